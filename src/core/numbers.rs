@@ -1,0 +1,190 @@
+//! Exact percentages and money.
+//!
+//! An uptime is a fraction of whole seconds (possibly weighted by a decimal partial
+//! weight), so it is kept as an exact rational [`Percent`]; comparisons with targets and
+//! credit bands are exact, and display truncates (never rounds up). Money is
+//! `rust_decimal::Decimal`, rounded half away from zero to the currency's minor unit.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::cmp::Ordering;
+
+/// An exact non-negative percentage `num / den` (in percent units).
+#[derive(Debug, Clone, Copy)]
+pub struct Percent {
+    num: i128,
+    den: i128,
+}
+
+fn pow10(n: u32) -> i128 {
+    10i128.pow(n)
+}
+
+/// A decimal as an integer mantissa and a power of ten: `m / 10^s`.
+fn parts(d: Decimal) -> (i128, u32) {
+    (d.mantissa(), d.scale())
+}
+
+impl Percent {
+    /// `100 * part / whole`; 100% when `whole` is zero.
+    pub fn of(part: Decimal, whole: Decimal) -> Percent {
+        if whole.is_zero() {
+            return Percent { num: 100, den: 1 };
+        }
+        let (pm, ps) = parts(part);
+        let (wm, ws) = parts(whole);
+        // part/whole = (pm / 10^ps) / (wm / 10^ws) = pm * 10^ws / (wm * 10^ps)
+        let (mut num, mut den) = (100 * pm * pow10(ws), wm * pow10(ps));
+        if den < 0 {
+            num = -num;
+            den = -den;
+        }
+        Percent { num, den }
+    }
+
+    /// The exact value compared with a decimal percentage.
+    pub fn cmp_decimal(&self, d: Decimal) -> Ordering {
+        let (m, s) = parts(d);
+        (self.num * pow10(s)).cmp(&(m * self.den))
+    }
+
+    /// Truncated toward zero to `decimals` places (99.94999… → 99.9499 at 4).
+    pub fn truncate(&self, decimals: u32) -> Decimal {
+        let scaled = self.num * pow10(decimals) / self.den; // i128 division truncates toward zero
+        Decimal::from_i128_with_scale(scaled, decimals)
+    }
+
+    /// The exact midpoint of two percentages (for medians).
+    pub fn midpoint(&self, other: &Percent) -> Percent {
+        Percent { num: self.num * other.den + other.num * self.den, den: 2 * self.den * other.den }
+    }
+}
+
+impl PartialEq for Percent {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Percent {}
+impl PartialOrd for Percent {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Percent {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.num * other.den).cmp(&(other.num * self.den))
+    }
+}
+
+/// Decimal places of a currency's minor unit (ISO 4217); 2 unless listed.
+pub fn minor_unit(currency: &str) -> u32 {
+    match currency {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI"
+        | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        "CLF" | "UYW" => 4,
+        _ => 2,
+    }
+}
+
+/// `num / den` rounded half away from zero.
+fn div_round_half_away(num: i128, den: i128) -> i128 {
+    let (q, r) = (num / den, num % den);
+    if 2 * r.abs() >= den.abs() { q + num.signum() * den.signum() } else { q }
+}
+
+/// `amount * part / whole` rounded half away from zero to `places`, computed exactly.
+pub fn prorate(amount: Decimal, part: i64, whole: i64, places: u32) -> Decimal {
+    if whole == 0 {
+        return round_money(amount, places);
+    }
+    let (m, s) = parts(amount);
+    let num = m * part as i128 * pow10(places);
+    let den = pow10(s) * whole as i128;
+    Decimal::from_i128_with_scale(div_round_half_away(num, den), places)
+}
+
+/// Rounds half away from zero to `places`, always showing that many places.
+pub fn round_money(amount: Decimal, places: u32) -> Decimal {
+    let mut r = amount.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(places);
+    r
+}
+
+/// A decimal without trailing zeros (`99.950` → `99.95`, `100.0` → `100`).
+pub fn plain(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::str::FromStr;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn spec_worked_examples() {
+        // 30-day month, 6,000 s down: 99.76851…% prints 99.7685.
+        let e = Decimal::from(2_592_000);
+        let up = Percent::of(e - Decimal::from(6000), e);
+        assert_eq!(up.truncate(4).to_string(), "99.7685");
+        assert_eq!(up.cmp_decimal(dec("99.95")), Ordering::Less);
+        // 31-day month: 1,339 s met, 1,340 s not (prints 99.9499).
+        let e = Decimal::from(2_678_400);
+        let met = Percent::of(e - Decimal::from(1339), e);
+        let missed = Percent::of(e - Decimal::from(1340), e);
+        assert_ne!(met.cmp_decimal(dec("99.95")), Ordering::Less);
+        assert_eq!(missed.cmp_decimal(dec("99.95")), Ordering::Less);
+        assert_eq!(missed.truncate(4).to_string(), "99.9499");
+        assert_eq!(met.truncate(4).to_string(), "99.9500");
+    }
+
+    #[test]
+    fn exact_values_compare_exactly() {
+        let p = Percent::of(dec("9995"), dec("10000"));
+        assert_eq!(p.cmp_decimal(dec("99.95")), Ordering::Equal);
+        assert_eq!(Percent::of(dec("1"), dec("0")).truncate(2).to_string(), "100.00");
+        assert_eq!(Percent::of(dec("450.5"), dec("1000")).truncate(4).to_string(), "45.0500");
+        let a = Percent::of(dec("1"), dec("3"));
+        let b = Percent::of(dec("2"), dec("3"));
+        assert_eq!(a.midpoint(&b), Percent::of(dec("1"), dec("2")));
+    }
+
+    #[test]
+    fn money_rounds_half_away_from_zero() {
+        assert_eq!(prorate(dec("1000.00"), 1, 2, 2).to_string(), "500.00");
+        assert_eq!(prorate(dec("0.01"), 1, 2, 2).to_string(), "0.01"); // 0.005 -> 0.01
+        assert_eq!(prorate(dec("0.03"), 1, 2, 2).to_string(), "0.02"); // 0.015 -> 0.02
+        assert_eq!(prorate(dec("1000"), 17, 31, 2).to_string(), "548.39"); // 548.387…
+        assert_eq!(prorate(dec("150000"), 1, 3, 0).to_string(), "50000");
+        assert_eq!(round_money(dec("2.345"), 2).to_string(), "2.35");
+        assert_eq!(round_money(dec("-2.345"), 2).to_string(), "-2.35");
+        assert_eq!(round_money(dec("7"), 2).to_string(), "7.00");
+        assert_eq!(minor_unit("JPY"), 0);
+        assert_eq!(minor_unit("KWD"), 3);
+        assert_eq!(minor_unit("GBP"), 2);
+    }
+
+    proptest! {
+        #[test]
+        fn truncation_never_rounds_up(part in 0i64..3_000_000, whole in 1i64..3_000_000) {
+            let p = Percent::of(Decimal::from(part), Decimal::from(whole));
+            let t = p.truncate(4);
+            prop_assert!(p.cmp_decimal(t) != Ordering::Less);
+            prop_assert!(p.cmp_decimal(t + dec("0.0001")) == Ordering::Less);
+        }
+
+        #[test]
+        fn prorate_matches_decimal_rounding(cents in 0i64..10_000_000, part in 0i64..2_678_400) {
+            let amount = Decimal::new(cents, 2);
+            let whole = 2_678_400i64;
+            let exact = amount * Decimal::from(part) / Decimal::from(whole);
+            let expected = round_money(exact, 2);
+            prop_assert_eq!(prorate(amount, part, whole, 2), expected);
+        }
+    }
+}

@@ -1,0 +1,414 @@
+//! A customer's month (spec section 4): eligible window, full and partial downtime,
+//! exclusions, uptime, credit, coverage, and the evidence behind every number.
+//!
+//! Invariants of a [`CustomerMonth`]:
+//! - the `counted_seconds` of its evidence add up to `downtime_seconds`;
+//! - the `seconds` of its `excluded` evidence add up to `excluded_seconds`;
+//! - `met` and the credit band are decided on the exact uptime, never a rounded one.
+
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use super::checks::{Pair, PairDowntime};
+use super::interval::{Instant, Interval, IntervalSet};
+use super::model::{Category, Customer, GapPolicy, Impact, Incident, MonitoringRules, TierRules};
+use super::numbers::{Percent, minor_unit, plain, prorate, round_money};
+use super::time::{Month, format_utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EvidenceKind {
+    /// Full downtime that counts.
+    Counted,
+    /// Partial downtime, counted at the tier's partial weight.
+    Partial,
+    /// Downtime inside an exclusion window.
+    Excluded,
+    /// Full downtime shorter than the tier's minimum, not counted.
+    Dropped,
+}
+
+impl EvidenceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::Counted => "counted",
+            EvidenceKind::Partial => "partial",
+            EvidenceKind::Excluded => "excluded",
+            EvidenceKind::Dropped => "dropped",
+        }
+    }
+}
+
+/// One maximal interval of a customer's month with where it came from and why it counts
+/// or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    pub interval: Interval,
+    pub seconds: i64,
+    /// What this row adds to `downtime_seconds`.
+    pub counted_seconds: Decimal,
+    /// Check series, outage rows and incidents behind this time.
+    pub sources: Vec<String>,
+    /// Plain-words reasons, e.g. why an exclusion applies or does not.
+    pub reasons: Vec<String>,
+}
+
+/// The computed month of one customer: the only source of numbers for every writer.
+#[derive(Debug, Clone)]
+pub struct CustomerMonth {
+    pub month: Month,
+    pub customer_id: String,
+    pub customer_name: String,
+    pub tier: String,
+    pub timezone: Tz,
+    pub currency: String,
+    pub month_window: Interval,
+    /// `E`: the month intersected with the contract.
+    pub eligible: Interval,
+    pub full_seconds: i64,
+    pub partial_seconds: i64,
+    pub downtime_seconds: Decimal,
+    pub excluded_seconds: i64,
+    pub denominator_seconds: i64,
+    pub uptime: Percent,
+    pub target_percent: Decimal,
+    pub met: bool,
+    pub credit_percent: Decimal,
+    pub fee: Decimal,
+    pub credit_amount: Decimal,
+    /// `None` when no monitored pair covers the customer.
+    pub coverage: Option<Percent>,
+    pub pairs: Vec<Pair>,
+    /// Applicable incidents overlapping the eligible window, by start.
+    pub incidents: Vec<String>,
+    pub evidence: Vec<Evidence>,
+    pub warnings: Vec<String>,
+}
+
+/// Everything one customer-month computation needs; all of it already parsed.
+pub struct MonthContext<'a> {
+    pub month: Month,
+    pub pairs: &'a [PairDowntime],
+    pub incidents: &'a [Incident],
+    pub monitoring: &'a MonitoringRules,
+    /// "Now" for open incidents: the run time or `--as-of`.
+    pub now: Instant,
+}
+
+/// A labelled set of seconds.
+struct Tagged {
+    set: IntervalSet,
+    source: String,
+}
+
+fn overlapping(tags: &[Tagged], iv: &Interval) -> Vec<String> {
+    let mut v: Vec<String> = tags.iter().filter(|t| t.set.overlaps(iv)).map(|t| t.source.clone()).collect();
+    v.dedup();
+    v
+}
+
+fn hours(seconds: i64) -> String {
+    let h = Decimal::from(seconds) / Decimal::from(3600);
+    format!("{}h", plain(h.round_dp(2)))
+}
+
+fn incident_label(i: &Incident) -> String {
+    format!("incident {} ({}, {})", i.id, i.category, i.impact)
+}
+
+/// Why an applicable incident does or does not exclude time for this tier.
+enum ExclusionVerdict {
+    Excludes(String),
+    DoesNot(String),
+}
+
+fn exclusion_verdict(i: &Incident, tier: &TierRules) -> Option<ExclusionVerdict> {
+    let required = hours(tier.maintenance_notice_seconds);
+    if !tier.excludes(i.category) {
+        return match i.category {
+            Category::Unplanned => None,
+            c => Some(ExclusionVerdict::DoesNot(format!(
+                "{c} {} is not excluded by tier {}, counted",
+                i.id, tier.name
+            ))),
+        };
+    }
+    if i.category != Category::PlannedMaintenance {
+        return Some(ExclusionVerdict::Excludes(format!("{} {} excluded", i.category, i.id)));
+    }
+    Some(match i.announced_at {
+        None => ExclusionVerdict::DoesNot(format!(
+            "maintenance {} was not announced: notice {required} required, counted",
+            i.id
+        )),
+        Some(a) if i.start - a < tier.maintenance_notice_seconds => {
+            let given = if a > i.start {
+                format!("announced {} after start", hours(a - i.start))
+            } else {
+                format!("announced {} before start", hours(i.start - a))
+            };
+            ExclusionVerdict::DoesNot(format!(
+                "maintenance {} {given}: notice {required} required, counted",
+                i.id
+            ))
+        }
+        Some(a) => ExclusionVerdict::Excludes(format!(
+            "planned_maintenance {} excluded (announced {} before start, {required} required)",
+            i.id,
+            hours(i.start - a)
+        )),
+    })
+}
+
+/// Computes one customer's month; `None` when the contract does not overlap the month.
+pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules) -> Option<CustomerMonth> {
+    let month_window = ctx.month.bounds_in(customer.timezone);
+    let e = month_window.intersect(&customer.contract());
+    if e.is_empty() {
+        return None;
+    }
+    let mut warnings = Vec::new();
+
+    let pairs: Vec<&PairDowntime> = ctx
+        .pairs
+        .iter()
+        .filter(|p| customer.services.contains(&p.pair.service) && customer.regions.contains(&p.pair.region))
+        .collect();
+    if pairs.is_empty() {
+        warnings.push("no monitored service and region matches this customer: nothing monitors it".to_string());
+    }
+
+    let applicable: Vec<&Incident> = ctx
+        .incidents
+        .iter()
+        .filter(|i| i.applies_to(customer) && i.interval(ctx.now).overlaps(&e))
+        .collect();
+
+    // Full downtime F, with its sources.
+    let mut full_tags: Vec<Tagged> = Vec::new();
+    for p in &pairs {
+        for c in &p.contributions {
+            let set = c.down.clip(e);
+            if !set.is_empty() {
+                full_tags.push(Tagged { set, source: c.source.clone() });
+            }
+        }
+        if ctx.monitoring.gaps == GapPolicy::Down
+            && let Some(data) = &p.data
+        {
+            let set = data.complement_within(e);
+            if !set.is_empty() {
+                full_tags.push(Tagged { set, source: format!("no monitoring data for {} (gaps = down)", p.pair) });
+            }
+        }
+    }
+    let mut partial_tags: Vec<Tagged> = Vec::new();
+    let mut notes: Vec<(Interval, String)> = Vec::new();
+    let mut exclusion_tags: Vec<Tagged> = Vec::new();
+    let mut window_ends: Vec<(Instant, String)> = Vec::new();
+    for i in &applicable {
+        let iv = i.interval(ctx.now);
+        let set = IntervalSet::single(iv).clip(e);
+        if i.end.is_none() {
+            let until = if ctx.now >= e.end {
+                format!("{} (end of the eligible month)", format_utc(e.end))
+            } else {
+                format!("{} (as of the report time)", format_utc(ctx.now))
+            };
+            notes.push((iv, format!("incident {} is still open: counted until {until}", i.id)));
+            warnings.push(format!("incident {} is still open", i.id));
+        }
+        match i.impact {
+            Impact::Major => full_tags.push(Tagged { set: set.clone(), source: incident_label(i) }),
+            Impact::Partial => partial_tags.push(Tagged { set: set.clone(), source: incident_label(i) }),
+            Impact::Degraded | Impact::None => {}
+        }
+        match exclusion_verdict(i, tier) {
+            Some(ExclusionVerdict::Excludes(why)) => {
+                window_ends.push((iv.end, format!("{} {}", i.category, i.id)));
+                exclusion_tags.push(Tagged { set, source: why });
+            }
+            Some(ExclusionVerdict::DoesNot(why)) => notes.push((iv, why)),
+            None => {}
+        }
+    }
+
+    let f = IntervalSet::union_all(full_tags.iter().map(|t| &t.set));
+    let p = IntervalSet::union_all(partial_tags.iter().map(|t| &t.set)).subtract(&f);
+    let x = IntervalSet::union_all(exclusion_tags.iter().map(|t| &t.set));
+    let (kept, dropped) = f.subtract(&x).drop_shorter_than(tier.min_downtime_seconds);
+    let partial_counted = p.subtract(&x);
+    let excluded = f.union(&p).intersect(&x);
+
+    let full_seconds = kept.measure();
+    let partial_seconds = partial_counted.measure();
+    let downtime_seconds = Decimal::from(full_seconds) + tier.partial_weight * Decimal::from(partial_seconds);
+    let excluded_seconds = excluded.measure();
+    let denominator_seconds =
+        if tier.exclusions_in_denominator { e.len() - x.measure() } else { e.len() };
+    let uptime = Percent::of(Decimal::from(denominator_seconds) - downtime_seconds, Decimal::from(denominator_seconds));
+    let target_percent = customer.target_override.unwrap_or(tier.target_percent);
+    let met = uptime.cmp_decimal(target_percent) != Ordering::Less;
+    let credit_percent = tier
+        .credits
+        .iter()
+        .filter(|b| uptime.cmp_decimal(b.below_percent) == Ordering::Less)
+        .map(|b| b.credit_percent)
+        .max()
+        .unwrap_or(Decimal::ZERO)
+        .min(tier.credit_cap_percent);
+    let places = minor_unit(&customer.currency);
+    let fee = if tier.prorate_fee {
+        prorate(customer.monthly_fee, e.len(), month_window.len(), places)
+    } else {
+        round_money(customer.monthly_fee, places)
+    };
+    let credit_amount = round_money(fee * credit_percent / Decimal::from(100), places);
+    let coverage = (!pairs.is_empty()).then(|| {
+        let covered: i64 = pairs.iter().map(|p| p.data.as_ref().map_or(e.len(), |d| d.clip(e).measure())).sum();
+        Percent::of(Decimal::from(covered), Decimal::from(e.len() * pairs.len() as i64))
+    });
+
+    // Evidence: one row per maximal interval of each kind.
+    let notes_for = |iv: &Interval| -> Vec<String> {
+        let mut v: Vec<String> = notes
+            .iter()
+            .filter(|(n, _)| n.overlaps(iv) || n.end == iv.start)
+            .map(|(_, why)| why.clone())
+            .collect();
+        // Downtime right after an exclusion window is its overrun.
+        for (end, label) in &window_ends {
+            if *end == iv.start {
+                v.push(format!("runs past the window of {label} (ended {}): the overrun counts", format_utc(*end)));
+            }
+        }
+        v.dedup();
+        v
+    };
+    let mut evidence = Vec::new();
+    for &iv in kept.intervals() {
+        let mut reasons = vec!["full downtime".to_string()];
+        reasons.extend(notes_for(&iv));
+        evidence.push(Evidence {
+            kind: EvidenceKind::Counted,
+            interval: iv,
+            seconds: iv.len(),
+            counted_seconds: Decimal::from(iv.len()),
+            sources: overlapping(&full_tags, &iv),
+            reasons,
+        });
+    }
+    for &iv in dropped.intervals() {
+        evidence.push(Evidence {
+            kind: EvidenceKind::Dropped,
+            interval: iv,
+            seconds: iv.len(),
+            counted_seconds: Decimal::ZERO,
+            sources: overlapping(&full_tags, &iv),
+            reasons: vec![format!("shorter than min_downtime_seconds {} of tier {}: not counted", tier.min_downtime_seconds, tier.name)],
+        });
+    }
+    for &iv in partial_counted.intervals() {
+        let mut reasons = vec![format!("partial impact, counted at weight {}", plain(tier.partial_weight))];
+        reasons.extend(notes_for(&iv));
+        evidence.push(Evidence {
+            kind: EvidenceKind::Partial,
+            interval: iv,
+            seconds: iv.len(),
+            counted_seconds: tier.partial_weight * Decimal::from(iv.len()),
+            sources: overlapping(&partial_tags, &iv),
+            reasons,
+        });
+    }
+    for &iv in excluded.intervals() {
+        let mut sources = overlapping(&full_tags, &iv);
+        sources.extend(overlapping(&partial_tags, &iv));
+        evidence.push(Evidence {
+            kind: EvidenceKind::Excluded,
+            interval: iv,
+            seconds: iv.len(),
+            counted_seconds: Decimal::ZERO,
+            sources,
+            reasons: overlapping(&exclusion_tags, &iv),
+        });
+    }
+    evidence.sort_by_key(|ev| (ev.interval.start, ev.kind));
+
+    let mut incident_ids: Vec<(Instant, String)> = applicable.iter().map(|i| (i.start, i.id.clone())).collect();
+    incident_ids.sort();
+
+    Some(CustomerMonth {
+        month: ctx.month,
+        customer_id: customer.id.clone(),
+        customer_name: customer.name.clone(),
+        tier: customer.tier.clone(),
+        timezone: customer.timezone,
+        currency: customer.currency.clone(),
+        month_window,
+        eligible: e,
+        full_seconds,
+        partial_seconds,
+        downtime_seconds: downtime_seconds.normalize(),
+        excluded_seconds,
+        denominator_seconds,
+        uptime,
+        target_percent,
+        met,
+        credit_percent,
+        fee,
+        credit_amount,
+        coverage,
+        pairs: pairs.iter().map(|p| p.pair.clone()).collect(),
+        incidents: incident_ids.into_iter().map(|(_, id)| id).collect(),
+        evidence,
+        warnings,
+    })
+}
+
+/// Per-tier roll-up of a month, computed from the exact customer values.
+#[derive(Debug, Clone)]
+pub struct TierSummary {
+    pub tier: String,
+    pub customers: usize,
+    pub met: usize,
+    pub breached: usize,
+    pub lowest: Option<Percent>,
+    pub median: Option<Percent>,
+    pub downtime_seconds: Decimal,
+    pub excluded_seconds: i64,
+    pub credits: BTreeMap<String, Decimal>,
+}
+
+/// Summaries per tier, in tier-name order (tiers without customers are included).
+pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[CustomerMonth]) -> Vec<TierSummary> {
+    tiers
+        .into_iter()
+        .map(|tier| {
+            let members: Vec<&CustomerMonth> = rows.iter().filter(|r| r.tier == tier).collect();
+            let mut ups: Vec<Percent> = members.iter().map(|r| r.uptime).collect();
+            ups.sort();
+            let median = match ups.len() {
+                0 => None,
+                n if n % 2 == 1 => Some(ups[n / 2]),
+                n => Some(ups[n / 2 - 1].midpoint(&ups[n / 2])),
+            };
+            let mut credits = BTreeMap::new();
+            for r in &members {
+                *credits.entry(r.currency.clone()).or_insert(Decimal::ZERO) += r.credit_amount;
+            }
+            TierSummary {
+                tier: tier.to_string(),
+                customers: members.len(),
+                met: members.iter().filter(|r| r.met).count(),
+                breached: members.iter().filter(|r| !r.met).count(),
+                lowest: ups.first().copied(),
+                median,
+                downtime_seconds: members.iter().map(|r| r.downtime_seconds).sum::<Decimal>().normalize(),
+                excluded_seconds: members.iter().map(|r| r.excluded_seconds).sum(),
+                credits,
+            }
+        })
+        .collect()
+}

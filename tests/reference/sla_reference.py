@@ -1,0 +1,733 @@
+#!/usr/bin/env python3
+"""Naive per-second reference implementation of slareport's sla_monthly.csv.
+
+Usage:
+    python3 tests/reference/sla_reference.py CONFIG.toml YYYY-MM [--as-of RFC3339]
+
+Prints sla_monthly.csv for that month on stdout.
+
+This is deliberately slow and simple.  Every set of instants is a Python
+big-int bitset over one window of whole seconds (bit i = second W0 + i), so
+the whole computation is literally "which seconds are down": unions are `|`,
+intersections `&`, differences `& ~`, and sizes `int.bit_count()`.
+Percentages and money are `Fraction`s built from exact `Decimal`s; no float
+is ever used.
+
+Contract: /work/shared/spec/SLA-SEMANTICS.md (sections 1-4, output of 5).
+Only CSV inputs (.csv / .csv.gz) are supported.
+"""
+
+import argparse
+import csv
+import glob
+import gzip
+import io
+import math
+import os
+import re
+import sys
+import tomllib
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class InputError(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------
+# Time (spec section 1)
+# --------------------------------------------------------------------------
+
+UTC = timezone.utc
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FAR_FUTURE = 253402300799  # 9999-12-31T23:59:59Z: "open" with no --as-of
+
+INSTANT_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?"
+    r"(Z|z|[+-]\d{2}:\d{2})?$"
+)
+DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def epoch_seconds(aware):
+    """Whole seconds since the Unix epoch of an aware datetime (no microseconds)."""
+    delta = aware - EPOCH
+    return delta.days * 86400 + delta.seconds
+
+
+def get_zone(name, where):
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise InputError(f"{where}: unknown time zone {name!r}")
+
+
+def strict_local_to_epoch(naive, zone, where):
+    """A naive wall time in `zone`; nonexistent or ambiguous wall times are errors."""
+    first = naive.replace(tzinfo=zone, fold=0)
+    second = naive.replace(tzinfo=zone, fold=1)
+    back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if back != naive:
+        raise InputError(f"{where}: {naive} does not exist in {zone.key} (DST gap)")
+    if first.utcoffset() != second.utcoffset():
+        raise InputError(f"{where}: {naive} is ambiguous in {zone.key} (DST overlap)")
+    return epoch_seconds(first)
+
+
+def local_midnight_to_epoch(year, month, day, zone):
+    """Start of a local calendar day.  fold=0 gives the earliest instant of the day:
+    if midnight falls in a DST gap the day starts at the transition, if it is
+    repeated the day starts at its first occurrence."""
+    return epoch_seconds(datetime(year, month, day, tzinfo=zone, fold=0))
+
+
+def parse_instant(text, naive_zone, where, date_zone=None):
+    """Spec 1: RFC 3339 with offset/Z, or naive wall time read in naive_zone.
+    Fractional seconds are truncated.  A date alone is accepted only when
+    date_zone is given (contract dates): local midnight in that zone."""
+    text = text.strip()
+    m = INSTANT_RE.match(text)
+    if m:
+        y, mo, d, h, mi, s = (int(g) for g in m.groups()[:6])
+        try:
+            naive = datetime(y, mo, d, h, mi, s)  # fraction (group 7) dropped
+        except ValueError as e:
+            raise InputError(f"{where}: invalid instant {text!r}: {e}")
+        off = m.group(8)
+        if off is None:
+            return strict_local_to_epoch(naive, naive_zone, where)
+        if off in ("Z", "z"):
+            tz = UTC
+        else:
+            sign = 1 if off[0] == "+" else -1
+            oh, om = int(off[1:3]), int(off[4:6])
+            if oh > 23 or om > 59:
+                raise InputError(f"{where}: invalid offset in {text!r}")
+            tz = timezone(sign * timedelta(hours=oh, minutes=om))
+        return epoch_seconds(naive.replace(tzinfo=tz))
+    m = DATE_RE.match(text)
+    if m and date_zone is not None:
+        y, mo, d = (int(g) for g in m.groups())
+        try:
+            datetime(y, mo, d)
+        except ValueError as e:
+            raise InputError(f"{where}: invalid date {text!r}: {e}")
+        return local_midnight_to_epoch(y, mo, d, date_zone)
+    raise InputError(f"{where}: cannot parse instant {text!r}")
+
+
+def month_bounds(year, month, zone):
+    """Spec 1: local midnight on the 1st to local midnight on the 1st of the next month."""
+    ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
+    return local_midnight_to_epoch(year, month, 1, zone), local_midnight_to_epoch(ny, nm, 1, zone)
+
+
+# --------------------------------------------------------------------------
+# Exact numbers and formatting
+# --------------------------------------------------------------------------
+
+def to_decimal(value, where):
+    """A TOML/CSV decimal read exactly as written (number or string)."""
+    if isinstance(value, bool):
+        raise InputError(f"{where}: expected a decimal, got a boolean")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, str):
+        try:
+            d = Decimal(value.strip())
+        except InvalidOperation:
+            raise InputError(f"{where}: not a decimal: {value!r}")
+    else:
+        raise InputError(f"{where}: expected a decimal, got {value!r}")
+    if not d.is_finite():
+        raise InputError(f"{where}: not a finite decimal: {value!r}")
+    return d
+
+
+def to_int(value, where):
+    if isinstance(value, bool):
+        raise InputError(f"{where}: expected an integer")
+    d = to_decimal(value, where)
+    if d != d.to_integral_value():
+        raise InputError(f"{where}: expected a whole number, got {value!r}")
+    return int(d)
+
+
+def fmt_decimal_normalized(d):
+    """99.950 -> '99.95', 100 -> '100', 0.00 -> '0'."""
+    s = format(d.normalize(), "f")
+    return "0" if s in ("-0", "0") else s
+
+
+def fmt_fixed(n, places):
+    """Integer n scaled by 10**-places, printed with exactly `places` decimals."""
+    sign = "-" if n < 0 else ""
+    digits = str(abs(n))
+    if places == 0:
+        return sign + digits
+    digits = digits.rjust(places + 1, "0")
+    return f"{sign}{digits[:-places]}.{digits[-places:]}"
+
+
+def fmt_truncated(fr, places):
+    """Truncate toward zero (never round) to `places` decimals."""
+    return fmt_fixed(math.trunc(fr * 10 ** places), places)
+
+
+def round_half_away(fr, places):
+    """Round half away from zero; returns the integer count of 10**-places units."""
+    scaled = fr * 10 ** places
+    n = math.floor(abs(scaled) + Fraction(1, 2))
+    return -n if scaled < 0 else n
+
+
+def fmt_exact(fr):
+    """Exact terminating decimal, no trailing zeros ('6000', '450.5')."""
+    if fr.denominator == 1:
+        return str(fr.numerator)
+    for k in range(1, 200):
+        scaled = fr * 10 ** k
+        if scaled.denominator == 1:
+            s = fmt_fixed(scaled.numerator, k).rstrip("0").rstrip(".")
+            return s
+    raise AssertionError(f"non-terminating decimal {fr}")
+
+
+MINOR_0 = {"JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "XPF", "PYG",
+           "RWF", "KMF", "GNF", "DJF", "BIF", "VUV"}
+MINOR_3 = {"BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD"}
+
+
+def minor_unit(currency):
+    c = currency.strip().upper()
+    if c in MINOR_0:
+        return 0
+    if c in MINOR_3:
+        return 3
+    return 2
+
+
+def neutralise(text):
+    """Spreadsheet formula neutralisation of a text cell."""
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+# --------------------------------------------------------------------------
+# Config
+# --------------------------------------------------------------------------
+
+DEFAULT_EXCLUDED = ["planned_maintenance", "force_majeure", "customer_caused", "third_party"]
+CATEGORIES = {"unplanned", "planned_maintenance", "emergency_maintenance",
+              "force_majeure", "customer_caused", "third_party"}
+IMPACTS = {"major", "partial", "degraded", "none"}
+
+
+class Tier:
+    def __init__(self, name, t):
+        w = f"config [tiers.{name}]"
+        self.name = name
+        if "target_percent" not in t:
+            raise InputError(f"{w}: target_percent is required")
+        self.target = to_decimal(t["target_percent"], f"{w}.target_percent")
+        self.notice_hours = Fraction(to_decimal(t.get("maintenance_notice_hours", 48), f"{w}.maintenance_notice_hours"))
+        self.excluded = set(t.get("excluded_categories", DEFAULT_EXCLUDED))
+        self.min_downtime = Fraction(to_decimal(t.get("min_downtime_seconds", 0), f"{w}.min_downtime_seconds"))
+        self.partial_weight = Fraction(to_decimal(t.get("partial_weight", 0), f"{w}.partial_weight"))
+        self.excl_in_denominator = bool(t.get("exclusions_in_denominator", False))
+        self.prorate_fee = bool(t.get("prorate_fee", True))
+        self.cap = to_decimal(t.get("credit_cap_percent", 100), f"{w}.credit_cap_percent")
+        self.credits = []  # list of (below_percent Decimal, credit_percent Decimal)
+        for i, c in enumerate(t.get("credits", [])):
+            self.credits.append((to_decimal(c["below_percent"], f"{w}.credits[{i}].below_percent"),
+                                 to_decimal(c["credit_percent"], f"{w}.credits[{i}].credit_percent")))
+
+
+class Config:
+    def __init__(self, path):
+        self.path = path
+        self.base = os.path.dirname(os.path.abspath(path))
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8")
+        try:
+            cfg = tomllib.loads(text, parse_float=Decimal)
+        except tomllib.TOMLDecodeError as e:
+            raise InputError(f"{path}: {e}")
+        report = cfg.get("report", {})
+        inputs = cfg.get("inputs", {})
+        mon = cfg.get("monitoring", {})
+        self.report_zone = get_zone(report.get("timezone", "UTC"), f"{path} [report].timezone")
+        self.decimals = to_int(report.get("decimals", 4), f"{path} [report].decimals")
+        self.input_zone = get_zone(inputs.get("timezone", "UTC"), f"{path} [inputs].timezone")
+        self.customers = self.files(inputs.get("customers", []))
+        self.checks = self.files(inputs.get("checks", []))
+        self.outages = self.files(inputs.get("outages", []))
+        self.incidents = self.files(inputs.get("incidents", []))
+        self.max_gap = to_int(mon.get("max_gap_seconds", 300), f"{path} [monitoring].max_gap_seconds")
+        self.confirm = to_int(mon.get("confirm_checks", 1), f"{path} [monitoring].confirm_checks")
+        self.quorum = mon.get("quorum", "majority")
+        if self.quorum not in ("majority", "any", "all"):
+            raise InputError(f"{path} [monitoring].quorum: unknown value {self.quorum!r}")
+        self.gaps = mon.get("gaps", "up")
+        if self.gaps not in ("up", "down"):
+            raise InputError(f"{path} [monitoring].gaps: unknown value {self.gaps!r}")
+        self.tiers = {name: Tier(name, t) for name, t in cfg.get("tiers", {}).items()}
+
+    def files(self, spec):
+        """Files or glob patterns relative to the config file's directory."""
+        patterns = [spec] if isinstance(spec, str) else list(spec)
+        out, seen = [], set()
+        for p in patterns:
+            full = os.path.join(self.base, p)
+            if glob.has_magic(p):
+                matches = sorted(glob.glob(full))
+            else:
+                if not os.path.exists(full):
+                    raise InputError(f"{self.path}: input file {p!r} not found")
+                matches = [full]
+            for m in matches:
+                key = os.path.realpath(m)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(m)
+        return out
+
+
+# --------------------------------------------------------------------------
+# CSV inputs
+# --------------------------------------------------------------------------
+
+def read_csv(path, required):
+    """Yields (where, row-dict) for each non-blank data row."""
+    if path.endswith(".csv.gz"):
+        f = gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    elif path.endswith(".csv"):
+        f = open(path, "r", encoding="utf-8-sig", newline="")
+    else:
+        raise InputError(f"{path}: only .csv and .csv.gz are supported by the reference")
+    with f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None:
+            return
+        header = [h.strip() for h in header]
+        for col in required:
+            if col not in header:
+                raise InputError(f"{path}: missing column {col!r}")
+        for row in reader:
+            if not row or all(c.strip() == "" for c in row):
+                continue
+            where = f"{path}:{reader.line_num}"
+            d = {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
+            yield where, d
+
+
+ALL = "*"
+
+
+def parse_list(cell):
+    """`a;b;c` -> frozenset; any `*` -> ALL; empty cell -> empty set."""
+    items = [x.strip() for x in cell.split(";") if x.strip() != ""]
+    if ALL in items:
+        return ALL
+    return frozenset(items)
+
+
+def contains(lst, x):
+    return lst == ALL or x in lst
+
+
+def meets(a, b):
+    """Do two scope lists share at least one value?"""
+    if a == ALL and b == ALL:
+        return True
+    if a == ALL:
+        return len(b) > 0
+    if b == ALL:
+        return len(a) > 0
+    return len(a & b) > 0
+
+
+DOWN_WORDS = {"down", "fail", "error", "0", "false"}
+UP_WORDS = {"up", "ok", "1", "true"}
+
+
+class Customer:
+    pass
+
+
+def load_customers(cfg):
+    customers = {}
+    for path in cfg.customers:
+        for where, r in read_csv(path, ["customer_id", "tier"]):
+            c = Customer()
+            c.id = r["customer_id"]
+            if not c.id:
+                raise InputError(f"{where}: empty customer_id")
+            if c.id in customers:
+                raise InputError(f"{where}: duplicate customer_id {c.id!r}")
+            c.name = r.get("name", "")
+            c.tier = r["tier"]
+            if c.tier not in cfg.tiers:
+                raise InputError(f"{where}: unknown tier {c.tier!r}")
+            c.services = parse_list(r.get("services", ""))
+            c.regions = parse_list(r.get("regions", ""))
+            tzname = r.get("timezone", "")
+            c.zone = get_zone(tzname, where) if tzname else cfg.report_zone
+            cs, ce = r.get("contract_start", ""), r.get("contract_end", "")
+            c.contract_start = parse_instant(cs, cfg.input_zone, where, c.zone) if cs else None
+            c.contract_end = parse_instant(ce, cfg.input_zone, where, c.zone) if ce else None
+            fee = r.get("monthly_fee", "")
+            c.fee = to_decimal(fee, f"{where} monthly_fee") if fee else Decimal(0)
+            c.currency = r.get("currency", "")
+            tp = r.get("target_percent", "")
+            c.target = to_decimal(tp, f"{where} target_percent") if tp else None
+            customers[c.id] = c
+    return customers
+
+
+def load_checks(cfg):
+    """{(service, region, location): {instant: is_down}} with same-instant checks
+    merged (down if any of them is down) -- spec 3.3."""
+    series = {}
+    for path in cfg.checks:
+        for where, r in read_csv(path, ["timestamp", "service", "region", "location", "status"]):
+            t = parse_instant(r["timestamp"], cfg.input_zone, where)
+            st = r["status"].lower()
+            if st in DOWN_WORDS:
+                down = True
+            elif st in UP_WORDS:
+                down = False
+            else:
+                raise InputError(f"{where}: unknown status {r['status']!r}")
+            key = (r["service"], r["region"], r["location"])
+            s = series.setdefault(key, {})
+            s[t] = s.get(t, False) or down
+    return series
+
+
+def interval_end(cell, start, cfg, where, as_of):
+    if cell == "":
+        return as_of  # still open
+    end = parse_instant(cell, cfg.input_zone, where)
+    if end < start:
+        raise InputError(f"{where}: end is before start")
+    return end
+
+
+def load_outages(cfg, as_of):
+    out = []
+    for path in cfg.outages:
+        for where, r in read_csv(path, ["service", "region", "start", "end"]):
+            start = parse_instant(r["start"], cfg.input_zone, where)
+            end = interval_end(r["end"], start, cfg, where, as_of)
+            out.append((r["service"], r["region"], start, end))
+    return out
+
+
+class Incident:
+    pass
+
+
+def load_incidents(cfg, as_of):
+    out = []
+    for path in cfg.incidents:
+        for where, r in read_csv(path, ["category", "impact", "start", "end"]):
+            i = Incident()
+            i.id = r.get("incident_id", "")
+            i.category = r["category"].lower()
+            if i.category not in CATEGORIES:
+                raise InputError(f"{where}: unknown category {r['category']!r}")
+            i.impact = r["impact"].lower()
+            if i.impact not in IMPACTS:
+                raise InputError(f"{where}: unknown impact {r['impact']!r}")
+            i.start = parse_instant(r["start"], cfg.input_zone, where)
+            i.end = interval_end(r["end"], i.start, cfg, where, as_of)
+            i.services = parse_list(r.get("services", ""))
+            i.regions = parse_list(r.get("regions", ""))
+            i.customers = parse_list(r.get("customers", ""))
+            ann = r.get("announced_at", "")
+            i.announced = parse_instant(ann, cfg.input_zone, where) if ann else None
+            out.append(i)
+    return out
+
+
+def applies(inc, cust):
+    """Spec 2: services meet, regions meet, customers is * or names the customer."""
+    return (meets(inc.services, cust.services)
+            and meets(inc.regions, cust.regions)
+            and contains(inc.customers, cust.id))
+
+
+# --------------------------------------------------------------------------
+# Bitsets over the window [W0, W1)
+# --------------------------------------------------------------------------
+
+class Window:
+    def __init__(self, w0, w1):
+        self.w0, self.w1 = w0, w1
+        self.n = w1 - w0
+        self.full = (1 << self.n) - 1
+
+    def mask(self, a, b):
+        """The seconds of [a, b) that lie in the window."""
+        a, b = max(a, self.w0), min(b, self.w1)
+        if a >= b:
+            return 0
+        return ((1 << (b - a)) - 1) << (a - self.w0)
+
+    def as_string(self, bits):
+        """Character i is '1' iff second W0+i is in the set."""
+        return format(bits, "b").zfill(self.n)[::-1] if bits else "0" * self.n
+
+    def from_string(self, s):
+        return int(s[::-1], 2) if "1" in s else 0
+
+    def runs(self, bits):
+        """Maximal runs of consecutive seconds, as (offset, length)."""
+        return [(m.start(), m.end() - m.start()) for m in re.finditer("1+", self.as_string(bits))]
+
+
+# --------------------------------------------------------------------------
+# Section 3: from checks to downtime
+# --------------------------------------------------------------------------
+
+def location_sets(checks, cfg, win):
+    """(data, down) bitsets of one series.  checks: {instant: is_down}."""
+    times = sorted(checks)
+    n = len(times)
+    cover = []
+    for i, t in enumerate(times):
+        end = t + cfg.max_gap
+        if i + 1 < n:
+            end = min(times[i + 1], end)
+        cover.append(win.mask(t, end))
+    data = 0
+    for c in cover:
+        data |= c
+    # A down check is counted when it belongs to a run of >= confirm_checks
+    # consecutive down checks.
+    down = 0
+    i = 0
+    while i < n:
+        if not checks[times[i]]:
+            i += 1
+            continue
+        j = i
+        while j < n and checks[times[j]]:
+            j += 1
+        if j - i >= cfg.confirm:
+            for k in range(i, j):
+                down |= cover[k]
+        i = j
+    return data, down
+
+
+def quorum_reached(n_down, n_data, quorum):
+    if n_data == 0:
+        return False
+    if quorum == "any":
+        return n_down >= 1
+    if quorum == "all":
+        return n_down == n_data
+    return 2 * n_down > n_data  # majority of the locations with data
+
+
+def pair_sets(series, outages, cfg, win):
+    """{(service, region): (data, down)} for every pair seen in checks or outages."""
+    by_pair = {}
+    for (svc, reg, loc), checks in series.items():
+        by_pair.setdefault((svc, reg), []).append(location_sets(checks, cfg, win))
+    pairs = {}
+    for key, locs in by_pair.items():
+        data = 0
+        for d, _ in locs:
+            data |= d
+        candidates = 0
+        for _, dn in locs:
+            candidates |= dn
+        down = 0
+        if candidates:
+            # Literally count, second by second, the locations down / with data.
+            cand_s = win.as_string(candidates)
+            data_s = [win.as_string(d) for d, _ in locs]
+            down_s = [win.as_string(dn) for _, dn in locs]
+            result = bytearray(b"0" * win.n)
+            i = cand_s.find("1")
+            while i != -1:
+                n_down = sum(1 for s in down_s if s[i] == "1")
+                n_data = sum(1 for s in data_s if s[i] == "1")
+                if quorum_reached(n_down, n_data, cfg.quorum):
+                    result[i] = ord("1")
+                i = cand_s.find("1", i + 1)
+            down = win.from_string(result.decode())
+        pairs[key] = [data, down]
+    for svc, reg, start, end in outages:
+        if (svc, reg) not in pairs:
+            pairs[(svc, reg)] = [win.full, 0]  # seen only in outages: data all the time
+        pairs[(svc, reg)][1] |= win.mask(start, end)
+    return {k: (v[0], v[1]) for k, v in pairs.items()}
+
+
+# --------------------------------------------------------------------------
+# Section 4: a customer's month
+# --------------------------------------------------------------------------
+
+def customer_row(month_label, c, cfg, win, pairs, incidents, bounds):
+    tier = cfg.tiers[c.tier]
+    ms, me = bounds
+    e_start = ms if c.contract_start is None else max(ms, c.contract_start)
+    e_end = me if c.contract_end is None else min(me, c.contract_end)
+    if e_start >= e_end:
+        return None
+    E = win.mask(e_start, e_end)
+    size_E = E.bit_count()
+    size_month = me - ms
+
+    my_pairs = [k for k in sorted(pairs) if contains(c.services, k[0]) and contains(c.regions, k[1])]
+    mine = [i for i in incidents if applies(i, c)]
+
+    # Full downtime F
+    F = 0
+    for k in my_pairs:
+        F |= pairs[k][1]
+    for i in mine:
+        if i.impact == "major":
+            F |= win.mask(i.start, i.end)
+    if cfg.gaps == "down":
+        for k in my_pairs:
+            F |= E & ~pairs[k][0]
+    F &= E
+
+    # Partial downtime P
+    P = 0
+    for i in mine:
+        if i.impact == "partial":
+            P |= win.mask(i.start, i.end)
+    P = P & E & ~F
+
+    # Exclusion windows X
+    X = 0
+    for i in mine:
+        if i.category not in tier.excluded:
+            continue
+        if i.category == "planned_maintenance":
+            if i.announced is None or Fraction(i.start - i.announced) < tier.notice_hours * 3600:
+                continue  # notice too short: excludes nothing
+        X |= win.mask(i.start, i.end)
+
+    FX = F & ~X
+    if tier.min_downtime > 0:
+        for off, length in win.runs(FX):
+            if length < tier.min_downtime:
+                FX &= ~win.mask(win.w0 + off, win.w0 + off + length)
+    PX = P & ~X
+
+    downtime = Fraction(FX.bit_count()) + tier.partial_weight * PX.bit_count()
+    excluded = ((F | P) & X).bit_count()
+    denominator = size_E - (X & E).bit_count() if tier.excl_in_denominator else size_E
+    if denominator == 0:
+        uptime = Fraction(100)
+    else:
+        uptime = (denominator - downtime) * 100 / Fraction(denominator)
+
+    target = c.target if c.target is not None else tier.target
+    met = uptime >= Fraction(target)
+
+    credit = Decimal(0)
+    for below, pct in tier.credits:
+        if Fraction(below) > uptime and pct > credit:
+            credit = pct
+    if credit > tier.cap:
+        credit = tier.cap
+
+    places = minor_unit(c.currency)
+    fee = Fraction(c.fee)
+    if tier.prorate_fee:
+        fee = fee * Fraction(size_E, size_month)
+    fee_units = round_half_away(fee, places)
+    fee_rounded = Fraction(fee_units, 10 ** places)
+    credit_units = round_half_away(fee_rounded * Fraction(credit) / 100, places)
+
+    if my_pairs:
+        covered = sum((pairs[k][0] & E).bit_count() for k in my_pairs)
+        coverage = Fraction(covered * 100, size_E * len(my_pairs))
+    else:
+        coverage = Fraction(0)
+
+    return [
+        month_label,
+        neutralise(c.id),
+        neutralise(c.name),
+        neutralise(c.tier),
+        str(size_E),
+        fmt_exact(downtime),
+        str(excluded),
+        fmt_truncated(uptime, cfg.decimals),
+        fmt_decimal_normalized(target),
+        "true" if met else "false",
+        fmt_decimal_normalized(credit),
+        fmt_fixed(fee_units, places),
+        fmt_fixed(credit_units, places),
+        neutralise(c.currency),
+        fmt_truncated(coverage, cfg.decimals),
+    ]
+
+
+HEADER = ["month", "customer_id", "customer_name", "tier", "eligible_seconds",
+          "downtime_seconds", "excluded_seconds", "uptime_percent", "target_percent",
+          "met", "credit_percent", "fee", "credit_amount", "currency",
+          "monitoring_coverage_percent"]
+
+
+def run(config_path, month, as_of_text=None):
+    m = re.fullmatch(r"(\d{4})-(\d{2})", month)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise InputError(f"bad month {month!r}, expected YYYY-MM")
+    year, mon = int(m.group(1)), int(m.group(2))
+    cfg = Config(config_path)
+    as_of = FAR_FUTURE if as_of_text is None else parse_instant(as_of_text, cfg.input_zone, "--as-of")
+
+    customers = load_customers(cfg)
+    series = load_checks(cfg)
+    outages = load_outages(cfg, as_of)
+    incidents = load_incidents(cfg, as_of)
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(HEADER)
+    if customers:
+        bounds = {cid: month_bounds(year, mon, c.zone) for cid, c in customers.items()}
+        win = Window(min(b[0] for b in bounds.values()), max(b[1] for b in bounds.values()))
+        pairs = pair_sets(series, outages, cfg, win)
+        for cid in sorted(customers):
+            row = customer_row(month, customers[cid], cfg, win, pairs, incidents, bounds[cid])
+            if row is not None:
+                w.writerow(row)
+    return out.getvalue()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("config")
+    ap.add_argument("month")
+    ap.add_argument("--as-of", dest="as_of")
+    args = ap.parse_args(argv)
+    try:
+        text = run(args.config, args.month, args.as_of)
+    except InputError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    sys.stdout.reconfigure(encoding="utf-8", newline="\n")
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
