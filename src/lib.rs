@@ -1,6 +1,13 @@
 //! slareport: monthly SLA compliance reports from monitoring exports and incident records.
 //!
-//! Layers (see ARCHITECTURE.md): [`core`] computes, [`load`] reads files, [`render`]
-//! formats, [`cli`] wires them to the command line.
+//! Layers (see ARCHITECTURE.md): [`core`] computes and is pure, [`load`] reads files,
+//! [`render`] formats, [`audit`] digests, [`pipeline`] runs them in order, [`cli`] is the
+//! command line.
 
+pub mod audit;
+pub mod cli;
+pub mod config;
 pub mod core;
+pub mod load;
+pub mod pipeline;
+pub mod render;

@@ -1,1 +1,6 @@
+//! Integration tests: one binary (see Cargo.toml `autotests = false`), one module per area.
 
+mod errors;
+mod golden;
+mod runs;
+mod workdir;

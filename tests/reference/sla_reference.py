@@ -158,6 +158,12 @@ def to_int(value, where):
     return int(d)
 
 
+def to_bool(value, where):
+    if not isinstance(value, bool):
+        raise InputError(f"{where}: expected true or false")
+    return value
+
+
 def fmt_decimal_normalized(d):
     """99.950 -> '99.95', 100 -> '100', 0.00 -> '0'."""
     s = format(d.normalize(), "f")
@@ -237,11 +243,14 @@ class Tier:
             raise InputError(f"{w}: target_percent is required")
         self.target = to_decimal(t["target_percent"], f"{w}.target_percent")
         self.notice_hours = Fraction(to_decimal(t.get("maintenance_notice_hours", 48), f"{w}.maintenance_notice_hours"))
-        self.excluded = set(t.get("excluded_categories", DEFAULT_EXCLUDED))
+        excl = t.get("excluded_categories", DEFAULT_EXCLUDED)
+        if not isinstance(excl, list) or not all(isinstance(x, str) for x in excl):
+            raise InputError(f"{w}.excluded_categories: expected a list of strings")
+        self.excluded = set(excl)
         self.min_downtime = Fraction(to_decimal(t.get("min_downtime_seconds", 0), f"{w}.min_downtime_seconds"))
         self.partial_weight = Fraction(to_decimal(t.get("partial_weight", 0), f"{w}.partial_weight"))
-        self.excl_in_denominator = bool(t.get("exclusions_in_denominator", False))
-        self.prorate_fee = bool(t.get("prorate_fee", True))
+        self.excl_in_denominator = to_bool(t.get("exclusions_in_denominator", False), f"{w}.exclusions_in_denominator")
+        self.prorate_fee = to_bool(t.get("prorate_fee", True), f"{w}.prorate_fee")
         self.cap = to_decimal(t.get("credit_cap_percent", 100), f"{w}.credit_cap_percent")
         self.credits = []  # list of (below_percent Decimal, credit_percent Decimal)
         for i, c in enumerate(t.get("credits", [])):

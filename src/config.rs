@@ -1,0 +1,425 @@
+//! The TOML configuration (spec section 7), read exactly.
+//!
+//! TOML floats would lose exactness (`99.95` is not a binary float), so before
+//! deserializing, every float literal is replaced by a string holding the literal as
+//! written; decimal settings accept strings and integers. Unknown keys are errors.
+
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crate::core::model::{Category, CreditBand, GapPolicy, MonitoringRules, Quorum, TierRules};
+use crate::core::time::parse_tz;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}{at}: {message}", at = .line.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
+pub struct ConfigError {
+    pub file: String,
+    pub line: Option<(usize, usize)>,
+    pub message: String,
+}
+
+/// A decimal written as a TOML number or string.
+#[derive(Debug, Clone, Copy)]
+struct Dec(Decimal);
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Dec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a decimal number, e.g. 99.95 or \"99.95\"")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Dec, E> {
+                Ok(Dec(Decimal::from(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
+                let clean = v.trim().replace('_', "");
+                Decimal::from_str(&clean)
+                    .or_else(|_| Decimal::from_scientific(&clean))
+                    .map(Dec)
+                    .map_err(|_| E::custom(format!("expected a decimal number, found {v:?}")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Patterns {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Patterns {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Patterns::One(s) => vec![s],
+            Patterns::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    report: RawReport,
+    inputs: RawInputs,
+    #[serde(default)]
+    monitoring: RawMonitoring,
+    tiers: BTreeMap<String, RawTier>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    timezone: Option<String>,
+    decimals: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInputs {
+    timezone: Option<String>,
+    customers: Patterns,
+    #[serde(default)]
+    checks: Option<Patterns>,
+    #[serde(default)]
+    outages: Option<Patterns>,
+    #[serde(default)]
+    incidents: Option<Patterns>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMonitoring {
+    max_gap_seconds: Option<i64>,
+    confirm_checks: Option<u32>,
+    quorum: Option<String>,
+    gaps: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    target_percent: Dec,
+    maintenance_notice_hours: Option<Dec>,
+    excluded_categories: Option<Vec<String>>,
+    min_downtime_seconds: Option<i64>,
+    partial_weight: Option<Dec>,
+    exclusions_in_denominator: Option<bool>,
+    prorate_fee: Option<bool>,
+    credit_cap_percent: Option<Dec>,
+    #[serde(default)]
+    credits: Vec<RawBand>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBand {
+    below_percent: Dec,
+    credit_percent: Dec,
+}
+
+/// A parsed, validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    /// Directory that relative input paths are resolved against.
+    pub base_dir: PathBuf,
+    /// The exact bytes of the file, for the manifest digest.
+    pub bytes: Vec<u8>,
+    pub report_timezone: Tz,
+    pub decimals: u32,
+    pub inputs_timezone: Tz,
+    pub customers: Vec<String>,
+    pub checks: Vec<String>,
+    pub outages: Vec<String>,
+    pub incidents: Vec<String>,
+    pub monitoring: MonitoringRules,
+    pub tiers: BTreeMap<String, TierRules>,
+}
+
+/// Replaces every float literal by a string of its literal text, keeping layout.
+fn floats_to_strings(text: &str) -> Result<String, toml_edit::TomlError> {
+    use toml_edit::{Item, Value};
+    fn value(v: &mut Value) {
+        match v {
+            Value::Float(f) => {
+                let raw = f.display_repr().into_owned();
+                let decor = f.decor().clone();
+                let mut s = toml_edit::Formatted::new(raw);
+                *s.decor_mut() = decor;
+                *v = Value::String(s);
+            }
+            Value::Array(a) => a.iter_mut().for_each(value),
+            Value::InlineTable(t) => t.iter_mut().for_each(|(_, v)| value(v)),
+            _ => {}
+        }
+    }
+    fn item(i: &mut Item) {
+        match i {
+            Item::Value(v) => value(v),
+            Item::Table(t) => t.iter_mut().for_each(|(_, i)| item(i)),
+            Item::ArrayOfTables(a) => a.iter_mut().for_each(|t| t.iter_mut().for_each(|(_, i)| item(i))),
+            Item::None => {}
+        }
+    }
+    let mut doc: toml_edit::DocumentMut = text.parse()?;
+    doc.iter_mut().for_each(|(_, i)| item(i));
+    Ok(doc.to_string())
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rfind('\n').map_or(before.len(), |p| before.len() - p - 1) + 1;
+    (line, col)
+}
+
+fn one_line(msg: &str) -> String {
+    msg.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path)
+            .map_err(|e| ConfigError { file: file.clone(), line: None, message: format!("cannot read: {e}") })?;
+        let text = String::from_utf8(bytes.clone())
+            .map_err(|_| ConfigError { file: file.clone(), line: None, message: "not UTF-8 text".into() })?;
+        let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Self::parse(&text, &file, base_dir, bytes)
+    }
+
+    pub fn parse(text: &str, file: &str, base_dir: PathBuf, bytes: Vec<u8>) -> Result<Config, ConfigError> {
+        let err = |line: Option<(usize, usize)>, message: String| ConfigError { file: file.to_string(), line, message };
+        let rewritten = floats_to_strings(text).map_err(|e| {
+            err(e.span().map(|s| line_col(text, s.start)), one_line(e.message()))
+        })?;
+        let raw: RawConfig = toml::from_str(&rewritten).map_err(|e| {
+            err(e.span().map(|s| line_col(&rewritten, s.start)), one_line(e.message()))
+        })?;
+        let key = |k: &str, m: String| err(None, format!("{k}: {m}"));
+        let tz = |k: &str, v: Option<String>| -> Result<Tz, ConfigError> {
+            match v {
+                None => Ok(Tz::UTC),
+                Some(name) => parse_tz(&name)
+                    .ok_or_else(|| key(k, format!("unknown time zone {name:?}, expected an IANA name like Europe/London"))),
+            }
+        };
+        let report_timezone = tz("[report] timezone", raw.report.timezone)?;
+        let inputs_timezone = tz("[inputs] timezone", raw.inputs.timezone)?;
+        let decimals = raw.report.decimals.unwrap_or(4);
+        if decimals > 12 {
+            return Err(key("[report] decimals", format!("expected 0 to 12, found {decimals}")));
+        }
+        let m = raw.monitoring;
+        let monitoring = MonitoringRules {
+            max_gap_seconds: m.max_gap_seconds.unwrap_or(300),
+            confirm_checks: m.confirm_checks.unwrap_or(1),
+            quorum: match m.quorum {
+                None => Quorum::Majority,
+                Some(q) => q.parse().map_err(|_| {
+                    key("[monitoring] quorum", format!("unknown quorum {q:?}, expected one of: {}", Quorum::expected()))
+                })?,
+            },
+            gaps: match m.gaps {
+                None => GapPolicy::Up,
+                Some(g) => g.parse().map_err(|_| {
+                    key("[monitoring] gaps", format!("unknown gap policy {g:?}, expected one of: {}", GapPolicy::expected()))
+                })?,
+            },
+        };
+        if monitoring.max_gap_seconds <= 0 {
+            return Err(key("[monitoring] max_gap_seconds", "expected a positive number of seconds".into()));
+        }
+        if monitoring.confirm_checks == 0 {
+            return Err(key("[monitoring] confirm_checks", "expected at least 1".into()));
+        }
+        if raw.tiers.is_empty() {
+            return Err(key("[tiers]", "at least one tier is required".into()));
+        }
+        let mut tiers = BTreeMap::new();
+        for (name, t) in raw.tiers {
+            let k = |field: &str| format!("[tiers.{name}] {field}");
+            let percent = |field: &str, d: Decimal| -> Result<Decimal, ConfigError> {
+                if d < Decimal::ZERO || d > Decimal::from(100) {
+                    Err(key(&k(field), format!("expected a percentage from 0 to 100, found {d}")))
+                } else {
+                    Ok(d)
+                }
+            };
+            let notice_hours = t.maintenance_notice_hours.map_or(Decimal::from(48), |d| d.0);
+            let notice_seconds = notice_hours * Decimal::from(3600);
+            if notice_seconds < Decimal::ZERO || !notice_seconds.fract().is_zero() {
+                return Err(key(&k("maintenance_notice_hours"), format!("expected whole seconds of notice, found {notice_hours} hours")));
+            }
+            let excluded_categories = match t.excluded_categories {
+                None => TierRules::DEFAULT_EXCLUDED.to_vec(),
+                Some(list) => list
+                    .iter()
+                    .map(|c| {
+                        c.parse::<Category>().map_err(|_| {
+                            key(&k("excluded_categories"), format!("unknown category {c:?}, expected one of: {}", Category::expected()))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            };
+            let min_downtime_seconds = t.min_downtime_seconds.unwrap_or(0);
+            if min_downtime_seconds < 0 {
+                return Err(key(&k("min_downtime_seconds"), "expected 0 or more".into()));
+            }
+            let partial_weight = t.partial_weight.map_or(Decimal::ZERO, |d| d.0);
+            if partial_weight < Decimal::ZERO || partial_weight > Decimal::ONE {
+                return Err(key(&k("partial_weight"), format!("expected a weight from 0 to 1, found {partial_weight}")));
+            }
+            let mut credits = Vec::new();
+            for (n, b) in t.credits.iter().enumerate() {
+                credits.push(CreditBand {
+                    below_percent: percent(&format!("credits[{n}].below_percent"), b.below_percent.0)?,
+                    credit_percent: percent(&format!("credits[{n}].credit_percent"), b.credit_percent.0)?,
+                });
+            }
+            let tier = TierRules {
+                name: name.clone(),
+                target_percent: percent("target_percent", t.target_percent.0)?,
+                maintenance_notice_seconds: notice_seconds.try_into().unwrap_or(i64::MAX),
+                excluded_categories,
+                min_downtime_seconds,
+                partial_weight,
+                exclusions_in_denominator: t.exclusions_in_denominator.unwrap_or(false),
+                prorate_fee: t.prorate_fee.unwrap_or(true),
+                credit_cap_percent: percent("credit_cap_percent", t.credit_cap_percent.map_or(Decimal::from(100), |d| d.0))?,
+                credits,
+            };
+            tiers.insert(name, tier);
+        }
+        let pats = |p: Option<Patterns>| p.map(Patterns::into_vec).unwrap_or_default();
+        Ok(Config {
+            path: PathBuf::from(file),
+            base_dir,
+            bytes,
+            report_timezone,
+            decimals,
+            inputs_timezone,
+            customers: raw.inputs.customers.into_vec(),
+            checks: pats(raw.inputs.checks),
+            outages: pats(raw.inputs.outages),
+            incidents: pats(raw.inputs.incidents),
+            monitoring,
+            tiers,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC_EXAMPLE: &str = r#"
+[report]
+timezone = "UTC"          # default month zone; a customer's own `timezone` wins
+decimals = 4
+
+[inputs]
+timezone = "UTC"          # zone for naive timestamps in input files
+customers = "customers.csv"
+checks = ["checks/*.csv"] # files or glob patterns; each list may be empty
+outages = []
+incidents = ["incidents.csv"]
+
+[monitoring]
+max_gap_seconds = 300
+confirm_checks = 1
+quorum = "majority"       # or "any", "all"
+gaps = "up"               # or "down"
+
+[tiers.standard]
+target_percent = 99.95
+maintenance_notice_hours = 48
+excluded_categories = ["planned_maintenance", "force_majeure", "customer_caused", "third_party"]
+min_downtime_seconds = 0
+partial_weight = 0
+exclusions_in_denominator = false
+prorate_fee = true
+credit_cap_percent = 100
+credits = [
+  { below_percent = 99.95, credit_percent = 10 },
+  { below_percent = 99.0,  credit_percent = 25 },
+  { below_percent = 95.0,  credit_percent = 100 },
+]
+"#;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, "sla.toml", PathBuf::new(), text.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn the_spec_example_parses_exactly() {
+        let c = parse(SPEC_EXAMPLE).unwrap();
+        let t = &c.tiers["standard"];
+        assert_eq!(t.target_percent.to_string(), "99.95");
+        assert_eq!(t.credits[1].below_percent.to_string(), "99.0");
+        assert_eq!(t.maintenance_notice_seconds, 48 * 3600);
+        assert_eq!(c.checks, vec!["checks/*.csv"]);
+        assert_eq!(c.customers, vec!["customers.csv"]);
+        assert!(c.outages.is_empty());
+        assert_eq!(c.monitoring, MonitoringRules::default());
+    }
+
+    #[test]
+    fn decimals_as_strings_and_exotic_floats_are_exact() {
+        let text = SPEC_EXAMPLE.replace("target_percent = 99.95", "target_percent = \"99.995\"")
+            .replace("partial_weight = 0", "partial_weight = 0.333333333333333333333");
+        let c = parse(&text).unwrap();
+        assert_eq!(c.tiers["standard"].target_percent.to_string(), "99.995");
+        assert_eq!(c.tiers["standard"].partial_weight.to_string(), "0.333333333333333333333");
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let text = SPEC_EXAMPLE.replace("min_downtime_seconds = 0", "min_downtime_secs = 0");
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(e.starts_with("sla.toml:23:1: unknown field `min_downtime_secs`"), "{e}");
+        let e = parse(&SPEC_EXAMPLE.replace("[report]", "[reprot]")).unwrap_err().to_string();
+        assert!(e.contains("unknown field `reprot`"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let cases = [
+            ("quorum = \"majority\"", "quorum = \"most\"", "[monitoring] quorum: unknown quorum \"most\""),
+            ("gaps = \"up\"", "gaps = \"maybe\"", "[monitoring] gaps: unknown gap policy"),
+            ("target_percent = 99.95", "target_percent = 101", "[tiers.standard] target_percent: expected a percentage"),
+            ("\"third_party\"]", "\"aliens\"]", "[tiers.standard] excluded_categories: unknown category \"aliens\""),
+            ("timezone = \"UTC\"          # zone", "timezone = \"Mars/Base\" # zone", "[inputs] timezone: unknown time zone"),
+            ("partial_weight = 0", "partial_weight = 2", "[tiers.standard] partial_weight: expected a weight"),
+            ("max_gap_seconds = 300", "max_gap_seconds = 0", "[monitoring] max_gap_seconds"),
+            ("target_percent = 99.95", "target_percent = \"lots\"", "expected a decimal number, found \"lots\""),
+        ];
+        for (from, to, want) in cases {
+            let text = SPEC_EXAMPLE.replacen(from, to, 1);
+            assert_ne!(text, SPEC_EXAMPLE, "{from}");
+            let e = parse(&text).unwrap_err().to_string();
+            assert!(e.contains(want), "{e} should contain {want}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+    }
+
+    #[test]
+    fn toml_syntax_errors_have_a_line() {
+        let e = parse("[report]\ndecimals = = 4\n").unwrap_err().to_string();
+        assert!(e.starts_with("sla.toml:2:"), "{e}");
+        assert!(!e.contains('\n'));
+    }
+}

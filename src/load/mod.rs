@@ -1,0 +1,132 @@
+//! Loaders: the only code that knows file formats. They turn CSV / CSV.gz / Parquet files
+//! named by the config into core types, with explicit column names and explicit value
+//! formats, and fail on the first bad cell with one line naming file, line and column.
+
+mod records;
+pub mod table;
+
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::core::checks::{Check, SeriesKey};
+use crate::core::interval::Instant;
+use crate::core::model::{Customer, Incident, Outage};
+pub use table::InputError;
+
+/// One input file as read, with its digest for the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// `customers`, `checks`, `outages` or `incidents`.
+    pub role: &'static str,
+    /// The path relative to the config's directory, with `/` separators.
+    pub name: String,
+    pub path: PathBuf,
+    pub sha256: String,
+    pub rows: usize,
+}
+
+/// Everything read from the inputs of one configuration.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub customers: Vec<Customer>,
+    pub series: Vec<SeriesKey>,
+    pub checks: Vec<Check>,
+    pub outages: Vec<Outage>,
+    pub incidents: Vec<Incident>,
+    pub files: Vec<InputFile>,
+}
+
+/// SHA-256 of a file's bytes, streamed.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+fn has_glob_chars(p: &str) -> bool {
+    p.contains(['*', '?', '['])
+}
+
+/// Expands config patterns relative to `base`: globs may match nothing, plain paths
+/// must exist. Sorted within a pattern, each file once.
+pub fn expand(base: &Path, patterns: &[String], config_name: &str) -> Result<Vec<(String, PathBuf)>, InputError> {
+    let mut out: Vec<(String, PathBuf)> = Vec::new();
+    for pat in patterns {
+        let full = base.join(pat);
+        let mut found: Vec<PathBuf> = if has_glob_chars(pat) {
+            let pattern = full.to_string_lossy().to_string();
+            glob::glob(&pattern)
+                .map_err(|e| InputError(format!("{config_name}: bad file pattern {pat:?}: {e}")))?
+                .filter_map(Result::ok)
+                .filter(|p| p.is_file())
+                .collect()
+        } else if full.is_file() {
+            vec![full.clone()]
+        } else {
+            return Err(InputError(format!("{config_name}: input file {pat:?} not found (looked for {})", full.display())));
+        };
+        found.sort();
+        for p in found {
+            let name = p
+                .strip_prefix(base)
+                .unwrap_or(&p)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if !out.iter().any(|(_, q)| q == &p) {
+                out.push((name, p));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads every input of a configuration. `now` closes open outages.
+pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> {
+    let cfg_name = config.path.display().to_string();
+    let mut inputs = Inputs::default();
+    let record = |role: &'static str, name: &str, path: &Path, rows: usize| -> Result<InputFile, InputError> {
+        let sha256 = sha256_file(path).map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
+        Ok(InputFile { role, name: name.to_string(), path: path.to_path_buf(), sha256, rows })
+    };
+    let customer_files = expand(&config.base_dir, &config.customers, &cfg_name)?;
+    if customer_files.is_empty() {
+        return Err(InputError(format!("{cfg_name}: [inputs] customers matches no file")));
+    }
+    let mut customer_lines = std::collections::HashMap::new();
+    for (name, path) in &customer_files {
+        let display = path.display().to_string();
+        let rows = records::customers(path, &display, config, &mut inputs.customers, &mut customer_lines)?;
+        inputs.files.push(record("customers", name, path, rows)?);
+    }
+    let mut interner = records::SeriesInterner::default();
+    for (name, path) in expand(&config.base_dir, &config.checks, &cfg_name)? {
+        let display = path.display().to_string();
+        let rows = records::checks(&path, &display, config.inputs_timezone, &mut interner, &mut inputs.checks)?;
+        inputs.files.push(record("checks", &name, &path, rows)?);
+    }
+    inputs.series = interner.into_keys();
+    for (name, path) in expand(&config.base_dir, &config.outages, &cfg_name)? {
+        let display = path.display().to_string();
+        let rows = records::outages(&path, &display, config.inputs_timezone, now, &mut inputs.outages)?;
+        inputs.files.push(record("outages", &name, &path, rows)?);
+    }
+    let mut incident_lines = std::collections::HashMap::new();
+    for (name, path) in expand(&config.base_dir, &config.incidents, &cfg_name)? {
+        let display = path.display().to_string();
+        let rows = records::incidents(&path, &display, config.inputs_timezone, &mut inputs.incidents, &mut incident_lines)?;
+        inputs.files.push(record("incidents", &name, &path, rows)?);
+    }
+    Ok(inputs)
+}

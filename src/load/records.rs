@@ -1,0 +1,367 @@
+//! Row-by-row readers of the four input kinds (spec section 2).
+
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use super::table::{InputError, RawTime, Table, TimeCell};
+use crate::config::Config;
+use crate::core::checks::{Check, SeriesKey};
+use crate::core::interval::{Instant, Interval};
+use crate::core::model::{Category, Customer, Impact, Incident, Outage, Scope};
+use crate::core::time::{TimeError, parse_date_or_instant, parse_instant, parse_tz, start_of_local_day};
+
+/// Text cells of an optional column, trimmed; absent columns read as empty.
+struct TextCol(Option<polars::prelude::StringChunked>);
+
+impl TextCol {
+    fn get(&self, row: usize) -> &str {
+        self.0.as_ref().and_then(|c| c.get(row)).map(str::trim).unwrap_or("")
+    }
+    fn present(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+fn text(t: &Table, name: &str) -> Result<TextCol, InputError> {
+    Ok(TextCol(t.text(name)?))
+}
+
+/// Instants of a column (`None` for empty cells); dates alone are rejected.
+fn instants(t: &Table, name: &str, tz: Tz) -> Result<Vec<Option<Instant>>, InputError> {
+    let Some(col) = t.time(name)? else { return Ok(vec![None; t.len()]) };
+    col.cells(tz)
+        .enumerate()
+        .map(|(row, cell)| match cell {
+            RawTime::Empty => Ok(None),
+            RawTime::Text(s) => parse_instant(s, tz).map(Some).map_err(|e| t.error_at(row, name, e)),
+            RawTime::Cell(Ok(TimeCell::Instant(i))) => Ok(Some(i)),
+            RawTime::Cell(Ok(TimeCell::Date(d))) => {
+                Err(t.error_at(row, name, format!("expected an instant, found the date {d}")))
+            }
+            RawTime::Cell(Err(e)) => Err(t.error_at(row, name, e)),
+        })
+        .collect()
+}
+
+fn scope(t: &Table, col: &TextCol, row: usize, name: &str) -> Result<Scope, InputError> {
+    if !col.present() {
+        return Ok(Scope::All);
+    }
+    let cell = col.get(row);
+    if cell.is_empty() {
+        return Err(t.error_at(row, name, "empty list: write * for all, or values separated by ;"));
+    }
+    Ok(Scope::parse(cell))
+}
+
+fn decimal(t: &Table, row: usize, name: &str, cell: &str, what: &str) -> Result<Decimal, InputError> {
+    Decimal::from_str(cell).map_err(|_| t.error_at(row, name, format!("expected {what}, found {cell:?}")))
+}
+
+fn required<'a>(t: &Table, row: usize, name: &str, cell: &'a str) -> Result<&'a str, InputError> {
+    if cell.is_empty() { Err(t.error_at(row, name, "empty value, this column is required")) } else { Ok(cell) }
+}
+
+/// Where each unique key was first seen: file display name and row.
+pub type FirstSeen = HashMap<String, (String, usize)>;
+
+fn check_unique(t: &Table, seen: &mut FirstSeen, row: usize, col: &str, key: &str) -> Result<(), InputError> {
+    if let Some((file, first)) = seen.get(key) {
+        let at = if *file == t.display { t.locate(*first, None) } else { format!("{file} row {}", first + 1) };
+        return Err(t.error_at(row, col, format!("duplicate {col} {key:?}, first seen at {at}")));
+    }
+    seen.insert(key.to_string(), (t.display.clone(), row));
+    Ok(())
+}
+
+pub fn customers(
+    path: &Path,
+    display: &str,
+    config: &Config,
+    out: &mut Vec<Customer>,
+    seen: &mut FirstSeen,
+) -> Result<usize, InputError> {
+    let cols = [
+        "customer_id", "name", "tier", "services", "regions", "contract_start", "contract_end", "monthly_fee",
+        "currency", "timezone", "target_percent",
+    ];
+    let t = Table::read(path, display, &cols)?;
+    t.require(&["customer_id", "tier"])?;
+    let col = |c: &str| text(&t, c);
+    let (id, name, tier, services, regions) =
+        (col("customer_id")?, col("name")?, col("tier")?, col("services")?, col("regions")?);
+    let (fee, currency, zone, target) = (col("monthly_fee")?, col("currency")?, col("timezone")?, col("target_percent")?);
+    let start_col = t.time("contract_start")?;
+    let end_col = t.time("contract_end")?;
+    let start_cells: Vec<RawTime> = start_col.as_ref().map(|c| c.cells(config.inputs_timezone).collect()).unwrap_or_default();
+    let end_cells: Vec<RawTime> = end_col.as_ref().map(|c| c.cells(config.inputs_timezone).collect()).unwrap_or_default();
+    let contract_time = |cells: &[RawTime], row: usize, col: &str, ctz: Tz| -> Result<Option<Instant>, InputError> {
+        match cells.get(row) {
+            None | Some(RawTime::Empty) => Ok(None),
+            Some(RawTime::Text(s)) => parse_date_or_instant(s, config.inputs_timezone, ctz)
+                .map(Some)
+                .map_err(|e| t.error_at(row, col, e)),
+            Some(RawTime::Cell(Ok(TimeCell::Instant(i)))) => Ok(Some(*i)),
+            Some(RawTime::Cell(Ok(TimeCell::Date(d)))) => Ok(Some(start_of_local_day(*d, ctz))),
+            Some(RawTime::Cell(Err(e))) => Err(t.error_at(row, col, e.clone())),
+        }
+    };
+    let tiers: Vec<&str> = config.tiers.keys().map(String::as_str).collect();
+    for row in 0..t.len() {
+        let cid = required(&t, row, "customer_id", id.get(row))?.to_string();
+        check_unique(&t, seen, row, "customer_id", &cid)?;
+        let tier_name = required(&t, row, "tier", tier.get(row))?;
+        if !config.tiers.contains_key(tier_name) {
+            return Err(t.error_at(row, "tier", format!("unknown tier {tier_name:?}, expected one of: {}", tiers.join(", "))));
+        }
+        let zone_cell = zone.get(row);
+        let timezone = if zone_cell.is_empty() {
+            config.report_timezone
+        } else {
+            parse_tz(zone_cell).ok_or_else(|| {
+                t.error_at(row, "timezone", format!("unknown time zone {zone_cell:?}, expected an IANA name like Europe/London"))
+            })?
+        };
+        let contract_start = contract_time(&start_cells, row, "contract_start", timezone)?;
+        let contract_end = contract_time(&end_cells, row, "contract_end", timezone)?;
+        if let (Some(s), Some(e)) = (contract_start, contract_end)
+            && e < s
+        {
+            return Err(t.error_at(row, "contract_end", "contract_end is before contract_start"));
+        }
+        let fee_cell = fee.get(row);
+        let monthly_fee = if fee_cell.is_empty() {
+            Decimal::ZERO
+        } else {
+            decimal(&t, row, "monthly_fee", fee_cell, "a decimal amount like 1250.00")?
+        };
+        if monthly_fee < Decimal::ZERO {
+            return Err(t.error_at(row, "monthly_fee", format!("negative fee {fee_cell}, expected 0 or more")));
+        }
+        let cur = currency.get(row);
+        if !(cur.is_empty() && monthly_fee.is_zero()) && !(cur.len() == 3 && cur.bytes().all(|b| b.is_ascii_uppercase())) {
+            return Err(t.error_at(row, "currency", format!("expected an ISO 4217 code like GBP, found {cur:?}")));
+        }
+        let target_cell = target.get(row);
+        let target_override = if target_cell.is_empty() {
+            None
+        } else {
+            let d = decimal(&t, row, "target_percent", target_cell, "a percentage like 99.99")?;
+            if d < Decimal::ZERO || d > Decimal::from(100) {
+                return Err(t.error_at(row, "target_percent", format!("expected a percentage from 0 to 100, found {d}")));
+            }
+            Some(d)
+        };
+        out.push(Customer {
+            name: match name.get(row) {
+                "" => cid.clone(),
+                n => n.to_string(),
+            },
+            id: cid,
+            tier: tier_name.to_string(),
+            services: scope(&t, &services, row, "services")?,
+            regions: scope(&t, &regions, row, "regions")?,
+            contract_start,
+            contract_end,
+            monthly_fee,
+            currency: cur.to_string(),
+            timezone,
+            target_override,
+        });
+    }
+    Ok(t.len())
+}
+
+/// Interns (service, region, location) to dense ids without allocating per row.
+#[derive(Default)]
+pub struct SeriesInterner {
+    ids: HashMap<String, u32>,
+    keys: Vec<SeriesKey>,
+    buf: String,
+}
+
+impl SeriesInterner {
+    pub fn id(&mut self, service: &str, region: &str, location: &str) -> u32 {
+        self.buf.clear();
+        for part in [service, region, location] {
+            self.buf.push_str(part);
+            self.buf.push('\u{1f}');
+        }
+        if let Some(&id) = self.ids.get(self.buf.as_str()) {
+            return id;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.push(SeriesKey { service: service.into(), region: region.into(), location: location.into() });
+        self.ids.insert(self.buf.clone(), id);
+        id
+    }
+
+    pub fn into_keys(self) -> Vec<SeriesKey> {
+        self.keys
+    }
+}
+
+/// `up`/`ok`/`1`/`true` or `down`/`fail`/`error`/`0`/`false`, any case.
+pub fn parse_status(s: &str) -> Option<bool> {
+    const UP: [&str; 4] = ["up", "ok", "1", "true"];
+    const DOWN: [&str; 5] = ["down", "fail", "error", "0", "false"];
+    if UP.iter().any(|u| s.eq_ignore_ascii_case(u)) {
+        Some(false)
+    } else if DOWN.iter().any(|d| s.eq_ignore_ascii_case(d)) {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+pub fn checks(
+    path: &Path,
+    display: &str,
+    tz: Tz,
+    interner: &mut SeriesInterner,
+    out: &mut Vec<Check>,
+) -> Result<usize, InputError> {
+    let cols = ["timestamp", "service", "region", "location", "status"];
+    let t = Table::read(path, display, &cols)?;
+    t.require(&cols)?;
+    let time = t.time("timestamp")?.expect("required");
+    let [service, region, location, status] =
+        ["service", "region", "location", "status"].map(|c| t.text(c).map(|o| o.expect("required")));
+    let (service, region, location, status) = (service?, region?, location?, status?);
+    out.reserve(t.len());
+    let rows = time.cells(tz).zip(service.iter()).zip(region.iter()).zip(location.iter()).zip(status.iter());
+    for (row, ((((ts, sv), rg), lc), st)) in rows.enumerate() {
+        let at = match ts {
+            RawTime::Text(s) => parse_instant(s, tz).map_err(|e| t.error_at(row, "timestamp", e))?,
+            RawTime::Cell(Ok(TimeCell::Instant(i))) => i,
+            RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => {
+                return Err(t.error_at(row, "timestamp", TimeError::Malformed(String::new())));
+            }
+            RawTime::Cell(Err(e)) => return Err(t.error_at(row, "timestamp", e)),
+        };
+        let (sv, rg, lc) = (sv.unwrap_or("").trim(), rg.unwrap_or("").trim(), lc.unwrap_or("").trim());
+        for (v, c) in [(sv, "service"), (rg, "region"), (lc, "location")] {
+            required(&t, row, c, v)?;
+        }
+        let st = st.unwrap_or("").trim();
+        let down = parse_status(st).ok_or_else(|| {
+            t.error_at(row, "status", format!("unknown status {st:?}, expected up, ok, 1, true, down, fail, error, 0 or false"))
+        })?;
+        out.push(Check { series: interner.id(sv, rg, lc), at, down });
+    }
+    Ok(t.len())
+}
+
+pub fn outages(path: &Path, display: &str, tz: Tz, now: Instant, out: &mut Vec<Outage>) -> Result<usize, InputError> {
+    let t = Table::read(path, display, &["service", "region", "start", "end"])?;
+    t.require(&["service", "region", "start", "end"])?;
+    let (service, region) = (text(&t, "service")?, text(&t, "region")?);
+    let starts = instants(&t, "start", tz)?;
+    let ends = instants(&t, "end", tz)?;
+    let lines = t.row_lines();
+    for row in 0..t.len() {
+        let start = starts[row].ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
+        let end = match ends[row] {
+            Some(e) if e < start => return Err(t.error_at(row, "end", "end is before start")),
+            Some(e) => e,
+            None => now.max(start),
+        };
+        let source = t.locate(row, lines.as_deref());
+        out.push(Outage {
+            service: required(&t, row, "service", service.get(row))?.to_string(),
+            region: required(&t, row, "region", region.get(row))?.to_string(),
+            interval: Interval::new(start, end),
+            source: if ends[row].is_none() { format!("{source} (open)") } else { source },
+        });
+    }
+    Ok(t.len())
+}
+
+pub fn incidents(
+    path: &Path,
+    display: &str,
+    tz: Tz,
+    out: &mut Vec<Incident>,
+    seen: &mut FirstSeen,
+) -> Result<usize, InputError> {
+    let cols = [
+        "incident_id", "title", "category", "impact", "start", "end", "services", "regions", "customers",
+        "announced_at", "data_loss_minutes",
+    ];
+    let t = Table::read(path, display, &cols)?;
+    t.require(&["incident_id", "category", "impact", "start"])?;
+    let (id, title, category, impact) = (text(&t, "incident_id")?, text(&t, "title")?, text(&t, "category")?, text(&t, "impact")?);
+    let (services, regions, customers) = (text(&t, "services")?, text(&t, "regions")?, text(&t, "customers")?);
+    let data_loss = text(&t, "data_loss_minutes")?;
+    let starts = instants(&t, "start", tz)?;
+    let ends = instants(&t, "end", tz)?;
+    let announced = instants(&t, "announced_at", tz)?;
+    for row in 0..t.len() {
+        let iid = required(&t, row, "incident_id", id.get(row))?.to_string();
+        check_unique(&t, seen, row, "incident_id", &iid)?;
+        let cat = category.get(row);
+        let category = cat.parse::<Category>().map_err(|_| {
+            t.error_at(row, "category", format!("unknown category {cat:?}, expected one of: {}", Category::expected()))
+        })?;
+        let imp = impact.get(row);
+        let impact = imp.parse::<Impact>().map_err(|_| {
+            t.error_at(row, "impact", format!("unknown impact {imp:?}, expected one of: {}", Impact::expected()))
+        })?;
+        let start = starts[row].ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
+        if let Some(e) = ends[row]
+            && e < start
+        {
+            return Err(t.error_at(row, "end", "end is before start"));
+        }
+        let loss = data_loss.get(row);
+        let data_loss_minutes = if loss.is_empty() {
+            None
+        } else {
+            Some(decimal(&t, row, "data_loss_minutes", loss, "a number of minutes")?)
+        };
+        out.push(Incident {
+            title: title.get(row).to_string(),
+            id: iid,
+            category,
+            impact,
+            start,
+            end: ends[row],
+            services: scope(&t, &services, row, "services")?,
+            regions: scope(&t, &regions, row, "regions")?,
+            customers: scope(&t, &customers, row, "customers")?,
+            announced_at: announced[row],
+            data_loss_minutes,
+        });
+    }
+    Ok(t.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        for s in ["up", "OK", "1", "True"] {
+            assert_eq!(parse_status(s), Some(false), "{s}");
+        }
+        for s in ["down", "FAIL", "Error", "0", "false"] {
+            assert_eq!(parse_status(s), Some(true), "{s}");
+        }
+        assert_eq!(parse_status("degraded"), None);
+        assert_eq!(parse_status(""), None);
+    }
+
+    #[test]
+    fn interner_is_dense_and_stable() {
+        let mut i = SeriesInterner::default();
+        assert_eq!(i.id("api", "eu", "lon"), 0);
+        assert_eq!(i.id("api", "eu", "fra"), 1);
+        assert_eq!(i.id("api", "eu", "lon"), 0);
+        assert_eq!(i.id("api", "eul", "on"), 2, "separator keeps fields apart");
+        assert_eq!(i.into_keys().len(), 3);
+    }
+}

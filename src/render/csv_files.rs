@@ -1,0 +1,176 @@
+//! The CSV files of a month (spec section 5). Formatting only: every number arrives
+//! computed by the core; here it is turned into text (truncated percentages, money at
+//! its minor unit) and cells a spreadsheet would run as formulas are neutralised.
+
+use rust_decimal::Decimal;
+use std::collections::BTreeSet;
+
+use crate::core::numbers::{minor_unit, plain};
+use crate::core::sla::{CustomerMonth, TierSummary};
+use crate::core::time::format_utc;
+
+/// Prefixes a `'` to text a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR).
+pub fn neutralise(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+fn money(d: Decimal, currency: &str) -> String {
+    let mut d = d;
+    d.rescale(minor_unit(currency));
+    d.to_string()
+}
+
+pub const SLA_MONTHLY_HEADER: [&str; 21] = [
+    "month", "customer_id", "customer_name", "tier", "eligible_seconds", "downtime_seconds", "excluded_seconds",
+    "uptime_percent", "target_percent", "met", "credit_percent", "fee", "credit_amount", "currency",
+    "monitoring_coverage_percent", "timezone", "eligible_start", "eligible_end", "denominator_seconds",
+    "partial_seconds", "incidents",
+];
+
+pub fn sla_monthly(rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record(SLA_MONTHLY_HEADER).expect("csv");
+    for r in rows {
+        w.write_record([
+            r.month.to_string(),
+            neutralise(&r.customer_id),
+            neutralise(&r.customer_name),
+            neutralise(&r.tier),
+            r.eligible.len().to_string(),
+            plain(r.downtime_seconds),
+            r.excluded_seconds.to_string(),
+            r.uptime.truncate(decimals).to_string(),
+            plain(r.target_percent),
+            r.met.to_string(),
+            plain(r.credit_percent),
+            money(r.fee, &r.currency),
+            money(r.credit_amount, &r.currency),
+            neutralise(&r.currency),
+            r.coverage.map_or_else(|| Decimal::new(0, decimals), |c| c.truncate(decimals)).to_string(),
+            r.timezone.name().to_string(),
+            format_utc(r.eligible.start),
+            format_utc(r.eligible.end),
+            r.denominator_seconds.to_string(),
+            r.partial_seconds.to_string(),
+            neutralise(&r.incidents.join(";")),
+        ])
+        .expect("csv");
+    }
+    finish(w)
+}
+
+/// Finance's file: every customer that breached or is owed a credit.
+pub fn credits(rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record([
+        "month", "customer_id", "customer_name", "tier", "uptime_percent", "target_percent", "met", "credit_percent",
+        "fee", "credit_amount", "currency",
+    ])
+    .expect("csv");
+    for r in rows.iter().filter(|r| !r.met || !r.credit_amount.is_zero()) {
+        w.write_record([
+            r.month.to_string(),
+            neutralise(&r.customer_id),
+            neutralise(&r.customer_name),
+            neutralise(&r.tier),
+            r.uptime.truncate(decimals).to_string(),
+            plain(r.target_percent),
+            r.met.to_string(),
+            plain(r.credit_percent),
+            money(r.fee, &r.currency),
+            money(r.credit_amount, &r.currency),
+            neutralise(&r.currency),
+        ])
+        .expect("csv");
+    }
+    finish(w)
+}
+
+/// Per tier: counts, lowest and median uptime, downtime, and one credit column per
+/// currency present in the month.
+pub fn tiers(month: &str, summaries: &[TierSummary], rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
+    let currencies: BTreeSet<&str> = rows.iter().map(|r| r.currency.as_str()).collect();
+    let mut w = writer();
+    let mut header: Vec<String> = [
+        "month", "tier", "customers", "met", "breached", "lowest_uptime_percent", "median_uptime_percent",
+        "downtime_seconds", "excluded_seconds",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(currencies.iter().map(|c| format!("credits_{}", neutralise(c))));
+    w.write_record(&header).expect("csv");
+    for s in summaries {
+        let mut rec = vec![
+            month.to_string(),
+            neutralise(&s.tier),
+            s.customers.to_string(),
+            s.met.to_string(),
+            s.breached.to_string(),
+            s.lowest.map(|p| p.truncate(decimals).to_string()).unwrap_or_default(),
+            s.median.map(|p| p.truncate(decimals).to_string()).unwrap_or_default(),
+            plain(s.downtime_seconds),
+            s.excluded_seconds.to_string(),
+        ];
+        rec.extend(currencies.iter().map(|c| money(s.credits.get(*c).copied().unwrap_or_default(), c)));
+        w.write_record(&rec).expect("csv");
+    }
+    finish(w)
+}
+
+/// Every counted, partial, excluded and dropped interval per customer, with sources and
+/// reasons: `counted_seconds` adds up to `downtime_seconds`, the `seconds` of excluded
+/// rows to `excluded_seconds`.
+pub fn evidence(rows: &[CustomerMonth]) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record(["month", "customer_id", "kind", "start", "end", "seconds", "counted_seconds", "source", "reason"])
+        .expect("csv");
+    for r in rows {
+        for e in &r.evidence {
+            w.write_record([
+                r.month.to_string(),
+                neutralise(&r.customer_id),
+                e.kind.as_str().to_string(),
+                format_utc(e.interval.start),
+                format_utc(e.interval.end),
+                e.seconds.to_string(),
+                plain(e.counted_seconds),
+                neutralise(&e.sources.join("; ")),
+                neutralise(&e.reasons.join("; ")),
+            ])
+            .expect("csv");
+        }
+    }
+    finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for bad in ["=1+1", "+44", "-3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralise(bad).starts_with('\''), "{bad}");
+        }
+        assert_eq!(neutralise("Acme = Co"), "Acme = Co");
+        assert_eq!(neutralise(""), "");
+    }
+
+    #[test]
+    fn money_shows_the_minor_unit() {
+        assert_eq!(money(Decimal::new(5, 0), "GBP"), "5.00");
+        assert_eq!(money(Decimal::new(5, 0), "JPY"), "5");
+        assert_eq!(money(Decimal::new(5, 1), "KWD"), "0.500");
+    }
+}

@@ -1,0 +1,108 @@
+//! Golden tests: each directory under tests/golden/ holds inputs, `sla.toml`, an `args`
+//! file and `expected/` with the exact CSV files the run must write. Set
+//! `UPDATE_GOLDEN=1` to rewrite `expected/` after checking a change by hand.
+//!
+//! A second test runs the independent per-second Python model in tests/reference/ on
+//! every case and compares its `sla_monthly.csv` columns with ours.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn cases() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/golden")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("sla.toml").is_file())
+        .collect();
+    v.sort();
+    assert!(!v.is_empty(), "no golden cases found");
+    v
+}
+
+fn args_of(case: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(case.join("args")).expect("args file");
+    text.split_whitespace().map(String::from).collect()
+}
+
+fn run_case(case: &Path, out: &Path) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slareport"));
+    cmd.args(["run", "--config"]).arg(case.join("sla.toml")).arg("--out").arg(out).arg("--quiet");
+    cmd.args(args_of(case));
+    let o = cmd.env_remove("RUST_BACKTRACE").output().unwrap();
+    assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+}
+
+fn month_dirs(out: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(out).unwrap().filter_map(|e| e.ok().map(|e| e.path())).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn golden_cases_match_expected_files() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut failures = Vec::new();
+    for case in cases() {
+        let tmp = tempfile::tempdir().unwrap();
+        run_case(&case, tmp.path());
+        let expected_root = case.join("expected");
+        for dir in month_dirs(tmp.path()) {
+            let month = dir.file_name().unwrap().to_string_lossy().to_string();
+            for file in ["sla_monthly.csv", "credits.csv", "tiers.csv", "evidence.csv"] {
+                let got = std::fs::read_to_string(dir.join(file)).unwrap();
+                let want_path = expected_root.join(&month).join(file);
+                if update {
+                    std::fs::create_dir_all(want_path.parent().unwrap()).unwrap();
+                    std::fs::write(&want_path, &got).unwrap();
+                    continue;
+                }
+                match std::fs::read_to_string(&want_path) {
+                    Ok(want) if want == got => {}
+                    Ok(want) => failures.push(format!(
+                        "{}: differs\n--- expected\n{want}\n--- got\n{got}",
+                        want_path.display()
+                    )),
+                    Err(_) => failures.push(format!("{}: missing (run with UPDATE_GOLDEN=1)", want_path.display())),
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The first 15 columns of sla_monthly.csv are the spec's; the model prints exactly those.
+fn spec_columns(csv_text: &str) -> Vec<String> {
+    csv_text
+        .lines()
+        .map(|l| {
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(l.as_bytes());
+            let rec = rdr.records().next().unwrap().unwrap();
+            rec.iter().take(15).collect::<Vec<_>>().join("|")
+        })
+        .collect()
+}
+
+#[test]
+fn golden_cases_agree_with_the_reference_model() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/sla_reference.py");
+    for case in cases() {
+        let tmp = tempfile::tempdir().unwrap();
+        run_case(&case, tmp.path());
+        let args = args_of(&case);
+        let as_of = args.iter().position(|a| a == "--as-of").map(|i| args[i + 1].clone());
+        for dir in month_dirs(tmp.path()) {
+            let month = dir.file_name().unwrap().to_string_lossy().to_string();
+            let mut cmd = Command::new("python3");
+            cmd.arg(&model).arg(case.join("sla.toml")).arg(&month);
+            if let Some(a) = &as_of {
+                cmd.args(["--as-of", a]);
+            }
+            let o = cmd.output().expect("python3 is needed for the reference model");
+            assert!(o.status.success(), "{}: reference failed: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+            let want = spec_columns(&String::from_utf8(o.stdout).unwrap());
+            let got = spec_columns(&std::fs::read_to_string(dir.join("sla_monthly.csv")).unwrap());
+            assert_eq!(got, want, "{} {month}: Rust and the reference model disagree", case.display());
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! Whole runs: outputs, re-runs, file formats, atomic publishing, auditability.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use crate::workdir::{CHECKS, CONFIG, INCIDENTS, Workdir, valid};
+
+fn read_csv(text: &str) -> Vec<HashMap<String, String>> {
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    rdr.records()
+        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect())
+        .collect()
+}
+
+fn run_october(w: &Workdir, out: &str) {
+    w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", out, "--as-of", "2026-11-02T00:00:00Z"]).assert_ok();
+}
+
+#[test]
+fn a_month_writes_all_files_and_a_summary() {
+    let w = valid();
+    let run = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
+    run.assert_ok();
+    for f in ["sla_monthly.csv", "credits.csv", "tiers.csv", "evidence.csv", "manifest.json"] {
+        assert!(w.exists(&format!("out/2026-10/{f}")), "{f}");
+    }
+    let rows = read_csv(&w.read("out/2026-10/sla_monthly.csv"));
+    assert_eq!(rows.len(), 1);
+    // 60 s from the single-location check + 1800 s incident: 1860 s of 2,678,400.
+    assert_eq!(rows[0]["downtime_seconds"], "1860");
+    assert_eq!(rows[0]["uptime_percent"], "99.9305");
+    assert_eq!(rows[0]["met"], "false");
+    assert_eq!(rows[0]["credit_amount"], "100.00");
+    let out = run.stdout();
+    assert!(out.contains("2026-10") && out.contains("GBP 100.00") && out.contains("out/2026-10/"), "{out}");
+}
+
+#[test]
+fn reruns_are_byte_identical() {
+    let w = valid();
+    run_october(&w, "a");
+    run_october(&w, "b");
+    for f in ["sla_monthly.csv", "credits.csv", "tiers.csv", "evidence.csv", "manifest.json"] {
+        assert_eq!(w.read(&format!("a/2026-10/{f}")), w.read(&format!("b/2026-10/{f}")), "{f}");
+    }
+    // Re-running into the same directory replaces the month atomically.
+    run_october(&w, "a");
+    let left: Vec<_> = std::fs::read_dir(w.path().join("a")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("2026-10")]);
+}
+
+#[test]
+fn manifest_digests_inputs_and_outputs() {
+    let w = valid();
+    run_october(&w, "out");
+    let m: serde_json::Value = serde_json::from_str(&w.read("out/2026-10/manifest.json")).unwrap();
+    assert_eq!(m["month"], "2026-10");
+    assert_eq!(m["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(m["as_of"], "2026-11-02T00:00:00Z");
+    let sha = |bytes: &[u8]| {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(bytes))
+    };
+    assert_eq!(m["config"]["sha256"], sha(CONFIG.as_bytes()));
+    let inputs = m["inputs"].as_array().unwrap();
+    let checks = inputs.iter().find(|i| i["path"] == "checks.csv").unwrap();
+    assert_eq!(checks["sha256"], sha(CHECKS.as_bytes()));
+    assert_eq!(checks["rows"], 3);
+    for o in m["outputs"].as_array().unwrap() {
+        let p = format!("out/2026-10/{}", o["path"].as_str().unwrap());
+        assert_eq!(o["sha256"], sha(w.read(&p).as_bytes()), "{p}");
+    }
+}
+
+#[test]
+fn a_failed_run_keeps_the_previous_reports() {
+    let w = valid();
+    run_october(&w, "out");
+    let before = w.read("out/2026-10/sla_monthly.csv");
+    w.write("checks.csv", CHECKS.replace("down", "sideways"));
+    let run = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
+    assert_eq!(run.code(), 4);
+    assert_eq!(w.read("out/2026-10/sla_monthly.csv"), before);
+}
+
+#[test]
+fn ranges_write_one_directory_per_month() {
+    let w = valid();
+    w.run(&["run", "--config", "sla.toml", "--from", "2026-08", "--to", "2026-10", "--out", "out"]).assert_ok();
+    for m in ["2026-08", "2026-09", "2026-10"] {
+        assert!(w.exists(&format!("out/{m}/sla_monthly.csv")), "{m}");
+    }
+    assert_eq!(read_csv(&w.read("out/2026-09/sla_monthly.csv"))[0]["uptime_percent"], "100.0000");
+}
+
+#[test]
+fn without_a_month_the_covered_months_are_reported() {
+    let w = valid();
+    let run = w.run(&["run", "--config", "sla.toml", "--out", "out"]);
+    run.assert_ok();
+    assert!(w.exists("out/2026-10") && !w.exists("out/2026-09") && !w.exists("out/2026-11"));
+}
+
+#[test]
+fn gzip_and_parquet_inputs_give_the_same_reports() {
+    use polars::prelude::*;
+    let w = valid();
+    run_october(&w, "plain");
+    // The same checks gzip-compressed, and as Parquet with a zoned timestamp column.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(CHECKS.as_bytes()).unwrap();
+    std::fs::remove_file(w.path().join("checks.csv")).unwrap();
+    w.write("checks.csv.gz", gz.finish().unwrap());
+    w.write("sla.toml", CONFIG.replace("checks*.csv", "checks*"));
+    run_october(&w, "gz");
+    std::fs::remove_file(w.path().join("checks.csv.gz")).unwrap();
+    let ts: Vec<i64> = [0i64, 60, 120].iter().map(|s| (1_790_812_800 + s) * 1_000_000).collect();
+    let mut df = df!(
+        "status" => ["up", "down", "up"],
+        "service" => ["api"; 3],
+        "region" => ["eu"; 3],
+        "location" => ["lon"; 3],
+        "timestamp" => ts,
+        "extra" => [1i32, 2, 3],
+    )
+    .unwrap();
+    let zoned = df
+        .column("timestamp")
+        .unwrap()
+        .cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))
+        .unwrap();
+    df.with_column(zoned).unwrap();
+    let mut f = std::fs::File::create(w.path().join("checks.parquet")).unwrap();
+    ParquetWriter::new(&mut f).finish(&mut df).unwrap();
+    run_october(&w, "pq");
+    for dir in ["gz", "pq"] {
+        assert_eq!(w.read(&format!("{dir}/2026-10/sla_monthly.csv")), w.read("plain/2026-10/sla_monthly.csv"), "{dir}");
+        assert_eq!(w.read(&format!("{dir}/2026-10/evidence.csv")), w.read("plain/2026-10/evidence.csv"), "{dir}");
+    }
+}
+
+#[test]
+fn columns_in_any_order_with_extras() {
+    let w = valid();
+    run_october(&w, "a");
+    w.write("checks.csv", "status,extra,location,region,service,timestamp\nup,x,lon,eu,api,2026-10-01T00:00:00Z\ndown,y,lon,eu,api,2026-10-01T00:01:00Z\nup,z,lon,eu,api,2026-10-01T00:02:00Z\n");
+    run_october(&w, "b");
+    assert_eq!(w.read("a/2026-10/sla_monthly.csv"), w.read("b/2026-10/sla_monthly.csv"));
+}
+
+#[test]
+fn formulas_in_names_are_neutralised() {
+    let w = valid();
+    w.write("customers.csv", "customer_id,name,tier,monthly_fee,currency\nC1,\"=HYPERLINK(\"\"http://x\"\")\",standard,10.00,GBP\n");
+    run_october(&w, "out");
+    let rows = read_csv(&w.read("out/2026-10/sla_monthly.csv"));
+    assert_eq!(rows[0]["customer_name"], "'=HYPERLINK(\"http://x\")");
+}
+
+#[test]
+fn evidence_re_adds_to_the_reported_numbers() {
+    let w = valid();
+    w.write("incidents.csv", format!("{INCIDENTS}M1,Maint,planned_maintenance,major,2026-10-09T00:00:00Z,2026-10-09T01:00:00Z,*,*,*,2026-10-01T00:00:00Z\nM2,Late,planned_maintenance,major,2026-10-10T00:00:00Z,2026-10-10T01:00:00Z,*,*,*,2026-10-09T19:00:00Z\n"));
+    run_october(&w, "out");
+    let rows = read_csv(&w.read("out/2026-10/sla_monthly.csv"));
+    let ev = read_csv(&w.read("out/2026-10/evidence.csv"));
+    let counted: i64 = ev.iter().map(|e| e["counted_seconds"].parse::<i64>().unwrap()).sum();
+    let excluded: i64 = ev.iter().filter(|e| e["kind"] == "excluded").map(|e| e["seconds"].parse::<i64>().unwrap()).sum();
+    assert_eq!(counted.to_string(), rows[0]["downtime_seconds"]);
+    assert_eq!(excluded.to_string(), rows[0]["excluded_seconds"]);
+    assert_eq!(excluded, 3600);
+    let late = ev.iter().find(|e| e["source"].contains("M2")).expect("M2 evidence");
+    assert_eq!(late["kind"], "counted");
+    assert!(late["reason"].contains("maintenance M2 announced 5h before start: notice 48h required, counted"), "{late:?}");
+}
+
+#[test]
+fn the_bundled_sample_runs_without_arguments() {
+    let w = Workdir::new();
+    let run = w.run(&["run"]);
+    run.assert_ok();
+    let out = run.stdout();
+    assert!(out.contains("2026-09") && out.contains("2026-10") && out.contains("reports/2026-10/"), "{out}");
+    let rows = read_csv(&w.read("reports/2026-10/sla_monthly.csv"));
+    assert!(rows.len() >= 10, "{} customers", rows.len());
+    assert!(rows.iter().any(|r| r["met"] == "false"), "the sample tells a story with breaches");
+    assert!(rows.iter().any(|r| r["met"] == "true"));
+}
