@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::audit::manifest::{FileDigest, InputDigest, Manifest};
 use crate::config::{Config, ConfigError};
 use crate::core::checks::{PairDowntime, pair_downtime};
-use crate::core::interval::Instant;
+use crate::core::interval::{Instant, Interval};
 use crate::core::sla::{CustomerMonth, MonthContext, TierSummary, customer_month, tier_summaries};
 use crate::core::time::{Month, format_utc};
 use crate::load::{InputError, Inputs, load_inputs};
@@ -55,25 +55,38 @@ pub fn prepare(config_path: &Path, as_of: Option<Instant>, clock_now: Instant) -
 }
 
 impl Prepared {
-    /// The months the inputs cover, in the report time zone: from the earliest to the
-    /// latest instant of any check, outage or closed incident (an open one by its start).
-    pub fn covered_months(&self) -> Option<(Month, Month)> {
+    /// The months the inputs cover, in the report time zone: those at least half inside
+    /// the span from the earliest to the latest instant of any check, outage or incident
+    /// (so a few hours of data before or after, kept for customers in other zones, do not
+    /// add a month); when no month is, the month of the span's middle.
+    pub fn covered_months(&self) -> Option<Vec<Month>> {
         let i = &self.inputs;
         let instants = i
             .checks
             .iter()
             .map(|c| c.at)
-            .chain(i.outages.iter().flat_map(|o| [o.interval.start, o.interval.end - 1]))
-            .chain(i.incidents.iter().flat_map(|x| [Some(x.start), x.end.map(|e| e - 1)]).flatten());
+            .chain(i.outages.iter().flat_map(|o| [o.interval.start, o.interval.end]))
+            .chain(i.incidents.iter().flat_map(|x| [Some(x.start), x.end]).flatten());
         let (lo, hi) = instants.fold((None, None), |(lo, hi): (Option<Instant>, Option<Instant>), t| {
             (Some(lo.map_or(t, |l| l.min(t))), Some(hi.map_or(t, |h| h.max(t))))
         });
+        let (lo, hi) = (lo?, hi?);
+        let tz = self.config.report_timezone;
         let month_of = |t: Instant| {
-            let local = chrono::DateTime::from_timestamp(t, 0)?.with_timezone(&self.config.report_timezone);
             use chrono::Datelike;
+            let local = chrono::DateTime::from_timestamp(t, 0)?.with_timezone(&tz);
             Month::new(local.year(), local.month())
         };
-        Some((month_of(lo?)?, month_of(hi?)?))
+        let span = Interval::new(lo, hi);
+        let months: Vec<Month> = month_of(lo)?
+            .through(month_of(hi)?)
+            .into_iter()
+            .filter(|m| {
+                let b = m.bounds_in(tz);
+                2 * b.intersect(&span).len() >= b.len()
+            })
+            .collect();
+        if months.is_empty() { Some(vec![month_of(lo + (hi - lo) / 2)?]) } else { Some(months) }
     }
 
     pub fn compute(&self, month: Month) -> MonthResult {

@@ -63,10 +63,9 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<String, RunError> {
         (None, Some(a), Some(b)) if a <= b => a.through(b),
         (None, Some(a), Some(b)) => return Err(RunError::Usage(format!("--from {a} is after --to {b}"))),
         _ => {
-            let (a, b) = prepared.covered_months().ok_or_else(|| {
+            prepared.covered_months().ok_or_else(|| {
                 RunError::Usage("the inputs contain no timestamps to take months from: give --month".into())
-            })?;
-            a.through(b)
+            })?
         }
     };
     let mut rendered = Vec::new();
