@@ -103,10 +103,30 @@ struct Tagged {
     source: String,
 }
 
-fn overlapping(tags: &[Tagged], iv: &Interval) -> Vec<String> {
-    let mut v: Vec<String> = tags.iter().filter(|t| t.set.overlaps(iv)).map(|t| t.source.clone()).collect();
-    v.dedup();
-    v
+/// For each of `ivs` (sorted, disjoint), the sources of the tags overlapping it, in tag
+/// order. A sweep: every tag interval enters and leaves the active list once, so this is
+/// linear in the number of intervals plus overlaps, not their product.
+fn attribute(tags: &[Tagged], ivs: &[Interval]) -> Vec<Vec<String>> {
+    let mut spans: Vec<(Interval, usize)> =
+        tags.iter().enumerate().flat_map(|(k, t)| t.set.intervals().iter().map(move |iv| (*iv, k))).collect();
+    spans.sort_unstable_by_key(|(iv, _)| iv.start);
+    let mut next = 0;
+    let mut active: Vec<(Interval, usize)> = Vec::new();
+    ivs.iter()
+        .map(|iv| {
+            while next < spans.len() && spans[next].0.start < iv.end {
+                active.push(spans[next]);
+                next += 1;
+            }
+            active.retain(|(a, _)| a.end > iv.start);
+            let mut hit: Vec<usize> = active.iter().filter(|(a, _)| a.overlaps(iv)).map(|&(_, k)| k).collect();
+            hit.sort_unstable();
+            hit.dedup();
+            let mut names: Vec<String> = hit.into_iter().map(|k| tags[k].source.clone()).collect();
+            names.dedup();
+            names
+        })
+        .collect()
 }
 
 fn hours(seconds: i64) -> String {
@@ -288,7 +308,7 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
         v
     };
     let mut evidence = Vec::new();
-    for &iv in kept.intervals() {
+    for (&iv, sources) in kept.intervals().iter().zip(attribute(&full_tags, kept.intervals())) {
         let mut reasons = vec!["full downtime".to_string()];
         reasons.extend(notes_for(&iv));
         evidence.push(Evidence {
@@ -296,21 +316,25 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
             interval: iv,
             seconds: iv.len(),
             counted_seconds: Decimal::from(iv.len()),
-            sources: overlapping(&full_tags, &iv),
+            sources,
             reasons,
         });
     }
-    for &iv in dropped.intervals() {
+    for (&iv, sources) in dropped.intervals().iter().zip(attribute(&full_tags, dropped.intervals())) {
         evidence.push(Evidence {
             kind: EvidenceKind::Dropped,
             interval: iv,
             seconds: iv.len(),
             counted_seconds: Decimal::ZERO,
-            sources: overlapping(&full_tags, &iv),
-            reasons: vec![format!("shorter than min_downtime_seconds {} of tier {}: not counted", tier.min_downtime_seconds, tier.name)],
+            sources,
+            reasons: vec![format!(
+                "shorter than min_downtime_seconds {} of tier {}: not counted",
+                tier.min_downtime_seconds, tier.name
+            )],
         });
     }
-    for &iv in partial_counted.intervals() {
+    let partial_sources = attribute(&partial_tags, partial_counted.intervals());
+    for (&iv, sources) in partial_counted.intervals().iter().zip(partial_sources) {
         let mut reasons = vec![format!("partial impact, counted at weight {}", plain(tier.partial_weight))];
         reasons.extend(notes_for(&iv));
         evidence.push(Evidence {
@@ -318,20 +342,21 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
             interval: iv,
             seconds: iv.len(),
             counted_seconds: tier.partial_weight * Decimal::from(iv.len()),
-            sources: overlapping(&partial_tags, &iv),
+            sources,
             reasons,
         });
     }
-    for &iv in excluded.intervals() {
-        let mut sources = overlapping(&full_tags, &iv);
-        sources.extend(overlapping(&partial_tags, &iv));
+    let ex = excluded.intervals();
+    let ex_sources = attribute(&full_tags, ex).into_iter().zip(attribute(&partial_tags, ex));
+    for ((&iv, (mut sources, partial)), reasons) in ex.iter().zip(ex_sources).zip(attribute(&exclusion_tags, ex)) {
+        sources.extend(partial);
         evidence.push(Evidence {
             kind: EvidenceKind::Excluded,
             interval: iv,
             seconds: iv.len(),
             counted_seconds: Decimal::ZERO,
             sources,
-            reasons: overlapping(&exclusion_tags, &iv),
+            reasons,
         });
     }
     evidence.sort_by_key(|ev| (ev.interval.start, ev.kind));
@@ -411,4 +436,30 @@ pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[Cust
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod attribute_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn attribute_matches_the_naive_overlap_scan(
+            tags in prop::collection::vec(prop::collection::vec((0i64..300, 1i64..60), 1..4), 0..8),
+            probes in prop::collection::vec((0i64..300, 1i64..40), 0..10),
+        ) {
+            let tags: Vec<Tagged> = tags.iter().enumerate().map(|(k, ivs)| Tagged {
+                set: IntervalSet::from_intervals(ivs.iter().map(|&(s, l)| Interval::new(s, s + l)).collect()),
+                source: format!("t{}", k / 2), // neighbouring tags share names: dedup must hold
+            }).collect();
+            let probes = IntervalSet::from_intervals(probes.iter().map(|&(s, l)| Interval::new(s, s + l)).collect());
+            let got = attribute(&tags, probes.intervals());
+            for (iv, names) in probes.intervals().iter().zip(got) {
+                let mut want: Vec<String> = tags.iter().filter(|t| t.set.overlaps(iv)).map(|t| t.source.clone()).collect();
+                want.dedup();
+                prop_assert_eq!(names, want);
+            }
+        }
+    }
 }
