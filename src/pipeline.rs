@@ -46,12 +46,27 @@ pub struct Prepared {
     pub as_of: Option<Instant>,
 }
 
-pub fn prepare(config_path: &Path, as_of: Option<Instant>, clock_now: Instant) -> Result<Prepared, RunError> {
+pub fn prepare(
+    config_path: &Path,
+    as_of: Option<Instant>,
+    clock_now: Instant,
+) -> Result<Prepared, RunError> {
     let config = Config::load(config_path)?;
     let now = as_of.unwrap_or(clock_now);
     let mut inputs = load_inputs(&config, now)?;
-    let pairs = pair_downtime(&inputs.series, &mut inputs.checks, &inputs.outages, &config.monitoring);
-    Ok(Prepared { config, inputs, pairs, now, as_of })
+    let pairs = pair_downtime(
+        &inputs.series,
+        &mut inputs.checks,
+        &inputs.outages,
+        &config.monitoring,
+    );
+    Ok(Prepared {
+        config,
+        inputs,
+        pairs,
+        now,
+        as_of,
+    })
 }
 
 impl Prepared {
@@ -65,11 +80,26 @@ impl Prepared {
             .checks
             .iter()
             .map(|c| c.at)
-            .chain(i.outages.iter().flat_map(|o| [o.interval.start, o.interval.end]))
-            .chain(i.incidents.iter().flat_map(|x| [Some(x.start), x.end]).flatten());
-        let (lo, hi) = instants.fold((None, None), |(lo, hi): (Option<Instant>, Option<Instant>), t| {
-            (Some(lo.map_or(t, |l| l.min(t))), Some(hi.map_or(t, |h| h.max(t))))
-        });
+            .chain(
+                i.outages
+                    .iter()
+                    .flat_map(|o| [o.interval.start, o.interval.end]),
+            )
+            .chain(
+                i.incidents
+                    .iter()
+                    .flat_map(|x| [Some(x.start), x.end])
+                    .flatten(),
+            );
+        let (lo, hi) = instants.fold(
+            (None, None),
+            |(lo, hi): (Option<Instant>, Option<Instant>), t| {
+                (
+                    Some(lo.map_or(t, |l| l.min(t))),
+                    Some(hi.map_or(t, |h| h.max(t))),
+                )
+            },
+        );
         let (lo, hi) = (lo?, hi?);
         let tz = self.config.report_timezone;
         let month_of = |t: Instant| {
@@ -86,7 +116,11 @@ impl Prepared {
                 2 * b.intersect(&span).len() >= b.len()
             })
             .collect();
-        if months.is_empty() { Some(vec![month_of(lo + (hi - lo) / 2)?]) } else { Some(months) }
+        if months.is_empty() {
+            Some(vec![month_of(lo + (hi - lo) / 2)?])
+        } else {
+            Some(months)
+        }
     }
 
     pub fn compute(&self, month: Month) -> MonthResult {
@@ -113,15 +147,31 @@ impl Prepared {
         let d = self.config.decimals;
         let month = result.month.to_string();
         let files = vec![
-            ("sla_monthly.csv".to_string(), csv_files::sla_monthly(&result.rows, d)),
-            ("credits.csv".to_string(), csv_files::credits(&result.rows, d)),
-            ("tiers.csv".to_string(), csv_files::tiers(&month, &result.tiers, &result.rows, d)),
-            ("evidence.csv".to_string(), csv_files::evidence(&result.rows)),
+            (
+                "sla_monthly.csv".to_string(),
+                csv_files::sla_monthly(&result.rows, d),
+            ),
+            (
+                "credits.csv".to_string(),
+                csv_files::credits(&result.rows, d),
+            ),
+            (
+                "tiers.csv".to_string(),
+                csv_files::tiers(&month, &result.tiers, &result.rows, d),
+            ),
+            (
+                "evidence.csv".to_string(),
+                csv_files::evidence(&result.rows),
+            ),
         ];
         let warnings = result
             .rows
             .iter()
-            .flat_map(|r| r.warnings.iter().map(move |w| format!("{}: {w}", r.customer_id)))
+            .flat_map(|r| {
+                r.warnings
+                    .iter()
+                    .map(move |w| format!("{}: {w}", r.customer_id))
+            })
             .collect();
         let manifest = Manifest {
             tool: env!("CARGO_PKG_NAME"),
@@ -129,11 +179,18 @@ impl Prepared {
             month,
             as_of: self.as_of.map(format_utc),
             config: FileDigest::of(
-                &self.config.path.file_name().map_or(String::new(), |n| n.to_string_lossy().to_string()),
+                &self
+                    .config
+                    .path
+                    .file_name()
+                    .map_or(String::new(), |n| n.to_string_lossy().to_string()),
                 &self.config.bytes,
             ),
             inputs: self.inputs.files.iter().map(InputDigest::from).collect(),
-            outputs: files.iter().map(|(name, bytes)| FileDigest::of(name, bytes)).collect(),
+            outputs: files
+                .iter()
+                .map(|(name, bytes)| FileDigest::of(name, bytes))
+                .collect(),
             customers: result.rows.len(),
             warnings,
         };
@@ -151,8 +208,13 @@ pub struct MonthResult {
 
 /// Writes every month into a temporary directory inside `out`, then renames them into
 /// place. On any error nothing is published and the temporary directories are removed.
-pub fn publish(out: &Path, months: &[(Month, Vec<(String, Vec<u8>)>)]) -> Result<Vec<PathBuf>, RunError> {
-    let fail = |what: &str, p: &Path, e: std::io::Error| RunError::Output(format!("{}: cannot {what}: {e}", p.display()));
+pub fn publish(
+    out: &Path,
+    months: &[(Month, Vec<(String, Vec<u8>)>)],
+) -> Result<Vec<PathBuf>, RunError> {
+    let fail = |what: &str, p: &Path, e: std::io::Error| {
+        RunError::Output(format!("{}: cannot {what}: {e}", p.display()))
+    };
     std::fs::create_dir_all(out).map_err(|e| fail("create the output directory", out, e))?;
     let mut staged = Vec::new();
     for (month, files) in months {

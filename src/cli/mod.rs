@@ -5,7 +5,11 @@ pub mod run;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "slareport", version, about = "Monthly SLA compliance reports from monitoring exports and incident records")]
+#[command(
+    name = "slareport",
+    version,
+    about = "Monthly SLA compliance reports from monitoring exports and incident records"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

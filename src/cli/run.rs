@@ -10,7 +10,9 @@ use crate::pipeline::{self, RunError};
 use crate::render::terminal;
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  slareport run                                   # the bundled sample data into reports/\n  slareport run --config sla.toml --month 2026-10 --out reports/\n  slareport run --config sla.toml --from 2026-01 --to 2026-06")]
+#[command(
+    after_help = "Examples:\n  slareport run                                   # the bundled sample data into reports/\n  slareport run --config sla.toml --month 2026-10 --out reports/\n  slareport run --config sla.toml --from 2026-01 --to 2026-06"
+)]
 pub struct RunArgs {
     /// Configuration file (TOML). Default: the bundled sample-data/sla.toml.
     #[arg(long, value_name = "FILE")]
@@ -61,23 +63,37 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<String, RunError> {
     let months = match (args.month, args.from, args.to) {
         (Some(m), _, _) => vec![m],
         (None, Some(a), Some(b)) if a <= b => a.through(b),
-        (None, Some(a), Some(b)) => return Err(RunError::Usage(format!("--from {a} is after --to {b}"))),
-        _ => {
-            prepared.covered_months().ok_or_else(|| {
-                RunError::Usage("the inputs contain no timestamps to take months from: give --month".into())
-            })?
+        (None, Some(a), Some(b)) => {
+            return Err(RunError::Usage(format!("--from {a} is after --to {b}")));
         }
+        _ => prepared.covered_months().ok_or_else(|| {
+            RunError::Usage(
+                "the inputs contain no timestamps to take months from: give --month".into(),
+            )
+        })?,
     };
     let mut rendered = Vec::new();
     let mut lines = Vec::new();
     for month in months {
         let result = prepared.compute(month);
         let dir = args.out.join(month.to_string());
-        lines.push(terminal::summary_line(&month.to_string(), &result.rows, &format!("{}/", dir.display())));
+        lines.push(terminal::summary_line(
+            &month.to_string(),
+            &result.rows,
+            &format!("{}/", dir.display()),
+        ));
         rendered.push((month, prepared.render(&result)));
     }
     pipeline::publish(&args.out, &rendered)?;
-    let mut out = format!("Reports for {} from {}\n", if lines.len() == 1 { "1 month".to_string() } else { format!("{} months", lines.len()) }, config.display());
+    let mut out = format!(
+        "Reports for {} from {}\n",
+        if lines.len() == 1 {
+            "1 month".to_string()
+        } else {
+            format!("{} months", lines.len())
+        },
+        config.display()
+    );
     out.push_str(&terminal::table(&lines));
     Ok(out)
 }

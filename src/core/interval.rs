@@ -185,7 +185,10 @@ impl IntervalSet {
 
     /// Union of many sets at once (k-way, via one sort).
     pub fn union_all<'a>(sets: impl IntoIterator<Item = &'a IntervalSet>) -> IntervalSet {
-        let mut all: Vec<Interval> = sets.into_iter().flat_map(|s| s.spans.iter().copied()).collect();
+        let mut all: Vec<Interval> = sets
+            .into_iter()
+            .flat_map(|s| s.spans.iter().copied())
+            .collect();
         all.sort_unstable();
         Self::from_sorted(all)
     }
@@ -235,7 +238,10 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn seconds(s: &IntervalSet) -> BTreeSet<i64> {
-        s.intervals().iter().flat_map(|iv| iv.start..iv.end).collect()
+        s.intervals()
+            .iter()
+            .flat_map(|iv| iv.start..iv.end)
+            .collect()
     }
 
     fn from_seconds(secs: &BTreeSet<i64>) -> IntervalSet {
@@ -244,7 +250,11 @@ mod tests {
 
     fn arb_set() -> impl Strategy<Value = IntervalSet> {
         prop::collection::vec((0i64..200, 0i64..40), 0..12).prop_map(|v| {
-            IntervalSet::from_intervals(v.into_iter().map(|(s, l)| Interval::new(s, s + l)).collect())
+            IntervalSet::from_intervals(
+                v.into_iter()
+                    .map(|(s, l)| Interval::new(s, s + l))
+                    .collect(),
+            )
         })
     }
 

@@ -107,8 +107,11 @@ struct Tagged {
 /// order. A sweep: every tag interval enters and leaves the active list once, so this is
 /// linear in the number of intervals plus overlaps, not their product.
 fn attribute(tags: &[Tagged], ivs: &[Interval]) -> Vec<Vec<String>> {
-    let mut spans: Vec<(Interval, usize)> =
-        tags.iter().enumerate().flat_map(|(k, t)| t.set.intervals().iter().map(move |iv| (*iv, k))).collect();
+    let mut spans: Vec<(Interval, usize)> = tags
+        .iter()
+        .enumerate()
+        .flat_map(|(k, t)| t.set.intervals().iter().map(move |iv| (*iv, k)))
+        .collect();
     spans.sort_unstable_by_key(|(iv, _)| iv.start);
     let mut next = 0;
     let mut active: Vec<(Interval, usize)> = Vec::new();
@@ -119,7 +122,11 @@ fn attribute(tags: &[Tagged], ivs: &[Interval]) -> Vec<Vec<String>> {
                 next += 1;
             }
             active.retain(|(a, _)| a.end > iv.start);
-            let mut hit: Vec<usize> = active.iter().filter(|(a, _)| a.overlaps(iv)).map(|&(_, k)| k).collect();
+            let mut hit: Vec<usize> = active
+                .iter()
+                .filter(|(a, _)| a.overlaps(iv))
+                .map(|&(_, k)| k)
+                .collect();
             hit.sort_unstable();
             hit.dedup();
             let mut names: Vec<String> = hit.into_iter().map(|k| tags[k].source.clone()).collect();
@@ -156,7 +163,10 @@ fn exclusion_verdict(i: &Incident, tier: &TierRules) -> Option<ExclusionVerdict>
         };
     }
     if i.category != Category::PlannedMaintenance {
-        return Some(ExclusionVerdict::Excludes(format!("{} {} excluded", i.category, i.id)));
+        return Some(ExclusionVerdict::Excludes(format!(
+            "{} {} excluded",
+            i.category, i.id
+        )));
     }
     Some(match i.announced_at {
         None => ExclusionVerdict::DoesNot(format!(
@@ -183,7 +193,11 @@ fn exclusion_verdict(i: &Incident, tier: &TierRules) -> Option<ExclusionVerdict>
 }
 
 /// Computes one customer's month; `None` when the contract does not overlap the month.
-pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules) -> Option<CustomerMonth> {
+pub fn customer_month(
+    ctx: &MonthContext,
+    customer: &Customer,
+    tier: &TierRules,
+) -> Option<CustomerMonth> {
     let month_window = ctx.month.bounds_in(customer.timezone);
     let e = month_window.intersect(&customer.contract());
     if e.is_empty() {
@@ -194,10 +208,15 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
     let pairs: Vec<&PairDowntime> = ctx
         .pairs
         .iter()
-        .filter(|p| customer.services.contains(&p.pair.service) && customer.regions.contains(&p.pair.region))
+        .filter(|p| {
+            customer.services.contains(&p.pair.service) && customer.regions.contains(&p.pair.region)
+        })
         .collect();
     if pairs.is_empty() {
-        warnings.push("no monitored service and region matches this customer: nothing monitors it".to_string());
+        warnings.push(
+            "no monitored service and region matches this customer: nothing monitors it"
+                .to_string(),
+        );
     }
 
     let applicable: Vec<&Incident> = ctx
@@ -212,7 +231,10 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
         for c in &p.contributions {
             let set = c.down.clip(e);
             if !set.is_empty() {
-                full_tags.push(Tagged { set, source: c.source.clone() });
+                full_tags.push(Tagged {
+                    set,
+                    source: c.source.clone(),
+                });
             }
         }
         if ctx.monitoring.gaps == GapPolicy::Down
@@ -220,7 +242,10 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
         {
             let set = data.complement_within(e);
             if !set.is_empty() {
-                full_tags.push(Tagged { set, source: format!("no monitoring data for {} (gaps = down)", p.pair) });
+                full_tags.push(Tagged {
+                    set,
+                    source: format!("no monitoring data for {} (gaps = down)", p.pair),
+                });
             }
         }
     }
@@ -237,12 +262,21 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
             } else {
                 format!("{} (as of the report time)", format_utc(ctx.now))
             };
-            notes.push((iv, format!("incident {} is still open: counted until {until}", i.id)));
+            notes.push((
+                iv,
+                format!("incident {} is still open: counted until {until}", i.id),
+            ));
             warnings.push(format!("incident {} is still open", i.id));
         }
         match i.impact {
-            Impact::Major => full_tags.push(Tagged { set: set.clone(), source: incident_label(i) }),
-            Impact::Partial => partial_tags.push(Tagged { set: set.clone(), source: incident_label(i) }),
+            Impact::Major => full_tags.push(Tagged {
+                set: set.clone(),
+                source: incident_label(i),
+            }),
+            Impact::Partial => partial_tags.push(Tagged {
+                set: set.clone(),
+                source: incident_label(i),
+            }),
             Impact::Degraded | Impact::None => {}
         }
         match exclusion_verdict(i, tier) {
@@ -264,11 +298,18 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
 
     let full_seconds = kept.measure();
     let partial_seconds = partial_counted.measure();
-    let downtime_seconds = Decimal::from(full_seconds) + tier.partial_weight * Decimal::from(partial_seconds);
+    let downtime_seconds =
+        Decimal::from(full_seconds) + tier.partial_weight * Decimal::from(partial_seconds);
     let excluded_seconds = excluded.measure();
-    let denominator_seconds =
-        if tier.exclusions_in_denominator { e.len() - x.measure() } else { e.len() };
-    let uptime = Percent::of(Decimal::from(denominator_seconds) - downtime_seconds, Decimal::from(denominator_seconds));
+    let denominator_seconds = if tier.exclusions_in_denominator {
+        e.len() - x.measure()
+    } else {
+        e.len()
+    };
+    let uptime = Percent::of(
+        Decimal::from(denominator_seconds) - downtime_seconds,
+        Decimal::from(denominator_seconds),
+    );
     let target_percent = customer.target_override.unwrap_or(tier.target_percent);
     let met = uptime.cmp_decimal(target_percent) != Ordering::Less;
     let credit_percent = tier
@@ -287,8 +328,14 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
     };
     let credit_amount = round_money(fee * credit_percent / Decimal::from(100), places);
     let coverage = (!pairs.is_empty()).then(|| {
-        let covered: i64 = pairs.iter().map(|p| p.data.as_ref().map_or(e.len(), |d| d.clip(e).measure())).sum();
-        Percent::of(Decimal::from(covered), Decimal::from(e.len() * pairs.len() as i64))
+        let covered: i64 = pairs
+            .iter()
+            .map(|p| p.data.as_ref().map_or(e.len(), |d| d.clip(e).measure()))
+            .sum();
+        Percent::of(
+            Decimal::from(covered),
+            Decimal::from(e.len() * pairs.len() as i64),
+        )
     });
 
     // Evidence: one row per maximal interval of each kind.
@@ -301,14 +348,21 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
         // Downtime right after an exclusion window is its overrun.
         for (end, label) in &window_ends {
             if *end == iv.start {
-                v.push(format!("runs past the window of {label} (ended {}): the overrun counts", format_utc(*end)));
+                v.push(format!(
+                    "runs past the window of {label} (ended {}): the overrun counts",
+                    format_utc(*end)
+                ));
             }
         }
         v.dedup();
         v
     };
     let mut evidence = Vec::new();
-    for (&iv, sources) in kept.intervals().iter().zip(attribute(&full_tags, kept.intervals())) {
+    for (&iv, sources) in kept
+        .intervals()
+        .iter()
+        .zip(attribute(&full_tags, kept.intervals()))
+    {
         let mut reasons = vec!["full downtime".to_string()];
         reasons.extend(notes_for(&iv));
         evidence.push(Evidence {
@@ -320,7 +374,11 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
             reasons,
         });
     }
-    for (&iv, sources) in dropped.intervals().iter().zip(attribute(&full_tags, dropped.intervals())) {
+    for (&iv, sources) in dropped
+        .intervals()
+        .iter()
+        .zip(attribute(&full_tags, dropped.intervals()))
+    {
         evidence.push(Evidence {
             kind: EvidenceKind::Dropped,
             interval: iv,
@@ -335,7 +393,10 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
     }
     let partial_sources = attribute(&partial_tags, partial_counted.intervals());
     for (&iv, sources) in partial_counted.intervals().iter().zip(partial_sources) {
-        let mut reasons = vec![format!("partial impact, counted at weight {}", plain(tier.partial_weight))];
+        let mut reasons = vec![format!(
+            "partial impact, counted at weight {}",
+            plain(tier.partial_weight)
+        )];
         reasons.extend(notes_for(&iv));
         evidence.push(Evidence {
             kind: EvidenceKind::Partial,
@@ -347,8 +408,14 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
         });
     }
     let ex = excluded.intervals();
-    let ex_sources = attribute(&full_tags, ex).into_iter().zip(attribute(&partial_tags, ex));
-    for ((&iv, (mut sources, partial)), reasons) in ex.iter().zip(ex_sources).zip(attribute(&exclusion_tags, ex)) {
+    let ex_sources = attribute(&full_tags, ex)
+        .into_iter()
+        .zip(attribute(&partial_tags, ex));
+    for ((&iv, (mut sources, partial)), reasons) in ex
+        .iter()
+        .zip(ex_sources)
+        .zip(attribute(&exclusion_tags, ex))
+    {
         sources.extend(partial);
         evidence.push(Evidence {
             kind: EvidenceKind::Excluded,
@@ -361,7 +428,8 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
     }
     evidence.sort_by_key(|ev| (ev.interval.start, ev.kind));
 
-    let mut incident_ids: Vec<(Instant, String)> = applicable.iter().map(|i| (i.start, i.id.clone())).collect();
+    let mut incident_ids: Vec<(Instant, String)> =
+        applicable.iter().map(|i| (i.start, i.id.clone())).collect();
     incident_ids.sort();
 
     Some(CustomerMonth {
@@ -407,7 +475,10 @@ pub struct TierSummary {
 }
 
 /// Summaries per tier, in tier-name order (tiers without customers are included).
-pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[CustomerMonth]) -> Vec<TierSummary> {
+pub fn tier_summaries<'a>(
+    tiers: impl IntoIterator<Item = &'a str>,
+    rows: &[CustomerMonth],
+) -> Vec<TierSummary> {
     tiers
         .into_iter()
         .map(|tier| {
@@ -430,7 +501,11 @@ pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[Cust
                 breached: members.iter().filter(|r| !r.met).count(),
                 lowest: ups.first().copied(),
                 median,
-                downtime_seconds: members.iter().map(|r| r.downtime_seconds).sum::<Decimal>().normalize(),
+                downtime_seconds: members
+                    .iter()
+                    .map(|r| r.downtime_seconds)
+                    .sum::<Decimal>()
+                    .normalize(),
                 excluded_seconds: members.iter().map(|r| r.excluded_seconds).sum(),
                 credits,
             }

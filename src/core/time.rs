@@ -14,7 +14,9 @@ use super::interval::{Instant, Interval};
 /// Why a text is not an instant; the loader adds file, line and column.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimeError {
-    #[error("expected an instant like 2026-10-03T14:05:00Z, 2026-10-03T15:05:00+01:00 or 2026-10-03 14:05:00, found {0:?}")]
+    #[error(
+        "expected an instant like 2026-10-03T14:05:00Z, 2026-10-03T15:05:00+01:00 or 2026-10-03 14:05:00, found {0:?}"
+    )]
     Malformed(String),
     #[error("{0:?} does not exist in {1} (skipped by a daylight-saving change)")]
     NonExistent(String, Tz),
@@ -70,7 +72,11 @@ fn parse_date_part(b: &[u8]) -> Option<(i64, u32, u32)> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let (y, mo, d) = (digits(&b[0..4])? as i64, digits(&b[5..7])?, digits(&b[8..10])?);
+    let (y, mo, d) = (
+        digits(&b[0..4])? as i64,
+        digits(&b[5..7])?,
+        digits(&b[8..10])?,
+    );
     if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) {
         return None;
     }
@@ -86,7 +92,11 @@ fn parse_fields(text: &str) -> Option<Parsed> {
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let (h, mi, s) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+    let (h, mi, s) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
     // Leap seconds (":60") are not representable in UTC seconds; reject them.
     if h > 23 || mi > 59 || s > 59 {
         return None;
@@ -117,7 +127,15 @@ fn parse_fields(text: &str) -> Option<Parsed> {
         }
         _ => return None,
     };
-    Some(Parsed { y, mo, d, h, mi, s, offset })
+    Some(Parsed {
+        y,
+        mo,
+        d,
+        h,
+        mi,
+        s,
+        offset,
+    })
 }
 
 /// Resolves a wall-clock time in `tz` to a UTC instant; DST gaps and folds are errors.
@@ -172,12 +190,17 @@ pub fn start_of_local_day(date: NaiveDate, tz: Tz) -> Instant {
 }
 
 /// A contract date or instant: a date alone means local midnight in the customer's zone.
-pub fn parse_date_or_instant(text: &str, inputs_tz: Tz, customer_tz: Tz) -> Result<Instant, TimeError> {
+pub fn parse_date_or_instant(
+    text: &str,
+    inputs_tz: Tz,
+    customer_tz: Tz,
+) -> Result<Instant, TimeError> {
     let t = text.trim();
     if t.len() == 10 {
         let (y, m, d) =
             parse_date_part(t.as_bytes()).ok_or_else(|| TimeError::MalformedDate(t.to_string()))?;
-        let date = NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(|| TimeError::MalformedDate(t.to_string()))?;
+        let date = NaiveDate::from_ymd_opt(y as i32, m, d)
+            .ok_or_else(|| TimeError::MalformedDate(t.to_string()))?;
         return Ok(start_of_local_day(date, customer_tz));
     }
     parse_instant(t, inputs_tz).map_err(|e| match e {
@@ -200,9 +223,15 @@ impl Month {
 
     pub fn next(self) -> Month {
         if self.month == 12 {
-            Month { year: self.year + 1, month: 1 }
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
         } else {
-            Month { year: self.year, month: self.month + 1 }
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
         }
     }
 
@@ -265,7 +294,10 @@ pub fn format_utc(t: Instant) -> String {
 /// Formats an instant as local time in `tz` with its offset, e.g. `2026-10-25T01:30:00+01:00`.
 pub fn format_local(t: Instant, tz: Tz) -> String {
     match chrono::DateTime::from_timestamp(t, 0) {
-        Some(dt) => dt.with_timezone(&tz).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        Some(dt) => dt
+            .with_timezone(&tz)
+            .format("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
         None => t.to_string(),
     }
 }
@@ -285,31 +317,60 @@ mod tests {
     fn instant_forms() {
         let z = parse_instant("2026-10-03T14:05:00Z", Tz::UTC).unwrap();
         assert_eq!(z, 1_791_036_300);
-        assert_eq!(parse_instant("2026-10-03T15:05:00+01:00", Tz::UTC).unwrap(), z);
-        assert_eq!(parse_instant("2026-10-03T15:05:00+0100", Tz::UTC).unwrap(), z);
+        assert_eq!(
+            parse_instant("2026-10-03T15:05:00+01:00", Tz::UTC).unwrap(),
+            z
+        );
+        assert_eq!(
+            parse_instant("2026-10-03T15:05:00+0100", Tz::UTC).unwrap(),
+            z
+        );
         assert_eq!(parse_instant("2026-10-03 14:05:00", Tz::UTC).unwrap(), z);
         assert_eq!(parse_instant("2026-10-03T14:05:00", Tz::UTC).unwrap(), z);
-        assert_eq!(parse_instant("2026-10-03T14:05:00.999Z", Tz::UTC).unwrap(), z);
+        assert_eq!(
+            parse_instant("2026-10-03T14:05:00.999Z", Tz::UTC).unwrap(),
+            z
+        );
         assert_eq!(parse_instant("2026-10-03 15:05:00.5", LONDON).unwrap(), z);
-        assert_eq!(parse_instant("2026-10-03T09:05:00-05:00", LONDON).unwrap(), z);
+        assert_eq!(
+            parse_instant("2026-10-03T09:05:00-05:00", LONDON).unwrap(),
+            z
+        );
     }
 
     #[test]
     fn malformed_instants_are_rejected() {
         for bad in [
-            "", "yesterday", "2026-10-03", "2026-13-03T00:00:00Z", "2026-02-29T00:00:00Z",
-            "2026-10-03T24:00:00Z", "2026-10-03T14:05:60Z", "2026-10-03T14:05:00+25:00",
-            "2026-10-03T14:05:00.Z", "2026-10-03T14:05:00 Z", "2026/10/03 14:05:00",
+            "",
+            "yesterday",
+            "2026-10-03",
+            "2026-13-03T00:00:00Z",
+            "2026-02-29T00:00:00Z",
+            "2026-10-03T24:00:00Z",
+            "2026-10-03T14:05:60Z",
+            "2026-10-03T14:05:00+25:00",
+            "2026-10-03T14:05:00.Z",
+            "2026-10-03T14:05:00 Z",
+            "2026/10/03 14:05:00",
         ] {
-            assert!(matches!(parse_instant(bad, Tz::UTC), Err(TimeError::Malformed(_))), "{bad}");
+            assert!(
+                matches!(parse_instant(bad, Tz::UTC), Err(TimeError::Malformed(_))),
+                "{bad}"
+            );
         }
         assert!(parse_instant("2028-02-29T00:00:00Z", Tz::UTC).is_ok());
     }
 
     #[test]
     fn dst_gap_and_fold_are_errors() {
-        assert!(matches!(parse_instant("2026-03-29 01:30:00", LONDON), Err(TimeError::NonExistent(..))));
-        assert!(matches!(parse_instant("2026-10-25 01:30:00", LONDON), Err(TimeError::Ambiguous(..))));
+        assert!(matches!(
+            parse_instant("2026-03-29 01:30:00", LONDON),
+            Err(TimeError::NonExistent(..))
+        ));
+        assert!(matches!(
+            parse_instant("2026-10-25 01:30:00", LONDON),
+            Err(TimeError::Ambiguous(..))
+        ));
         // With an offset, the same wall time is fine.
         assert!(parse_instant("2026-10-25T01:30:00+01:00", LONDON).is_ok());
     }
@@ -318,13 +379,28 @@ mod tests {
     fn month_lengths_in_zones() {
         let oct = Month::new(2026, 10).unwrap();
         assert_eq!(oct.bounds_in(LONDON).len(), 745 * 3600);
-        assert_eq!(Month::new(2026, 3).unwrap().bounds_in(LONDON).len(), 743 * 3600);
+        assert_eq!(
+            Month::new(2026, 3).unwrap().bounds_in(LONDON).len(),
+            743 * 3600
+        );
         assert_eq!(oct.bounds_in(Tz::UTC).len(), 31 * 86_400);
-        assert_eq!(Month::new(2028, 2).unwrap().bounds_in(Tz::UTC).len(), 29 * 86_400);
-        assert_eq!(Month::new(2026, 2).unwrap().bounds_in(Tz::UTC).len(), 28 * 86_400);
+        assert_eq!(
+            Month::new(2028, 2).unwrap().bounds_in(Tz::UTC).len(),
+            29 * 86_400
+        );
+        assert_eq!(
+            Month::new(2026, 2).unwrap().bounds_in(Tz::UTC).len(),
+            28 * 86_400
+        );
         let ny = chrono_tz::America::New_York;
-        assert_eq!(Month::new(2026, 11).unwrap().bounds_in(ny).len(), (30 * 24 + 1) * 3600);
-        assert_eq!(oct.bounds_in(LONDON).start, parse_instant("2026-09-30T23:00:00Z", Tz::UTC).unwrap());
+        assert_eq!(
+            Month::new(2026, 11).unwrap().bounds_in(ny).len(),
+            (30 * 24 + 1) * 3600
+        );
+        assert_eq!(
+            oct.bounds_in(LONDON).start,
+            parse_instant("2026-09-30T23:00:00Z", Tz::UTC).unwrap()
+        );
     }
 
     #[test]
@@ -340,14 +416,23 @@ mod tests {
     fn dates_are_local_midnight_of_the_customer() {
         let t = parse_date_or_instant("2026-10-15", Tz::UTC, LONDON).unwrap();
         assert_eq!(format_utc(t), "2026-10-14T23:00:00Z");
-        assert!(matches!(parse_date_or_instant("2026-10-32", Tz::UTC, LONDON), Err(TimeError::MalformedDate(_))));
+        assert!(matches!(
+            parse_date_or_instant("2026-10-32", Tz::UTC, LONDON),
+            Err(TimeError::MalformedDate(_))
+        ));
     }
 
     #[test]
     fn months_parse_and_iterate() {
         let a: Month = "2026-11".parse().unwrap();
         let b: Month = "2027-02".parse().unwrap();
-        assert_eq!(a.through(b).iter().map(|m| m.to_string()).collect::<Vec<_>>(), ["2026-11", "2026-12", "2027-01", "2027-02"]);
+        assert_eq!(
+            a.through(b)
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>(),
+            ["2026-11", "2026-12", "2027-01", "2027-02"]
+        );
         assert!("2026-13".parse::<Month>().is_err());
         assert!("2026-1".parse::<Month>().is_err());
     }

@@ -44,7 +44,11 @@ impl Format {
 pub enum TimeColumn {
     Text(StringChunked),
     /// A timestamp column: seconds per unit, and whether it carries a zone (then UTC).
-    Timestamps { values: Int64Chunked, per_second: i64, zoned: bool },
+    Timestamps {
+        values: Int64Chunked,
+        per_second: i64,
+        zoned: bool,
+    },
     Dates(Int32Chunked),
 }
 
@@ -69,7 +73,11 @@ fn first_line(s: &str) -> String {
 
 fn open_text(path: &Path, gzip: bool) -> std::io::Result<Box<dyn Read>> {
     let f = std::fs::File::open(path)?;
-    Ok(if gzip { Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(f))) } else { Box::new(BufReader::new(f)) })
+    Ok(if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(f)))
+    } else {
+        Box::new(BufReader::new(f))
+    })
 }
 
 impl Table {
@@ -89,8 +97,14 @@ impl Table {
                     .iter()
                     .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
                     .collect();
-                let cols: Vec<PlSmallStr> = dedup_wanted(&header, wanted).into_iter().map(PlSmallStr::from).collect();
-                let schema: Schema = header.iter().map(|h| Field::new(h.as_str().into(), DataType::String)).collect();
+                let cols: Vec<PlSmallStr> = dedup_wanted(&header, wanted)
+                    .into_iter()
+                    .map(PlSmallStr::from)
+                    .collect();
+                let schema: Schema = header
+                    .iter()
+                    .map(|h| Field::new(h.as_str().into(), DataType::String))
+                    .collect();
                 let options = CsvReadOptions::default()
                     .with_has_header(true)
                     .with_schema(Some(Arc::new(schema)))
@@ -101,9 +115,13 @@ impl Table {
                     open_text(path, true)
                         .and_then(|mut r| r.read_to_end(&mut bytes))
                         .map_err(|e| fail(format!("cannot decompress: {e}")))?;
-                    options.into_reader_with_file_handle(std::io::Cursor::new(bytes)).finish()
+                    options
+                        .into_reader_with_file_handle(std::io::Cursor::new(bytes))
+                        .finish()
                 } else {
-                    options.try_into_reader_with_file_path(Some(path.to_path_buf())).and_then(|r| r.finish())
+                    options
+                        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+                        .and_then(|r| r.finish())
                 }
                 .map_err(|e| match ragged_row(path, gzip, header.len()) {
                     Some((line, found)) => InputError(format!(
@@ -115,19 +133,33 @@ impl Table {
                 (header, df)
             }
             Format::Parquet => {
-                let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+                let file =
+                    std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
                 let mut reader = ParquetReader::new(file);
-                let schema = reader.schema().map_err(|e| fail(format!("cannot read Parquet: {}", first_line(&e.to_string()))))?;
+                let schema = reader.schema().map_err(|e| {
+                    fail(format!(
+                        "cannot read Parquet: {}",
+                        first_line(&e.to_string())
+                    ))
+                })?;
                 let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
                 let cols = dedup_wanted(&header, wanted);
-                let df = reader
-                    .with_columns(Some(cols))
-                    .finish()
-                    .map_err(|e| fail(format!("cannot read Parquet: {}", first_line(&e.to_string()))))?;
+                let df = reader.with_columns(Some(cols)).finish().map_err(|e| {
+                    fail(format!(
+                        "cannot read Parquet: {}",
+                        first_line(&e.to_string())
+                    ))
+                })?;
                 (header, df)
             }
         };
-        Ok(Table { display: display.to_string(), path: path.to_path_buf(), format, header, df })
+        Ok(Table {
+            display: display.to_string(),
+            path: path.to_path_buf(),
+            format,
+            header,
+            df,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -162,7 +194,9 @@ impl Table {
     }
 
     fn scan_lines(&self, upto: usize) -> Option<Vec<u64>> {
-        let Format::Csv { gzip } = self.format else { return None };
+        let Format::Csv { gzip } = self.format else {
+            return None;
+        };
         let mut rdr = csv::ReaderBuilder::new().from_reader(open_text(&self.path, gzip).ok()?);
         let mut rec = csv::ByteRecord::new();
         let mut lines = Vec::new();
@@ -186,8 +220,17 @@ impl Table {
 
     /// An error at a cell: `file:line:column: column 'name': message` for CSV,
     /// `file row N: column 'name': message` for Parquet.
-    pub fn error_at(&self, row: usize, column: &str, message: impl std::fmt::Display) -> InputError {
-        let col_no = self.header.iter().position(|h| h == column).map_or(0, |i| i + 1);
+    pub fn error_at(
+        &self,
+        row: usize,
+        column: &str,
+        message: impl std::fmt::Display,
+    ) -> InputError {
+        let col_no = self
+            .header
+            .iter()
+            .position(|h| h == column)
+            .map_or(0, |i| i + 1);
         let at = self.locate(row, None);
         InputError(match self.format {
             Format::Csv { .. } => format!("{at}:{col_no}: column '{column}': {message}"),
@@ -197,12 +240,18 @@ impl Table {
 
     /// A column as text (numbers and booleans in Parquet are cast). `None` if absent.
     pub fn text(&self, name: &str) -> Result<Option<StringChunked>, InputError> {
-        let Ok(col) = self.df.column(name) else { return Ok(None) };
+        let Ok(col) = self.df.column(name) else {
+            return Ok(None);
+        };
         let col = if col.dtype() == &DataType::String {
             col.clone()
         } else {
             col.cast(&DataType::String).map_err(|e| {
-                InputError(format!("{}: column '{name}': cannot read as text: {}", self.display, first_line(&e.to_string())))
+                InputError(format!(
+                    "{}: column '{name}': cannot read as text: {}",
+                    self.display,
+                    first_line(&e.to_string())
+                ))
             })?
         };
         Ok(Some(col.str().expect("string column").clone()))
@@ -210,7 +259,9 @@ impl Table {
 
     /// A time column in its stored representation. `None` if absent.
     pub fn time(&self, name: &str) -> Result<Option<TimeColumn>, InputError> {
-        let Ok(col) = self.df.column(name) else { return Ok(None) };
+        let Ok(col) = self.df.column(name) else {
+            return Ok(None);
+        };
         Ok(Some(match col.dtype() {
             DataType::Datetime(unit, zone) => {
                 let per_second = match unit {
@@ -219,7 +270,11 @@ impl Table {
                     TimeUnit::Milliseconds => 1_000,
                 };
                 let values = col.datetime().expect("datetime").physical().clone();
-                TimeColumn::Timestamps { values, per_second, zoned: zone.is_some() }
+                TimeColumn::Timestamps {
+                    values,
+                    per_second,
+                    zoned: zone.is_some(),
+                }
             }
             DataType::Date => TimeColumn::Dates(col.date().expect("date").physical().clone()),
             _ => TimeColumn::Text(self.text(name)?.expect("present")),
@@ -235,7 +290,11 @@ impl TimeColumn {
                 None | Some("") => RawTime::Empty,
                 Some(s) => RawTime::Text(s),
             })),
-            TimeColumn::Timestamps { values, per_second, zoned } => {
+            TimeColumn::Timestamps {
+                values,
+                per_second,
+                zoned,
+            } => {
                 let (per_second, zoned) = (*per_second, *zoned);
                 Box::new(values.iter().map(move |v| match v {
                     None => RawTime::Empty,
@@ -244,16 +303,21 @@ impl TimeColumn {
                         if zoned {
                             RawTime::Cell(Ok(TimeCell::Instant(secs)))
                         } else {
-                            RawTime::Cell(resolve_naive_seconds(secs, naive_tz).map(TimeCell::Instant))
+                            RawTime::Cell(
+                                resolve_naive_seconds(secs, naive_tz).map(TimeCell::Instant),
+                            )
                         }
                     }
                 }))
             }
-            TimeColumn::Dates(days) => Box::new(days.iter().map(|v| match v {
-                None => RawTime::Empty,
-                Some(d) => RawTime::Cell(Ok(TimeCell::Date(
-                    chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163).expect("date in range"),
-                ))),
+            TimeColumn::Dates(days) => Box::new(days.iter().map(|v| {
+                match v {
+                    None => RawTime::Empty,
+                    Some(d) => RawTime::Cell(Ok(TimeCell::Date(
+                        chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163)
+                            .expect("date in range"),
+                    ))),
+                }
             })),
         }
     }
@@ -267,7 +331,9 @@ pub enum RawTime<'a> {
 
 /// The first record whose field count differs from the header's: (line, fields).
 fn ragged_row(path: &Path, gzip: bool, fields: usize) -> Option<(u64, usize)> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(open_text(path, gzip).ok()?);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(open_text(path, gzip).ok()?);
     let mut rec = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut rec).ok()? {
         if rec.len() != fields {

@@ -18,7 +18,9 @@ pub fn neutralise(cell: &str) -> String {
 }
 
 fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
 }
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
@@ -32,10 +34,27 @@ fn money(d: Decimal, currency: &str) -> String {
 }
 
 pub const SLA_MONTHLY_HEADER: [&str; 21] = [
-    "month", "customer_id", "customer_name", "tier", "eligible_seconds", "downtime_seconds", "excluded_seconds",
-    "uptime_percent", "target_percent", "met", "credit_percent", "fee", "credit_amount", "currency",
-    "monitoring_coverage_percent", "timezone", "eligible_start", "eligible_end", "denominator_seconds",
-    "partial_seconds", "incidents",
+    "month",
+    "customer_id",
+    "customer_name",
+    "tier",
+    "eligible_seconds",
+    "downtime_seconds",
+    "excluded_seconds",
+    "uptime_percent",
+    "target_percent",
+    "met",
+    "credit_percent",
+    "fee",
+    "credit_amount",
+    "currency",
+    "monitoring_coverage_percent",
+    "timezone",
+    "eligible_start",
+    "eligible_end",
+    "denominator_seconds",
+    "partial_seconds",
+    "incidents",
 ];
 
 pub fn sla_monthly(rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
@@ -57,7 +76,9 @@ pub fn sla_monthly(rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
             money(r.fee, &r.currency),
             money(r.credit_amount, &r.currency),
             neutralise(&r.currency),
-            r.coverage.map_or_else(|| Decimal::new(0, decimals), |c| c.truncate(decimals)).to_string(),
+            r.coverage
+                .map_or_else(|| Decimal::new(0, decimals), |c| c.truncate(decimals))
+                .to_string(),
             r.timezone.name().to_string(),
             format_utc(r.eligible.start),
             format_utc(r.eligible.end),
@@ -74,8 +95,17 @@ pub fn sla_monthly(rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
 pub fn credits(rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
     let mut w = writer();
     w.write_record([
-        "month", "customer_id", "customer_name", "tier", "uptime_percent", "target_percent", "met", "credit_percent",
-        "fee", "credit_amount", "currency",
+        "month",
+        "customer_id",
+        "customer_name",
+        "tier",
+        "uptime_percent",
+        "target_percent",
+        "met",
+        "credit_percent",
+        "fee",
+        "credit_amount",
+        "currency",
     ])
     .expect("csv");
     for r in rows.iter().filter(|r| !r.met || !r.credit_amount.is_zero()) {
@@ -99,16 +129,32 @@ pub fn credits(rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
 
 /// Per tier: counts, lowest and median uptime, downtime, and one credit column per
 /// currency present in the month.
-pub fn tiers(month: &str, summaries: &[TierSummary], rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
+pub fn tiers(
+    month: &str,
+    summaries: &[TierSummary],
+    rows: &[CustomerMonth],
+    decimals: u32,
+) -> Vec<u8> {
     let currencies: BTreeSet<&str> = rows.iter().map(|r| r.currency.as_str()).collect();
     let mut w = writer();
     let mut header: Vec<String> = [
-        "month", "tier", "customers", "met", "breached", "lowest_uptime_percent", "median_uptime_percent",
-        "downtime_seconds", "excluded_seconds",
+        "month",
+        "tier",
+        "customers",
+        "met",
+        "breached",
+        "lowest_uptime_percent",
+        "median_uptime_percent",
+        "downtime_seconds",
+        "excluded_seconds",
     ]
     .map(String::from)
     .to_vec();
-    header.extend(currencies.iter().map(|c| format!("credits_{}", neutralise(c))));
+    header.extend(
+        currencies
+            .iter()
+            .map(|c| format!("credits_{}", neutralise(c))),
+    );
     w.write_record(&header).expect("csv");
     for s in summaries {
         let mut rec = vec![
@@ -117,12 +163,20 @@ pub fn tiers(month: &str, summaries: &[TierSummary], rows: &[CustomerMonth], dec
             s.customers.to_string(),
             s.met.to_string(),
             s.breached.to_string(),
-            s.lowest.map(|p| p.truncate(decimals).to_string()).unwrap_or_default(),
-            s.median.map(|p| p.truncate(decimals).to_string()).unwrap_or_default(),
+            s.lowest
+                .map(|p| p.truncate(decimals).to_string())
+                .unwrap_or_default(),
+            s.median
+                .map(|p| p.truncate(decimals).to_string())
+                .unwrap_or_default(),
             plain(s.downtime_seconds),
             s.excluded_seconds.to_string(),
         ];
-        rec.extend(currencies.iter().map(|c| money(s.credits.get(*c).copied().unwrap_or_default(), c)));
+        rec.extend(
+            currencies
+                .iter()
+                .map(|c| money(s.credits.get(*c).copied().unwrap_or_default(), c)),
+        );
         w.write_record(&rec).expect("csv");
     }
     finish(w)
@@ -133,8 +187,18 @@ pub fn tiers(month: &str, summaries: &[TierSummary], rows: &[CustomerMonth], dec
 /// rows to `excluded_seconds`.
 pub fn evidence(rows: &[CustomerMonth]) -> Vec<u8> {
     let mut w = writer();
-    w.write_record(["month", "customer_id", "kind", "start", "end", "seconds", "counted_seconds", "source", "reason"])
-        .expect("csv");
+    w.write_record([
+        "month",
+        "customer_id",
+        "kind",
+        "start",
+        "end",
+        "seconds",
+        "counted_seconds",
+        "source",
+        "reason",
+    ])
+    .expect("csv");
     for r in rows {
         for e in &r.evidence {
             w.write_record([

@@ -27,14 +27,26 @@ fn args_of(case: &Path) -> Vec<String> {
 
 fn run_case(case: &Path, out: &Path) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_slareport"));
-    cmd.args(["run", "--config"]).arg(case.join("sla.toml")).arg("--out").arg(out).arg("--quiet");
+    cmd.args(["run", "--config"])
+        .arg(case.join("sla.toml"))
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet");
     cmd.args(args_of(case));
     let o = cmd.env_remove("RUST_BACKTRACE").output().unwrap();
-    assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{}: {}",
+        case.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 fn month_dirs(out: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(out).unwrap().filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     v.sort();
     v
 }
@@ -49,7 +61,12 @@ fn golden_cases_match_expected_files() {
         let expected_root = case.join("expected");
         for dir in month_dirs(tmp.path()) {
             let month = dir.file_name().unwrap().to_string_lossy().to_string();
-            for file in ["sla_monthly.csv", "credits.csv", "tiers.csv", "evidence.csv"] {
+            for file in [
+                "sla_monthly.csv",
+                "credits.csv",
+                "tiers.csv",
+                "evidence.csv",
+            ] {
                 let got = std::fs::read_to_string(dir.join(file)).unwrap();
                 let want_path = expected_root.join(&month).join(file);
                 if update {
@@ -63,7 +80,10 @@ fn golden_cases_match_expected_files() {
                         "{}: differs\n--- expected\n{want}\n--- got\n{got}",
                         want_path.display()
                     )),
-                    Err(_) => failures.push(format!("{}: missing (run with UPDATE_GOLDEN=1)", want_path.display())),
+                    Err(_) => failures.push(format!(
+                        "{}: missing (run with UPDATE_GOLDEN=1)",
+                        want_path.display()
+                    )),
                 }
             }
         }
@@ -76,7 +96,9 @@ fn spec_columns(csv_text: &str) -> Vec<String> {
     csv_text
         .lines()
         .map(|l| {
-            let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(l.as_bytes());
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(l.as_bytes());
             let rec = rdr.records().next().unwrap().unwrap();
             rec.iter().take(15).collect::<Vec<_>>().join("|")
         })
@@ -90,7 +112,10 @@ fn golden_cases_agree_with_the_reference_model() {
         let tmp = tempfile::tempdir().unwrap();
         run_case(&case, tmp.path());
         let args = args_of(&case);
-        let as_of = args.iter().position(|a| a == "--as-of").map(|i| args[i + 1].clone());
+        let as_of = args
+            .iter()
+            .position(|a| a == "--as-of")
+            .map(|i| args[i + 1].clone());
         for dir in month_dirs(tmp.path()) {
             let month = dir.file_name().unwrap().to_string_lossy().to_string();
             let mut cmd = Command::new("python3");
@@ -98,11 +123,52 @@ fn golden_cases_agree_with_the_reference_model() {
             if let Some(a) = &as_of {
                 cmd.args(["--as-of", a]);
             }
-            let o = cmd.output().expect("python3 is needed for the reference model");
-            assert!(o.status.success(), "{}: reference failed: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+            let o = cmd
+                .output()
+                .expect("python3 is needed for the reference model");
+            assert!(
+                o.status.success(),
+                "{}: reference failed: {}",
+                case.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
             let want = spec_columns(&String::from_utf8(o.stdout).unwrap());
             let got = spec_columns(&std::fs::read_to_string(dir.join("sla_monthly.csv")).unwrap());
-            assert_eq!(got, want, "{} {month}: Rust and the reference model disagree", case.display());
+            assert_eq!(
+                got,
+                want,
+                "{} {month}: Rust and the reference model disagree",
+                case.display()
+            );
         }
     }
+}
+
+/// The worked examples under tests/reference/examples/ have expectations derived by hand
+/// from the spec (arithmetic in each case's sla.toml); our output must match them.
+#[test]
+fn hand_computed_spec_examples() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/examples");
+    let mut n = 0;
+    for case in std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()) {
+        let args_text = std::fs::read_to_string(case.join("args")).unwrap();
+        let mut args = args_text.split_whitespace();
+        let month = args.next().unwrap().to_string();
+        let rest: Vec<&str> = args.collect();
+        let tmp = tempfile::tempdir().unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_slareport"))
+            .args(["run", "--quiet", "--month", &month, "--config"])
+            .arg(case.join("sla.toml"))
+            .arg("--out")
+            .arg(tmp.path())
+            .args(&rest)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+        let got = spec_columns(&std::fs::read_to_string(tmp.path().join(&month).join("sla_monthly.csv")).unwrap());
+        let want = spec_columns(&std::fs::read_to_string(case.join("expected_sla_monthly.csv")).unwrap());
+        assert_eq!(got, want, "{}", case.display());
+        n += 1;
+    }
+    assert!(n >= 8, "expected the spec examples, found {n}");
 }
