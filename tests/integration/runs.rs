@@ -9,20 +9,45 @@ fn read_csv(text: &str) -> Vec<HashMap<String, String>> {
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
     rdr.records()
-        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect())
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
         .collect()
 }
 
 fn run_october(w: &Workdir, out: &str) {
-    w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", out, "--as-of", "2026-11-02T00:00:00Z"]).assert_ok();
+    w.run(&[
+        "run",
+        "--config",
+        "sla.toml",
+        "--month",
+        "2026-10",
+        "--out",
+        out,
+        "--as-of",
+        "2026-11-02T00:00:00Z",
+    ])
+    .assert_ok();
 }
 
 #[test]
 fn a_month_writes_all_files_and_a_summary() {
     let w = valid();
-    let run = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
+    let run = w.run(&[
+        "run", "--config", "sla.toml", "--month", "2026-10", "--out", "out",
+    ]);
     run.assert_ok();
-    for f in ["sla_monthly.csv", "credits.csv", "tiers.csv", "evidence.csv", "manifest.json"] {
+    for f in [
+        "sla_monthly.csv",
+        "credits.csv",
+        "tiers.csv",
+        "evidence.csv",
+        "manifest.json",
+    ] {
         assert!(w.exists(&format!("out/2026-10/{f}")), "{f}");
     }
     let rows = read_csv(&w.read("out/2026-10/sla_monthly.csv"));
@@ -33,7 +58,10 @@ fn a_month_writes_all_files_and_a_summary() {
     assert_eq!(rows[0]["met"], "false");
     assert_eq!(rows[0]["credit_amount"], "100.00");
     let out = run.stdout();
-    assert!(out.contains("2026-10") && out.contains("GBP 100.00") && out.contains("out/2026-10/"), "{out}");
+    assert!(
+        out.contains("2026-10") && out.contains("GBP 100.00") && out.contains("out/2026-10/"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -41,12 +69,25 @@ fn reruns_are_byte_identical() {
     let w = valid();
     run_october(&w, "a");
     run_october(&w, "b");
-    for f in ["sla_monthly.csv", "credits.csv", "tiers.csv", "evidence.csv", "manifest.json"] {
-        assert_eq!(w.read(&format!("a/2026-10/{f}")), w.read(&format!("b/2026-10/{f}")), "{f}");
+    for f in [
+        "sla_monthly.csv",
+        "credits.csv",
+        "tiers.csv",
+        "evidence.csv",
+        "manifest.json",
+    ] {
+        assert_eq!(
+            w.read(&format!("a/2026-10/{f}")),
+            w.read(&format!("b/2026-10/{f}")),
+            "{f}"
+        );
     }
     // Re-running into the same directory replaces the month atomically.
     run_october(&w, "a");
-    let left: Vec<_> = std::fs::read_dir(w.path().join("a")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(w.path().join("a"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(left, vec![std::ffi::OsString::from("2026-10")]);
 }
 
@@ -79,7 +120,9 @@ fn a_failed_run_keeps_the_previous_reports() {
     run_october(&w, "out");
     let before = w.read("out/2026-10/sla_monthly.csv");
     w.write("checks.csv", CHECKS.replace("down", "sideways"));
-    let run = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
+    let run = w.run(&[
+        "run", "--config", "sla.toml", "--month", "2026-10", "--out", "out",
+    ]);
     assert_eq!(run.code(), 4);
     assert_eq!(w.read("out/2026-10/sla_monthly.csv"), before);
 }
@@ -87,11 +130,17 @@ fn a_failed_run_keeps_the_previous_reports() {
 #[test]
 fn ranges_write_one_directory_per_month() {
     let w = valid();
-    w.run(&["run", "--config", "sla.toml", "--from", "2026-08", "--to", "2026-10", "--out", "out"]).assert_ok();
+    w.run(&[
+        "run", "--config", "sla.toml", "--from", "2026-08", "--to", "2026-10", "--out", "out",
+    ])
+    .assert_ok();
     for m in ["2026-08", "2026-09", "2026-10"] {
         assert!(w.exists(&format!("out/{m}/sla_monthly.csv")), "{m}");
     }
-    assert_eq!(read_csv(&w.read("out/2026-09/sla_monthly.csv"))[0]["uptime_percent"], "100.0000");
+    assert_eq!(
+        read_csv(&w.read("out/2026-09/sla_monthly.csv"))[0]["uptime_percent"],
+        "100.0000"
+    );
 }
 
 #[test]
@@ -115,7 +164,10 @@ fn gzip_and_parquet_inputs_give_the_same_reports() {
     w.write("sla.toml", CONFIG.replace("checks*.csv", "checks*"));
     run_october(&w, "gz");
     std::fs::remove_file(w.path().join("checks.csv.gz")).unwrap();
-    let ts: Vec<i64> = [0i64, 60, 120].iter().map(|s| (1_790_812_800 + s) * 1_000_000).collect();
+    let ts: Vec<i64> = [0i64, 60, 120]
+        .iter()
+        .map(|s| (1_790_812_800 + s) * 1_000_000)
+        .collect();
     let mut df = df!(
         "status" => ["up", "down", "up"],
         "service" => ["api"; 3],
@@ -128,15 +180,26 @@ fn gzip_and_parquet_inputs_give_the_same_reports() {
     let zoned = df
         .column("timestamp")
         .unwrap()
-        .cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))
+        .cast(&DataType::Datetime(
+            TimeUnit::Microseconds,
+            Some(TimeZone::UTC),
+        ))
         .unwrap();
     df.with_column(zoned).unwrap();
     let mut f = std::fs::File::create(w.path().join("checks.parquet")).unwrap();
     ParquetWriter::new(&mut f).finish(&mut df).unwrap();
     run_october(&w, "pq");
     for dir in ["gz", "pq"] {
-        assert_eq!(w.read(&format!("{dir}/2026-10/sla_monthly.csv")), w.read("plain/2026-10/sla_monthly.csv"), "{dir}");
-        assert_eq!(w.read(&format!("{dir}/2026-10/evidence.csv")), w.read("plain/2026-10/evidence.csv"), "{dir}");
+        assert_eq!(
+            w.read(&format!("{dir}/2026-10/sla_monthly.csv")),
+            w.read("plain/2026-10/sla_monthly.csv"),
+            "{dir}"
+        );
+        assert_eq!(
+            w.read(&format!("{dir}/2026-10/evidence.csv")),
+            w.read("plain/2026-10/evidence.csv"),
+            "{dir}"
+        );
     }
 }
 
@@ -146,7 +209,10 @@ fn columns_in_any_order_with_extras() {
     run_october(&w, "a");
     w.write("checks.csv", "status,extra,location,region,service,timestamp\nup,x,lon,eu,api,2026-10-01T00:00:00Z\ndown,y,lon,eu,api,2026-10-01T00:01:00Z\nup,z,lon,eu,api,2026-10-01T00:02:00Z\n");
     run_october(&w, "b");
-    assert_eq!(w.read("a/2026-10/sla_monthly.csv"), w.read("b/2026-10/sla_monthly.csv"));
+    assert_eq!(
+        w.read("a/2026-10/sla_monthly.csv"),
+        w.read("b/2026-10/sla_monthly.csv")
+    );
 }
 
 #[test]
@@ -165,14 +231,28 @@ fn evidence_re_adds_to_the_reported_numbers() {
     run_october(&w, "out");
     let rows = read_csv(&w.read("out/2026-10/sla_monthly.csv"));
     let ev = read_csv(&w.read("out/2026-10/evidence.csv"));
-    let counted: i64 = ev.iter().map(|e| e["counted_seconds"].parse::<i64>().unwrap()).sum();
-    let excluded: i64 = ev.iter().filter(|e| e["kind"] == "excluded").map(|e| e["seconds"].parse::<i64>().unwrap()).sum();
+    let counted: i64 = ev
+        .iter()
+        .map(|e| e["counted_seconds"].parse::<i64>().unwrap())
+        .sum();
+    let excluded: i64 = ev
+        .iter()
+        .filter(|e| e["kind"] == "excluded")
+        .map(|e| e["seconds"].parse::<i64>().unwrap())
+        .sum();
     assert_eq!(counted.to_string(), rows[0]["downtime_seconds"]);
     assert_eq!(excluded.to_string(), rows[0]["excluded_seconds"]);
     assert_eq!(excluded, 3600);
-    let late = ev.iter().find(|e| e["source"].contains("M2")).expect("M2 evidence");
+    let late = ev
+        .iter()
+        .find(|e| e["source"].contains("M2"))
+        .expect("M2 evidence");
     assert_eq!(late["kind"], "counted");
-    assert!(late["reason"].contains("maintenance M2 announced 5h before start: notice 48h required, counted"), "{late:?}");
+    assert!(
+        late["reason"]
+            .contains("maintenance M2 announced 5h before start: notice 48h required, counted"),
+        "{late:?}"
+    );
 }
 
 #[test]
@@ -181,9 +261,15 @@ fn the_bundled_sample_runs_without_arguments() {
     let run = w.run(&["run"]);
     run.assert_ok();
     let out = run.stdout();
-    assert!(out.contains("2026-09") && out.contains("2026-10") && out.contains("reports/2026-10/"), "{out}");
+    assert!(
+        out.contains("2026-09") && out.contains("2026-10") && out.contains("reports/2026-10/"),
+        "{out}"
+    );
     let rows = read_csv(&w.read("reports/2026-10/sla_monthly.csv"));
     assert!(rows.len() >= 10, "{} customers", rows.len());
-    assert!(rows.iter().any(|r| r["met"] == "false"), "the sample tells a story with breaches");
+    assert!(
+        rows.iter().any(|r| r["met"] == "false"),
+        "the sample tells a story with breaches"
+    );
     assert!(rows.iter().any(|r| r["met"] == "true"));
 }

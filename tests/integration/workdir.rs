@@ -24,25 +24,46 @@ impl Run {
         self.output.status.code().unwrap_or(-1)
     }
     fn describe(&self) -> String {
-        format!("in {}\nexit: {:?}\nstdout:\n{}\nstderr:\n{}", self.dir.display(), self.output.status, self.stdout(), self.stderr())
+        format!(
+            "in {}\nexit: {:?}\nstdout:\n{}\nstderr:\n{}",
+            self.dir.display(),
+            self.output.status,
+            self.stdout(),
+            self.stderr()
+        )
     }
     pub fn assert_ok(&self) -> &Self {
-        assert!(self.output.status.success(), "expected success\n{}", self.describe());
+        assert!(
+            self.output.status.success(),
+            "expected success\n{}",
+            self.describe()
+        );
         self
     }
     /// Asserts a failure with this exit code and a single stderr line containing `needle`.
     pub fn assert_error(&self, code: i32, needle: &str) -> String {
         let err = self.stderr();
         assert_eq!(self.code(), code, "wrong exit code\n{}", self.describe());
-        assert_eq!(err.lines().count(), 1, "error must be one line\n{}", self.describe());
-        assert!(err.contains(needle), "stderr should contain {needle:?}\n{}", self.describe());
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "error must be one line\n{}",
+            self.describe()
+        );
+        assert!(
+            err.contains(needle),
+            "stderr should contain {needle:?}\n{}",
+            self.describe()
+        );
         err.trim_end().to_string()
     }
 }
 
 impl Workdir {
     pub fn new() -> Workdir {
-        Workdir { dir: tempfile::tempdir().expect("tempdir") }
+        Workdir {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -59,7 +80,8 @@ impl Workdir {
     }
 
     pub fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+        std::fs::read_to_string(self.dir.path().join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
     }
 
     pub fn exists(&self, name: &str) -> bool {
@@ -73,7 +95,10 @@ impl Workdir {
             .env_remove("RUST_BACKTRACE")
             .output()
             .expect("run slareport");
-        Run { output, dir: self.dir.path().to_path_buf() }
+        Run {
+            output,
+            dir: self.dir.path().to_path_buf(),
+        }
     }
 }
 
