@@ -143,7 +143,7 @@ impl Prepared {
     }
 
     /// The files of a month directory, manifest last, in a fixed order.
-    pub fn render(&self, result: &MonthResult) -> Vec<(String, Vec<u8>)> {
+    pub fn render(&self, result: &MonthResult) -> MonthFiles {
         let d = self.config.decimals;
         let month = result.month.to_string();
         let files = vec![
@@ -200,6 +200,9 @@ impl Prepared {
     }
 }
 
+/// The files of one month directory: (file name, contents), in writing order.
+pub type MonthFiles = Vec<(String, Vec<u8>)>;
+
 pub struct MonthResult {
     pub month: Month,
     pub rows: Vec<CustomerMonth>,
@@ -208,10 +211,7 @@ pub struct MonthResult {
 
 /// Writes every month into a temporary directory inside `out`, then renames them into
 /// place. On any error nothing is published and the temporary directories are removed.
-pub fn publish(
-    out: &Path,
-    months: &[(Month, Vec<(String, Vec<u8>)>)],
-) -> Result<Vec<PathBuf>, RunError> {
+pub fn publish(out: &Path, months: &[(Month, MonthFiles)]) -> Result<Vec<PathBuf>, RunError> {
     let fail = |what: &str, p: &Path, e: std::io::Error| {
         RunError::Output(format!("{}: cannot {what}: {e}", p.display()))
     };

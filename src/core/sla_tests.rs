@@ -366,7 +366,7 @@ fn maintenance_needs_notice_and_overruns_count() {
     m1.announced_at = Some(s - 72 * 3600);
     // Checks see the service down for 90 minutes: 30 minutes past the window.
     let pairs = [pair_down("api", "eu", &[(s, s + 5400)])];
-    let r = run(SEP, &pairs, &[m1.clone()], &customer(), &tier());
+    let r = run(SEP, &pairs, std::slice::from_ref(&m1), &customer(), &tier());
     assert_eq!(r.excluded_seconds, 3600);
     assert_eq!(r.downtime_seconds, Decimal::from(1800));
     let counted = r
@@ -396,7 +396,7 @@ fn maintenance_needs_notice_and_overruns_count() {
     let mut m2 = m1.clone();
     m2.id = "M2".into();
     m2.announced_at = Some(s - 5 * 3600);
-    let r = run(SEP, &pairs, &[m2.clone()], &customer(), &tier());
+    let r = run(SEP, &pairs, std::slice::from_ref(&m2), &customer(), &tier());
     assert_eq!(r.excluded_seconds, 0);
     assert_eq!(r.downtime_seconds, Decimal::from(5400));
     assert!(
@@ -408,7 +408,7 @@ fn maintenance_needs_notice_and_overruns_count() {
     // Exactly the notice is enough.
     m2.announced_at = Some(s - 48 * 3600);
     assert_eq!(
-        run(SEP, &pairs, &[m2.clone()], &customer(), &tier()).excluded_seconds,
+        run(SEP, &pairs, std::slice::from_ref(&m2), &customer(), &tier()).excluded_seconds,
         3600
     );
     // Never announced.
@@ -433,7 +433,7 @@ fn excluded_categories_follow_the_tier() {
         Category::ThirdParty,
     ] {
         let i = incident("X", cat, Impact::None, s, Some(s + 600));
-        let r = run(SEP, &pairs, &[i.clone()], &customer(), &tier());
+        let r = run(SEP, &pairs, std::slice::from_ref(&i), &customer(), &tier());
         assert_eq!(
             (r.excluded_seconds, r.downtime_seconds),
             (600, Decimal::from(400)),
@@ -467,14 +467,14 @@ fn partial_incidents_weigh_and_never_double_count() {
     let pairs = [pair_down("api", "eu", &[(s, s + 100)])];
     let p = incident("P", Category::Unplanned, Impact::Partial, s, Some(s + 1001));
     let mut tr = tier();
-    let r = run(SEP, &pairs, &[p.clone()], &customer(), &tr);
+    let r = run(SEP, &pairs, std::slice::from_ref(&p), &customer(), &tr);
     assert_eq!(
         r.downtime_seconds,
         Decimal::from(100),
         "weight 0 by default"
     );
     tr.partial_weight = dec("0.5");
-    let r = run(SEP, &pairs, &[p.clone()], &customer(), &tr);
+    let r = run(SEP, &pairs, std::slice::from_ref(&p), &customer(), &tr);
     assert_eq!(r.partial_seconds, 901);
     assert_eq!(r.downtime_seconds.to_string(), "550.5");
     let degraded = incident(
@@ -532,7 +532,7 @@ fn denominator_conventions() {
         Some(s + 6000 + 86_400),
     );
     let mut tr = tier();
-    let r = run(SEP, &pairs, &[fm.clone()], &customer(), &tr);
+    let r = run(SEP, &pairs, std::slice::from_ref(&fm), &customer(), &tr);
     assert_eq!(r.denominator_seconds, 2_592_000);
     assert_eq!(r.excluded_seconds, 0, "no downtime inside the window");
     tr.exclusions_in_denominator = true;
@@ -607,7 +607,7 @@ fn open_incidents_run_until_now_or_month_end() {
     let r = run_with(
         OCT,
         &[],
-        &[open.clone()],
+        std::slice::from_ref(&open),
         &customer(),
         &tier(),
         &MonitoringRules::default(),

@@ -235,9 +235,9 @@ pub fn customers(
             ));
         }
         let cur = currency.get(row);
-        if !(cur.is_empty() && monthly_fee.is_zero())
-            && !(cur.len() == 3 && cur.bytes().all(|b| b.is_ascii_uppercase()))
-        {
+        let is_code = cur.len() == 3 && cur.bytes().all(|b| b.is_ascii_uppercase());
+        let currency_optional = cur.is_empty() && monthly_fee.is_zero();
+        if !(currency_optional || is_code) {
             return Err(t.error_at(
                 row,
                 "currency",

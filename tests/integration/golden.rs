@@ -164,9 +164,17 @@ fn hand_computed_spec_examples() {
             .args(&rest)
             .output()
             .unwrap();
-        assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
-        let got = spec_columns(&std::fs::read_to_string(tmp.path().join(&month).join("sla_monthly.csv")).unwrap());
-        let want = spec_columns(&std::fs::read_to_string(case.join("expected_sla_monthly.csv")).unwrap());
+        assert!(
+            o.status.success(),
+            "{}: {}",
+            case.display(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let got = spec_columns(
+            &std::fs::read_to_string(tmp.path().join(&month).join("sla_monthly.csv")).unwrap(),
+        );
+        let want =
+            spec_columns(&std::fs::read_to_string(case.join("expected_sla_monthly.csv")).unwrap());
         assert_eq!(got, want, "{}", case.display());
         n += 1;
     }
