@@ -154,6 +154,7 @@ pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> 
         let rows = records::outages(
             &path,
             &display,
+            &name,
             config.inputs_timezone,
             now,
             &mut inputs.outages,

@@ -389,9 +389,12 @@ pub fn checks(
     Ok(t.len())
 }
 
+/// Outage rows; each keeps `name:line` (the config-relative file name) as its source, so
+/// evidence does not depend on where the inputs live.
 pub fn outages(
     path: &Path,
     display: &str,
+    name: &str,
     tz: Tz,
     now: Instant,
     out: &mut Vec<Outage>,
@@ -410,7 +413,8 @@ pub fn outages(
             Some(e) => e,
             None => now.max(start),
         };
-        let source = t.locate(row, lines.as_deref());
+        let at = t.locate(row, lines.as_deref());
+        let source = format!("{name}{}", at.strip_prefix(display).unwrap_or(&at));
         out.push(Outage {
             service: required(&t, row, "service", service.get(row))?.to_string(),
             region: required(&t, row, "region", region.get(row))?.to_string(),

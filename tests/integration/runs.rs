@@ -273,3 +273,27 @@ fn the_bundled_sample_runs_without_arguments() {
     );
     assert!(rows.iter().any(|r| r["met"] == "true"));
 }
+
+#[test]
+fn reports_do_not_depend_on_where_the_inputs_live() {
+    let outages = "service,region,start,end\napi,eu,2026-10-07T00:00:00Z,2026-10-07T00:10:00Z\n";
+    let config = CONFIG.replace("outages = []", "outages = [\"outages.csv\"]");
+    let (a, b) = (valid(), valid());
+    for w in [&a, &b] {
+        w.write("sla.toml", &config);
+        w.write("outages.csv", outages);
+        run_october(w, "out");
+    }
+    assert_ne!(a.path(), b.path());
+    for f in ["sla_monthly.csv", "evidence.csv", "manifest.json"] {
+        assert_eq!(
+            a.read(&format!("out/2026-10/{f}")),
+            b.read(&format!("out/2026-10/{f}")),
+            "{f}"
+        );
+    }
+    assert!(
+        a.read("out/2026-10/evidence.csv")
+            .contains("outage outages.csv:2")
+    );
+}
