@@ -15,7 +15,8 @@ use super::checks::{Pair, PairDowntime};
 use super::interval::{Instant, Interval, IntervalSet};
 use super::model::{Category, Customer, GapPolicy, Impact, Incident, MonitoringRules, TierRules};
 use super::numbers::{Percent, minor_unit, plain, prorate, round_money};
-use super::time::{Month, format_utc};
+use super::time::{Month, format_utc, start_of_local_day};
+use chrono::Datelike;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EvidenceKind {
@@ -82,9 +83,54 @@ pub struct CustomerMonth {
     pub coverage: Option<Percent>,
     pub pairs: Vec<Pair>,
     /// Applicable incidents overlapping the eligible window, by start.
-    pub incidents: Vec<String>,
+    pub incidents: Vec<IncidentNote>,
+    /// One entry per local calendar day of the month, in the customer's zone.
+    pub daily: Vec<DayStat>,
     pub evidence: Vec<Evidence>,
     pub warnings: Vec<String>,
+}
+
+/// An applicable incident as it touched this customer's month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentNote {
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub impact: Impact,
+    /// The incident's own interval (an open one runs until "now").
+    pub interval: Interval,
+    pub open: bool,
+    pub announced_at: Option<Instant>,
+    /// Seconds of the incident inside the eligible window.
+    pub seconds_in_month: i64,
+    /// How the tier treats it, in plain words.
+    pub treatment: String,
+}
+
+impl IncidentNote {
+    pub fn is_maintenance(&self) -> bool {
+        matches!(self.category, Category::PlannedMaintenance | Category::EmergencyMaintenance)
+    }
+}
+
+/// Availability of one local calendar day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayStat {
+    pub date: chrono::NaiveDate,
+    /// The part of the day inside the eligible window.
+    pub eligible_seconds: i64,
+    pub downtime_seconds: Decimal,
+    pub excluded_seconds: i64,
+}
+
+impl DayStat {
+    /// The day's availability; `None` when no part of the day is eligible.
+    pub fn uptime(&self) -> Option<Percent> {
+        (self.eligible_seconds > 0).then(|| {
+            let e = Decimal::from(self.eligible_seconds);
+            Percent::of(e - self.downtime_seconds, e)
+        })
+    }
 }
 
 /// Everything one customer-month computation needs; all of it already parsed.
@@ -428,9 +474,38 @@ pub fn customer_month(
     }
     evidence.sort_by_key(|ev| (ev.interval.start, ev.kind));
 
-    let mut incident_ids: Vec<(Instant, String)> =
-        applicable.iter().map(|i| (i.start, i.id.clone())).collect();
-    incident_ids.sort();
+    let mut incidents: Vec<IncidentNote> = applicable
+        .iter()
+        .map(|i| {
+            let iv = i.interval(ctx.now);
+            let verdict = exclusion_verdict(i, tier);
+            let treatment = match (&verdict, i.impact) {
+                (Some(ExclusionVerdict::Excludes(why)), _) => why.clone(),
+                (Some(ExclusionVerdict::DoesNot(why)), _) => why.clone(),
+                (None, Impact::Major) => "counted as full downtime".to_string(),
+                (None, Impact::Partial) if tier.partial_weight.is_zero() => {
+                    "partial impact, weight 0: not counted".to_string()
+                }
+                (None, Impact::Partial) => format!("partial impact, counted at weight {}", plain(tier.partial_weight)),
+                (None, Impact::Degraded | Impact::None) => {
+                    format!("impact {}: not counted as downtime", i.impact)
+                }
+            };
+            IncidentNote {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                category: i.category,
+                impact: i.impact,
+                interval: iv,
+                open: i.end.is_none(),
+                announced_at: i.announced_at,
+                seconds_in_month: iv.intersect(&e).len(),
+                treatment,
+            }
+        })
+        .collect();
+    incidents.sort_by(|a, b| (a.interval.start, &a.id).cmp(&(b.interval.start, &b.id)));
+    let daily = daily_stats(ctx.month, customer.timezone, e, &kept, &partial_counted, &excluded, tier.partial_weight);
 
     Some(CustomerMonth {
         month: ctx.month,
@@ -454,10 +529,71 @@ pub fn customer_month(
         credit_amount,
         coverage,
         pairs: pairs.iter().map(|p| p.pair.clone()).collect(),
-        incidents: incident_ids.into_iter().map(|(_, id)| id).collect(),
+        incidents,
+        daily,
         evidence,
         warnings,
     })
+}
+
+/// Per local day of `month` in `tz`: eligible, counted and excluded seconds.
+fn daily_stats(
+    month: Month,
+    tz: Tz,
+    e: Interval,
+    full: &IntervalSet,
+    partial: &IntervalSet,
+    excluded: &IntervalSet,
+    weight: Decimal,
+) -> Vec<DayStat> {
+    (1..=month.days())
+        .map(|d| {
+            let date = month.first_day().with_day(d).expect("day of month");
+            let next = date.succ_opt().expect("next day");
+            let day = Interval::new(start_of_local_day(date, tz), start_of_local_day(next, tz)).intersect(&e);
+            let full_s = full.clip(day).measure();
+            let partial_s = partial.clip(day).measure();
+            DayStat {
+                date,
+                eligible_seconds: day.len(),
+                downtime_seconds: (Decimal::from(full_s) + weight * Decimal::from(partial_s)).normalize(),
+                excluded_seconds: excluded.clip(day).measure(),
+            }
+        })
+        .collect()
+}
+
+/// Customer-seconds per incident over a month's rows: how long each incident overlapped
+/// each affected customer's eligible window, summed; largest first.
+pub fn incident_reach(rows: &[CustomerMonth]) -> Vec<IncidentReach> {
+    let mut by_id: BTreeMap<&str, IncidentReach> = BTreeMap::new();
+    for r in rows {
+        for i in &r.incidents {
+            let e = by_id.entry(&i.id).or_insert_with(|| IncidentReach {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                category: i.category,
+                impact: i.impact,
+                customers: 0,
+                customer_seconds: 0,
+            });
+            e.customers += 1;
+            e.customer_seconds += i.seconds_in_month;
+        }
+    }
+    let mut v: Vec<IncidentReach> = by_id.into_values().collect();
+    v.sort_by(|a, b| b.customer_seconds.cmp(&a.customer_seconds).then_with(|| a.id.cmp(&b.id)));
+    v
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentReach {
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub impact: Impact,
+    pub customers: usize,
+    pub customer_seconds: i64,
 }
 
 /// Per-tier roll-up of a month, computed from the exact customer values.
