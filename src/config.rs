@@ -84,6 +84,7 @@ struct RawConfig {
 struct RawReport {
     timezone: Option<String>,
     decimals: Option<u32>,
+    template: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,6 +141,8 @@ pub struct Config {
     pub bytes: Vec<u8>,
     pub report_timezone: Tz,
     pub decimals: u32,
+    /// Report template directory; `None` = the bundled default.
+    pub template: Option<PathBuf>,
     pub inputs_timezone: Tz,
     pub customers: Vec<String>,
     pub checks: Vec<String>,
@@ -386,10 +389,10 @@ impl Config {
         let pats = |p: Option<Patterns>| p.map(Patterns::into_vec).unwrap_or_default();
         Ok(Config {
             path: PathBuf::from(file),
-            base_dir,
             bytes,
             report_timezone,
             decimals,
+            template: raw.report.template.map(|t| base_dir.join(t)),
             inputs_timezone,
             customers: raw.inputs.customers.into_vec(),
             checks: pats(raw.inputs.checks),
@@ -397,6 +400,7 @@ impl Config {
             incidents: pats(raw.inputs.incidents),
             monitoring,
             tiers,
+            base_dir,
         })
     }
 }

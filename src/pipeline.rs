@@ -8,10 +8,18 @@ use crate::audit::manifest::{FileDigest, InputDigest, Manifest};
 use crate::config::{Config, ConfigError};
 use crate::core::checks::{PairDowntime, pair_downtime};
 use crate::core::interval::{Instant, Interval};
+use crate::core::sla::incident_reach;
 use crate::core::sla::{CustomerMonth, MonthContext, TierSummary, customer_month, tier_summaries};
 use crate::core::time::{Month, format_utc};
+use crate::load::history::earlier_months;
 use crate::load::{InputError, Inputs, load_inputs};
-use crate::render::csv_files;
+use crate::render::pdf::{FontSet, customer_pdf, summary_pdf};
+use crate::render::template::{Template, TemplateError};
+use crate::render::view::{
+    CustomerInputs, HistoryPoint, SummaryInputs, customer_view, summary_view,
+};
+use crate::render::{csv_files, view};
+use std::collections::BTreeMap;
 
 /// Why a run failed; each maps to its own exit code.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +30,8 @@ pub enum RunError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Input(#[from] InputError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
     #[error("{0}")]
     Output(String),
 }
@@ -30,7 +40,7 @@ impl RunError {
     pub fn exit_code(&self) -> i32 {
         match self {
             RunError::Usage(_) => 2,
-            RunError::Config(_) => 3,
+            RunError::Config(_) | RunError::Template(_) => 3,
             RunError::Input(_) => 4,
             RunError::Output(_) => 5,
         }
@@ -44,6 +54,8 @@ pub struct Prepared {
     pub pairs: Vec<PairDowntime>,
     pub now: Instant,
     pub as_of: Option<Instant>,
+    pub template: Template,
+    pub fonts: FontSet,
 }
 
 pub fn prepare(
@@ -52,6 +64,16 @@ pub fn prepare(
     clock_now: Instant,
 ) -> Result<Prepared, RunError> {
     let config = Config::load(config_path)?;
+    let template = Template::load(
+        &config
+            .template
+            .clone()
+            .unwrap_or_else(Template::default_dir),
+    )?;
+    let fonts = FontSet::load(&template).map_err(|message| TemplateError {
+        file: "template fonts".into(),
+        message,
+    })?;
     let now = as_of.unwrap_or(clock_now);
     let mut inputs = load_inputs(&config, now)?;
     let pairs = pair_downtime(
@@ -66,6 +88,8 @@ pub fn prepare(
         pairs,
         now,
         as_of,
+        template,
+        fonts,
     })
 }
 
@@ -142,11 +166,17 @@ impl Prepared {
         MonthResult { month, rows, tiers }
     }
 
-    /// The files of a month directory, manifest last, in a fixed order.
-    pub fn render(&self, result: &MonthResult) -> MonthFiles {
+    /// The files of a month directory, manifest last, in a fixed order: CSVs, then
+    /// `summary.pdf` and `customers/<id>.pdf` (footers carry the data fingerprint, a
+    /// digest of the config, the inputs, the template and the CSVs), then the manifest.
+    pub fn render(
+        &self,
+        result: &MonthResult,
+        history: &BTreeMap<String, Vec<HistoryPoint>>,
+    ) -> MonthFiles {
         let d = self.config.decimals;
         let month = result.month.to_string();
-        let files = vec![
+        let mut files = vec![
             (
                 "sla_monthly.csv".to_string(),
                 csv_files::sla_monthly(&result.rows, d),
@@ -164,6 +194,68 @@ impl Prepared {
                 csv_files::evidence(&result.rows),
             ),
         ];
+        let config_digest = FileDigest::of(
+            &self
+                .config
+                .path
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().to_string()),
+            &self.config.bytes,
+        );
+        let inputs: Vec<InputDigest> = self.inputs.files.iter().map(InputDigest::from).collect();
+        let mut fingerprint_text = format!(
+            "config {}\ntemplate {}\n",
+            config_digest.sha256, self.template.digest
+        );
+        for i in &inputs {
+            fingerprint_text.push_str(&format!("input {} {} {}\n", i.role, i.path, i.sha256));
+        }
+        for (name, bytes) in &files {
+            fingerprint_text.push_str(&format!(
+                "output {name} {}\n",
+                crate::audit::manifest::sha256_hex(bytes)
+            ));
+        }
+        let fingerprint = crate::audit::manifest::sha256_hex(fingerprint_text.as_bytes());
+        let generated_at = self.as_of.unwrap_or(self.now);
+        let generated = format!(
+            "{} UTC",
+            format_utc(generated_at)
+                .replace('T', " ")
+                .trim_end_matches('Z')
+        );
+        let reach = incident_reach(&result.rows);
+        let summary = summary_view(&SummaryInputs {
+            month: result.month,
+            rows: &result.rows,
+            tiers: &result.tiers,
+            reach: &reach,
+            template: &self.template,
+            decimals: d,
+            fingerprint: &fingerprint,
+            generated: &generated,
+        });
+        files.push((
+            "summary.pdf".to_string(),
+            summary_pdf(&self.fonts, &self.template, &summary, generated_at),
+        ));
+        let no_history = Vec::new();
+        for row in &result.rows {
+            let v = customer_view(&CustomerInputs {
+                row,
+                tier: &self.config.tiers[&row.tier],
+                template: &self.template,
+                decimals: d,
+                fingerprint: &fingerprint,
+                generated: &generated,
+                history: history.get(&row.customer_id).unwrap_or(&no_history),
+            });
+            let name = format!("customers/{}.pdf", view::file_safe(&row.customer_id));
+            files.push((
+                name,
+                customer_pdf(&self.fonts, &self.template, &v, generated_at),
+            ));
+        }
         let warnings = result
             .rows
             .iter()
@@ -178,15 +270,10 @@ impl Prepared {
             version: env!("CARGO_PKG_VERSION"),
             month,
             as_of: self.as_of.map(format_utc),
-            config: FileDigest::of(
-                &self
-                    .config
-                    .path
-                    .file_name()
-                    .map_or(String::new(), |n| n.to_string_lossy().to_string()),
-                &self.config.bytes,
-            ),
-            inputs: self.inputs.files.iter().map(InputDigest::from).collect(),
+            data_fingerprint: fingerprint,
+            config: config_digest,
+            template: self.template.digest.clone(),
+            inputs,
             outputs: files
                 .iter()
                 .map(|(name, bytes)| FileDigest::of(name, bytes))
@@ -194,9 +281,32 @@ impl Prepared {
             customers: result.rows.len(),
             warnings,
         };
-        let mut files = files;
         files.push(("manifest.json".to_string(), manifest.to_json()));
         files
+    }
+
+    /// Trend points for `month`: earlier months found in `out`, overridden by months
+    /// computed earlier in this run.
+    pub fn history(
+        &self,
+        out: &Path,
+        month: Month,
+        earlier: &[MonthResult],
+    ) -> BTreeMap<String, Vec<HistoryPoint>> {
+        let mut h = earlier_months(out, month);
+        for r in earlier.iter().filter(|r| r.month < month) {
+            for row in &r.rows {
+                let points = h.entry(row.customer_id.clone()).or_default();
+                points.retain(|p| p.month != r.month);
+                points.push(HistoryPoint {
+                    month: r.month,
+                    uptime_percent: row.uptime.truncate(self.config.decimals).to_string(),
+                    met: row.met,
+                });
+                points.sort_by_key(|p| p.month);
+            }
+        }
+        h
     }
 }
 
@@ -224,6 +334,9 @@ pub fn publish(out: &Path, months: &[(Month, MonthFiles)]) -> Result<Vec<PathBuf
             .map_err(|e| fail("create a temporary directory", out, e))?;
         for (name, bytes) in files {
             let p = tmp.path().join(name);
+            if let Some(parent) = p.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| fail("create", parent, e))?;
+            }
             std::fs::write(&p, bytes).map_err(|e| fail("write", &p, e))?;
         }
         staged.push((out.join(month.to_string()), tmp));

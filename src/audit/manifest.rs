@@ -14,7 +14,12 @@ pub struct Manifest {
     /// The instant used as "now" for open incidents, when fixed by `--as-of`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of: Option<String>,
+    /// SHA-256 over the config, template, input and CSV digests: printed in every PDF
+    /// footer, so a reader can tie a PDF to its data.
+    pub data_fingerprint: String,
     pub config: FileDigest,
+    /// SHA-256 of the report template's template.toml.
+    pub template: String,
     pub inputs: Vec<InputDigest>,
     pub outputs: Vec<FileDigest>,
     pub customers: usize,

@@ -74,6 +74,7 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<String, RunError> {
     };
     let mut rendered = Vec::new();
     let mut lines = Vec::new();
+    let mut results = Vec::new();
     for month in months {
         let result = prepared.compute(month);
         let dir = args.out.join(month.to_string());
@@ -82,7 +83,9 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<String, RunError> {
             &result.rows,
             &format!("{}/", dir.display()),
         ));
-        rendered.push((month, prepared.render(&result)));
+        let history = prepared.history(&args.out, month, &results);
+        rendered.push((month, prepared.render(&result, &history)));
+        results.push(result);
     }
     pipeline::publish(&args.out, &rendered)?;
     let mut out = format!(

@@ -109,7 +109,10 @@ pub struct IncidentNote {
 
 impl IncidentNote {
     pub fn is_maintenance(&self) -> bool {
-        matches!(self.category, Category::PlannedMaintenance | Category::EmergencyMaintenance)
+        matches!(
+            self.category,
+            Category::PlannedMaintenance | Category::EmergencyMaintenance
+        )
     }
 }
 
@@ -486,7 +489,10 @@ pub fn customer_month(
                 (None, Impact::Partial) if tier.partial_weight.is_zero() => {
                     "partial impact, weight 0: not counted".to_string()
                 }
-                (None, Impact::Partial) => format!("partial impact, counted at weight {}", plain(tier.partial_weight)),
+                (None, Impact::Partial) => format!(
+                    "partial impact, counted at weight {}",
+                    plain(tier.partial_weight)
+                ),
                 (None, Impact::Degraded | Impact::None) => {
                     format!("impact {}: not counted as downtime", i.impact)
                 }
@@ -505,7 +511,15 @@ pub fn customer_month(
         })
         .collect();
     incidents.sort_by(|a, b| (a.interval.start, &a.id).cmp(&(b.interval.start, &b.id)));
-    let daily = daily_stats(ctx.month, customer.timezone, e, &kept, &partial_counted, &excluded, tier.partial_weight);
+    let daily = daily_stats(
+        ctx.month,
+        customer.timezone,
+        e,
+        &kept,
+        &partial_counted,
+        &excluded,
+        tier.partial_weight,
+    );
 
     Some(CustomerMonth {
         month: ctx.month,
@@ -550,13 +564,15 @@ fn daily_stats(
         .map(|d| {
             let date = month.first_day().with_day(d).expect("day of month");
             let next = date.succ_opt().expect("next day");
-            let day = Interval::new(start_of_local_day(date, tz), start_of_local_day(next, tz)).intersect(&e);
+            let day = Interval::new(start_of_local_day(date, tz), start_of_local_day(next, tz))
+                .intersect(&e);
             let full_s = full.clip(day).measure();
             let partial_s = partial.clip(day).measure();
             DayStat {
                 date,
                 eligible_seconds: day.len(),
-                downtime_seconds: (Decimal::from(full_s) + weight * Decimal::from(partial_s)).normalize(),
+                downtime_seconds: (Decimal::from(full_s) + weight * Decimal::from(partial_s))
+                    .normalize(),
                 excluded_seconds: excluded.clip(day).measure(),
             }
         })
@@ -582,7 +598,11 @@ pub fn incident_reach(rows: &[CustomerMonth]) -> Vec<IncidentReach> {
         }
     }
     let mut v: Vec<IncidentReach> = by_id.into_values().collect();
-    v.sort_by(|a, b| b.customer_seconds.cmp(&a.customer_seconds).then_with(|| a.id.cmp(&b.id)));
+    v.sort_by(|a, b| {
+        b.customer_seconds
+            .cmp(&a.customer_seconds)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     v
 }
 

@@ -350,7 +350,13 @@ fn incident_scopes() {
         &tier(),
     );
     assert_eq!(r.downtime_seconds, Decimal::from(300));
-    assert_eq!(r.incidents.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["C"]);
+    assert_eq!(
+        r.incidents
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect::<Vec<_>>(),
+        ["C"]
+    );
     assert_eq!(r.incidents[0].seconds_in_month, 300);
     assert_eq!(r.incidents[0].treatment, "counted as full downtime");
 }
@@ -705,14 +711,27 @@ fn daily_stats_cover_every_local_day_and_re_add() {
     c.timezone = chrono_tz::Europe::London;
     c.contract_start = Some(t("2026-10-10T12:00:00Z"));
     // 1 h on 10-25 (the 25-hour day) and 30 min across local midnight 10-26/27.
-    let down = [(t("2026-10-25T10:00:00Z"), t("2026-10-25T11:00:00Z")), (t("2026-10-26T23:45:00Z"), t("2026-10-27T00:15:00Z"))];
+    let down = [
+        (t("2026-10-25T10:00:00Z"), t("2026-10-25T11:00:00Z")),
+        (t("2026-10-26T23:45:00Z"), t("2026-10-27T00:15:00Z")),
+    ];
     let r = run(OCT, &[pair_down("api", "eu", &down)], &[], &c, &tier());
     assert_eq!(r.daily.len(), 31);
-    assert_eq!(r.daily.iter().map(|d| d.eligible_seconds).sum::<i64>(), r.eligible.len());
-    assert_eq!(r.daily.iter().map(|d| d.downtime_seconds).sum::<Decimal>(), r.downtime_seconds);
+    assert_eq!(
+        r.daily.iter().map(|d| d.eligible_seconds).sum::<i64>(),
+        r.eligible.len()
+    );
+    assert_eq!(
+        r.daily.iter().map(|d| d.downtime_seconds).sum::<Decimal>(),
+        r.downtime_seconds
+    );
     assert_eq!(r.daily[8].eligible_seconds, 0, "before the contract");
     assert!(r.daily[8].uptime().is_none());
-    assert_eq!(r.daily[9].eligible_seconds, 12 * 3600 - 3600, "from 13:00 local");
+    assert_eq!(
+        r.daily[9].eligible_seconds,
+        12 * 3600 - 3600,
+        "from 13:00 local"
+    );
     assert_eq!(r.daily[24].eligible_seconds, 25 * 3600);
     assert_eq!(r.daily[24].downtime_seconds, Decimal::from(3600));
     // 23:45Z on 10-26 is 23:45 local (GMT): 15 min on the 26th, 15 on the 27th.
@@ -735,7 +754,21 @@ fn incident_reach_sums_customer_seconds() {
         })
         .collect();
     let reach = incident_reach(&rows);
-    assert_eq!((reach[0].id.as_str(), reach[0].customers, reach[0].customer_seconds), ("BIG", 2, 1200));
-    assert_eq!((reach[1].id.as_str(), reach[1].customers, reach[1].customer_seconds), ("SMALL", 1, 60));
+    assert_eq!(
+        (
+            reach[0].id.as_str(),
+            reach[0].customers,
+            reach[0].customer_seconds
+        ),
+        ("BIG", 2, 1200)
+    );
+    assert_eq!(
+        (
+            reach[1].id.as_str(),
+            reach[1].customers,
+            reach[1].customer_seconds
+        ),
+        ("SMALL", 1, 60)
+    );
     assert_eq!(rows[0].incidents[1].treatment, "third_party SMALL excluded");
 }

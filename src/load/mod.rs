@@ -2,6 +2,7 @@
 //! named by the config into core types, with explicit column names and explicit value
 //! formats, and fail on the first bad cell with one line naming file, line and column.
 
+pub mod history;
 mod records;
 pub mod table;
 

@@ -84,7 +84,13 @@ pub fn sla_monthly(rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
             format_utc(r.eligible.end),
             r.denominator_seconds.to_string(),
             r.partial_seconds.to_string(),
-            neutralise(&r.incidents.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(";")),
+            neutralise(
+                &r.incidents
+                    .iter()
+                    .map(|i| i.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ),
         ])
         .expect("csv");
     }

@@ -1,4 +1,8 @@
 //! Renderers: turn computed results into files. They format; they never compute.
+//! `view` turns results into text; `csv_files`, `pdf` and `terminal` lay that text out.
 
 pub mod csv_files;
+pub mod pdf;
+pub mod template;
 pub mod terminal;
+pub mod view;

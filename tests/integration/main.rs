@@ -2,5 +2,6 @@
 
 mod errors;
 mod golden;
+mod pdfs;
 mod runs;
 mod workdir;

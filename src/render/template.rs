@@ -1,0 +1,358 @@
+//! Report templates (`report-templates/<name>/template.toml`): what a provider customises
+//! without touching code. Errors name the file and the key.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct TemplateError {
+    pub file: String,
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTemplate {
+    provider_name: String,
+    logo: Option<String>,
+    page_size: Option<String>,
+    fonts: RawFonts,
+    colors: BTreeMap<String, String>,
+    titles: Titles,
+    text: Texts,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFonts {
+    regular: String,
+    bold: String,
+    #[serde(default)]
+    fallback: Vec<String>,
+}
+
+/// Section titles.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Titles {
+    pub report: String,
+    pub availability: String,
+    pub trend: String,
+    pub intervals: String,
+    pub incidents: String,
+    pub maintenance: String,
+    pub definitions: String,
+    pub disclaimer: String,
+    pub summary: String,
+    pub tiers: String,
+    pub breaches: String,
+    pub worst_incidents: String,
+}
+
+/// Wording with `{placeholder}`s.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Texts {
+    pub definitions: String,
+    pub disclaimer: String,
+}
+
+/// An sRGB colour, components 0..=1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rgb(pub f32, pub f32, pub f32);
+
+#[derive(Debug, Clone, Copy)]
+pub struct Colors {
+    pub primary: Rgb,
+    pub accent: Rgb,
+    pub met: Rgb,
+    pub missed: Rgb,
+    pub partial: Rgb,
+    pub excluded: Rgb,
+    pub muted: Rgb,
+    pub rule: Rgb,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PageSize {
+    A4,
+    Letter,
+}
+
+impl PageSize {
+    /// Width and height in points.
+    pub fn points(self) -> (f32, f32) {
+        match self {
+            PageSize::A4 => (595.28, 841.89),
+            PageSize::Letter => (612.0, 792.0),
+        }
+    }
+}
+
+/// A loaded template: wording, colours and the raw bytes of its fonts and logo.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub provider_name: String,
+    pub page_size: PageSize,
+    pub colors: Colors,
+    pub titles: Titles,
+    pub text: Texts,
+    pub logo_png: Option<Vec<u8>>,
+    pub regular_font: Vec<u8>,
+    pub bold_font: Vec<u8>,
+    pub fallback_fonts: Vec<Vec<u8>>,
+    /// SHA-256 of template.toml, for the manifest.
+    pub digest: String,
+}
+
+/// The placeholders `[text]` may use.
+pub const PLACEHOLDERS: [&str; 10] = [
+    "tier",
+    "target_percent",
+    "excluded_categories",
+    "notice_hours",
+    "denominator",
+    "partial_weight",
+    "min_downtime_seconds",
+    "coverage_percent",
+    "timezone",
+    "provider",
+];
+
+fn parse_color(file: &str, key: &str, v: &str) -> Result<Rgb, TemplateError> {
+    let hex = v.trim().trim_start_matches('#');
+    let bad = || TemplateError {
+        file: file.into(),
+        message: format!("[colors] {key}: expected a colour like #1F3A5F, found {v:?}"),
+    };
+    if hex.len() != 6 {
+        return Err(bad());
+    }
+    let c = |i: usize| {
+        u8::from_str_radix(&hex[i..i + 2], 16)
+            .map(|b| b as f32 / 255.0)
+            .map_err(|_| bad())
+    };
+    Ok(Rgb(c(0)?, c(2)?, c(4)?))
+}
+
+/// Checks that a text only uses known `{placeholders}`.
+fn check_placeholders(file: &str, key: &str, text: &str) -> Result<(), TemplateError> {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or_else(|| TemplateError {
+            file: file.into(),
+            message: format!("[text] {key}: unclosed '{{'"),
+        })?;
+        let name = &after[..close];
+        if !PLACEHOLDERS.contains(&name) {
+            return Err(TemplateError {
+                file: file.into(),
+                message: format!(
+                    "[text] {key}: unknown placeholder {{{name}}}, expected one of: {}",
+                    PLACEHOLDERS.join(", ")
+                ),
+            });
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}
+
+/// Replaces `{name}` by its value.
+pub fn fill(text: &str, values: &[(&str, String)]) -> String {
+    let mut out = text.trim().to_string();
+    for (k, v) in values {
+        out = out.replace(&format!("{{{k}}}"), v);
+    }
+    out
+}
+
+impl Template {
+    /// Loads `dir/template.toml` and the files it names.
+    pub fn load(dir: &Path) -> Result<Template, TemplateError> {
+        let path = dir.join("template.toml");
+        let file = path.display().to_string();
+        let err = |message: String| TemplateError {
+            file: file.clone(),
+            message,
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let raw: RawTemplate = toml::from_str(&text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
+            let msg = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+            match line {
+                Some(l) => err(format!("line {l}: {msg}")),
+                None => err(msg),
+            }
+        })?;
+        let read = |key: &str, rel: &str| -> Result<Vec<u8>, TemplateError> {
+            let p: PathBuf = dir.join(rel);
+            std::fs::read(&p).map_err(|e| err(format!("{key}: cannot read {}: {e}", p.display())))
+        };
+        let page_size = match raw
+            .page_size
+            .as_deref()
+            .unwrap_or("A4")
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "a4" => PageSize::A4,
+            "letter" => PageSize::Letter,
+            other => {
+                return Err(err(format!(
+                    "page_size: expected A4 or Letter, found {other:?}"
+                )));
+            }
+        };
+        let color = |key: &str| -> Result<Rgb, TemplateError> {
+            let v = raw
+                .colors
+                .get(key)
+                .ok_or_else(|| err(format!("[colors] {key}: missing")))?;
+            parse_color(&file, key, v)
+        };
+        const COLOR_KEYS: [&str; 8] = [
+            "primary", "accent", "met", "missed", "partial", "excluded", "muted", "rule",
+        ];
+        if let Some(k) = raw
+            .colors
+            .keys()
+            .find(|k| !COLOR_KEYS.contains(&k.as_str()))
+        {
+            return Err(err(format!(
+                "[colors] {k}: unknown colour, expected one of: {}",
+                COLOR_KEYS.join(", ")
+            )));
+        }
+        let colors = Colors {
+            primary: color("primary")?,
+            accent: color("accent")?,
+            met: color("met")?,
+            missed: color("missed")?,
+            partial: color("partial")?,
+            excluded: color("excluded")?,
+            muted: color("muted")?,
+            rule: color("rule")?,
+        };
+        check_placeholders(&file, "definitions", &raw.text.definitions)?;
+        check_placeholders(&file, "disclaimer", &raw.text.disclaimer)?;
+        let logo_png = raw.logo.as_deref().map(|l| read("logo", l)).transpose()?;
+        let fallback_fonts = raw
+            .fonts
+            .fallback
+            .iter()
+            .enumerate()
+            .map(|(i, f)| read(&format!("[fonts] fallback[{i}]"), f))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Template {
+            provider_name: raw.provider_name,
+            page_size,
+            colors,
+            titles: raw.titles,
+            text: raw.text,
+            logo_png,
+            regular_font: read("[fonts] regular", &raw.fonts.regular)?,
+            bold_font: read("[fonts] bold", &raw.fonts.bold)?,
+            fallback_fonts,
+            digest: crate::audit::manifest::sha256_hex(text.as_bytes()),
+        })
+    }
+
+    /// The bundled default template: `./report-templates/default`, else the one in the
+    /// source tree this binary was built from.
+    pub fn default_dir() -> PathBuf {
+        let local = Path::new("report-templates/default");
+        if local.join("template.toml").is_file() {
+            return local.to_path_buf();
+        }
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates/default")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy_default() -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        let src = Template::default_dir();
+        let dst = tmp.path().join("t");
+        std::fs::create_dir_all(&dst).unwrap();
+        std::fs::copy(src.join("template.toml"), dst.join("template.toml")).unwrap();
+        std::fs::copy(src.join("logo.png"), dst.join("logo.png")).unwrap();
+        let fonts = src.parent().unwrap().join("fonts");
+        std::fs::create_dir_all(tmp.path().join("fonts")).unwrap();
+        for f in [
+            "DejaVuSans.ttf",
+            "DejaVuSans-Bold.ttf",
+            "DroidSansFallbackFull.ttf",
+            "NanumBarunGothic.ttf",
+        ] {
+            std::fs::copy(fonts.join(f), tmp.path().join("fonts").join(f)).unwrap();
+        }
+        tmp
+    }
+
+    fn edit(tmp: &tempfile::TempDir, from: &str, to: &str) -> String {
+        let p = tmp.path().join("t/template.toml");
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains(from), "{from}");
+        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+        Template::load(&tmp.path().join("t"))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn the_default_template_loads() {
+        let t = Template::load(&Template::default_dir()).unwrap();
+        assert_eq!(t.page_size, PageSize::A4);
+        assert!(t.logo_png.is_some() && !t.fallback_fonts.is_empty());
+        assert_eq!(
+            t.colors.primary,
+            Rgb(31.0 / 255.0, 58.0 / 255.0, 95.0 / 255.0)
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file_and_key() {
+        let tmp = copy_default();
+        let e = edit(&tmp, "primary = \"#1F3A5F\"", "primary = \"navy\"");
+        assert!(
+            e.ends_with(
+                "template.toml: [colors] primary: expected a colour like #1F3A5F, found \"navy\""
+            ),
+            "{e}"
+        );
+        let tmp = copy_default();
+        let e = edit(&tmp, "{notice_hours}", "{notice}");
+        assert!(
+            e.contains("[text] definitions: unknown placeholder {notice}"),
+            "{e}"
+        );
+        let tmp = copy_default();
+        let e = edit(&tmp, "page_size = \"A4\"", "page_size = \"A3\"");
+        assert!(e.contains("page_size: expected A4 or Letter"), "{e}");
+        let tmp = copy_default();
+        let e = edit(&tmp, "logo = \"logo.png\"", "logo = \"nope.png\"");
+        assert!(e.contains("logo: cannot read"), "{e}");
+        let tmp = copy_default();
+        let e = edit(&tmp, "provider_name =", "provider =");
+        assert!(e.contains("line 6: unknown field `provider`"), "{e}");
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            fill(
+                " {tier} at {target_percent} % ",
+                &[("tier", "gold".into()), ("target_percent", "99.99".into())]
+            ),
+            "gold at 99.99 %"
+        );
+    }
+}

@@ -1,0 +1,751 @@
+//! The formatted view of a month's results: every number a reader sees, already turned
+//! into text here, so PDF layout does no arithmetic. Chart geometry (bar heights) is
+//! given as display fractions; the exact figures stay in the text labels.
+
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use super::template::{Template, fill};
+use crate::core::interval::{Instant, Interval};
+use crate::core::model::TierRules;
+use crate::core::numbers::{Percent, minor_unit, plain};
+use crate::core::sla::{CustomerMonth, IncidentReach, TierSummary};
+use crate::core::time::Month;
+
+/// One bar of the daily chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayBar {
+    pub label: String,
+    /// Availability text, e.g. `99.8611 %`, or `n/a` outside the contract.
+    pub value: String,
+    /// Bar height as a fraction of the chart (display only).
+    pub height: f32,
+    pub has_downtime: bool,
+    pub eligible: bool,
+}
+
+/// A month of the trend chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendPoint {
+    pub label: String,
+    pub value: String,
+    pub height: f32,
+    pub met: bool,
+}
+
+/// An earlier month's result, as read back from its `sla_monthly.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryPoint {
+    pub month: Month,
+    pub uptime_percent: String,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub headers: Vec<String>,
+    /// Relative column widths.
+    pub widths: Vec<f32>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerView {
+    pub document_title: String,
+    pub provider: String,
+    pub report_title: String,
+    pub customer_name: String,
+    pub customer_id: String,
+    pub tier: String,
+    pub month_label: String,
+    pub timezone: String,
+    pub report_id: String,
+    pub uptime: String,
+    pub target: String,
+    pub met: bool,
+    pub verdict: String,
+    pub credit: String,
+    pub credit_detail: String,
+    pub key_figures: Vec<(String, String)>,
+    pub availability_title: String,
+    /// Chart axis: the availability at the chart's bottom and the target line's height.
+    pub axis_floor: String,
+    pub target_height: f32,
+    pub days: Vec<DayBar>,
+    pub trend_title: String,
+    pub trend: Vec<TrendPoint>,
+    pub intervals_title: String,
+    pub intervals: Table,
+    pub incidents_title: String,
+    pub incidents: Table,
+    pub maintenance_title: String,
+    pub maintenance: Table,
+    pub warnings: Vec<String>,
+    pub definitions_title: String,
+    pub definitions: String,
+    pub disclaimer_title: String,
+    pub disclaimer: String,
+    pub footer: Footer,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Footer {
+    pub generated: String,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryView {
+    pub document_title: String,
+    pub provider: String,
+    pub title: String,
+    pub month_label: String,
+    pub report_id: String,
+    pub headline: Vec<(String, String)>,
+    pub tiers_title: String,
+    pub tiers: Table,
+    pub breaches_title: String,
+    pub breaches: Table,
+    pub worst_title: String,
+    pub worst: Table,
+    pub footer: Footer,
+}
+
+/// A customer id as a file name: characters unsafe in paths become `_`.
+pub fn file_safe(id: &str) -> String {
+    let s: String = id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        format!("_{s}")
+    } else {
+        s
+    }
+}
+
+/// `October 2026`.
+pub fn month_label(m: Month) -> String {
+    m.first_day().format("%B %Y").to_string()
+}
+
+/// `2 h 03 min 20 s`, `45 min`, `39 s`; a fractional remainder is kept exact.
+pub fn duration(seconds: Decimal) -> String {
+    let whole = seconds.trunc().to_i64().unwrap_or(0);
+    let frac = seconds - Decimal::from(whole);
+    let (d, h, m, s) = (
+        whole / 86_400,
+        whole % 86_400 / 3600,
+        whole % 3600 / 60,
+        whole % 60,
+    );
+    if whole < 60 {
+        return format!("{} s", plain(seconds));
+    }
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(format!("{d} d"));
+    }
+    if d > 0 || h > 0 {
+        parts.push(format!("{h} h"));
+        parts.push(format!("{m:02} min"));
+    } else {
+        parts.push(format!("{m} min"));
+    }
+    if s > 0 || !frac.is_zero() {
+        let sec = Decimal::from(s) + frac;
+        parts.push(if frac.is_zero() {
+            format!("{s:02} s")
+        } else {
+            format!("{} s", plain(sec))
+        });
+    }
+    parts.join(" ")
+}
+
+fn local(t: Instant, tz: Tz) -> String {
+    match chrono::DateTime::from_timestamp(t, 0) {
+        Some(dt) => dt
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M:%S %Z")
+            .to_string(),
+        None => t.to_string(),
+    }
+}
+
+/// `GBP 1,250.00`: the amount at its minor unit, thousands grouped for reading.
+pub fn money(amount: Decimal, currency: &str) -> String {
+    let mut a = amount;
+    a.rescale(minor_unit(currency));
+    let text = a.abs().to_string();
+    let (int, frac) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+    let mut grouped = String::new();
+    for (k, c) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if a.is_sign_negative() && !a.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    match frac {
+        Some(f) => format!("{currency} {sign}{grouped}.{f}"),
+        None => format!("{currency} {sign}{grouped}"),
+    }
+}
+
+fn percent_text(p: Percent, decimals: u32) -> String {
+    format!("{} %", p.truncate(decimals))
+}
+
+/// A display fraction of `value` on an axis from `floor` to 100 (geometry only).
+fn height(value: Decimal, floor: Decimal) -> f32 {
+    let span = Decimal::from(100) - floor;
+    if span <= Decimal::ZERO {
+        return 1.0;
+    }
+    ((value - floor) / span)
+        .to_f32()
+        .unwrap_or(0.0)
+        .clamp(0.0, 1.0)
+}
+
+/// The chart's bottom: a round value below the lowest day and the target.
+fn axis_floor(lowest: Decimal, target: Decimal) -> Decimal {
+    let low = lowest.min(target);
+    for f in ["99.9", "99.5", "99", "98", "95", "90", "80", "50"] {
+        let f: Decimal = f.parse().expect("literal");
+        if low > f {
+            return f;
+        }
+    }
+    Decimal::ZERO
+}
+
+fn kind_label(k: crate::core::sla::EvidenceKind) -> &'static str {
+    use crate::core::sla::EvidenceKind::*;
+    match k {
+        Counted => "counted",
+        Partial => "partial",
+        Excluded => "excluded",
+        Dropped => "not counted (short)",
+    }
+}
+
+pub struct CustomerInputs<'a> {
+    pub row: &'a CustomerMonth,
+    pub tier: &'a TierRules,
+    pub template: &'a Template,
+    pub decimals: u32,
+    pub fingerprint: &'a str,
+    pub generated: &'a str,
+    /// Earlier months of this customer, oldest first.
+    pub history: &'a [HistoryPoint],
+}
+
+pub fn customer_view(i: &CustomerInputs) -> CustomerView {
+    let r = i.row;
+    let t = i.template;
+    let tz = r.timezone;
+    let d = i.decimals;
+    let target_text = format!("{} %", plain(r.target_percent));
+    let (credit, credit_detail) = if r.credit_amount.is_zero() {
+        let detail = if r.met {
+            String::new()
+        } else {
+            "uptime is above every credit band of the tier".to_string()
+        };
+        ("No credit owed".to_string(), detail)
+    } else {
+        (
+            format!("Credit owed: {}", money(r.credit_amount, &r.currency)),
+            format!(
+                "{} % of the monthly fee of {}",
+                plain(r.credit_percent),
+                money(r.fee, &r.currency)
+            ),
+        )
+    };
+    let lowest = r
+        .daily
+        .iter()
+        .filter_map(|day| day.uptime())
+        .min()
+        .map_or(Decimal::from(100), |p| p.truncate(6));
+    let floor = axis_floor(lowest, r.target_percent);
+    let days = r
+        .daily
+        .iter()
+        .map(|day| match day.uptime() {
+            Some(p) => DayBar {
+                label: day.date.format("%-d").to_string(),
+                value: percent_text(p, d),
+                height: height(p.truncate(6), floor),
+                has_downtime: !day.downtime_seconds.is_zero(),
+                eligible: true,
+            },
+            None => DayBar {
+                label: day.date.format("%-d").to_string(),
+                value: "n/a".into(),
+                height: 0.0,
+                has_downtime: false,
+                eligible: false,
+            },
+        })
+        .collect();
+    let mut trend: Vec<TrendPoint> = i
+        .history
+        .iter()
+        .filter(|h| h.month < r.month)
+        .map(|h| {
+            let v: Decimal = h.uptime_percent.parse().unwrap_or_default();
+            (h.month, h.uptime_percent.clone(), v, h.met)
+        })
+        .chain(std::iter::once((
+            r.month,
+            r.uptime.truncate(d).to_string(),
+            r.uptime.truncate(6),
+            r.met,
+        )))
+        .map(|(m, text, v, met)| TrendPoint {
+            label: m.first_day().format("%b %y").to_string(),
+            value: format!("{text} %"),
+            height: height(v, axis_floor(v, r.target_percent)),
+            met,
+        })
+        .collect();
+    if trend.len() > 12 {
+        trend.drain(..trend.len() - 12);
+    }
+    // The trend shares one axis: recompute heights on the lowest month.
+    let trend_low = trend
+        .iter()
+        .filter_map(|p| p.value.trim_end_matches(" %").parse::<Decimal>().ok())
+        .min();
+    if let Some(low) = trend_low {
+        let f = axis_floor(low, r.target_percent);
+        for p in &mut trend {
+            let v: Decimal = p.value.trim_end_matches(" %").parse().unwrap_or_default();
+            p.height = height(v, f);
+        }
+    }
+    let intervals = Table {
+        headers: ["Start", "End", "Duration", "Treatment", "Source", "Reason"]
+            .map(String::from)
+            .to_vec(),
+        widths: vec![1.25, 1.25, 1.0, 0.85, 2.15, 2.5],
+        rows: r
+            .evidence
+            .iter()
+            .map(|e| {
+                vec![
+                    local(e.interval.start, tz),
+                    local(e.interval.end, tz),
+                    duration(Decimal::from(e.seconds)),
+                    kind_label(e.kind).to_string(),
+                    e.sources.join("; "),
+                    e.reasons.join("; "),
+                ]
+            })
+            .collect(),
+    };
+    let incidents = Table {
+        headers: [
+            "Incident",
+            "Title",
+            "Category / impact",
+            "Start",
+            "End",
+            "In this report",
+        ]
+        .map(String::from)
+        .to_vec(),
+        widths: vec![1.2, 2.0, 1.2, 1.25, 1.25, 2.4],
+        rows: r
+            .incidents
+            .iter()
+            .map(|n| {
+                vec![
+                    n.id.clone(),
+                    n.title.clone(),
+                    format!("{} / {}", n.category.as_str().replace('_', " "), n.impact),
+                    local(n.interval.start, tz),
+                    if n.open {
+                        "open".to_string()
+                    } else {
+                        local(n.interval.end, tz)
+                    },
+                    n.treatment.clone(),
+                ]
+            })
+            .collect(),
+    };
+    let maintenance = Table {
+        headers: [
+            "Maintenance",
+            "Title",
+            "Window",
+            "Announced",
+            "Notice",
+            "Treatment",
+        ]
+        .map(String::from)
+        .to_vec(),
+        widths: vec![1.2, 1.8, 2.2, 1.3, 1.0, 2.4],
+        rows: r
+            .incidents
+            .iter()
+            .filter(|n| n.is_maintenance())
+            .map(|n| {
+                let window = Interval::new(n.interval.start, n.interval.end);
+                vec![
+                    n.id.clone(),
+                    n.title.clone(),
+                    format!("{} to {}", local(window.start, tz), local(window.end, tz)),
+                    n.announced_at
+                        .map_or("not announced".to_string(), |a| local(a, tz)),
+                    n.announced_at.map_or("-".to_string(), |a| {
+                        duration(Decimal::from(window.start - a))
+                    }),
+                    n.treatment.clone(),
+                ]
+            })
+            .collect(),
+    };
+    let excluded: Vec<String> = i
+        .tier
+        .excluded_categories
+        .iter()
+        .map(|c| c.as_str().replace('_', " "))
+        .collect();
+    let coverage = r
+        .coverage
+        .map_or_else(|| "0".to_string(), |c| c.truncate(d).to_string());
+    let values = [
+        ("tier", r.tier.clone()),
+        ("target_percent", plain(r.target_percent)),
+        (
+            "excluded_categories",
+            if excluded.is_empty() {
+                "nothing".into()
+            } else {
+                excluded.join(", ")
+            },
+        ),
+        (
+            "notice_hours",
+            plain(Decimal::from(i.tier.maintenance_notice_seconds) / Decimal::from(3600)),
+        ),
+        (
+            "denominator",
+            if i.tier.exclusions_in_denominator {
+                "the eligible time minus the exclusion windows".to_string()
+            } else {
+                "the whole eligible time".to_string()
+            },
+        ),
+        ("partial_weight", plain(i.tier.partial_weight)),
+        (
+            "min_downtime_seconds",
+            i.tier.min_downtime_seconds.to_string(),
+        ),
+        ("coverage_percent", coverage.clone()),
+        ("timezone", tz.name().to_string()),
+        ("provider", t.provider_name.clone()),
+    ];
+    let key_figures = vec![
+        (
+            "Eligible time".to_string(),
+            format!(
+                "{} ({} s)",
+                duration(Decimal::from(r.eligible.len())),
+                r.eligible.len()
+            ),
+        ),
+        (
+            "Counted downtime".to_string(),
+            format!(
+                "{} ({} s)",
+                duration(r.downtime_seconds),
+                plain(r.downtime_seconds)
+            ),
+        ),
+        (
+            "Excluded downtime".to_string(),
+            format!(
+                "{} ({} s)",
+                duration(Decimal::from(r.excluded_seconds)),
+                r.excluded_seconds
+            ),
+        ),
+        ("Monthly fee".to_string(), money(r.fee, &r.currency)),
+        ("Monitoring coverage".to_string(), format!("{coverage} %")),
+    ];
+    CustomerView {
+        document_title: format!("{} - {} - {}", t.titles.report, r.customer_name, r.month),
+        provider: t.provider_name.clone(),
+        report_title: t.titles.report.clone(),
+        customer_name: r.customer_name.clone(),
+        customer_id: r.customer_id.clone(),
+        tier: r.tier.clone(),
+        month_label: month_label(r.month),
+        timezone: format!("Times in {}", tz.name()),
+        report_id: format!(
+            "{}-{}-{}",
+            r.month,
+            r.customer_id,
+            &i.fingerprint[..12.min(i.fingerprint.len())]
+        ),
+        uptime: percent_text(r.uptime, d),
+        target: target_text,
+        met: r.met,
+        verdict: if r.met {
+            "Target met".into()
+        } else {
+            "Target missed".into()
+        },
+        credit,
+        credit_detail,
+        key_figures,
+        availability_title: t.titles.availability.clone(),
+        axis_floor: format!("{} %", plain(floor)),
+        target_height: height(r.target_percent, floor),
+        days,
+        trend_title: t.titles.trend.clone(),
+        trend,
+        intervals_title: t.titles.intervals.clone(),
+        intervals,
+        incidents_title: t.titles.incidents.clone(),
+        incidents,
+        maintenance_title: t.titles.maintenance.clone(),
+        maintenance,
+        warnings: r.warnings.clone(),
+        definitions_title: t.titles.definitions.clone(),
+        definitions: fill(&t.text.definitions, &values),
+        disclaimer_title: t.titles.disclaimer.clone(),
+        disclaimer: fill(&t.text.disclaimer, &values),
+        footer: Footer {
+            generated: i.generated.to_string(),
+            fingerprint: i.fingerprint.to_string(),
+        },
+    }
+}
+
+pub struct SummaryInputs<'a> {
+    pub month: Month,
+    pub rows: &'a [CustomerMonth],
+    pub tiers: &'a [TierSummary],
+    pub reach: &'a [IncidentReach],
+    pub template: &'a Template,
+    pub decimals: u32,
+    pub fingerprint: &'a str,
+    pub generated: &'a str,
+}
+
+pub fn summary_view(i: &SummaryInputs) -> SummaryView {
+    let t = i.template;
+    let d = i.decimals;
+    let credits_text = |credits: &std::collections::BTreeMap<String, Decimal>| {
+        let v: Vec<String> = credits
+            .iter()
+            .filter(|(_, a)| !a.is_zero())
+            .map(|(c, a)| money(*a, c))
+            .collect();
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let mut all = std::collections::BTreeMap::new();
+    for s in i.tiers {
+        for (c, a) in &s.credits {
+            *all.entry(c.clone()).or_insert(Decimal::ZERO) += a;
+        }
+    }
+    let breached = i.rows.iter().filter(|r| !r.met).count();
+    let mut headline = vec![
+        ("Customers".to_string(), i.rows.len().to_string()),
+        ("Met".to_string(), (i.rows.len() - breached).to_string()),
+        ("Breached".to_string(), breached.to_string()),
+    ];
+    let owed: Vec<(String, String)> = all
+        .iter()
+        .filter(|(_, a)| !a.is_zero())
+        .map(|(c, a)| (format!("Credits in {c}"), money(*a, c)))
+        .collect();
+    if owed.is_empty() {
+        headline.push(("Credits".to_string(), "none".to_string()));
+    }
+    headline.extend(owed);
+    let tiers = Table {
+        headers: [
+            "Tier",
+            "Customers",
+            "Met",
+            "Breached",
+            "Lowest",
+            "Median",
+            "Credits",
+        ]
+        .map(String::from)
+        .to_vec(),
+        widths: vec![1.2, 0.9, 0.6, 0.8, 1.1, 1.1, 2.6],
+        rows: i
+            .tiers
+            .iter()
+            .map(|s| {
+                vec![
+                    s.tier.clone(),
+                    s.customers.to_string(),
+                    s.met.to_string(),
+                    s.breached.to_string(),
+                    s.lowest.map_or("-".into(), |p| percent_text(p, d)),
+                    s.median.map_or("-".into(), |p| percent_text(p, d)),
+                    credits_text(&s.credits),
+                ]
+            })
+            .collect(),
+    };
+    let mut breaches: Vec<&CustomerMonth> = i.rows.iter().filter(|r| !r.met).collect();
+    // By credit owed, largest first within each currency, then by customer id.
+    breaches.sort_by(|a, b| {
+        (
+            &a.currency,
+            std::cmp::Reverse(a.credit_amount),
+            &a.customer_id,
+        )
+            .cmp(&(
+                &b.currency,
+                std::cmp::Reverse(b.credit_amount),
+                &b.customer_id,
+            ))
+    });
+    let breaches = Table {
+        headers: ["Customer", "Tier", "Uptime", "Target", "Credit %", "Credit"]
+            .map(String::from)
+            .to_vec(),
+        widths: vec![2.6, 1.0, 1.1, 0.8, 0.8, 1.3],
+        rows: breaches
+            .iter()
+            .map(|r| {
+                vec![
+                    format!("{} ({})", r.customer_name, r.customer_id),
+                    r.tier.clone(),
+                    percent_text(r.uptime, d),
+                    format!("{} %", plain(r.target_percent)),
+                    plain(r.credit_percent),
+                    money(r.credit_amount, &r.currency),
+                ]
+            })
+            .collect(),
+    };
+    let worst = Table {
+        headers: [
+            "Incident",
+            "Title",
+            "Category / impact",
+            "Customers",
+            "Customer-minutes",
+        ]
+        .map(String::from)
+        .to_vec(),
+        widths: vec![1.2, 2.5, 1.4, 0.9, 1.5],
+        rows: i
+            .reach
+            .iter()
+            .filter(|x| x.customer_seconds > 0)
+            .take(15)
+            .map(|x| {
+                vec![
+                    x.id.clone(),
+                    x.title.clone(),
+                    format!("{} / {}", x.category.as_str().replace('_', " "), x.impact),
+                    x.customers.to_string(),
+                    plain(Decimal::from(x.customer_seconds) / Decimal::from(60)),
+                ]
+            })
+            .collect(),
+    };
+    SummaryView {
+        document_title: format!("{} - {}", t.titles.summary, i.month),
+        provider: t.provider_name.clone(),
+        title: t.titles.summary.clone(),
+        month_label: month_label(i.month),
+        report_id: format!(
+            "{}-summary-{}",
+            i.month,
+            &i.fingerprint[..12.min(i.fingerprint.len())]
+        ),
+        headline,
+        tiers_title: t.titles.tiers.clone(),
+        tiers,
+        breaches_title: t.titles.breaches.clone(),
+        breaches,
+        worst_title: t.titles.worst_incidents.clone(),
+        worst,
+        footer: Footer {
+            generated: i.generated.to_string(),
+            fingerprint: i.fingerprint.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(Decimal::from(0)), "0 s");
+        assert_eq!(duration(Decimal::from(59)), "59 s");
+        assert_eq!(duration(Decimal::from(7)), "7 s");
+        assert_eq!(duration(Decimal::from(1339)), "22 min 19 s");
+        assert_eq!(duration(Decimal::from(7440)), "2 h 04 min");
+        assert_eq!(duration(Decimal::from(7445)), "2 h 04 min 05 s");
+        assert_eq!(duration(Decimal::from(2_682_000)), "31 d 1 h 00 min");
+        assert_eq!(duration("550.5".parse().unwrap()), "9 min 10.5 s");
+    }
+
+    #[test]
+    fn money_is_grouped_for_reading() {
+        assert_eq!(money("1250".parse().unwrap(), "GBP"), "GBP 1,250.00");
+        assert_eq!(money("150000".parse().unwrap(), "JPY"), "JPY 150,000");
+        assert_eq!(money("999.5".parse().unwrap(), "EUR"), "EUR 999.50");
+        assert_eq!(
+            money("1234567.891".parse().unwrap(), "KWD"),
+            "KWD 1,234,567.891"
+        );
+    }
+
+    #[test]
+    fn axis_and_heights() {
+        assert_eq!(
+            axis_floor("99.97".parse().unwrap(), "99.95".parse().unwrap()).to_string(),
+            "99.9"
+        );
+        assert_eq!(
+            axis_floor("97.2".parse().unwrap(), "99.95".parse().unwrap()).to_string(),
+            "95"
+        );
+        assert_eq!(height(Decimal::from(100), "99.9".parse().unwrap()), 1.0);
+        assert!((height("99.95".parse().unwrap(), "99.9".parse().unwrap()) - 0.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn month_labels() {
+        assert_eq!(month_label(Month::new(2026, 10).unwrap()), "October 2026");
+    }
+}

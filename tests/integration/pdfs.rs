@@ -1,0 +1,227 @@
+//! PDF reports: their text (via `pdftotext`, from poppler-utils) carries the customer
+//! name, the uptime as in the CSV, every incident id and the manifest's fingerprint;
+//! they are deterministic; long tables paginate; non-Latin names are embedded.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+use crate::workdir::{CONFIG, CUSTOMERS, Workdir, valid};
+
+fn pdf_text(path: &Path) -> String {
+    let o = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed for the PDF tests");
+    assert!(o.status.success(), "pdftotext failed on {}", path.display());
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn pages(path: &Path) -> usize {
+    let o = Command::new("pdfinfo").arg(path).output().expect("pdfinfo");
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    text.lines()
+        .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
+        .unwrap_or_else(|| panic!("no page count for {}: {text}", path.display()))
+}
+
+fn rows(text: &str) -> Vec<HashMap<String, String>> {
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    rdr.records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+fn run(w: &Workdir, out: &str) {
+    w.run(&[
+        "run",
+        "--config",
+        "sla.toml",
+        "--month",
+        "2026-10",
+        "--out",
+        out,
+        "--as-of",
+        "2026-11-02T00:00:00Z",
+    ])
+    .assert_ok();
+}
+
+#[test]
+fn every_customer_pdf_shows_its_numbers_incidents_and_fingerprint() {
+    let w = Workdir::new();
+    w.run(&[
+        "run",
+        "--month",
+        "2026-10",
+        "--as-of",
+        "2026-11-02T00:00:00Z",
+    ])
+    .assert_ok();
+    let month = w.path().join("reports/2026-10");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&w.read("reports/2026-10/manifest.json")).unwrap();
+    let fingerprint = manifest["data_fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(fingerprint.len(), 64);
+    let listed: Vec<String> = manifest["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["path"].as_str().unwrap().to_string())
+        .collect();
+    let sla = rows(&w.read("reports/2026-10/sla_monthly.csv"));
+    assert!(sla.len() > 10);
+    for r in &sla {
+        let name = format!("customers/{}.pdf", r["customer_id"]);
+        assert!(listed.contains(&name), "{name} is in the manifest");
+        let text = pdf_text(&month.join(&name));
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains(&r["customer_name"]),
+            "{name}: customer name {:?}",
+            r["customer_name"]
+        );
+        assert!(
+            flat.contains(&format!("{} %", r["uptime_percent"])),
+            "{name}: uptime {}",
+            r["uptime_percent"]
+        );
+        assert!(flat.contains(&fingerprint), "{name}: fingerprint");
+        for id in r["incidents"].split(';').filter(|s| !s.is_empty()) {
+            assert!(flat.contains(id), "{name}: incident {id}");
+        }
+        assert!(
+            flat.contains(if r["met"] == "true" {
+                "Target met"
+            } else {
+                "Target missed"
+            }),
+            "{name}"
+        );
+    }
+    let summary = pdf_text(&month.join("summary.pdf"));
+    assert!(summary.contains("Portfolio summary") && summary.contains(&fingerprint));
+    assert!(
+        summary
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("Müller & Söhne GmbH (C002)")
+    );
+}
+
+#[test]
+fn pdfs_are_byte_identical_for_the_same_inputs_and_as_of() {
+    let w = valid();
+    run(&w, "a");
+    run(&w, "b");
+    for f in ["summary.pdf", "customers/C1.pdf", "manifest.json"] {
+        let a = std::fs::read(w.path().join("a/2026-10").join(f)).unwrap();
+        let b = std::fs::read(w.path().join("b/2026-10").join(f)).unwrap();
+        assert!(a == b, "{f} differs between runs");
+    }
+    let text = pdf_text(&w.path().join("a/2026-10/customers/C1.pdf"));
+    assert!(
+        text.contains("generated 2026-11-02 00:00:00 UTC"),
+        "the generation date is the --as-of"
+    );
+}
+
+#[test]
+fn two_hundred_incidents_flow_over_pages_with_repeated_headers() {
+    let w = valid();
+    let mut inc = String::from(
+        "incident_id,title,category,impact,start,end,services,regions,customers,announced_at\n",
+    );
+    for k in 0..200 {
+        let day = 1 + k / 8;
+        let hour = (k % 8) * 3;
+        inc.push_str(&format!(
+            "INC-{k:04},Incident number {k} with a title long enough to wrap in its column,unplanned,major,2026-10-{day:02}T{hour:02}:00:00Z,2026-10-{day:02}T{hour:02}:05:00Z,*,*,*,\n"
+        ));
+    }
+    w.write("incidents.csv", inc);
+    run(&w, "out");
+    let pdf = w.path().join("out/2026-10/customers/C1.pdf");
+    let n = pages(&pdf);
+    assert!(n >= 6, "200 incidents need several pages, got {n}");
+    let text = pdf_text(&pdf);
+    for k in 0..200 {
+        assert!(
+            text.contains(&format!("INC-{k:04}")),
+            "INC-{k:04} is listed"
+        );
+    }
+    // Each page carries its footer, and the incident table's header repeats.
+    for p in 1..=n {
+        assert!(
+            text.contains(&format!("Page {p} of {n}")),
+            "page {p} footer"
+        );
+    }
+    let headers = text.matches("In this report").count();
+    assert!(
+        headers >= 3,
+        "the incidents header repeats on continuation pages ({headers})"
+    );
+}
+
+#[test]
+fn non_latin_names_are_embedded_not_blank() {
+    let w = valid();
+    let names = [
+        ("C1", "株式会社さくらデジタル"),
+        ("C2", "Müller & Söhne GmbH"),
+        ("C3", "Ελληνική Εταιρεία ΑΕ"),
+        ("C4", "Компания Пример"),
+        ("C5", "한국 클라우드 주식회사"),
+        ("C6", "שלום בע\"מ"),
+        ("C7", "شركة المثال"),
+    ];
+    let mut c = String::from("customer_id,name,tier,services,regions,monthly_fee,currency\n");
+    for (id, name) in names {
+        c.push_str(&format!(
+            "{id},\"{}\",standard,*,*,10.00,EUR\n",
+            name.replace('"', "\"\"")
+        ));
+    }
+    w.write("customers.csv", c);
+    run(&w, "out");
+    for (id, name) in names.iter().take(5) {
+        let text = pdf_text(&w.path().join(format!("out/2026-10/customers/{id}.pdf")));
+        assert!(text.contains(name), "{id}: {name} is extractable text");
+    }
+    // Right-to-left names are drawn in visual order; their letters are all present.
+    for (id, name) in &names[5..] {
+        let text = pdf_text(&w.path().join(format!("out/2026-10/customers/{id}.pdf")));
+        let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+        assert!(
+            letters.iter().all(|l| text.contains(*l)),
+            "{id}: every letter of {name} is embedded"
+        );
+        assert!(!text.contains('?'), "{id}: no replacement marks");
+    }
+}
+
+#[test]
+fn a_missing_template_is_named() {
+    let w = valid();
+    w.write(
+        "sla.toml",
+        CONFIG.replace("[report]\n", "[report]\ntemplate = \"brand\"\n"),
+    );
+    let run = w.run(&[
+        "run", "--config", "sla.toml", "--month", "2026-10", "--out", "out",
+    ]);
+    run.assert_error(3, "brand/template.toml: cannot read");
+    let _ = CUSTOMERS;
+}
