@@ -404,7 +404,7 @@ impl<'a> Canvas<'a> {
     fn figures(&mut self, items: &[(String, String)], size: f32) {
         let col = self.content_width() / 2.0;
         let lh = size * 1.5;
-        for (k, pair) in items.chunks(2).enumerate() {
+        for pair in items.chunks(2) {
             self.ensure(lh);
             let mut lines_used = 1;
             for (j, (label, value)) in pair.iter().enumerate() {
@@ -425,7 +425,6 @@ impl<'a> Canvas<'a> {
                 }
                 lines_used = lines_used.max(lines.len());
             }
-            let _ = k;
             self.y += lh + (lines_used - 1) as f32 * lh * 0.8;
         }
     }
@@ -484,8 +483,8 @@ impl<'a> Canvas<'a> {
             );
         }
         if let Ok(dt) = printpdf::OffsetDateTime::from_unix_timestamp(generated_unix) {
-            doc.metadata.info.creation_date = dt.clone();
-            doc.metadata.info.modification_date = dt.clone();
+            doc.metadata.info.creation_date = dt;
+            doc.metadata.info.modification_date = dt;
             doc.metadata.info.metadata_date = dt;
         }
         doc.metadata.info.producer = format!("slareport {}", env!("CARGO_PKG_VERSION"));

@@ -180,3 +180,53 @@ fn hand_computed_spec_examples() {
     }
     assert!(n >= 8, "expected the spec examples, found {n}");
 }
+
+/// The formatted view (every string a PDF shows) of each customer of two golden cases,
+/// compared with `expected/<month>/views.txt`.
+#[test]
+fn formatted_views_match_expected_text() {
+    use slareport::render::view::{CustomerInputs, customer_view};
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    for (case, month) in [
+        ("maintenance_notice_overrun", "2026-09"),
+        ("dst_london_october", "2026-10"),
+    ] {
+        let dir = root.join(case);
+        let args = args_of(&dir);
+        let as_of = args
+            .iter()
+            .position(|a| a == "--as-of")
+            .map(|i| args[i + 1].clone())
+            .expect("--as-of");
+        let as_of = slareport::core::time::parse_instant(&as_of, chrono_tz::Tz::UTC).unwrap();
+        let prepared =
+            slareport::pipeline::prepare(&dir.join("sla.toml"), Some(as_of), as_of).unwrap();
+        let result = prepared.compute(month.parse().unwrap());
+        let mut text = String::new();
+        for row in &result.rows {
+            let view = customer_view(&CustomerInputs {
+                row,
+                tier: &prepared.config.tiers[&row.tier],
+                template: &prepared.template,
+                decimals: prepared.config.decimals,
+                fingerprint: "0123456789abcdef-fingerprint",
+                generated: "2026-11-01 00:00:00 UTC",
+                history: &[],
+            });
+            text.push_str(&format!("{view:#?}\n"));
+        }
+        let path = dir.join("expected").join(month).join("views.txt");
+        if update {
+            std::fs::write(&path, &text).unwrap();
+        } else {
+            let want = std::fs::read_to_string(&path)
+                .unwrap_or_else(|_| panic!("{}: missing (UPDATE_GOLDEN=1)", path.display()));
+            assert!(
+                want == text,
+                "{}: the formatted view changed\n--- got\n{text}",
+                path.display()
+            );
+        }
+    }
+}
