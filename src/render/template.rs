@@ -302,9 +302,10 @@ mod tests {
         let text = std::fs::read_to_string(&p).unwrap();
         assert!(text.contains(from), "{from}");
         std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
-        Template::load(&tmp.path().join("t"))
-            .unwrap_err()
-            .to_string()
+        match Template::load(&tmp.path().join("t")) {
+            Ok(_) => panic!("the edit {from:?} -> {to:?} was accepted"),
+            Err(e) => e.to_string(),
+        }
     }
 
     #[test]
@@ -329,7 +330,7 @@ mod tests {
             "{e}"
         );
         let tmp = copy_default();
-        let e = edit(&tmp, "{notice_hours}", "{notice}");
+        let e = edit(&tmp, "least {notice_hours} hours", "least {notice} hours");
         assert!(
             e.contains("[text] definitions: unknown placeholder {notice}"),
             "{e}"
@@ -342,7 +343,7 @@ mod tests {
         assert!(e.contains("logo: cannot read"), "{e}");
         let tmp = copy_default();
         let e = edit(&tmp, "provider_name =", "provider =");
-        assert!(e.contains("line 6: unknown field `provider`"), "{e}");
+        assert!(e.contains("line 7: unknown field `provider`"), "{e}");
     }
 
     #[test]
