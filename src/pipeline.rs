@@ -244,6 +244,7 @@ impl Prepared {
             let v = customer_view(&CustomerInputs {
                 row,
                 tier: &self.config.tiers[&row.tier],
+                quorum: self.config.monitoring.quorum,
                 template: &self.template,
                 decimals: d,
                 fingerprint: &fingerprint,

@@ -108,7 +108,8 @@ pub struct Template {
 }
 
 /// The placeholders `[text]` may use.
-pub const PLACEHOLDERS: [&str; 10] = [
+pub const PLACEHOLDERS: [&str; 11] = [
+    "quorum",
     "tier",
     "target_percent",
     "excluded_categories",

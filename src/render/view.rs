@@ -8,7 +8,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::template::{Template, fill};
 use crate::core::interval::{Instant, Interval};
-use crate::core::model::TierRules;
+use crate::core::model::{Quorum, TierRules};
 use crate::core::numbers::{Percent, minor_unit, plain};
 use crate::core::sla::{CustomerMonth, IncidentReach, TierSummary};
 use crate::core::time::Month;
@@ -247,6 +247,7 @@ fn kind_label(k: crate::core::sla::EvidenceKind) -> &'static str {
 pub struct CustomerInputs<'a> {
     pub row: &'a CustomerMonth,
     pub tier: &'a TierRules,
+    pub quorum: Quorum,
     pub template: &'a Template,
     pub decimals: u32,
     pub fingerprint: &'a str,
@@ -464,6 +465,15 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         ("coverage_percent", coverage.clone()),
         ("timezone", tz.name().to_string()),
         ("provider", t.provider_name.clone()),
+        (
+            "quorum",
+            match i.quorum {
+                Quorum::Majority => "a majority of",
+                Quorum::Any => "any of",
+                Quorum::All => "all of",
+            }
+            .to_string(),
+        ),
     ];
     let key_figures = vec![
         (

@@ -208,6 +208,7 @@ fn formatted_views_match_expected_text() {
             let view = customer_view(&CustomerInputs {
                 row,
                 tier: &prepared.config.tiers[&row.tier],
+                quorum: prepared.config.monitoring.quorum,
                 template: &prepared.template,
                 decimals: prepared.config.decimals,
                 fingerprint: "0123456789abcdef-fingerprint",

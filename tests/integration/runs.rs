@@ -109,8 +109,16 @@ fn manifest_digests_inputs_and_outputs() {
     assert_eq!(checks["sha256"], sha(CHECKS.as_bytes()));
     assert_eq!(checks["rows"], 3);
     for o in m["outputs"].as_array().unwrap() {
-        let p = w.path().join("out/2026-10").join(o["path"].as_str().unwrap());
-        assert_eq!(o["sha256"], sha(&std::fs::read(&p).unwrap()), "{}", p.display());
+        let p = w
+            .path()
+            .join("out/2026-10")
+            .join(o["path"].as_str().unwrap());
+        assert_eq!(
+            o["sha256"],
+            sha(&std::fs::read(&p).unwrap()),
+            "{}",
+            p.display()
+        );
     }
 }
 
