@@ -173,9 +173,7 @@ fn floats_to_strings(text: &str) -> Result<String, toml_edit::TomlError> {
         match i {
             Item::Value(v) => value(v),
             Item::Table(t) => t.iter_mut().for_each(|(_, i)| item(i)),
-            Item::ArrayOfTables(a) => a
-                .iter_mut()
-                .for_each(|t| t.iter_mut().for_each(|(_, i)| item(i))),
+            Item::ArrayOfTables(a) => a.iter_mut().for_each(|t| t.iter_mut().for_each(|(_, i)| item(i))),
             Item::None => {}
         }
     }
@@ -187,10 +185,7 @@ fn floats_to_strings(text: &str) -> Result<String, toml_edit::TomlError> {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.len(), |p| before.len() - p - 1)
-        + 1;
+    let col = before.rfind('\n').map_or(before.len(), |p| before.len() - p - 1) + 1;
     (line, col)
 }
 
@@ -215,40 +210,18 @@ impl Config {
         Self::parse(&text, &file, base_dir, bytes)
     }
 
-    pub fn parse(
-        text: &str,
-        file: &str,
-        base_dir: PathBuf,
-        bytes: Vec<u8>,
-    ) -> Result<Config, ConfigError> {
-        let err = |line: Option<(usize, usize)>, message: String| ConfigError {
-            file: file.to_string(),
-            line,
-            message,
-        };
-        let rewritten = floats_to_strings(text).map_err(|e| {
-            err(
-                e.span().map(|s| line_col(text, s.start)),
-                one_line(e.message()),
-            )
-        })?;
-        let raw: RawConfig = toml::from_str(&rewritten).map_err(|e| {
-            err(
-                e.span().map(|s| line_col(&rewritten, s.start)),
-                one_line(e.message()),
-            )
-        })?;
+    pub fn parse(text: &str, file: &str, base_dir: PathBuf, bytes: Vec<u8>) -> Result<Config, ConfigError> {
+        let err = |line: Option<(usize, usize)>, message: String| ConfigError { file: file.to_string(), line, message };
+        let rewritten = floats_to_strings(text)
+            .map_err(|e| err(e.span().map(|s| line_col(text, s.start)), one_line(e.message())))?;
+        let raw: RawConfig = toml::from_str(&rewritten)
+            .map_err(|e| err(e.span().map(|s| line_col(&rewritten, s.start)), one_line(e.message())))?;
         let key = |k: &str, m: String| err(None, format!("{k}: {m}"));
         let tz = |k: &str, v: Option<String>| -> Result<Tz, ConfigError> {
             match v {
                 None => Ok(Tz::UTC),
                 Some(name) => parse_tz(&name).ok_or_else(|| {
-                    key(
-                        k,
-                        format!(
-                            "unknown time zone {name:?}, expected an IANA name like Europe/London"
-                        ),
-                    )
+                    key(k, format!("unknown time zone {name:?}, expected an IANA name like Europe/London"))
                 }),
             }
         };
@@ -256,10 +229,7 @@ impl Config {
         let inputs_timezone = tz("[inputs] timezone", raw.inputs.timezone)?;
         let decimals = raw.report.decimals.unwrap_or(4);
         if decimals > 12 {
-            return Err(key(
-                "[report] decimals",
-                format!("expected 0 to 12, found {decimals}"),
-            ));
+            return Err(key("[report] decimals", format!("expected 0 to 12, found {decimals}")));
         }
         let m = raw.monitoring;
         let monitoring = MonitoringRules {
@@ -268,13 +238,7 @@ impl Config {
             quorum: match m.quorum {
                 None => Quorum::Majority,
                 Some(q) => q.parse().map_err(|_| {
-                    key(
-                        "[monitoring] quorum",
-                        format!(
-                            "unknown quorum {q:?}, expected one of: {}",
-                            Quorum::expected()
-                        ),
-                    )
+                    key("[monitoring] quorum", format!("unknown quorum {q:?}, expected one of: {}", Quorum::expected()))
                 })?,
             },
             gaps: match m.gaps {
@@ -282,25 +246,16 @@ impl Config {
                 Some(g) => g.parse().map_err(|_| {
                     key(
                         "[monitoring] gaps",
-                        format!(
-                            "unknown gap policy {g:?}, expected one of: {}",
-                            GapPolicy::expected()
-                        ),
+                        format!("unknown gap policy {g:?}, expected one of: {}", GapPolicy::expected()),
                     )
                 })?,
             },
         };
         if monitoring.max_gap_seconds <= 0 {
-            return Err(key(
-                "[monitoring] max_gap_seconds",
-                "expected a positive number of seconds".into(),
-            ));
+            return Err(key("[monitoring] max_gap_seconds", "expected a positive number of seconds".into()));
         }
         if monitoring.confirm_checks == 0 {
-            return Err(key(
-                "[monitoring] confirm_checks",
-                "expected at least 1".into(),
-            ));
+            return Err(key("[monitoring] confirm_checks", "expected at least 1".into()));
         }
         if raw.tiers.is_empty() {
             return Err(key("[tiers]", "at least one tier is required".into()));
@@ -310,17 +265,12 @@ impl Config {
             let k = |field: &str| format!("[tiers.{name}] {field}");
             let percent = |field: &str, d: Decimal| -> Result<Decimal, ConfigError> {
                 if d < Decimal::ZERO || d > Decimal::from(100) {
-                    Err(key(
-                        &k(field),
-                        format!("expected a percentage from 0 to 100, found {d}"),
-                    ))
+                    Err(key(&k(field), format!("expected a percentage from 0 to 100, found {d}")))
                 } else {
                     Ok(d)
                 }
             };
-            let notice_hours = t
-                .maintenance_notice_hours
-                .map_or(Decimal::from(48), |d| d.0);
+            let notice_hours = t.maintenance_notice_hours.map_or(Decimal::from(48), |d| d.0);
             let notice_seconds = notice_hours * Decimal::from(3600);
             if notice_seconds < Decimal::ZERO || !notice_seconds.fract().is_zero() {
                 return Err(key(
@@ -336,10 +286,7 @@ impl Config {
                         c.parse::<Category>().map_err(|_| {
                             key(
                                 &k("excluded_categories"),
-                                format!(
-                                    "unknown category {c:?}, expected one of: {}",
-                                    Category::expected()
-                                ),
+                                format!("unknown category {c:?}, expected one of: {}", Category::expected()),
                             )
                         })
                     })
@@ -359,14 +306,8 @@ impl Config {
             let mut credits = Vec::new();
             for (n, b) in t.credits.iter().enumerate() {
                 credits.push(CreditBand {
-                    below_percent: percent(
-                        &format!("credits[{n}].below_percent"),
-                        b.below_percent.0,
-                    )?,
-                    credit_percent: percent(
-                        &format!("credits[{n}].credit_percent"),
-                        b.credit_percent.0,
-                    )?,
+                    below_percent: percent(&format!("credits[{n}].below_percent"), b.below_percent.0)?,
+                    credit_percent: percent(&format!("credits[{n}].credit_percent"), b.credit_percent.0)?,
                 });
             }
             let tier = TierRules {
@@ -464,75 +405,40 @@ credits = [
     fn decimals_as_strings_and_exotic_floats_are_exact() {
         let text = SPEC_EXAMPLE
             .replace("target_percent = 99.95", "target_percent = \"99.995\"")
-            .replace(
-                "partial_weight = 0",
-                "partial_weight = 0.333333333333333333333",
-            );
+            .replace("partial_weight = 0", "partial_weight = 0.333333333333333333333");
         let c = parse(&text).unwrap();
         assert_eq!(c.tiers["standard"].target_percent.to_string(), "99.995");
-        assert_eq!(
-            c.tiers["standard"].partial_weight.to_string(),
-            "0.333333333333333333333"
-        );
+        assert_eq!(c.tiers["standard"].partial_weight.to_string(), "0.333333333333333333333");
     }
 
     #[test]
     fn unknown_keys_are_named() {
         let text = SPEC_EXAMPLE.replace("min_downtime_seconds = 0", "min_downtime_secs = 0");
         let e = parse(&text).unwrap_err().to_string();
-        assert!(
-            e.starts_with("sla.toml:23:1: unknown field `min_downtime_secs`"),
-            "{e}"
-        );
-        let e = parse(&SPEC_EXAMPLE.replace("[report]", "[reprot]"))
-            .unwrap_err()
-            .to_string();
+        assert!(e.starts_with("sla.toml:23:1: unknown field `min_downtime_secs`"), "{e}");
+        let e = parse(&SPEC_EXAMPLE.replace("[report]", "[reprot]")).unwrap_err().to_string();
         assert!(e.contains("unknown field `reprot`"), "{e}");
     }
 
     #[test]
     fn bad_values_name_the_key() {
         let cases = [
-            (
-                "quorum = \"majority\"",
-                "quorum = \"most\"",
-                "[monitoring] quorum: unknown quorum \"most\"",
-            ),
-            (
-                "gaps = \"up\"",
-                "gaps = \"maybe\"",
-                "[monitoring] gaps: unknown gap policy",
-            ),
+            ("quorum = \"majority\"", "quorum = \"most\"", "[monitoring] quorum: unknown quorum \"most\""),
+            ("gaps = \"up\"", "gaps = \"maybe\"", "[monitoring] gaps: unknown gap policy"),
             (
                 "target_percent = 99.95",
                 "target_percent = 101",
                 "[tiers.standard] target_percent: expected a percentage",
             ),
-            (
-                "\"third_party\"]",
-                "\"aliens\"]",
-                "[tiers.standard] excluded_categories: unknown category \"aliens\"",
-            ),
+            ("\"third_party\"]", "\"aliens\"]", "[tiers.standard] excluded_categories: unknown category \"aliens\""),
             (
                 "timezone = \"UTC\"          # zone",
                 "timezone = \"Mars/Base\" # zone",
                 "[inputs] timezone: unknown time zone",
             ),
-            (
-                "partial_weight = 0",
-                "partial_weight = 2",
-                "[tiers.standard] partial_weight: expected a weight",
-            ),
-            (
-                "max_gap_seconds = 300",
-                "max_gap_seconds = 0",
-                "[monitoring] max_gap_seconds",
-            ),
-            (
-                "target_percent = 99.95",
-                "target_percent = \"lots\"",
-                "expected a decimal number, found \"lots\"",
-            ),
+            ("partial_weight = 0", "partial_weight = 2", "[tiers.standard] partial_weight: expected a weight"),
+            ("max_gap_seconds = 300", "max_gap_seconds = 0", "[monitoring] max_gap_seconds"),
+            ("target_percent = 99.95", "target_percent = \"lots\"", "expected a decimal number, found \"lots\""),
         ];
         for (from, to, want) in cases {
             let text = SPEC_EXAMPLE.replacen(from, to, 1);

@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::audit::manifest::{FileDigest, InputDigest, Manifest};
+use crate::audit::history::{FileRef, HistoryError, InputRef, OutputRef, RunRecord, Store};
+use crate::audit::manifest::{FileDigest, InputDigest, Manifest, sha256_hex};
 use crate::config::{Config, ConfigError};
 use crate::core::checks::{PairDowntime, pair_downtime};
 use crate::core::interval::{Instant, Interval};
@@ -15,9 +16,7 @@ use crate::load::history::earlier_months;
 use crate::load::{InputError, Inputs, load_inputs};
 use crate::render::pdf::{FontSet, customer_pdf, summary_pdf};
 use crate::render::template::{Template, TemplateError};
-use crate::render::view::{
-    CustomerInputs, HistoryPoint, SummaryInputs, customer_view, summary_view,
-};
+use crate::render::view::{CustomerInputs, HistoryPoint, SummaryInputs, customer_view, summary_view};
 use crate::render::{csv_files, view};
 use std::collections::BTreeMap;
 
@@ -34,6 +33,8 @@ pub enum RunError {
     Template(#[from] TemplateError),
     #[error("{0}")]
     Output(String),
+    #[error(transparent)]
+    History(#[from] HistoryError),
 }
 
 impl RunError {
@@ -42,7 +43,7 @@ impl RunError {
             RunError::Usage(_) => 2,
             RunError::Config(_) | RunError::Template(_) => 3,
             RunError::Input(_) => 4,
-            RunError::Output(_) => 5,
+            RunError::Output(_) | RunError::History(_) => 5,
         }
     }
 }
@@ -58,39 +59,14 @@ pub struct Prepared {
     pub fonts: FontSet,
 }
 
-pub fn prepare(
-    config_path: &Path,
-    as_of: Option<Instant>,
-    clock_now: Instant,
-) -> Result<Prepared, RunError> {
+pub fn prepare(config_path: &Path, as_of: Option<Instant>, clock_now: Instant) -> Result<Prepared, RunError> {
     let config = Config::load(config_path)?;
-    let template = Template::load(
-        &config
-            .template
-            .clone()
-            .unwrap_or_else(Template::default_dir),
-    )?;
-    let fonts = FontSet::load(&template).map_err(|message| TemplateError {
-        file: "template fonts".into(),
-        message,
-    })?;
+    let template = Template::load(&config.template.clone().unwrap_or_else(Template::default_dir))?;
+    let fonts = FontSet::load(&template).map_err(|message| TemplateError { file: "template fonts".into(), message })?;
     let now = as_of.unwrap_or(clock_now);
     let mut inputs = load_inputs(&config, now)?;
-    let pairs = pair_downtime(
-        &inputs.series,
-        &mut inputs.checks,
-        &inputs.outages,
-        &config.monitoring,
-    );
-    Ok(Prepared {
-        config,
-        inputs,
-        pairs,
-        now,
-        as_of,
-        template,
-        fonts,
-    })
+    let pairs = pair_downtime(&inputs.series, &mut inputs.checks, &inputs.outages, &config.monitoring);
+    Ok(Prepared { config, inputs, pairs, now, as_of, template, fonts })
 }
 
 impl Prepared {
@@ -104,26 +80,11 @@ impl Prepared {
             .checks
             .iter()
             .map(|c| c.at)
-            .chain(
-                i.outages
-                    .iter()
-                    .flat_map(|o| [o.interval.start, o.interval.end]),
-            )
-            .chain(
-                i.incidents
-                    .iter()
-                    .flat_map(|x| [Some(x.start), x.end])
-                    .flatten(),
-            );
-        let (lo, hi) = instants.fold(
-            (None, None),
-            |(lo, hi): (Option<Instant>, Option<Instant>), t| {
-                (
-                    Some(lo.map_or(t, |l| l.min(t))),
-                    Some(hi.map_or(t, |h| h.max(t))),
-                )
-            },
-        );
+            .chain(i.outages.iter().flat_map(|o| [o.interval.start, o.interval.end]))
+            .chain(i.incidents.iter().flat_map(|x| [Some(x.start), x.end]).flatten());
+        let (lo, hi) = instants.fold((None, None), |(lo, hi): (Option<Instant>, Option<Instant>), t| {
+            (Some(lo.map_or(t, |l| l.min(t))), Some(hi.map_or(t, |h| h.max(t))))
+        });
         let (lo, hi) = (lo?, hi?);
         let tz = self.config.report_timezone;
         let month_of = |t: Instant| {
@@ -140,11 +101,7 @@ impl Prepared {
                 2 * b.intersect(&span).len() >= b.len()
             })
             .collect();
-        if months.is_empty() {
-            Some(vec![month_of(lo + (hi - lo) / 2)?])
-        } else {
-            Some(months)
-        }
+        if months.is_empty() { Some(vec![month_of(lo + (hi - lo) / 2)?]) } else { Some(months) }
     }
 
     pub fn compute(&self, month: Month) -> MonthResult {
@@ -155,12 +112,8 @@ impl Prepared {
             monitoring: &self.config.monitoring,
             now: self.now,
         };
-        let mut rows: Vec<CustomerMonth> = self
-            .inputs
-            .customers
-            .iter()
-            .filter_map(|c| customer_month(&ctx, c, &self.config.tiers[&c.tier]))
-            .collect();
+        let mut rows: Vec<CustomerMonth> =
+            self.inputs.customers.iter().filter_map(|c| customer_month(&ctx, c, &self.config.tiers[&c.tier])).collect();
         rows.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
         let tiers = tier_summaries(self.config.tiers.keys().map(String::as_str), &rows);
         MonthResult { month, rows, tiers }
@@ -169,61 +122,25 @@ impl Prepared {
     /// The files of a month directory, manifest last, in a fixed order: CSVs, then
     /// `summary.pdf` and `customers/<id>.pdf` (footers carry the data fingerprint, a
     /// digest of the config, the inputs, the template and the CSVs), then the manifest.
-    pub fn render(
-        &self,
-        result: &MonthResult,
-        history: &BTreeMap<String, Vec<HistoryPoint>>,
-    ) -> MonthFiles {
+    pub fn render(&self, result: &MonthResult, history: &BTreeMap<String, Vec<HistoryPoint>>) -> MonthFiles {
         let d = self.config.decimals;
         let month = result.month.to_string();
-        let mut files = vec![
-            (
-                "sla_monthly.csv".to_string(),
-                csv_files::sla_monthly(&result.rows, d),
-            ),
-            (
-                "credits.csv".to_string(),
-                csv_files::credits(&result.rows, d),
-            ),
-            (
-                "tiers.csv".to_string(),
-                csv_files::tiers(&month, &result.tiers, &result.rows, d),
-            ),
-            (
-                "evidence.csv".to_string(),
-                csv_files::evidence(&result.rows),
-            ),
-        ];
+        let mut files = self.render_csvs(result);
         let config_digest = FileDigest::of(
-            &self
-                .config
-                .path
-                .file_name()
-                .map_or(String::new(), |n| n.to_string_lossy().to_string()),
+            &self.config.path.file_name().map_or(String::new(), |n| n.to_string_lossy().to_string()),
             &self.config.bytes,
         );
         let inputs: Vec<InputDigest> = self.inputs.files.iter().map(InputDigest::from).collect();
-        let mut fingerprint_text = format!(
-            "config {}\ntemplate {}\n",
-            config_digest.sha256, self.template.digest
-        );
+        let mut fingerprint_text = format!("config {}\ntemplate {}\n", config_digest.sha256, self.template.digest);
         for i in &inputs {
             fingerprint_text.push_str(&format!("input {} {} {}\n", i.role, i.path, i.sha256));
         }
         for (name, bytes) in &files {
-            fingerprint_text.push_str(&format!(
-                "output {name} {}\n",
-                crate::audit::manifest::sha256_hex(bytes)
-            ));
+            fingerprint_text.push_str(&format!("output {name} {}\n", crate::audit::manifest::sha256_hex(bytes)));
         }
         let fingerprint = crate::audit::manifest::sha256_hex(fingerprint_text.as_bytes());
         let generated_at = self.as_of.unwrap_or(self.now);
-        let generated = format!(
-            "{} UTC",
-            format_utc(generated_at)
-                .replace('T', " ")
-                .trim_end_matches('Z')
-        );
+        let generated = format!("{} UTC", format_utc(generated_at).replace('T', " ").trim_end_matches('Z'));
         let reach = incident_reach(&result.rows);
         let summary = summary_view(&SummaryInputs {
             month: result.month,
@@ -235,10 +152,7 @@ impl Prepared {
             fingerprint: &fingerprint,
             generated: &generated,
         });
-        files.push((
-            "summary.pdf".to_string(),
-            summary_pdf(&self.fonts, &self.template, &summary, generated_at),
-        ));
+        files.push(("summary.pdf".to_string(), summary_pdf(&self.fonts, &self.template, &summary, generated_at)));
         let no_history = Vec::new();
         for row in &result.rows {
             let v = customer_view(&CustomerInputs {
@@ -252,19 +166,12 @@ impl Prepared {
                 history: history.get(&row.customer_id).unwrap_or(&no_history),
             });
             let name = format!("customers/{}.pdf", view::file_safe(&row.customer_id));
-            files.push((
-                name,
-                customer_pdf(&self.fonts, &self.template, &v, generated_at),
-            ));
+            files.push((name, customer_pdf(&self.fonts, &self.template, &v, generated_at)));
         }
         let warnings = result
             .rows
             .iter()
-            .flat_map(|r| {
-                r.warnings
-                    .iter()
-                    .map(move |w| format!("{}: {w}", r.customer_id))
-            })
+            .flat_map(|r| r.warnings.iter().map(move |w| format!("{}: {w}", r.customer_id)))
             .collect();
         let manifest = Manifest {
             tool: env!("CARGO_PKG_NAME"),
@@ -275,10 +182,7 @@ impl Prepared {
             config: config_digest,
             template: self.template.digest.clone(),
             inputs,
-            outputs: files
-                .iter()
-                .map(|(name, bytes)| FileDigest::of(name, bytes))
-                .collect(),
+            outputs: files.iter().map(|(name, bytes)| FileDigest::of(name, bytes)).collect(),
             customers: result.rows.len(),
             warnings,
         };
@@ -286,14 +190,21 @@ impl Prepared {
         files
     }
 
+    /// The CSV files of a month, in a fixed order.
+    pub fn render_csvs(&self, result: &MonthResult) -> MonthFiles {
+        let d = self.config.decimals;
+        let month = result.month.to_string();
+        vec![
+            ("sla_monthly.csv".to_string(), csv_files::sla_monthly(&result.rows, d)),
+            ("credits.csv".to_string(), csv_files::credits(&result.rows, d)),
+            ("tiers.csv".to_string(), csv_files::tiers(&month, &result.tiers, &result.rows, d)),
+            ("evidence.csv".to_string(), csv_files::evidence(&result.rows)),
+        ]
+    }
+
     /// Trend points for `month`: earlier months found in `out`, overridden by months
     /// computed earlier in this run.
-    pub fn history(
-        &self,
-        out: &Path,
-        month: Month,
-        earlier: &[MonthResult],
-    ) -> BTreeMap<String, Vec<HistoryPoint>> {
+    pub fn history(&self, out: &Path, month: Month, earlier: &[MonthResult]) -> BTreeMap<String, Vec<HistoryPoint>> {
         let mut h = earlier_months(out, month);
         for r in earlier.iter().filter(|r| r.month < month) {
             for row in &r.rows {
@@ -323,9 +234,8 @@ pub struct MonthResult {
 /// Writes every month into a temporary directory inside `out`, then renames them into
 /// place. On any error nothing is published and the temporary directories are removed.
 pub fn publish(out: &Path, months: &[(Month, MonthFiles)]) -> Result<Vec<PathBuf>, RunError> {
-    let fail = |what: &str, p: &Path, e: std::io::Error| {
-        RunError::Output(format!("{}: cannot {what}: {e}", p.display()))
-    };
+    let fail =
+        |what: &str, p: &Path, e: std::io::Error| RunError::Output(format!("{}: cannot {what}: {e}", p.display()));
     std::fs::create_dir_all(out).map_err(|e| fail("create the output directory", out, e))?;
     let mut staged = Vec::new();
     for (month, files) in months {
@@ -361,4 +271,71 @@ pub fn publish(out: &Path, months: &[(Month, MonthFiles)]) -> Result<Vec<PathBuf
         published.push(target);
     }
     Ok(published)
+}
+
+/// Records a run in the history of `out` and publishes its months: under the store's
+/// lock, the run's files are archived, its results written as Parquet, its record
+/// appended to the chain, and only then the month directories replaced.
+pub fn record_and_publish(
+    prepared: &Prepared,
+    out: &Path,
+    results: &[MonthResult],
+    rendered: &[(Month, MonthFiles)],
+    wait: std::time::Duration,
+) -> Result<(String, Vec<PathBuf>), RunError> {
+    let store = Store::of(out);
+    let _lock = store.lock(wait)?;
+    let records = store.read()?;
+    let run_id = Store::next_id(&records);
+    let recorded_at = format_utc(prepared.as_of.unwrap_or(prepared.now));
+    let fail =
+        |what: &str, p: &Path, e: std::io::Error| RunError::Output(format!("{}: cannot {what}: {e}", p.display()));
+    // 1. The archive of this run, staged then moved into place.
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{run_id}.partial-"))
+        .tempdir_in(&store.dir)
+        .map_err(|e| fail("create a temporary directory in", &store.dir, e))?;
+    let mut outputs = Vec::new();
+    for (month, files) in rendered {
+        for (name, bytes) in files {
+            let rel = format!("{month}/{name}");
+            let p = staging.path().join(&rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).map_err(|e| fail("create", &p, e))?;
+            std::fs::write(&p, bytes).map_err(|e| fail("write", &p, e))?;
+            outputs.push(OutputRef { path: rel, sha256: sha256_hex(bytes) });
+        }
+    }
+    store.install_archive(&run_id, &staging.keep())?;
+    // 2. Results of every customer-month, for auditors' own tools.
+    let rows: Vec<&crate::core::sla::CustomerMonth> = results.iter().flat_map(|r| r.rows.iter()).collect();
+    let parquet = crate::render::results::results_parquet(&run_id, &recorded_at, &rows, prepared.config.decimals);
+    store.install_results(&run_id, &parquet)?;
+    // 3. The record, chained to the previous one.
+    let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string();
+    let record = RunRecord {
+        run_id: run_id.clone(),
+        recorded_at,
+        as_of: prepared.as_of.map(format_utc),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        config: FileRef { path: absolute(&prepared.config.path), sha256: sha256_hex(&prepared.config.bytes) },
+        template_sha256: prepared.template.digest.clone(),
+        inputs: prepared
+            .inputs
+            .files
+            .iter()
+            .map(|f| InputRef {
+                role: f.role.to_string(),
+                path: absolute(&f.path),
+                sha256: f.sha256.clone(),
+                rows: f.rows,
+            })
+            .collect(),
+        months: rendered.iter().map(|(m, _)| m.to_string()).collect(),
+        outputs,
+        prev_sha256: records.last().map_or(crate::audit::history::GENESIS.to_string(), |r| r.digest()),
+    };
+    store.append(&records, &record)?;
+    // 4. The latest reports.
+    let published = publish(out, rendered)?;
+    Ok((run_id, published))
 }

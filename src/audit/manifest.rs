@@ -47,22 +47,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 impl FileDigest {
     pub fn of(path: &str, bytes: &[u8]) -> FileDigest {
-        FileDigest {
-            path: path.to_string(),
-            sha256: sha256_hex(bytes),
-            bytes: bytes.len() as u64,
-        }
+        FileDigest { path: path.to_string(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 }
     }
 }
 
 impl From<&InputFile> for InputDigest {
     fn from(f: &InputFile) -> Self {
-        InputDigest {
-            role: f.role,
-            path: f.name.clone(),
-            sha256: f.sha256.clone(),
-            rows: f.rows,
-        }
+        InputDigest { role: f.role, path: f.name.clone(), sha256: f.sha256.clone(), rows: f.rows }
     }
 }
 

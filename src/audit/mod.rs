@@ -1,3 +1,5 @@
-//! The audit trail: manifests with digests of every input and output.
+//! The audit trail: manifests with digests of every input and output, and the
+//! hash-chained history of runs.
 
+pub mod history;
 pub mod manifest;

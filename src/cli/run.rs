@@ -32,6 +32,9 @@ pub struct RunArgs {
     /// Fix "now" (for incidents still open) to this instant, e.g. 2026-11-01T00:00:00Z.
     #[arg(long, value_name = "INSTANT", value_parser = parse_as_of)]
     pub as_of: Option<Instant>,
+    /// Seconds to wait for another run writing to the same output directory.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub wait: u64,
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
@@ -55,9 +58,8 @@ fn sample_config() -> Option<PathBuf> {
 pub fn run(args: RunArgs, clock_now: Instant) -> Result<String, RunError> {
     let config = match args.config {
         Some(c) => c,
-        None => sample_config().ok_or_else(|| {
-            RunError::Usage("no --config given and no bundled sample-data/sla.toml found".into())
-        })?,
+        None => sample_config()
+            .ok_or_else(|| RunError::Usage("no --config given and no bundled sample-data/sla.toml found".into()))?,
     };
     let prepared = pipeline::prepare(&config, args.as_of, clock_now)?;
     let months = match (args.month, args.from, args.to) {
@@ -67,9 +69,7 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<String, RunError> {
             return Err(RunError::Usage(format!("--from {a} is after --to {b}")));
         }
         _ => prepared.covered_months().ok_or_else(|| {
-            RunError::Usage(
-                "the inputs contain no timestamps to take months from: give --month".into(),
-            )
+            RunError::Usage("the inputs contain no timestamps to take months from: give --month".into())
         })?,
     };
     let mut rendered = Vec::new();
@@ -78,23 +78,16 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<String, RunError> {
     for month in months {
         let result = prepared.compute(month);
         let dir = args.out.join(month.to_string());
-        lines.push(terminal::summary_line(
-            &month.to_string(),
-            &result.rows,
-            &format!("{}/", dir.display()),
-        ));
+        lines.push(terminal::summary_line(&month.to_string(), &result.rows, &format!("{}/", dir.display())));
         let history = prepared.history(&args.out, month, &results);
         rendered.push((month, prepared.render(&result, &history)));
         results.push(result);
     }
-    pipeline::publish(&args.out, &rendered)?;
+    let wait = std::time::Duration::from_secs(args.wait);
+    let (run_id, _) = pipeline::record_and_publish(&prepared, &args.out, &results, &rendered, wait)?;
     let mut out = format!(
-        "Reports for {} from {}\n",
-        if lines.len() == 1 {
-            "1 month".to_string()
-        } else {
-            format!("{} months", lines.len())
-        },
+        "Run {run_id}: reports for {} from {}\n",
+        if lines.len() == 1 { "1 month".to_string() } else { format!("{} months", lines.len()) },
         config.display()
     );
     out.push_str(&terminal::table(&lines));

@@ -101,10 +101,7 @@ pub fn reduce_series(checks: &[(Instant, bool)], rules: &MonitoringRules) -> Ser
             down_spans.extend((run_start..i).map(cover));
         }
     }
-    SeriesState {
-        coverage,
-        down: IntervalSet::from_sorted(down_spans),
-    }
+    SeriesState { coverage, down: IntervalSet::from_sorted(down_spans) }
 }
 
 /// Combines the locations of one pair by quorum. Returns (data time, down time, and the
@@ -134,11 +131,7 @@ fn combine_locations(
     let down = pieces
         .into_iter()
         .map(|(iv, who)| {
-            let names = locations
-                .iter()
-                .zip(who)
-                .filter(|(_, d)| *d)
-                .map(|((name, _), _)| name.to_string());
+            let names = locations.iter().zip(who).filter(|(_, d)| *d).map(|((name, _), _)| name.to_string());
             (iv, names.collect())
         })
         .collect();
@@ -165,14 +158,8 @@ pub fn pair_downtime(
             i += 1;
         }
         let key = &keys[series as usize];
-        let pair = Pair {
-            service: key.service.clone(),
-            region: key.region.clone(),
-        };
-        by_pair
-            .entry(pair)
-            .or_default()
-            .push((key.location.as_str(), reduce_series(&buf, rules)));
+        let pair = Pair { service: key.service.clone(), region: key.region.clone() };
+        by_pair.entry(pair).or_default().push((key.location.as_str(), reduce_series(&buf, rules)));
     }
     let mut result: BTreeMap<Pair, PairDowntime> = BTreeMap::new();
     for (pair, mut locations) in by_pair {
@@ -183,38 +170,22 @@ pub fn pair_downtime(
             .into_iter()
             .map(|(iv, who)| Contribution {
                 down: IntervalSet::single(iv),
-                source: format!(
-                    "checks {pair}: {} of {total} locations down ({})",
-                    who.len(),
-                    who.join(", ")
-                ),
+                source: format!("checks {pair}: {} of {total} locations down ({})", who.len(), who.join(", ")),
             })
             .collect();
-        result.insert(
-            pair.clone(),
-            PairDowntime {
-                pair,
-                data: Some(data),
-                down: IntervalSet::empty(),
-                contributions,
-            },
-        );
+        result.insert(pair.clone(), PairDowntime { pair, data: Some(data), down: IntervalSet::empty(), contributions });
     }
     for o in outages {
-        let pair = Pair {
-            service: o.service.clone(),
-            region: o.region.clone(),
-        };
+        let pair = Pair { service: o.service.clone(), region: o.region.clone() };
         let entry = result.entry(pair.clone()).or_insert_with(|| PairDowntime {
             pair,
             data: None,
             down: IntervalSet::empty(),
             contributions: Vec::new(),
         });
-        entry.contributions.push(Contribution {
-            down: IntervalSet::single(o.interval),
-            source: format!("outage {}", o.source),
-        });
+        entry
+            .contributions
+            .push(Contribution { down: IntervalSet::single(o.interval), source: format!("outage {}", o.source) });
     }
     result
         .into_values()
@@ -231,12 +202,7 @@ mod tests {
     use crate::core::model::Quorum;
 
     fn rules(max_gap: i64, confirm: u32, quorum: Quorum) -> MonitoringRules {
-        MonitoringRules {
-            max_gap_seconds: max_gap,
-            confirm_checks: confirm,
-            quorum,
-            ..Default::default()
-        }
+        MonitoringRules { max_gap_seconds: max_gap, confirm_checks: confirm, quorum, ..Default::default() }
     }
 
     fn set(v: &[(i64, i64)]) -> IntervalSet {
@@ -245,23 +211,14 @@ mod tests {
 
     #[test]
     fn coverage_is_capped_by_max_gap() {
-        let s = reduce_series(
-            &[(0, false), (60, true), (1000, false)],
-            &rules(300, 1, Quorum::Any),
-        );
+        let s = reduce_series(&[(0, false), (60, true), (1000, false)], &rules(300, 1, Quorum::Any));
         assert_eq!(s.coverage, set(&[(0, 360), (1000, 1300)]));
         assert_eq!(s.down, set(&[(60, 360)]));
     }
 
     #[test]
     fn confirm_checks_needs_a_run() {
-        let checks = [
-            (0, true),
-            (60, false),
-            (120, true),
-            (180, true),
-            (240, false),
-        ];
+        let checks = [(0, true), (60, false), (120, true), (180, true), (240, false)];
         let s = reduce_series(&checks, &rules(300, 2, Quorum::Any));
         assert_eq!(s.down, set(&[(120, 240)]));
         let s3 = reduce_series(&checks, &rules(300, 3, Quorum::Any));
@@ -271,13 +228,7 @@ mod tests {
     #[test]
     fn duplicates_at_one_instant_are_one_check_down_if_any_is_down() {
         // Two rows at t=60 (up and down) are one down check: the run 60,120 has length 2.
-        let checks = [
-            (0, false),
-            (60, false),
-            (60, true),
-            (120, true),
-            (180, false),
-        ];
+        let checks = [(0, false), (60, false), (60, true), (120, true), (180, false)];
         let s = reduce_series(&checks, &rules(300, 2, Quorum::Any));
         assert_eq!(s.down, set(&[(60, 180)]));
     }
@@ -287,13 +238,7 @@ mod tests {
     }
 
     fn keys(n: usize) -> Vec<SeriesKey> {
-        (0..n)
-            .map(|i| SeriesKey {
-                service: "api".into(),
-                region: "eu".into(),
-                location: format!("loc{i}"),
-            })
-            .collect()
+        (0..n).map(|i| SeriesKey { service: "api".into(), region: "eu".into(), location: format!("loc{i}") }).collect()
     }
 
     #[test]
@@ -313,37 +258,19 @@ mod tests {
         // 60..180: loc0 down of 3 with data -> up. 180..: loc2 has no data, 2 of 2 down.
         assert_eq!(p.down, set(&[(180, 600)]));
         assert_eq!(p.data, Some(set(&[(0, 600)])));
-        assert!(
-            p.contributions[0]
-                .source
-                .contains("2 of 3 locations down (loc0, loc1)")
-        );
+        assert!(p.contributions[0].source.contains("2 of 3 locations down (loc0, loc1)"));
     }
 
     #[test]
     fn quorum_all_and_any() {
-        let mut checks = vec![
-            check(0, 0, true),
-            check(1, 0, false),
-            check(0, 60, true),
-            check(1, 60, true),
-        ];
-        let any = pair_downtime(
-            &keys(2),
-            &mut checks.clone(),
-            &[],
-            &rules(60, 1, Quorum::Any),
-        );
+        let mut checks = vec![check(0, 0, true), check(1, 0, false), check(0, 60, true), check(1, 60, true)];
+        let any = pair_downtime(&keys(2), &mut checks.clone(), &[], &rules(60, 1, Quorum::Any));
         assert_eq!(any[0].down, set(&[(0, 120)]));
         let all = pair_downtime(&keys(2), &mut checks, &[], &rules(60, 1, Quorum::All));
         assert_eq!(all[0].down, set(&[(60, 120)]));
         // Majority of two needs both.
         let mut c2 = vec![check(0, 0, true), check(1, 0, false)];
-        assert!(
-            pair_downtime(&keys(2), &mut c2, &[], &rules(60, 1, Quorum::Majority))[0]
-                .down
-                .is_empty()
-        );
+        assert!(pair_downtime(&keys(2), &mut c2, &[], &rules(60, 1, Quorum::Majority))[0].down.is_empty());
     }
 
     #[test]
@@ -363,12 +290,7 @@ mod tests {
             },
         ];
         let mut checks = vec![check(0, 0, false)];
-        let pairs = pair_downtime(
-            &keys(1),
-            &mut checks,
-            &outages,
-            &rules(60, 1, Quorum::Majority),
-        );
+        let pairs = pair_downtime(&keys(1), &mut checks, &outages, &rules(60, 1, Quorum::Majority));
         assert_eq!(pairs.len(), 2);
         assert_eq!(pairs[0].pair.service, "api");
         assert_eq!(pairs[0].down, set(&[(500, 700)]));

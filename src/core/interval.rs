@@ -98,8 +98,7 @@ impl IntervalSet {
         let mut merged = Vec::with_capacity(self.spans.len() + other.spans.len());
         let (mut i, mut j) = (0, 0);
         while i < self.spans.len() || j < other.spans.len() {
-            let take_left =
-                j >= other.spans.len() || (i < self.spans.len() && self.spans[i] <= other.spans[j]);
+            let take_left = j >= other.spans.len() || (i < self.spans.len() && self.spans[i] <= other.spans[j]);
             if take_left {
                 merged.push(self.spans[i]);
                 i += 1;
@@ -169,8 +168,7 @@ impl IntervalSet {
 
     /// Keeps only the maximal intervals at least `min_len` seconds long.
     pub fn drop_shorter_than(&self, min_len: i64) -> (IntervalSet, IntervalSet) {
-        let (keep, drop): (Vec<Interval>, Vec<Interval>) =
-            self.spans.iter().partition(|iv| iv.len() >= min_len);
+        let (keep, drop): (Vec<Interval>, Vec<Interval>) = self.spans.iter().partition(|iv| iv.len() >= min_len);
         (IntervalSet { spans: keep }, IntervalSet { spans: drop })
     }
 
@@ -185,10 +183,7 @@ impl IntervalSet {
 
     /// Union of many sets at once (k-way, via one sort).
     pub fn union_all<'a>(sets: impl IntoIterator<Item = &'a IntervalSet>) -> IntervalSet {
-        let mut all: Vec<Interval> = sets
-            .into_iter()
-            .flat_map(|s| s.spans.iter().copied())
-            .collect();
+        let mut all: Vec<Interval> = sets.into_iter().flat_map(|s| s.spans.iter().copied()).collect();
         all.sort_unstable();
         Self::from_sorted(all)
     }
@@ -238,10 +233,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn seconds(s: &IntervalSet) -> BTreeSet<i64> {
-        s.intervals()
-            .iter()
-            .flat_map(|iv| iv.start..iv.end)
-            .collect()
+        s.intervals().iter().flat_map(|iv| iv.start..iv.end).collect()
     }
 
     fn from_seconds(secs: &BTreeSet<i64>) -> IntervalSet {
@@ -249,18 +241,12 @@ mod tests {
     }
 
     fn arb_set() -> impl Strategy<Value = IntervalSet> {
-        prop::collection::vec((0i64..200, 0i64..40), 0..12).prop_map(|v| {
-            IntervalSet::from_intervals(
-                v.into_iter()
-                    .map(|(s, l)| Interval::new(s, s + l))
-                    .collect(),
-            )
-        })
+        prop::collection::vec((0i64..200, 0i64..40), 0..12)
+            .prop_map(|v| IntervalSet::from_intervals(v.into_iter().map(|(s, l)| Interval::new(s, s + l)).collect()))
     }
 
     fn is_normalized(s: &IntervalSet) -> bool {
-        s.intervals().iter().all(|iv| !iv.is_empty())
-            && s.intervals().windows(2).all(|w| w[0].end < w[1].start)
+        s.intervals().iter().all(|iv| !iv.is_empty()) && s.intervals().windows(2).all(|w| w[0].end < w[1].start)
     }
 
     proptest! {

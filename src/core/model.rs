@@ -21,17 +21,8 @@ pub enum Scope {
 impl Scope {
     /// Parses `a;b;c` or `*`. An empty cell is the empty list (matches nothing).
     pub fn parse(cell: &str) -> Scope {
-        let items: Vec<String> = cell
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
-        if items.iter().any(|s| s == "*") {
-            Scope::All
-        } else {
-            Scope::List(items)
-        }
+        let items: Vec<String> = cell.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        if items.iter().any(|s| s == "*") { Scope::All } else { Scope::List(items) }
     }
 
     pub fn contains(&self, value: &str) -> bool {
@@ -78,10 +69,7 @@ pub struct Customer {
 
 impl Customer {
     pub fn contract(&self) -> Interval {
-        Interval::new(
-            self.contract_start.unwrap_or(i64::MIN),
-            self.contract_end.unwrap_or(i64::MAX),
-        )
+        Interval::new(self.contract_start.unwrap_or(i64::MIN), self.contract_end.unwrap_or(i64::MAX))
     }
 }
 
@@ -177,9 +165,7 @@ pub struct Incident {
 impl Incident {
     /// Whether the incident touches this customer (spec section 2).
     pub fn applies_to(&self, c: &Customer) -> bool {
-        self.services.meets(&c.services)
-            && self.regions.meets(&c.regions)
-            && self.customers.contains(&c.id)
+        self.services.meets(&c.services) && self.regions.meets(&c.regions) && self.customers.contains(&c.id)
     }
 
     /// The incident's interval; an open incident runs until `now`.
@@ -219,12 +205,8 @@ pub struct TierRules {
 }
 
 impl TierRules {
-    pub const DEFAULT_EXCLUDED: [Category; 4] = [
-        Category::PlannedMaintenance,
-        Category::ForceMajeure,
-        Category::CustomerCaused,
-        Category::ThirdParty,
-    ];
+    pub const DEFAULT_EXCLUDED: [Category; 4] =
+        [Category::PlannedMaintenance, Category::ForceMajeure, Category::CustomerCaused, Category::ThirdParty];
 
     pub fn excludes(&self, c: Category) -> bool {
         self.excluded_categories.contains(&c)
@@ -241,12 +223,7 @@ pub struct MonitoringRules {
 
 impl Default for MonitoringRules {
     fn default() -> Self {
-        MonitoringRules {
-            max_gap_seconds: 300,
-            confirm_checks: 1,
-            quorum: Quorum::Majority,
-            gaps: GapPolicy::Up,
-        }
+        MonitoringRules { max_gap_seconds: 300, confirm_checks: 1, quorum: Quorum::Majority, gaps: GapPolicy::Up }
     }
 }
 
@@ -269,23 +246,14 @@ mod tests {
 
     #[test]
     fn quorum_rules() {
-        assert!(
-            Quorum::Majority.is_down(2, 3)
-                && !Quorum::Majority.is_down(1, 2)
-                && Quorum::Majority.is_down(1, 1)
-        );
+        assert!(Quorum::Majority.is_down(2, 3) && !Quorum::Majority.is_down(1, 2) && Quorum::Majority.is_down(1, 1));
         assert!(Quorum::Any.is_down(1, 5) && !Quorum::Any.is_down(0, 5));
-        assert!(
-            Quorum::All.is_down(3, 3) && !Quorum::All.is_down(2, 3) && !Quorum::All.is_down(0, 0)
-        );
+        assert!(Quorum::All.is_down(3, 3) && !Quorum::All.is_down(2, 3) && !Quorum::All.is_down(0, 0));
     }
 
     #[test]
     fn enums_parse_case_insensitively() {
-        assert_eq!(
-            "Planned_Maintenance".parse::<Category>(),
-            Ok(Category::PlannedMaintenance)
-        );
+        assert_eq!("Planned_Maintenance".parse::<Category>(), Ok(Category::PlannedMaintenance));
         assert!("outage".parse::<Category>().is_err());
         assert_eq!(Impact::expected(), "major, partial, degraded, none");
     }

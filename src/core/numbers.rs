@@ -55,10 +55,7 @@ impl Percent {
 
     /// The exact midpoint of two percentages (for medians).
     pub fn midpoint(&self, other: &Percent) -> Percent {
-        Percent {
-            num: self.num * other.den + other.num * self.den,
-            den: 2 * self.den * other.den,
-        }
+        Percent { num: self.num * other.den + other.num * self.den, den: 2 * self.den * other.den }
     }
 }
 
@@ -82,8 +79,8 @@ impl Ord for Percent {
 /// Decimal places of a currency's minor unit (ISO 4217); 2 unless listed.
 pub fn minor_unit(currency: &str) -> u32 {
     match currency {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
+        | "VUV" | "XAF" | "XOF" | "XPF" => 0,
         "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
         "CLF" | "UYW" => 4,
         _ => 2,
@@ -93,11 +90,7 @@ pub fn minor_unit(currency: &str) -> u32 {
 /// `num / den` rounded half away from zero.
 fn div_round_half_away(num: i128, den: i128) -> i128 {
     let (q, r) = (num / den, num % den);
-    if 2 * r.abs() >= den.abs() {
-        q + num.signum() * den.signum()
-    } else {
-        q
-    }
+    if 2 * r.abs() >= den.abs() { q + num.signum() * den.signum() } else { q }
 }
 
 /// `amount * part / whole` rounded half away from zero to `places`, computed exactly.
@@ -154,16 +147,8 @@ mod tests {
     fn exact_values_compare_exactly() {
         let p = Percent::of(dec("9995"), dec("10000"));
         assert_eq!(p.cmp_decimal(dec("99.95")), Ordering::Equal);
-        assert_eq!(
-            Percent::of(dec("1"), dec("0")).truncate(2).to_string(),
-            "100.00"
-        );
-        assert_eq!(
-            Percent::of(dec("450.5"), dec("1000"))
-                .truncate(4)
-                .to_string(),
-            "45.0500"
-        );
+        assert_eq!(Percent::of(dec("1"), dec("0")).truncate(2).to_string(), "100.00");
+        assert_eq!(Percent::of(dec("450.5"), dec("1000")).truncate(4).to_string(), "45.0500");
         let a = Percent::of(dec("1"), dec("3"));
         let b = Percent::of(dec("2"), dec("3"));
         assert_eq!(a.midpoint(&b), Percent::of(dec("1"), dec("2")));

@@ -109,10 +109,7 @@ pub struct IncidentNote {
 
 impl IncidentNote {
     pub fn is_maintenance(&self) -> bool {
-        matches!(
-            self.category,
-            Category::PlannedMaintenance | Category::EmergencyMaintenance
-        )
+        matches!(self.category, Category::PlannedMaintenance | Category::EmergencyMaintenance)
     }
 }
 
@@ -156,11 +153,8 @@ struct Tagged {
 /// order. A sweep: every tag interval enters and leaves the active list once, so this is
 /// linear in the number of intervals plus overlaps, not their product.
 fn attribute(tags: &[Tagged], ivs: &[Interval]) -> Vec<Vec<String>> {
-    let mut spans: Vec<(Interval, usize)> = tags
-        .iter()
-        .enumerate()
-        .flat_map(|(k, t)| t.set.intervals().iter().map(move |iv| (*iv, k)))
-        .collect();
+    let mut spans: Vec<(Interval, usize)> =
+        tags.iter().enumerate().flat_map(|(k, t)| t.set.intervals().iter().map(move |iv| (*iv, k))).collect();
     spans.sort_unstable_by_key(|(iv, _)| iv.start);
     let mut next = 0;
     let mut active: Vec<(Interval, usize)> = Vec::new();
@@ -171,11 +165,7 @@ fn attribute(tags: &[Tagged], ivs: &[Interval]) -> Vec<Vec<String>> {
                 next += 1;
             }
             active.retain(|(a, _)| a.end > iv.start);
-            let mut hit: Vec<usize> = active
-                .iter()
-                .filter(|(a, _)| a.overlaps(iv))
-                .map(|&(_, k)| k)
-                .collect();
+            let mut hit: Vec<usize> = active.iter().filter(|(a, _)| a.overlaps(iv)).map(|&(_, k)| k).collect();
             hit.sort_unstable();
             hit.dedup();
             let mut names: Vec<String> = hit.into_iter().map(|k| tags[k].source.clone()).collect();
@@ -205,17 +195,13 @@ fn exclusion_verdict(i: &Incident, tier: &TierRules) -> Option<ExclusionVerdict>
     if !tier.excludes(i.category) {
         return match i.category {
             Category::Unplanned => None,
-            c => Some(ExclusionVerdict::DoesNot(format!(
-                "{c} {} is not excluded by tier {}, counted",
-                i.id, tier.name
-            ))),
+            c => {
+                Some(ExclusionVerdict::DoesNot(format!("{c} {} is not excluded by tier {}, counted", i.id, tier.name)))
+            }
         };
     }
     if i.category != Category::PlannedMaintenance {
-        return Some(ExclusionVerdict::Excludes(format!(
-            "{} {} excluded",
-            i.category, i.id
-        )));
+        return Some(ExclusionVerdict::Excludes(format!("{} {} excluded", i.category, i.id)));
     }
     Some(match i.announced_at {
         None => ExclusionVerdict::DoesNot(format!(
@@ -228,10 +214,7 @@ fn exclusion_verdict(i: &Incident, tier: &TierRules) -> Option<ExclusionVerdict>
             } else {
                 format!("announced {} before start", hours(i.start - a))
             };
-            ExclusionVerdict::DoesNot(format!(
-                "maintenance {} {given}: notice {required} required, counted",
-                i.id
-            ))
+            ExclusionVerdict::DoesNot(format!("maintenance {} {given}: notice {required} required, counted", i.id))
         }
         Some(a) => ExclusionVerdict::Excludes(format!(
             "planned_maintenance {} excluded (announced {} before start, {required} required)",
@@ -242,11 +225,7 @@ fn exclusion_verdict(i: &Incident, tier: &TierRules) -> Option<ExclusionVerdict>
 }
 
 /// Computes one customer's month; `None` when the contract does not overlap the month.
-pub fn customer_month(
-    ctx: &MonthContext,
-    customer: &Customer,
-    tier: &TierRules,
-) -> Option<CustomerMonth> {
+pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules) -> Option<CustomerMonth> {
     let month_window = ctx.month.bounds_in(customer.timezone);
     let e = month_window.intersect(&customer.contract());
     if e.is_empty() {
@@ -257,22 +236,14 @@ pub fn customer_month(
     let pairs: Vec<&PairDowntime> = ctx
         .pairs
         .iter()
-        .filter(|p| {
-            customer.services.contains(&p.pair.service) && customer.regions.contains(&p.pair.region)
-        })
+        .filter(|p| customer.services.contains(&p.pair.service) && customer.regions.contains(&p.pair.region))
         .collect();
     if pairs.is_empty() {
-        warnings.push(
-            "no monitored service and region matches this customer: nothing monitors it"
-                .to_string(),
-        );
+        warnings.push("no monitored service and region matches this customer: nothing monitors it".to_string());
     }
 
-    let applicable: Vec<&Incident> = ctx
-        .incidents
-        .iter()
-        .filter(|i| i.applies_to(customer) && i.interval(ctx.now).overlaps(&e))
-        .collect();
+    let applicable: Vec<&Incident> =
+        ctx.incidents.iter().filter(|i| i.applies_to(customer) && i.interval(ctx.now).overlaps(&e)).collect();
 
     // Full downtime F, with its sources.
     let mut full_tags: Vec<Tagged> = Vec::new();
@@ -280,10 +251,7 @@ pub fn customer_month(
         for c in &p.contributions {
             let set = c.down.clip(e);
             if !set.is_empty() {
-                full_tags.push(Tagged {
-                    set,
-                    source: c.source.clone(),
-                });
+                full_tags.push(Tagged { set, source: c.source.clone() });
             }
         }
         if ctx.monitoring.gaps == GapPolicy::Down
@@ -291,10 +259,7 @@ pub fn customer_month(
         {
             let set = data.complement_within(e);
             if !set.is_empty() {
-                full_tags.push(Tagged {
-                    set,
-                    source: format!("no monitoring data for {} (gaps = down)", p.pair),
-                });
+                full_tags.push(Tagged { set, source: format!("no monitoring data for {} (gaps = down)", p.pair) });
             }
         }
     }
@@ -311,21 +276,12 @@ pub fn customer_month(
             } else {
                 format!("{} (as of the report time)", format_utc(ctx.now))
             };
-            notes.push((
-                iv,
-                format!("incident {} is still open: counted until {until}", i.id),
-            ));
+            notes.push((iv, format!("incident {} is still open: counted until {until}", i.id)));
             warnings.push(format!("incident {} is still open", i.id));
         }
         match i.impact {
-            Impact::Major => full_tags.push(Tagged {
-                set: set.clone(),
-                source: incident_label(i),
-            }),
-            Impact::Partial => partial_tags.push(Tagged {
-                set: set.clone(),
-                source: incident_label(i),
-            }),
+            Impact::Major => full_tags.push(Tagged { set: set.clone(), source: incident_label(i) }),
+            Impact::Partial => partial_tags.push(Tagged { set: set.clone(), source: incident_label(i) }),
             Impact::Degraded | Impact::None => {}
         }
         match exclusion_verdict(i, tier) {
@@ -347,18 +303,10 @@ pub fn customer_month(
 
     let full_seconds = kept.measure();
     let partial_seconds = partial_counted.measure();
-    let downtime_seconds =
-        Decimal::from(full_seconds) + tier.partial_weight * Decimal::from(partial_seconds);
+    let downtime_seconds = Decimal::from(full_seconds) + tier.partial_weight * Decimal::from(partial_seconds);
     let excluded_seconds = excluded.measure();
-    let denominator_seconds = if tier.exclusions_in_denominator {
-        e.len() - x.measure()
-    } else {
-        e.len()
-    };
-    let uptime = Percent::of(
-        Decimal::from(denominator_seconds) - downtime_seconds,
-        Decimal::from(denominator_seconds),
-    );
+    let denominator_seconds = if tier.exclusions_in_denominator { e.len() - x.measure() } else { e.len() };
+    let uptime = Percent::of(Decimal::from(denominator_seconds) - downtime_seconds, Decimal::from(denominator_seconds));
     let target_percent = customer.target_override.unwrap_or(tier.target_percent);
     let met = uptime.cmp_decimal(target_percent) != Ordering::Less;
     let credit_percent = tier
@@ -377,41 +325,25 @@ pub fn customer_month(
     };
     let credit_amount = round_money(fee * credit_percent / Decimal::from(100), places);
     let coverage = (!pairs.is_empty()).then(|| {
-        let covered: i64 = pairs
-            .iter()
-            .map(|p| p.data.as_ref().map_or(e.len(), |d| d.clip(e).measure()))
-            .sum();
-        Percent::of(
-            Decimal::from(covered),
-            Decimal::from(e.len() * pairs.len() as i64),
-        )
+        let covered: i64 = pairs.iter().map(|p| p.data.as_ref().map_or(e.len(), |d| d.clip(e).measure())).sum();
+        Percent::of(Decimal::from(covered), Decimal::from(e.len() * pairs.len() as i64))
     });
 
     // Evidence: one row per maximal interval of each kind.
     let notes_for = |iv: &Interval| -> Vec<String> {
-        let mut v: Vec<String> = notes
-            .iter()
-            .filter(|(n, _)| n.overlaps(iv) || n.end == iv.start)
-            .map(|(_, why)| why.clone())
-            .collect();
+        let mut v: Vec<String> =
+            notes.iter().filter(|(n, _)| n.overlaps(iv) || n.end == iv.start).map(|(_, why)| why.clone()).collect();
         // Downtime right after an exclusion window is its overrun.
         for (end, label) in &window_ends {
             if *end == iv.start {
-                v.push(format!(
-                    "runs past the window of {label} (ended {}): the overrun counts",
-                    format_utc(*end)
-                ));
+                v.push(format!("runs past the window of {label} (ended {}): the overrun counts", format_utc(*end)));
             }
         }
         v.dedup();
         v
     };
     let mut evidence = Vec::new();
-    for (&iv, sources) in kept
-        .intervals()
-        .iter()
-        .zip(attribute(&full_tags, kept.intervals()))
-    {
+    for (&iv, sources) in kept.intervals().iter().zip(attribute(&full_tags, kept.intervals())) {
         let mut reasons = vec!["full downtime".to_string()];
         reasons.extend(notes_for(&iv));
         evidence.push(Evidence {
@@ -423,11 +355,7 @@ pub fn customer_month(
             reasons,
         });
     }
-    for (&iv, sources) in dropped
-        .intervals()
-        .iter()
-        .zip(attribute(&full_tags, dropped.intervals()))
-    {
+    for (&iv, sources) in dropped.intervals().iter().zip(attribute(&full_tags, dropped.intervals())) {
         evidence.push(Evidence {
             kind: EvidenceKind::Dropped,
             interval: iv,
@@ -442,10 +370,7 @@ pub fn customer_month(
     }
     let partial_sources = attribute(&partial_tags, partial_counted.intervals());
     for (&iv, sources) in partial_counted.intervals().iter().zip(partial_sources) {
-        let mut reasons = vec![format!(
-            "partial impact, counted at weight {}",
-            plain(tier.partial_weight)
-        )];
+        let mut reasons = vec![format!("partial impact, counted at weight {}", plain(tier.partial_weight))];
         reasons.extend(notes_for(&iv));
         evidence.push(Evidence {
             kind: EvidenceKind::Partial,
@@ -457,14 +382,8 @@ pub fn customer_month(
         });
     }
     let ex = excluded.intervals();
-    let ex_sources = attribute(&full_tags, ex)
-        .into_iter()
-        .zip(attribute(&partial_tags, ex));
-    for ((&iv, (mut sources, partial)), reasons) in ex
-        .iter()
-        .zip(ex_sources)
-        .zip(attribute(&exclusion_tags, ex))
-    {
+    let ex_sources = attribute(&full_tags, ex).into_iter().zip(attribute(&partial_tags, ex));
+    for ((&iv, (mut sources, partial)), reasons) in ex.iter().zip(ex_sources).zip(attribute(&exclusion_tags, ex)) {
         sources.extend(partial);
         evidence.push(Evidence {
             kind: EvidenceKind::Excluded,
@@ -489,10 +408,7 @@ pub fn customer_month(
                 (None, Impact::Partial) if tier.partial_weight.is_zero() => {
                     "partial impact, weight 0: not counted".to_string()
                 }
-                (None, Impact::Partial) => format!(
-                    "partial impact, counted at weight {}",
-                    plain(tier.partial_weight)
-                ),
+                (None, Impact::Partial) => format!("partial impact, counted at weight {}", plain(tier.partial_weight)),
                 (None, Impact::Degraded | Impact::None) => {
                     format!("impact {}: not counted as downtime", i.impact)
                 }
@@ -511,15 +427,7 @@ pub fn customer_month(
         })
         .collect();
     incidents.sort_by(|a, b| (a.interval.start, &a.id).cmp(&(b.interval.start, &b.id)));
-    let daily = daily_stats(
-        ctx.month,
-        customer.timezone,
-        e,
-        &kept,
-        &partial_counted,
-        &excluded,
-        tier.partial_weight,
-    );
+    let daily = daily_stats(ctx.month, customer.timezone, e, &kept, &partial_counted, &excluded, tier.partial_weight);
 
     Some(CustomerMonth {
         month: ctx.month,
@@ -564,15 +472,13 @@ fn daily_stats(
         .map(|d| {
             let date = month.first_day().with_day(d).expect("day of month");
             let next = date.succ_opt().expect("next day");
-            let day = Interval::new(start_of_local_day(date, tz), start_of_local_day(next, tz))
-                .intersect(&e);
+            let day = Interval::new(start_of_local_day(date, tz), start_of_local_day(next, tz)).intersect(&e);
             let full_s = full.clip(day).measure();
             let partial_s = partial.clip(day).measure();
             DayStat {
                 date,
                 eligible_seconds: day.len(),
-                downtime_seconds: (Decimal::from(full_s) + weight * Decimal::from(partial_s))
-                    .normalize(),
+                downtime_seconds: (Decimal::from(full_s) + weight * Decimal::from(partial_s)).normalize(),
                 excluded_seconds: excluded.clip(day).measure(),
             }
         })
@@ -598,11 +504,7 @@ pub fn incident_reach(rows: &[CustomerMonth]) -> Vec<IncidentReach> {
         }
     }
     let mut v: Vec<IncidentReach> = by_id.into_values().collect();
-    v.sort_by(|a, b| {
-        b.customer_seconds
-            .cmp(&a.customer_seconds)
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    v.sort_by(|a, b| b.customer_seconds.cmp(&a.customer_seconds).then_with(|| a.id.cmp(&b.id)));
     v
 }
 
@@ -631,10 +533,7 @@ pub struct TierSummary {
 }
 
 /// Summaries per tier, in tier-name order (tiers without customers are included).
-pub fn tier_summaries<'a>(
-    tiers: impl IntoIterator<Item = &'a str>,
-    rows: &[CustomerMonth],
-) -> Vec<TierSummary> {
+pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[CustomerMonth]) -> Vec<TierSummary> {
     tiers
         .into_iter()
         .map(|tier| {
@@ -657,11 +556,7 @@ pub fn tier_summaries<'a>(
                 breached: members.iter().filter(|r| !r.met).count(),
                 lowest: ups.first().copied(),
                 median,
-                downtime_seconds: members
-                    .iter()
-                    .map(|r| r.downtime_seconds)
-                    .sum::<Decimal>()
-                    .normalize(),
+                downtime_seconds: members.iter().map(|r| r.downtime_seconds).sum::<Decimal>().normalize(),
                 excluded_seconds: members.iter().map(|r| r.excluded_seconds).sum(),
                 credits,
             }

@@ -18,14 +18,8 @@ fn t(s: &str) -> i64 {
     parse_instant(s, Tz::UTC).unwrap()
 }
 
-const SEP: Month = Month {
-    year: 2026,
-    month: 9,
-};
-const OCT: Month = Month {
-    year: 2026,
-    month: 10,
-};
+const SEP: Month = Month { year: 2026, month: 9 };
+const OCT: Month = Month { year: 2026, month: 10 };
 
 fn tier() -> TierRules {
     TierRules {
@@ -39,18 +33,9 @@ fn tier() -> TierRules {
         prorate_fee: true,
         credit_cap_percent: dec("100"),
         credits: vec![
-            CreditBand {
-                below_percent: dec("99.95"),
-                credit_percent: dec("10"),
-            },
-            CreditBand {
-                below_percent: dec("99.0"),
-                credit_percent: dec("25"),
-            },
-            CreditBand {
-                below_percent: dec("95.0"),
-                credit_percent: dec("100"),
-            },
+            CreditBand { below_percent: dec("99.95"), credit_percent: dec("10") },
+            CreditBand { below_percent: dec("99.0"), credit_percent: dec("25") },
+            CreditBand { below_percent: dec("95.0"), credit_percent: dec("100") },
         ],
     }
 }
@@ -80,23 +65,14 @@ fn pair_down(service: &str, region: &str, down: &[(i64, i64)]) -> PairDowntime {
         })
         .collect::<Vec<_>>();
     PairDowntime {
-        pair: Pair {
-            service: service.into(),
-            region: region.into(),
-        },
+        pair: Pair { service: service.into(), region: region.into() },
         data: None,
         down: IntervalSet::union_all(contributions.iter().map(|c| &c.down)),
         contributions,
     }
 }
 
-fn incident(
-    id: &str,
-    category: Category,
-    impact: Impact,
-    start: i64,
-    end: Option<i64>,
-) -> Incident {
+fn incident(id: &str, category: Category, impact: Impact, start: i64, end: Option<i64>) -> Incident {
     Incident {
         id: id.into(),
         title: id.into(),
@@ -112,22 +88,8 @@ fn incident(
     }
 }
 
-fn run(
-    month: Month,
-    pairs: &[PairDowntime],
-    incidents: &[Incident],
-    c: &Customer,
-    tier: &TierRules,
-) -> CustomerMonth {
-    run_with(
-        month,
-        pairs,
-        incidents,
-        c,
-        tier,
-        &MonitoringRules::default(),
-        i64::MAX / 2,
-    )
+fn run(month: Month, pairs: &[PairDowntime], incidents: &[Incident], c: &Customer, tier: &TierRules) -> CustomerMonth {
+    run_with(month, pairs, incidents, c, tier, &MonitoringRules::default(), i64::MAX / 2)
 }
 
 fn run_with(
@@ -139,30 +101,13 @@ fn run_with(
     monitoring: &MonitoringRules,
     now: i64,
 ) -> CustomerMonth {
-    let ctx = MonthContext {
-        month,
-        pairs,
-        incidents,
-        monitoring,
-        now,
-    };
+    let ctx = MonthContext { month, pairs, incidents, monitoring, now };
     let r = customer_month(&ctx, c, tier).expect("eligible");
     // Invariants: evidence re-adds to the reported numbers.
     let counted: Decimal = r.evidence.iter().map(|e| e.counted_seconds).sum();
-    assert_eq!(
-        counted, r.downtime_seconds,
-        "evidence must re-add to downtime"
-    );
-    let excluded: i64 = r
-        .evidence
-        .iter()
-        .filter(|e| e.kind == EvidenceKind::Excluded)
-        .map(|e| e.seconds)
-        .sum();
-    assert_eq!(
-        excluded, r.excluded_seconds,
-        "evidence must re-add to excluded"
-    );
+    assert_eq!(counted, r.downtime_seconds, "evidence must re-add to downtime");
+    let excluded: i64 = r.evidence.iter().filter(|e| e.kind == EvidenceKind::Excluded).map(|e| e.seconds).sum();
+    assert_eq!(excluded, r.excluded_seconds, "evidence must re-add to excluded");
     r
 }
 
@@ -173,13 +118,7 @@ fn uptime(r: &CustomerMonth) -> String {
 #[test]
 fn spec_example_100_minutes_in_30_days() {
     let s = t("2026-09-10T00:00:00Z");
-    let r = run(
-        SEP,
-        &[pair_down("api", "eu", &[(s, s + 6000)])],
-        &[],
-        &customer(),
-        &tier(),
-    );
+    let r = run(SEP, &[pair_down("api", "eu", &[(s, s + 6000)])], &[], &customer(), &tier());
     assert_eq!(r.eligible.len(), 2_592_000);
     assert_eq!(r.downtime_seconds, Decimal::from(6000));
     assert_eq!(uptime(&r), "99.7685");
@@ -192,23 +131,11 @@ fn spec_example_100_minutes_in_30_days() {
 #[test]
 fn spec_example_31_day_month_boundary() {
     let s = t("2026-10-10T00:00:00Z");
-    let met = run(
-        OCT,
-        &[pair_down("api", "eu", &[(s, s + 1339)])],
-        &[],
-        &customer(),
-        &tier(),
-    );
+    let met = run(OCT, &[pair_down("api", "eu", &[(s, s + 1339)])], &[], &customer(), &tier());
     assert!(met.met);
     assert_eq!(met.credit_percent, Decimal::ZERO);
     assert_eq!(met.credit_amount.to_string(), "0.00");
-    let missed = run(
-        OCT,
-        &[pair_down("api", "eu", &[(s, s + 1340)])],
-        &[],
-        &customer(),
-        &tier(),
-    );
+    let missed = run(OCT, &[pair_down("api", "eu", &[(s, s + 1340)])], &[], &customer(), &tier());
     assert!(!missed.met);
     assert_eq!(uptime(&missed), "99.9499");
     assert_eq!(missed.credit_percent, dec("10"));
@@ -221,11 +148,7 @@ fn downtime_is_clipped_to_the_month_and_contract() {
     // Down 2026-09-15 23:00 to 09-16 01:00: only the hour after contract start counts.
     let r = run(
         SEP,
-        &[pair_down(
-            "api",
-            "eu",
-            &[(t("2026-09-15T23:00:00Z"), t("2026-09-16T01:00:00Z"))],
-        )],
+        &[pair_down("api", "eu", &[(t("2026-09-15T23:00:00Z"), t("2026-09-16T01:00:00Z"))])],
         &[],
         &c,
         &tier(),
@@ -235,17 +158,8 @@ fn downtime_is_clipped_to_the_month_and_contract() {
     // Fee prorated by 15/30 days.
     assert_eq!(r.fee.to_string(), "500.00");
     c.contract_end = Some(t("2026-09-16T00:00:00Z"));
-    let ctx = MonthContext {
-        month: SEP,
-        pairs: &[],
-        incidents: &[],
-        monitoring: &MonitoringRules::default(),
-        now: 0,
-    };
-    assert!(
-        customer_month(&ctx, &c, &tier()).is_none(),
-        "empty eligible window writes no row"
-    );
+    let ctx = MonthContext { month: SEP, pairs: &[], incidents: &[], monitoring: &MonitoringRules::default(), now: 0 };
+    assert!(customer_month(&ctx, &c, &tier()).is_none(), "empty eligible window writes no row");
 }
 
 #[test]
@@ -267,11 +181,7 @@ fn months_follow_the_customer_zone() {
     // Downtime on 2026-09-30 23:30Z is October in London.
     let r = run(
         OCT,
-        &[pair_down(
-            "api",
-            "eu",
-            &[(t("2026-09-30T23:30:00Z"), t("2026-10-01T00:00:00Z"))],
-        )],
+        &[pair_down("api", "eu", &[(t("2026-09-30T23:30:00Z"), t("2026-10-01T00:00:00Z"))])],
         &[],
         &c,
         &tier(),
@@ -298,29 +208,12 @@ fn customer_pairs_follow_services_and_regions() {
 #[test]
 fn major_incidents_count_whatever_the_category_and_overlaps_count_once() {
     let s = t("2026-09-10T00:00:00Z");
-    let i = incident(
-        "INC-1",
-        Category::EmergencyMaintenance,
-        Impact::Major,
-        s + 50,
-        Some(s + 200),
-    );
-    let r = run(
-        SEP,
-        &[pair_down("api", "eu", &[(s, s + 100)])],
-        &[i],
-        &customer(),
-        &tier(),
-    );
+    let i = incident("INC-1", Category::EmergencyMaintenance, Impact::Major, s + 50, Some(s + 200));
+    let r = run(SEP, &[pair_down("api", "eu", &[(s, s + 100)])], &[i], &customer(), &tier());
     assert_eq!(r.downtime_seconds, Decimal::from(200));
     assert_eq!(r.evidence.len(), 1);
     assert!(r.evidence[0].sources.iter().any(|s| s.contains("INC-1")));
-    assert!(
-        r.evidence[0]
-            .reasons
-            .iter()
-            .any(|s| s.contains("emergency_maintenance INC-1 is not excluded"))
-    );
+    assert!(r.evidence[0].reasons.iter().any(|s| s.contains("emergency_maintenance INC-1 is not excluded")));
 }
 
 #[test]
@@ -333,30 +226,12 @@ fn incident_scopes() {
     other_region.regions = Scope::parse("us");
     let mut other_customer = incident("B", Category::Unplanned, Impact::Major, s, Some(s + 200));
     other_customer.customers = Scope::parse("C2;C3");
-    let mut named = incident(
-        "C",
-        Category::Unplanned,
-        Impact::Major,
-        s + 1000,
-        Some(s + 1300),
-    );
+    let mut named = incident("C", Category::Unplanned, Impact::Major, s + 1000, Some(s + 1300));
     named.customers = Scope::parse("C1");
     named.services = Scope::parse("web;db");
-    let r = run(
-        SEP,
-        &[],
-        &[other_region, other_customer, named],
-        &c,
-        &tier(),
-    );
+    let r = run(SEP, &[], &[other_region, other_customer, named], &c, &tier());
     assert_eq!(r.downtime_seconds, Decimal::from(300));
-    assert_eq!(
-        r.incidents
-            .iter()
-            .map(|i| i.id.as_str())
-            .collect::<Vec<_>>(),
-        ["C"]
-    );
+    assert_eq!(r.incidents.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["C"]);
     assert_eq!(r.incidents[0].seconds_in_month, 300);
     assert_eq!(r.incidents[0].treatment, "counted as full downtime");
 }
@@ -364,41 +239,21 @@ fn incident_scopes() {
 #[test]
 fn maintenance_needs_notice_and_overruns_count() {
     let s = t("2026-09-10T02:00:00Z");
-    let mut m1 = incident(
-        "M1",
-        Category::PlannedMaintenance,
-        Impact::Major,
-        s,
-        Some(s + 3600),
-    );
+    let mut m1 = incident("M1", Category::PlannedMaintenance, Impact::Major, s, Some(s + 3600));
     m1.announced_at = Some(s - 72 * 3600);
     // Checks see the service down for 90 minutes: 30 minutes past the window.
     let pairs = [pair_down("api", "eu", &[(s, s + 5400)])];
     let r = run(SEP, &pairs, std::slice::from_ref(&m1), &customer(), &tier());
     assert_eq!(r.excluded_seconds, 3600);
     assert_eq!(r.downtime_seconds, Decimal::from(1800));
-    let counted = r
-        .evidence
-        .iter()
-        .find(|e| e.kind == EvidenceKind::Counted)
-        .unwrap();
+    let counted = r.evidence.iter().find(|e| e.kind == EvidenceKind::Counted).unwrap();
     assert!(
-        counted
-            .reasons
-            .iter()
-            .any(|s| s.contains("runs past the window of planned_maintenance M1")),
+        counted.reasons.iter().any(|s| s.contains("runs past the window of planned_maintenance M1")),
         "{:?}",
         counted.reasons
     );
-    let excluded = r
-        .evidence
-        .iter()
-        .find(|e| e.kind == EvidenceKind::Excluded)
-        .unwrap();
-    assert_eq!(
-        excluded.reasons,
-        vec!["planned_maintenance M1 excluded (announced 72h before start, 48h required)"]
-    );
+    let excluded = r.evidence.iter().find(|e| e.kind == EvidenceKind::Excluded).unwrap();
+    assert_eq!(excluded.reasons, vec!["planned_maintenance M1 excluded (announced 72h before start, 48h required)"]);
 
     // Announced 5 hours before: excludes nothing, and the evidence says why.
     let mut m2 = m1.clone();
@@ -415,58 +270,29 @@ fn maintenance_needs_notice_and_overruns_count() {
     );
     // Exactly the notice is enough.
     m2.announced_at = Some(s - 48 * 3600);
-    assert_eq!(
-        run(SEP, &pairs, std::slice::from_ref(&m2), &customer(), &tier()).excluded_seconds,
-        3600
-    );
+    assert_eq!(run(SEP, &pairs, std::slice::from_ref(&m2), &customer(), &tier()).excluded_seconds, 3600);
     // Never announced.
     m2.announced_at = None;
     let r = run(SEP, &pairs, &[m2], &customer(), &tier());
     assert_eq!(r.excluded_seconds, 0);
-    assert!(
-        r.evidence[0]
-            .reasons
-            .iter()
-            .any(|s| s.contains("was not announced"))
-    );
+    assert!(r.evidence[0].reasons.iter().any(|s| s.contains("was not announced")));
 }
 
 #[test]
 fn excluded_categories_follow_the_tier() {
     let s = t("2026-09-10T00:00:00Z");
     let pairs = [pair_down("api", "eu", &[(s, s + 1000)])];
-    for cat in [
-        Category::ForceMajeure,
-        Category::CustomerCaused,
-        Category::ThirdParty,
-    ] {
+    for cat in [Category::ForceMajeure, Category::CustomerCaused, Category::ThirdParty] {
         let i = incident("X", cat, Impact::None, s, Some(s + 600));
         let r = run(SEP, &pairs, std::slice::from_ref(&i), &customer(), &tier());
-        assert_eq!(
-            (r.excluded_seconds, r.downtime_seconds),
-            (600, Decimal::from(400)),
-            "{cat}"
-        );
+        assert_eq!((r.excluded_seconds, r.downtime_seconds), (600, Decimal::from(400)), "{cat}");
         let mut strict = tier();
         strict.excluded_categories = vec![Category::PlannedMaintenance];
         let r = run(SEP, &pairs, &[i], &customer(), &strict);
-        assert_eq!(
-            (r.excluded_seconds, r.downtime_seconds),
-            (0, Decimal::from(1000)),
-            "{cat}"
-        );
+        assert_eq!((r.excluded_seconds, r.downtime_seconds), (0, Decimal::from(1000)), "{cat}");
     }
-    let em = incident(
-        "E",
-        Category::EmergencyMaintenance,
-        Impact::None,
-        s,
-        Some(s + 600),
-    );
-    assert_eq!(
-        run(SEP, &pairs, &[em], &customer(), &tier()).excluded_seconds,
-        0
-    );
+    let em = incident("E", Category::EmergencyMaintenance, Impact::None, s, Some(s + 600));
+    assert_eq!(run(SEP, &pairs, &[em], &customer(), &tier()).excluded_seconds, 0);
 }
 
 #[test]
@@ -476,69 +302,34 @@ fn partial_incidents_weigh_and_never_double_count() {
     let p = incident("P", Category::Unplanned, Impact::Partial, s, Some(s + 1001));
     let mut tr = tier();
     let r = run(SEP, &pairs, std::slice::from_ref(&p), &customer(), &tr);
-    assert_eq!(
-        r.downtime_seconds,
-        Decimal::from(100),
-        "weight 0 by default"
-    );
+    assert_eq!(r.downtime_seconds, Decimal::from(100), "weight 0 by default");
     tr.partial_weight = dec("0.5");
     let r = run(SEP, &pairs, std::slice::from_ref(&p), &customer(), &tr);
     assert_eq!(r.partial_seconds, 901);
     assert_eq!(r.downtime_seconds.to_string(), "550.5");
-    let degraded = incident(
-        "D",
-        Category::Unplanned,
-        Impact::Degraded,
-        s,
-        Some(s + 5000),
-    );
-    assert_eq!(
-        run(SEP, &pairs, &[degraded], &customer(), &tr).downtime_seconds,
-        Decimal::from(100)
-    );
+    let degraded = incident("D", Category::Unplanned, Impact::Degraded, s, Some(s + 5000));
+    assert_eq!(run(SEP, &pairs, &[degraded], &customer(), &tr).downtime_seconds, Decimal::from(100));
 }
 
 #[test]
 fn min_downtime_drops_short_intervals_after_exclusions() {
     let s = t("2026-09-10T00:00:00Z");
-    let pairs = [pair_down(
-        "api",
-        "eu",
-        &[(s, s + 50), (s + 1000, s + 1100), (s + 2000, s + 2100)],
-    )];
+    let pairs = [pair_down("api", "eu", &[(s, s + 50), (s + 1000, s + 1100), (s + 2000, s + 2100)])];
     // The exclusion cuts the third interval to 40 s, so it is dropped too.
-    let fm = incident(
-        "F",
-        Category::ForceMajeure,
-        Impact::None,
-        s + 2000,
-        Some(s + 2060),
-    );
+    let fm = incident("F", Category::ForceMajeure, Impact::None, s + 2000, Some(s + 2060));
     let mut tr = tier();
     tr.min_downtime_seconds = 60;
     let r = run(SEP, &pairs, &[fm], &customer(), &tr);
     assert_eq!(r.downtime_seconds, Decimal::from(100));
     assert_eq!(r.excluded_seconds, 60);
-    assert_eq!(
-        r.evidence
-            .iter()
-            .filter(|e| e.kind == EvidenceKind::Dropped)
-            .count(),
-        2
-    );
+    assert_eq!(r.evidence.iter().filter(|e| e.kind == EvidenceKind::Dropped).count(), 2);
 }
 
 #[test]
 fn denominator_conventions() {
     let s = t("2026-09-10T00:00:00Z");
     let pairs = [pair_down("api", "eu", &[(s, s + 6000)])];
-    let fm = incident(
-        "F",
-        Category::ForceMajeure,
-        Impact::None,
-        s + 6000,
-        Some(s + 6000 + 86_400),
-    );
+    let fm = incident("F", Category::ForceMajeure, Impact::None, s + 6000, Some(s + 6000 + 86_400));
     let mut tr = tier();
     let r = run(SEP, &pairs, std::slice::from_ref(&fm), &customer(), &tr);
     assert_eq!(r.denominator_seconds, 2_592_000);
@@ -576,11 +367,7 @@ fn target_override_and_credit_cap() {
     let r = run(SEP, &pairs, &[], &c, &tier());
     assert!(!r.met);
     assert_eq!(r.target_percent, dec("99.99"));
-    assert_eq!(
-        r.credit_percent,
-        Decimal::ZERO,
-        "no band below 99.95 applies"
-    );
+    assert_eq!(r.credit_percent, Decimal::ZERO, "no band below 99.95 applies");
     // A big outage: 100% band capped at 30.
     let big = [pair_down("api", "eu", &[(s, s + 200_000)])];
     let mut tr = tier();
@@ -597,13 +384,7 @@ fn credit_money_uses_the_currency_minor_unit() {
     c.currency = "JPY".into();
     c.monthly_fee = dec("150000");
     c.contract_start = Some(t("2026-09-02T00:00:00Z")); // 29/30 days
-    let r = run(
-        SEP,
-        &[pair_down("api", "eu", &[(s, s + 6000)])],
-        &[],
-        &c,
-        &tier(),
-    );
+    let r = run(SEP, &[pair_down("api", "eu", &[(s, s + 6000)])], &[], &c, &tier());
     assert_eq!(r.fee.to_string(), "145000");
     assert_eq!(r.credit_amount.to_string(), "14500");
 }
@@ -622,25 +403,15 @@ fn open_incidents_run_until_now_or_month_end() {
         t("2026-11-05T00:00:00Z"),
     );
     assert_eq!(r.downtime_seconds, Decimal::from(2 * 86_400));
-    assert!(r.evidence[0].reasons.iter().any(|s| {
-        s.contains("still open: counted until 2026-11-01T00:00:00Z (end of the eligible month)")
-    }));
-    let r = run_with(
-        OCT,
-        &[],
-        &[open],
-        &customer(),
-        &tier(),
-        &MonitoringRules::default(),
-        s + 3600,
-    );
-    assert_eq!(r.downtime_seconds, Decimal::from(3600));
     assert!(
         r.evidence[0]
             .reasons
             .iter()
-            .any(|s| s.contains("as of the report time"))
+            .any(|s| { s.contains("still open: counted until 2026-11-01T00:00:00Z (end of the eligible month)") })
     );
+    let r = run_with(OCT, &[], &[open], &customer(), &tier(), &MonitoringRules::default(), s + 3600);
+    assert_eq!(r.downtime_seconds, Decimal::from(3600));
+    assert!(r.evidence[0].reasons.iter().any(|s| s.contains("as of the report time")));
 }
 
 #[test]
@@ -649,15 +420,11 @@ fn gaps_down_counts_missing_data_and_coverage_reports_it() {
     let e = SEP.bounds_in(Tz::UTC);
     let mut p = pair_down("api", "eu", &[]);
     // Data for the whole month except one hour.
-    p.data =
-        Some(IntervalSet::single(e).subtract(&IntervalSet::single(Interval::new(s, s + 3600))));
+    p.data = Some(IntervalSet::single(e).subtract(&IntervalSet::single(Interval::new(s, s + 3600))));
     let r = run(SEP, std::slice::from_ref(&p), &[], &customer(), &tier());
     assert_eq!(r.downtime_seconds, Decimal::ZERO);
     assert_eq!(r.coverage.unwrap().truncate(4).to_string(), "99.8611");
-    let down = MonitoringRules {
-        gaps: GapPolicy::Down,
-        ..Default::default()
-    };
+    let down = MonitoringRules { gaps: GapPolicy::Down, ..Default::default() };
     let r = run_with(SEP, &[p], &[], &customer(), &tier(), &down, 0);
     assert_eq!(r.downtime_seconds, Decimal::from(3600));
     assert!(r.evidence[0].sources[0].contains("no monitoring data"));
@@ -680,23 +447,13 @@ fn tier_summary_medians_are_exact() {
             let mut c = customer();
             c.id = format!("C{k}");
             c.currency = if k == 3 { "EUR".into() } else { "GBP".into() };
-            run(
-                SEP,
-                &[pair_down("api", "eu", &[(s, s + 1000 * k + 1)])],
-                &[],
-                &c,
-                &tier(),
-            )
+            run(SEP, &[pair_down("api", "eu", &[(s, s + 1000 * k + 1)])], &[], &c, &tier())
         })
         .collect();
     let sums = tier_summaries(["enhanced", "standard"], &rows);
     assert_eq!(sums[0].customers, 0);
     let st = &sums[1];
-    assert_eq!(
-        (st.customers, st.met, st.breached),
-        (4, 2, 2),
-        "1001 s is within 99.95% of 30 days (1296 s)"
-    );
+    assert_eq!((st.customers, st.met, st.breached), (4, 2, 2), "1001 s is within 99.95% of 30 days (1296 s)");
     // Median of 1001 and 2001 seconds down = 1501 s of 2,592,000 -> 99.94209…
     assert_eq!(st.median.unwrap().truncate(5).to_string(), "99.94209");
     assert_eq!(st.lowest.unwrap().truncate(4).to_string(), "99.8842");
@@ -717,21 +474,11 @@ fn daily_stats_cover_every_local_day_and_re_add() {
     ];
     let r = run(OCT, &[pair_down("api", "eu", &down)], &[], &c, &tier());
     assert_eq!(r.daily.len(), 31);
-    assert_eq!(
-        r.daily.iter().map(|d| d.eligible_seconds).sum::<i64>(),
-        r.eligible.len()
-    );
-    assert_eq!(
-        r.daily.iter().map(|d| d.downtime_seconds).sum::<Decimal>(),
-        r.downtime_seconds
-    );
+    assert_eq!(r.daily.iter().map(|d| d.eligible_seconds).sum::<i64>(), r.eligible.len());
+    assert_eq!(r.daily.iter().map(|d| d.downtime_seconds).sum::<Decimal>(), r.downtime_seconds);
     assert_eq!(r.daily[8].eligible_seconds, 0, "before the contract");
     assert!(r.daily[8].uptime().is_none());
-    assert_eq!(
-        r.daily[9].eligible_seconds,
-        12 * 3600 - 3600,
-        "from 13:00 local"
-    );
+    assert_eq!(r.daily[9].eligible_seconds, 12 * 3600 - 3600, "from 13:00 local");
     assert_eq!(r.daily[24].eligible_seconds, 25 * 3600);
     assert_eq!(r.daily[24].downtime_seconds, Decimal::from(3600));
     // 23:45Z on 10-26 is 23:45 local (GMT): 15 min on the 26th, 15 on the 27th.
@@ -754,21 +501,7 @@ fn incident_reach_sums_customer_seconds() {
         })
         .collect();
     let reach = incident_reach(&rows);
-    assert_eq!(
-        (
-            reach[0].id.as_str(),
-            reach[0].customers,
-            reach[0].customer_seconds
-        ),
-        ("BIG", 2, 1200)
-    );
-    assert_eq!(
-        (
-            reach[1].id.as_str(),
-            reach[1].customers,
-            reach[1].customer_seconds
-        ),
-        ("SMALL", 1, 60)
-    );
+    assert_eq!((reach[0].id.as_str(), reach[0].customers, reach[0].customer_seconds), ("BIG", 2, 1200));
+    assert_eq!((reach[1].id.as_str(), reach[1].customers, reach[1].customer_seconds), ("SMALL", 1, 60));
     assert_eq!(rows[0].incidents[1].treatment, "third_party SMALL excluded");
 }

@@ -72,11 +72,7 @@ fn parse_date_part(b: &[u8]) -> Option<(i64, u32, u32)> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let (y, mo, d) = (
-        digits(&b[0..4])? as i64,
-        digits(&b[5..7])?,
-        digits(&b[8..10])?,
-    );
+    let (y, mo, d) = (digits(&b[0..4])? as i64, digits(&b[5..7])?, digits(&b[8..10])?);
     if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) {
         return None;
     }
@@ -92,11 +88,7 @@ fn parse_fields(text: &str) -> Option<Parsed> {
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let (h, mi, s) = (
-        digits(&b[11..13])?,
-        digits(&b[14..16])?,
-        digits(&b[17..19])?,
-    );
+    let (h, mi, s) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
     // Leap seconds (":60") are not representable in UTC seconds; reject them.
     if h > 23 || mi > 59 || s > 59 {
         return None;
@@ -127,15 +119,7 @@ fn parse_fields(text: &str) -> Option<Parsed> {
         }
         _ => return None,
     };
-    Some(Parsed {
-        y,
-        mo,
-        d,
-        h,
-        mi,
-        s,
-        offset,
-    })
+    Some(Parsed { y, mo, d, h, mi, s, offset })
 }
 
 /// Resolves a wall-clock time in `tz` to a UTC instant; DST gaps and folds are errors.
@@ -170,9 +154,8 @@ pub fn resolve_naive_seconds(wall: i64, tz: Tz) -> Result<Instant, TimeError> {
     if tz == Tz::UTC {
         return Ok(wall);
     }
-    let naive = chrono::DateTime::from_timestamp(wall, 0)
-        .ok_or_else(|| TimeError::Malformed(wall.to_string()))?
-        .naive_utc();
+    let naive =
+        chrono::DateTime::from_timestamp(wall, 0).ok_or_else(|| TimeError::Malformed(wall.to_string()))?.naive_utc();
     resolve_local(&naive.format("%Y-%m-%d %H:%M:%S").to_string(), naive, tz)
 }
 
@@ -190,17 +173,11 @@ pub fn start_of_local_day(date: NaiveDate, tz: Tz) -> Instant {
 }
 
 /// A contract date or instant: a date alone means local midnight in the customer's zone.
-pub fn parse_date_or_instant(
-    text: &str,
-    inputs_tz: Tz,
-    customer_tz: Tz,
-) -> Result<Instant, TimeError> {
+pub fn parse_date_or_instant(text: &str, inputs_tz: Tz, customer_tz: Tz) -> Result<Instant, TimeError> {
     let t = text.trim();
     if t.len() == 10 {
-        let (y, m, d) =
-            parse_date_part(t.as_bytes()).ok_or_else(|| TimeError::MalformedDate(t.to_string()))?;
-        let date = NaiveDate::from_ymd_opt(y as i32, m, d)
-            .ok_or_else(|| TimeError::MalformedDate(t.to_string()))?;
+        let (y, m, d) = parse_date_part(t.as_bytes()).ok_or_else(|| TimeError::MalformedDate(t.to_string()))?;
+        let date = NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(|| TimeError::MalformedDate(t.to_string()))?;
         return Ok(start_of_local_day(date, customer_tz));
     }
     parse_instant(t, inputs_tz).map_err(|e| match e {
@@ -223,29 +200,17 @@ impl Month {
 
     pub fn next(self) -> Month {
         if self.month == 12 {
-            Month {
-                year: self.year + 1,
-                month: 1,
-            }
+            Month { year: self.year + 1, month: 1 }
         } else {
-            Month {
-                year: self.year,
-                month: self.month + 1,
-            }
+            Month { year: self.year, month: self.month + 1 }
         }
     }
 
     pub fn prev(self) -> Month {
         if self.month == 1 {
-            Month {
-                year: self.year - 1,
-                month: 12,
-            }
+            Month { year: self.year - 1, month: 12 }
         } else {
-            Month {
-                year: self.year,
-                month: self.month - 1,
-            }
+            Month { year: self.year, month: self.month - 1 }
         }
     }
 
@@ -255,10 +220,7 @@ impl Month {
 
     /// `[local midnight on the 1st, local midnight on the 1st of the next month)` in `tz`.
     pub fn bounds_in(self, tz: Tz) -> Interval {
-        Interval::new(
-            start_of_local_day(self.first_day(), tz),
-            start_of_local_day(self.next().first_day(), tz),
-        )
+        Interval::new(start_of_local_day(self.first_day(), tz), start_of_local_day(self.next().first_day(), tz))
     }
 
     /// Every month from `self` to `last`, inclusive.
@@ -308,10 +270,7 @@ pub fn format_utc(t: Instant) -> String {
 /// Formats an instant as local time in `tz` with its offset, e.g. `2026-10-25T01:30:00+01:00`.
 pub fn format_local(t: Instant, tz: Tz) -> String {
     match chrono::DateTime::from_timestamp(t, 0) {
-        Some(dt) => dt
-            .with_timezone(&tz)
-            .format("%Y-%m-%dT%H:%M:%S%:z")
-            .to_string(),
+        Some(dt) => dt.with_timezone(&tz).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
         None => t.to_string(),
     }
 }
@@ -331,25 +290,13 @@ mod tests {
     fn instant_forms() {
         let z = parse_instant("2026-10-03T14:05:00Z", Tz::UTC).unwrap();
         assert_eq!(z, 1_791_036_300);
-        assert_eq!(
-            parse_instant("2026-10-03T15:05:00+01:00", Tz::UTC).unwrap(),
-            z
-        );
-        assert_eq!(
-            parse_instant("2026-10-03T15:05:00+0100", Tz::UTC).unwrap(),
-            z
-        );
+        assert_eq!(parse_instant("2026-10-03T15:05:00+01:00", Tz::UTC).unwrap(), z);
+        assert_eq!(parse_instant("2026-10-03T15:05:00+0100", Tz::UTC).unwrap(), z);
         assert_eq!(parse_instant("2026-10-03 14:05:00", Tz::UTC).unwrap(), z);
         assert_eq!(parse_instant("2026-10-03T14:05:00", Tz::UTC).unwrap(), z);
-        assert_eq!(
-            parse_instant("2026-10-03T14:05:00.999Z", Tz::UTC).unwrap(),
-            z
-        );
+        assert_eq!(parse_instant("2026-10-03T14:05:00.999Z", Tz::UTC).unwrap(), z);
         assert_eq!(parse_instant("2026-10-03 15:05:00.5", LONDON).unwrap(), z);
-        assert_eq!(
-            parse_instant("2026-10-03T09:05:00-05:00", LONDON).unwrap(),
-            z
-        );
+        assert_eq!(parse_instant("2026-10-03T09:05:00-05:00", LONDON).unwrap(), z);
     }
 
     #[test]
@@ -367,24 +314,15 @@ mod tests {
             "2026-10-03T14:05:00 Z",
             "2026/10/03 14:05:00",
         ] {
-            assert!(
-                matches!(parse_instant(bad, Tz::UTC), Err(TimeError::Malformed(_))),
-                "{bad}"
-            );
+            assert!(matches!(parse_instant(bad, Tz::UTC), Err(TimeError::Malformed(_))), "{bad}");
         }
         assert!(parse_instant("2028-02-29T00:00:00Z", Tz::UTC).is_ok());
     }
 
     #[test]
     fn dst_gap_and_fold_are_errors() {
-        assert!(matches!(
-            parse_instant("2026-03-29 01:30:00", LONDON),
-            Err(TimeError::NonExistent(..))
-        ));
-        assert!(matches!(
-            parse_instant("2026-10-25 01:30:00", LONDON),
-            Err(TimeError::Ambiguous(..))
-        ));
+        assert!(matches!(parse_instant("2026-03-29 01:30:00", LONDON), Err(TimeError::NonExistent(..))));
+        assert!(matches!(parse_instant("2026-10-25 01:30:00", LONDON), Err(TimeError::Ambiguous(..))));
         // With an offset, the same wall time is fine.
         assert!(parse_instant("2026-10-25T01:30:00+01:00", LONDON).is_ok());
     }
@@ -393,28 +331,13 @@ mod tests {
     fn month_lengths_in_zones() {
         let oct = Month::new(2026, 10).unwrap();
         assert_eq!(oct.bounds_in(LONDON).len(), 745 * 3600);
-        assert_eq!(
-            Month::new(2026, 3).unwrap().bounds_in(LONDON).len(),
-            743 * 3600
-        );
+        assert_eq!(Month::new(2026, 3).unwrap().bounds_in(LONDON).len(), 743 * 3600);
         assert_eq!(oct.bounds_in(Tz::UTC).len(), 31 * 86_400);
-        assert_eq!(
-            Month::new(2028, 2).unwrap().bounds_in(Tz::UTC).len(),
-            29 * 86_400
-        );
-        assert_eq!(
-            Month::new(2026, 2).unwrap().bounds_in(Tz::UTC).len(),
-            28 * 86_400
-        );
+        assert_eq!(Month::new(2028, 2).unwrap().bounds_in(Tz::UTC).len(), 29 * 86_400);
+        assert_eq!(Month::new(2026, 2).unwrap().bounds_in(Tz::UTC).len(), 28 * 86_400);
         let ny = chrono_tz::America::New_York;
-        assert_eq!(
-            Month::new(2026, 11).unwrap().bounds_in(ny).len(),
-            (30 * 24 + 1) * 3600
-        );
-        assert_eq!(
-            oct.bounds_in(LONDON).start,
-            parse_instant("2026-09-30T23:00:00Z", Tz::UTC).unwrap()
-        );
+        assert_eq!(Month::new(2026, 11).unwrap().bounds_in(ny).len(), (30 * 24 + 1) * 3600);
+        assert_eq!(oct.bounds_in(LONDON).start, parse_instant("2026-09-30T23:00:00Z", Tz::UTC).unwrap());
     }
 
     #[test]
@@ -430,10 +353,7 @@ mod tests {
     fn dates_are_local_midnight_of_the_customer() {
         let t = parse_date_or_instant("2026-10-15", Tz::UTC, LONDON).unwrap();
         assert_eq!(format_utc(t), "2026-10-14T23:00:00Z");
-        assert!(matches!(
-            parse_date_or_instant("2026-10-32", Tz::UTC, LONDON),
-            Err(TimeError::MalformedDate(_))
-        ));
+        assert!(matches!(parse_date_or_instant("2026-10-32", Tz::UTC, LONDON), Err(TimeError::MalformedDate(_))));
     }
 
     #[test]
@@ -441,10 +361,7 @@ mod tests {
         let a: Month = "2026-11".parse().unwrap();
         let b: Month = "2027-02".parse().unwrap();
         assert_eq!(
-            a.through(b)
-                .iter()
-                .map(|m| m.to_string())
-                .collect::<Vec<_>>(),
+            a.through(b).iter().map(|m| m.to_string()).collect::<Vec<_>>(),
             ["2026-11", "2026-12", "2027-01", "2027-02"]
         );
         assert!("2026-13".parse::<Month>().is_err());

@@ -16,31 +16,25 @@ pub fn earlier_months(out: &Path, month: Month) -> BTreeMap<String, Vec<HistoryP
     }
     let mut by_customer: BTreeMap<String, Vec<HistoryPoint>> = BTreeMap::new();
     for m in first.through(month).into_iter().filter(|m| *m < month) {
-        let Ok(mut rdr) = csv::Reader::from_path(out.join(m.to_string()).join("sla_monthly.csv"))
-        else {
+        let Ok(mut rdr) = csv::Reader::from_path(out.join(m.to_string()).join("sla_monthly.csv")) else {
             continue;
         };
         let Ok(header) = rdr.headers().cloned() else {
             continue;
         };
         let col = |name: &str| header.iter().position(|h| h == name);
-        let (Some(id), Some(up), Some(met)) =
-            (col("customer_id"), col("uptime_percent"), col("met"))
-        else {
+        let (Some(id), Some(up), Some(met)) = (col("customer_id"), col("uptime_percent"), col("met")) else {
             continue;
         };
         for rec in rdr.records().flatten() {
             let (Some(i), Some(u), Some(m2)) = (rec.get(id), rec.get(up), rec.get(met)) else {
                 continue;
             };
-            by_customer
-                .entry(i.to_string())
-                .or_default()
-                .push(HistoryPoint {
-                    month: m,
-                    uptime_percent: u.to_string(),
-                    met: m2 == "true",
-                });
+            by_customer.entry(i.to_string()).or_default().push(HistoryPoint {
+                month: m,
+                uptime_percent: u.to_string(),
+                met: m2 == "true",
+            });
         }
     }
     by_customer

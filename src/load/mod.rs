@@ -60,11 +60,7 @@ fn has_glob_chars(p: &str) -> bool {
 
 /// Expands config patterns relative to `base`: globs may match nothing, plain paths
 /// must exist. Sorted within a pattern, each file once.
-pub fn expand(
-    base: &Path,
-    patterns: &[String],
-    config_name: &str,
-) -> Result<Vec<(String, PathBuf)>, InputError> {
+pub fn expand(base: &Path, patterns: &[String], config_name: &str) -> Result<Vec<(String, PathBuf)>, InputError> {
     let mut out: Vec<(String, PathBuf)> = Vec::new();
     for pat in patterns {
         let full = base.join(pat);
@@ -104,74 +100,37 @@ pub fn expand(
 pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> {
     let cfg_name = config.path.display().to_string();
     let mut inputs = Inputs::default();
-    let record = |role: &'static str,
-                  name: &str,
-                  path: &Path,
-                  rows: usize|
-     -> Result<InputFile, InputError> {
-        let sha256 = sha256_file(path)
-            .map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
-        Ok(InputFile {
-            role,
-            name: name.to_string(),
-            path: path.to_path_buf(),
-            sha256,
-            rows,
-        })
+    let record = |role: &'static str, name: &str, path: &Path, rows: usize| -> Result<InputFile, InputError> {
+        let sha256 = sha256_file(path).map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
+        Ok(InputFile { role, name: name.to_string(), path: path.to_path_buf(), sha256, rows })
     };
     let customer_files = expand(&config.base_dir, &config.customers, &cfg_name)?;
     if customer_files.is_empty() {
-        return Err(InputError(format!(
-            "{cfg_name}: [inputs] customers matches no file"
-        )));
+        return Err(InputError(format!("{cfg_name}: [inputs] customers matches no file")));
     }
     let mut customer_lines = std::collections::HashMap::new();
     for (name, path) in &customer_files {
         let display = path.display().to_string();
-        let rows = records::customers(
-            path,
-            &display,
-            config,
-            &mut inputs.customers,
-            &mut customer_lines,
-        )?;
+        let rows = records::customers(path, &display, config, &mut inputs.customers, &mut customer_lines)?;
         inputs.files.push(record("customers", name, path, rows)?);
     }
     let mut interner = records::SeriesInterner::default();
     for (name, path) in expand(&config.base_dir, &config.checks, &cfg_name)? {
         let display = path.display().to_string();
-        let rows = records::checks(
-            &path,
-            &display,
-            config.inputs_timezone,
-            &mut interner,
-            &mut inputs.checks,
-        )?;
+        let rows = records::checks(&path, &display, config.inputs_timezone, &mut interner, &mut inputs.checks)?;
         inputs.files.push(record("checks", &name, &path, rows)?);
     }
     inputs.series = interner.into_keys();
     for (name, path) in expand(&config.base_dir, &config.outages, &cfg_name)? {
         let display = path.display().to_string();
-        let rows = records::outages(
-            &path,
-            &display,
-            &name,
-            config.inputs_timezone,
-            now,
-            &mut inputs.outages,
-        )?;
+        let rows = records::outages(&path, &display, &name, config.inputs_timezone, now, &mut inputs.outages)?;
         inputs.files.push(record("outages", &name, &path, rows)?);
     }
     let mut incident_lines = std::collections::HashMap::new();
     for (name, path) in expand(&config.base_dir, &config.incidents, &cfg_name)? {
         let display = path.display().to_string();
-        let rows = records::incidents(
-            &path,
-            &display,
-            config.inputs_timezone,
-            &mut inputs.incidents,
-            &mut incident_lines,
-        )?;
+        let rows =
+            records::incidents(&path, &display, config.inputs_timezone, &mut inputs.incidents, &mut incident_lines)?;
         inputs.files.push(record("incidents", &name, &path, rows)?);
     }
     Ok(inputs)

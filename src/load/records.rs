@@ -11,20 +11,14 @@ use crate::config::Config;
 use crate::core::checks::{Check, SeriesKey};
 use crate::core::interval::{Instant, Interval};
 use crate::core::model::{Category, Customer, Impact, Incident, Outage, Scope};
-use crate::core::time::{
-    TimeError, parse_date_or_instant, parse_instant, parse_tz, start_of_local_day,
-};
+use crate::core::time::{TimeError, parse_date_or_instant, parse_instant, parse_tz, start_of_local_day};
 
 /// Text cells of an optional column, trimmed; absent columns read as empty.
 struct TextCol(Option<polars::prelude::StringChunked>);
 
 impl TextCol {
     fn get(&self, row: usize) -> &str {
-        self.0
-            .as_ref()
-            .and_then(|c| c.get(row))
-            .map(str::trim)
-            .unwrap_or("")
+        self.0.as_ref().and_then(|c| c.get(row)).map(str::trim).unwrap_or("")
     }
     fn present(&self) -> bool {
         self.0.is_some()
@@ -44,15 +38,11 @@ fn instants(t: &Table, name: &str, tz: Tz) -> Result<Vec<Option<Instant>>, Input
         .enumerate()
         .map(|(row, cell)| match cell {
             RawTime::Empty => Ok(None),
-            RawTime::Text(s) => parse_instant(s, tz)
-                .map(Some)
-                .map_err(|e| t.error_at(row, name, e)),
+            RawTime::Text(s) => parse_instant(s, tz).map(Some).map_err(|e| t.error_at(row, name, e)),
             RawTime::Cell(Ok(TimeCell::Instant(i))) => Ok(Some(i)),
-            RawTime::Cell(Ok(TimeCell::Date(d))) => Err(t.error_at(
-                row,
-                name,
-                format!("expected an instant, found the date {d}"),
-            )),
+            RawTime::Cell(Ok(TimeCell::Date(d))) => {
+                Err(t.error_at(row, name, format!("expected an instant, found the date {d}")))
+            }
             RawTime::Cell(Err(e)) => Err(t.error_at(row, name, e)),
         })
         .collect()
@@ -64,55 +54,26 @@ fn scope(t: &Table, col: &TextCol, row: usize, name: &str) -> Result<Scope, Inpu
     }
     let cell = col.get(row);
     if cell.is_empty() {
-        return Err(t.error_at(
-            row,
-            name,
-            "empty list: write * for all, or values separated by ;",
-        ));
+        return Err(t.error_at(row, name, "empty list: write * for all, or values separated by ;"));
     }
     Ok(Scope::parse(cell))
 }
 
-fn decimal(
-    t: &Table,
-    row: usize,
-    name: &str,
-    cell: &str,
-    what: &str,
-) -> Result<Decimal, InputError> {
-    Decimal::from_str(cell)
-        .map_err(|_| t.error_at(row, name, format!("expected {what}, found {cell:?}")))
+fn decimal(t: &Table, row: usize, name: &str, cell: &str, what: &str) -> Result<Decimal, InputError> {
+    Decimal::from_str(cell).map_err(|_| t.error_at(row, name, format!("expected {what}, found {cell:?}")))
 }
 
 fn required<'a>(t: &Table, row: usize, name: &str, cell: &'a str) -> Result<&'a str, InputError> {
-    if cell.is_empty() {
-        Err(t.error_at(row, name, "empty value, this column is required"))
-    } else {
-        Ok(cell)
-    }
+    if cell.is_empty() { Err(t.error_at(row, name, "empty value, this column is required")) } else { Ok(cell) }
 }
 
 /// Where each unique key was first seen: file display name and row.
 pub type FirstSeen = HashMap<String, (String, usize)>;
 
-fn check_unique(
-    t: &Table,
-    seen: &mut FirstSeen,
-    row: usize,
-    col: &str,
-    key: &str,
-) -> Result<(), InputError> {
+fn check_unique(t: &Table, seen: &mut FirstSeen, row: usize, col: &str, key: &str) -> Result<(), InputError> {
     if let Some((file, first)) = seen.get(key) {
-        let at = if *file == t.display {
-            t.locate(*first, None)
-        } else {
-            format!("{file} row {}", first + 1)
-        };
-        return Err(t.error_at(
-            row,
-            col,
-            format!("duplicate {col} {key:?}, first seen at {at}"),
-        ));
+        let at = if *file == t.display { t.locate(*first, None) } else { format!("{file} row {}", first + 1) };
+        return Err(t.error_at(row, col, format!("duplicate {col} {key:?}, first seen at {at}")));
     }
     seen.insert(key.to_string(), (t.display.clone(), row));
     Ok(())
@@ -141,39 +102,22 @@ pub fn customers(
     let t = Table::read(path, display, &cols)?;
     t.require(&["customer_id", "tier"])?;
     let col = |c: &str| text(&t, c);
-    let (id, name, tier, services, regions) = (
-        col("customer_id")?,
-        col("name")?,
-        col("tier")?,
-        col("services")?,
-        col("regions")?,
-    );
-    let (fee, currency, zone, target) = (
-        col("monthly_fee")?,
-        col("currency")?,
-        col("timezone")?,
-        col("target_percent")?,
-    );
+    let (id, name, tier, services, regions) =
+        (col("customer_id")?, col("name")?, col("tier")?, col("services")?, col("regions")?);
+    let (fee, currency, zone, target) =
+        (col("monthly_fee")?, col("currency")?, col("timezone")?, col("target_percent")?);
     let start_col = t.time("contract_start")?;
     let end_col = t.time("contract_end")?;
-    let start_cells: Vec<RawTime> = start_col
-        .as_ref()
-        .map(|c| c.cells(config.inputs_timezone).collect())
-        .unwrap_or_default();
-    let end_cells: Vec<RawTime> = end_col
-        .as_ref()
-        .map(|c| c.cells(config.inputs_timezone).collect())
-        .unwrap_or_default();
-    let contract_time = |cells: &[RawTime],
-                         row: usize,
-                         col: &str,
-                         ctz: Tz|
-     -> Result<Option<Instant>, InputError> {
+    let start_cells: Vec<RawTime> =
+        start_col.as_ref().map(|c| c.cells(config.inputs_timezone).collect()).unwrap_or_default();
+    let end_cells: Vec<RawTime> =
+        end_col.as_ref().map(|c| c.cells(config.inputs_timezone).collect()).unwrap_or_default();
+    let contract_time = |cells: &[RawTime], row: usize, col: &str, ctz: Tz| -> Result<Option<Instant>, InputError> {
         match cells.get(row) {
             None | Some(RawTime::Empty) => Ok(None),
-            Some(RawTime::Text(s)) => parse_date_or_instant(s, config.inputs_timezone, ctz)
-                .map(Some)
-                .map_err(|e| t.error_at(row, col, e)),
+            Some(RawTime::Text(s)) => {
+                parse_date_or_instant(s, config.inputs_timezone, ctz).map(Some).map_err(|e| t.error_at(row, col, e))
+            }
             Some(RawTime::Cell(Ok(TimeCell::Instant(i)))) => Ok(Some(*i)),
             Some(RawTime::Cell(Ok(TimeCell::Date(d)))) => Ok(Some(start_of_local_day(*d, ctz))),
             Some(RawTime::Cell(Err(e))) => Err(t.error_at(row, col, e.clone())),
@@ -188,10 +132,7 @@ pub fn customers(
             return Err(t.error_at(
                 row,
                 "tier",
-                format!(
-                    "unknown tier {tier_name:?}, expected one of: {}",
-                    tiers.join(", ")
-                ),
+                format!("unknown tier {tier_name:?}, expected one of: {}", tiers.join(", ")),
             ));
         }
         let zone_cell = zone.get(row);
@@ -202,9 +143,7 @@ pub fn customers(
                 t.error_at(
                     row,
                     "timezone",
-                    format!(
-                        "unknown time zone {zone_cell:?}, expected an IANA name like Europe/London"
-                    ),
+                    format!("unknown time zone {zone_cell:?}, expected an IANA name like Europe/London"),
                 )
             })?
         };
@@ -219,42 +158,22 @@ pub fn customers(
         let monthly_fee = if fee_cell.is_empty() {
             Decimal::ZERO
         } else {
-            decimal(
-                &t,
-                row,
-                "monthly_fee",
-                fee_cell,
-                "a decimal amount like 1250.00",
-            )?
+            decimal(&t, row, "monthly_fee", fee_cell, "a decimal amount like 1250.00")?
         };
         if monthly_fee < Decimal::ZERO {
-            return Err(t.error_at(
-                row,
-                "monthly_fee",
-                format!("negative fee {fee_cell}, expected 0 or more"),
-            ));
+            return Err(t.error_at(row, "monthly_fee", format!("negative fee {fee_cell}, expected 0 or more")));
         }
         let cur = currency.get(row);
         let is_code = cur.len() == 3 && cur.bytes().all(|b| b.is_ascii_uppercase());
         let currency_optional = cur.is_empty() && monthly_fee.is_zero();
         if !(currency_optional || is_code) {
-            return Err(t.error_at(
-                row,
-                "currency",
-                format!("expected an ISO 4217 code like GBP, found {cur:?}"),
-            ));
+            return Err(t.error_at(row, "currency", format!("expected an ISO 4217 code like GBP, found {cur:?}")));
         }
         let target_cell = target.get(row);
         let target_override = if target_cell.is_empty() {
             None
         } else {
-            let d = decimal(
-                &t,
-                row,
-                "target_percent",
-                target_cell,
-                "a percentage like 99.99",
-            )?;
+            let d = decimal(&t, row, "target_percent", target_cell, "a percentage like 99.99")?;
             if d < Decimal::ZERO || d > Decimal::from(100) {
                 return Err(t.error_at(
                     row,
@@ -303,11 +222,7 @@ impl SeriesInterner {
             return id;
         }
         let id = self.keys.len() as u32;
-        self.keys.push(SeriesKey {
-            service: service.into(),
-            region: region.into(),
-            location: location.into(),
-        });
+        self.keys.push(SeriesKey { service: service.into(), region: region.into(), location: location.into() });
         self.ids.insert(self.buf.clone(), id);
         id
     }
@@ -341,32 +256,21 @@ pub fn checks(
     let t = Table::read(path, display, &cols)?;
     t.require(&cols)?;
     let time = t.time("timestamp")?.expect("required");
-    let [service, region, location, status] = ["service", "region", "location", "status"]
-        .map(|c| t.text(c).map(|o| o.expect("required")));
+    let [service, region, location, status] =
+        ["service", "region", "location", "status"].map(|c| t.text(c).map(|o| o.expect("required")));
     let (service, region, location, status) = (service?, region?, location?, status?);
     out.reserve(t.len());
-    let rows = time
-        .cells(tz)
-        .zip(service.iter())
-        .zip(region.iter())
-        .zip(location.iter())
-        .zip(status.iter());
+    let rows = time.cells(tz).zip(service.iter()).zip(region.iter()).zip(location.iter()).zip(status.iter());
     for (row, ((((ts, sv), rg), lc), st)) in rows.enumerate() {
         let at = match ts {
-            RawTime::Text(s) => {
-                parse_instant(s, tz).map_err(|e| t.error_at(row, "timestamp", e))?
-            }
+            RawTime::Text(s) => parse_instant(s, tz).map_err(|e| t.error_at(row, "timestamp", e))?,
             RawTime::Cell(Ok(TimeCell::Instant(i))) => i,
             RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => {
                 return Err(t.error_at(row, "timestamp", TimeError::Malformed(String::new())));
             }
             RawTime::Cell(Err(e)) => return Err(t.error_at(row, "timestamp", e)),
         };
-        let (sv, rg, lc) = (
-            sv.unwrap_or("").trim(),
-            rg.unwrap_or("").trim(),
-            lc.unwrap_or("").trim(),
-        );
+        let (sv, rg, lc) = (sv.unwrap_or("").trim(), rg.unwrap_or("").trim(), lc.unwrap_or("").trim());
         for (v, c) in [(sv, "service"), (rg, "region"), (lc, "location")] {
             required(&t, row, c, v)?;
         }
@@ -375,16 +279,10 @@ pub fn checks(
             t.error_at(
                 row,
                 "status",
-                format!(
-                    "unknown status {st:?}, expected up, ok, 1, true, down, fail, error, 0 or false"
-                ),
+                format!("unknown status {st:?}, expected up, ok, 1, true, down, fail, error, 0 or false"),
             )
         })?;
-        out.push(Check {
-            series: interner.id(sv, rg, lc),
-            at,
-            down,
-        });
+        out.push(Check { series: interner.id(sv, rg, lc), at, down });
     }
     Ok(t.len())
 }
@@ -406,8 +304,7 @@ pub fn outages(
     let ends = instants(&t, "end", tz)?;
     let lines = t.row_lines();
     for row in 0..t.len() {
-        let start = starts[row]
-            .ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
+        let start = starts[row].ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
         let end = match ends[row] {
             Some(e) if e < start => return Err(t.error_at(row, "end", "end is before start")),
             Some(e) => e,
@@ -419,11 +316,7 @@ pub fn outages(
             service: required(&t, row, "service", service.get(row))?.to_string(),
             region: required(&t, row, "region", region.get(row))?.to_string(),
             interval: Interval::new(start, end),
-            source: if ends[row].is_none() {
-                format!("{source} (open)")
-            } else {
-                source
-            },
+            source: if ends[row].is_none() { format!("{source} (open)") } else { source },
         });
     }
     Ok(t.len())
@@ -451,17 +344,9 @@ pub fn incidents(
     ];
     let t = Table::read(path, display, &cols)?;
     t.require(&["incident_id", "category", "impact", "start"])?;
-    let (id, title, category, impact) = (
-        text(&t, "incident_id")?,
-        text(&t, "title")?,
-        text(&t, "category")?,
-        text(&t, "impact")?,
-    );
-    let (services, regions, customers) = (
-        text(&t, "services")?,
-        text(&t, "regions")?,
-        text(&t, "customers")?,
-    );
+    let (id, title, category, impact) =
+        (text(&t, "incident_id")?, text(&t, "title")?, text(&t, "category")?, text(&t, "impact")?);
+    let (services, regions, customers) = (text(&t, "services")?, text(&t, "regions")?, text(&t, "customers")?);
     let data_loss = text(&t, "data_loss_minutes")?;
     let starts = instants(&t, "start", tz)?;
     let ends = instants(&t, "end", tz)?;
@@ -471,28 +356,13 @@ pub fn incidents(
         check_unique(&t, seen, row, "incident_id", &iid)?;
         let cat = category.get(row);
         let category = cat.parse::<Category>().map_err(|_| {
-            t.error_at(
-                row,
-                "category",
-                format!(
-                    "unknown category {cat:?}, expected one of: {}",
-                    Category::expected()
-                ),
-            )
+            t.error_at(row, "category", format!("unknown category {cat:?}, expected one of: {}", Category::expected()))
         })?;
         let imp = impact.get(row);
         let impact = imp.parse::<Impact>().map_err(|_| {
-            t.error_at(
-                row,
-                "impact",
-                format!(
-                    "unknown impact {imp:?}, expected one of: {}",
-                    Impact::expected()
-                ),
-            )
+            t.error_at(row, "impact", format!("unknown impact {imp:?}, expected one of: {}", Impact::expected()))
         })?;
-        let start = starts[row]
-            .ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
+        let start = starts[row].ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
         if let Some(e) = ends[row]
             && e < start
         {
@@ -502,13 +372,7 @@ pub fn incidents(
         let data_loss_minutes = if loss.is_empty() {
             None
         } else {
-            Some(decimal(
-                &t,
-                row,
-                "data_loss_minutes",
-                loss,
-                "a number of minutes",
-            )?)
+            Some(decimal(&t, row, "data_loss_minutes", loss, "a number of minutes")?)
         };
         out.push(Incident {
             title: title.get(row).to_string(),

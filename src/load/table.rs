@@ -73,38 +73,27 @@ fn first_line(s: &str) -> String {
 
 fn open_text(path: &Path, gzip: bool) -> std::io::Result<Box<dyn Read>> {
     let f = std::fs::File::open(path)?;
-    Ok(if gzip {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(f)))
-    } else {
-        Box::new(BufReader::new(f))
-    })
+    Ok(if gzip { Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(f))) } else { Box::new(BufReader::new(f)) })
 }
 
 impl Table {
     /// Reads the columns of `wanted` that the file has (others are ignored).
     pub fn read(path: &Path, display: &str, wanted: &[&str]) -> Result<Table, InputError> {
         let fail = |m: String| InputError(format!("{display}: {m}"));
-        let format = Format::of(path)
-            .ok_or_else(|| fail("unknown file type, expected .csv, .csv.gz or .parquet".into()))?;
+        let format =
+            Format::of(path).ok_or_else(|| fail("unknown file type, expected .csv, .csv.gz or .parquet".into()))?;
         let (header, df) = match format {
             Format::Csv { gzip } => {
-                let mut rdr = csv::ReaderBuilder::new().from_reader(
-                    open_text(path, gzip).map_err(|e| fail(format!("cannot read: {e}")))?,
-                );
+                let mut rdr = csv::ReaderBuilder::new()
+                    .from_reader(open_text(path, gzip).map_err(|e| fail(format!("cannot read: {e}")))?);
                 let header: Vec<String> = rdr
                     .headers()
                     .map_err(|e| fail(format!("cannot read the header line: {e}")))?
                     .iter()
                     .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
                     .collect();
-                let cols: Vec<PlSmallStr> = dedup_wanted(&header, wanted)
-                    .into_iter()
-                    .map(PlSmallStr::from)
-                    .collect();
-                let schema: Schema = header
-                    .iter()
-                    .map(|h| Field::new(h.as_str().into(), DataType::String))
-                    .collect();
+                let cols: Vec<PlSmallStr> = dedup_wanted(&header, wanted).into_iter().map(PlSmallStr::from).collect();
+                let schema: Schema = header.iter().map(|h| Field::new(h.as_str().into(), DataType::String)).collect();
                 let options = CsvReadOptions::default()
                     .with_has_header(true)
                     .with_schema(Some(Arc::new(schema)))
@@ -115,13 +104,9 @@ impl Table {
                     open_text(path, true)
                         .and_then(|mut r| r.read_to_end(&mut bytes))
                         .map_err(|e| fail(format!("cannot decompress: {e}")))?;
-                    options
-                        .into_reader_with_file_handle(std::io::Cursor::new(bytes))
-                        .finish()
+                    options.into_reader_with_file_handle(std::io::Cursor::new(bytes)).finish()
                 } else {
-                    options
-                        .try_into_reader_with_file_path(Some(path.to_path_buf()))
-                        .and_then(|r| r.finish())
+                    options.try_into_reader_with_file_path(Some(path.to_path_buf())).and_then(|r| r.finish())
                 }
                 .map_err(|e| match ragged_row(path, gzip, header.len()) {
                     Some((line, found)) => InputError(format!(
@@ -133,33 +118,21 @@ impl Table {
                 (header, df)
             }
             Format::Parquet => {
-                let file =
-                    std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+                let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
                 let mut reader = ParquetReader::new(file);
-                let schema = reader.schema().map_err(|e| {
-                    fail(format!(
-                        "cannot read Parquet: {}",
-                        first_line(&e.to_string())
-                    ))
-                })?;
+                let schema = reader
+                    .schema()
+                    .map_err(|e| fail(format!("cannot read Parquet: {}", first_line(&e.to_string()))))?;
                 let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
                 let cols = dedup_wanted(&header, wanted);
-                let df = reader.with_columns(Some(cols)).finish().map_err(|e| {
-                    fail(format!(
-                        "cannot read Parquet: {}",
-                        first_line(&e.to_string())
-                    ))
-                })?;
+                let df = reader
+                    .with_columns(Some(cols))
+                    .finish()
+                    .map_err(|e| fail(format!("cannot read Parquet: {}", first_line(&e.to_string()))))?;
                 (header, df)
             }
         };
-        Ok(Table {
-            display: display.to_string(),
-            path: path.to_path_buf(),
-            format,
-            header,
-            df,
-        })
+        Ok(Table { display: display.to_string(), path: path.to_path_buf(), format, header, df })
     }
 
     pub fn len(&self) -> usize {
@@ -220,17 +193,8 @@ impl Table {
 
     /// An error at a cell: `file:line:column: column 'name': message` for CSV,
     /// `file row N: column 'name': message` for Parquet.
-    pub fn error_at(
-        &self,
-        row: usize,
-        column: &str,
-        message: impl std::fmt::Display,
-    ) -> InputError {
-        let col_no = self
-            .header
-            .iter()
-            .position(|h| h == column)
-            .map_or(0, |i| i + 1);
+    pub fn error_at(&self, row: usize, column: &str, message: impl std::fmt::Display) -> InputError {
+        let col_no = self.header.iter().position(|h| h == column).map_or(0, |i| i + 1);
         let at = self.locate(row, None);
         InputError(match self.format {
             Format::Csv { .. } => format!("{at}:{col_no}: column '{column}': {message}"),
@@ -270,11 +234,7 @@ impl Table {
                     TimeUnit::Milliseconds => 1_000,
                 };
                 let values = col.datetime().expect("datetime").physical().clone();
-                TimeColumn::Timestamps {
-                    values,
-                    per_second,
-                    zoned: zone.is_some(),
-                }
+                TimeColumn::Timestamps { values, per_second, zoned: zone.is_some() }
             }
             DataType::Date => TimeColumn::Dates(col.date().expect("date").physical().clone()),
             _ => TimeColumn::Text(self.text(name)?.expect("present")),
@@ -290,11 +250,7 @@ impl TimeColumn {
                 None | Some("") => RawTime::Empty,
                 Some(s) => RawTime::Text(s),
             })),
-            TimeColumn::Timestamps {
-                values,
-                per_second,
-                zoned,
-            } => {
+            TimeColumn::Timestamps { values, per_second, zoned } => {
                 let (per_second, zoned) = (*per_second, *zoned);
                 Box::new(values.iter().map(move |v| match v {
                     None => RawTime::Empty,
@@ -303,21 +259,16 @@ impl TimeColumn {
                         if zoned {
                             RawTime::Cell(Ok(TimeCell::Instant(secs)))
                         } else {
-                            RawTime::Cell(
-                                resolve_naive_seconds(secs, naive_tz).map(TimeCell::Instant),
-                            )
+                            RawTime::Cell(resolve_naive_seconds(secs, naive_tz).map(TimeCell::Instant))
                         }
                     }
                 }))
             }
-            TimeColumn::Dates(days) => Box::new(days.iter().map(|v| {
-                match v {
-                    None => RawTime::Empty,
-                    Some(d) => RawTime::Cell(Ok(TimeCell::Date(
-                        chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163)
-                            .expect("date in range"),
-                    ))),
-                }
+            TimeColumn::Dates(days) => Box::new(days.iter().map(|v| match v {
+                None => RawTime::Empty,
+                Some(d) => RawTime::Cell(Ok(TimeCell::Date(
+                    chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163).expect("date in range"),
+                ))),
             })),
         }
     }
@@ -331,9 +282,7 @@ pub enum RawTime<'a> {
 
 /// The first record whose field count differs from the header's: (line, fields).
 fn ragged_row(path: &Path, gzip: bool, fields: usize) -> Option<(u64, usize)> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(open_text(path, gzip).ok()?);
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(open_text(path, gzip).ok()?);
     let mut rec = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut rec).ok()? {
         if rec.len() != fields {

@@ -18,9 +18,7 @@ pub fn neutralise(cell: &str) -> String {
 }
 
 fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new())
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
 }
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
@@ -76,21 +74,13 @@ pub fn sla_monthly(rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
             money(r.fee, &r.currency),
             money(r.credit_amount, &r.currency),
             neutralise(&r.currency),
-            r.coverage
-                .map_or_else(|| Decimal::new(0, decimals), |c| c.truncate(decimals))
-                .to_string(),
+            r.coverage.map_or_else(|| Decimal::new(0, decimals), |c| c.truncate(decimals)).to_string(),
             r.timezone.name().to_string(),
             format_utc(r.eligible.start),
             format_utc(r.eligible.end),
             r.denominator_seconds.to_string(),
             r.partial_seconds.to_string(),
-            neutralise(
-                &r.incidents
-                    .iter()
-                    .map(|i| i.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            ),
+            neutralise(&r.incidents.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(";")),
         ])
         .expect("csv");
     }
@@ -135,12 +125,7 @@ pub fn credits(rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
 
 /// Per tier: counts, lowest and median uptime, downtime, and one credit column per
 /// currency present in the month.
-pub fn tiers(
-    month: &str,
-    summaries: &[TierSummary],
-    rows: &[CustomerMonth],
-    decimals: u32,
-) -> Vec<u8> {
+pub fn tiers(month: &str, summaries: &[TierSummary], rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
     let currencies: BTreeSet<&str> = rows.iter().map(|r| r.currency.as_str()).collect();
     let mut w = writer();
     let mut header: Vec<String> = [
@@ -156,11 +141,7 @@ pub fn tiers(
     ]
     .map(String::from)
     .to_vec();
-    header.extend(
-        currencies
-            .iter()
-            .map(|c| format!("credits_{}", neutralise(c))),
-    );
+    header.extend(currencies.iter().map(|c| format!("credits_{}", neutralise(c))));
     w.write_record(&header).expect("csv");
     for s in summaries {
         let mut rec = vec![
@@ -169,20 +150,12 @@ pub fn tiers(
             s.customers.to_string(),
             s.met.to_string(),
             s.breached.to_string(),
-            s.lowest
-                .map(|p| p.truncate(decimals).to_string())
-                .unwrap_or_default(),
-            s.median
-                .map(|p| p.truncate(decimals).to_string())
-                .unwrap_or_default(),
+            s.lowest.map(|p| p.truncate(decimals).to_string()).unwrap_or_default(),
+            s.median.map(|p| p.truncate(decimals).to_string()).unwrap_or_default(),
             plain(s.downtime_seconds),
             s.excluded_seconds.to_string(),
         ];
-        rec.extend(
-            currencies
-                .iter()
-                .map(|c| money(s.credits.get(*c).copied().unwrap_or_default(), c)),
-        );
+        rec.extend(currencies.iter().map(|c| money(s.credits.get(*c).copied().unwrap_or_default(), c)));
         w.write_record(&rec).expect("csv");
     }
     finish(w)
@@ -193,18 +166,8 @@ pub fn tiers(
 /// rows to `excluded_seconds`.
 pub fn evidence(rows: &[CustomerMonth]) -> Vec<u8> {
     let mut w = writer();
-    w.write_record([
-        "month",
-        "customer_id",
-        "kind",
-        "start",
-        "end",
-        "seconds",
-        "counted_seconds",
-        "source",
-        "reason",
-    ])
-    .expect("csv");
+    w.write_record(["month", "customer_id", "kind", "start", "end", "seconds", "counted_seconds", "source", "reason"])
+        .expect("csv");
     for r in rows {
         for e in &r.evidence {
             w.write_record([

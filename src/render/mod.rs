@@ -3,6 +3,7 @@
 
 pub mod csv_files;
 pub mod pdf;
+pub mod results;
 pub mod template;
 pub mod terminal;
 pub mod view;

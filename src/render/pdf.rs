@@ -8,8 +8,8 @@
 //! Documents are rendered one at a time with fixed font ids, so output is deterministic.
 
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, RawImage, Rect, TextItem, WindingOrder, XObjectTransform,
+    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
+    Point, Pt, RawImage, Rect, TextItem, WindingOrder, XObjectTransform,
 };
 
 use super::template::{Colors, Rgb, Template};
@@ -27,34 +27,25 @@ const BOLD: usize = 1;
 impl FontSet {
     pub fn load(t: &Template) -> Result<FontSet, String> {
         let mut faces = Vec::new();
-        let all = [&t.regular_font, &t.bold_font]
-            .into_iter()
-            .chain(t.fallback_fonts.iter());
+        let all = [&t.regular_font, &t.bold_font].into_iter().chain(t.fallback_fonts.iter());
         for (k, bytes) in all.enumerate() {
             let mut warnings = Vec::new();
             let face = ParsedFont::from_bytes(bytes, 0, &mut warnings)
                 .ok_or_else(|| format!("font {k} of the template cannot be parsed"))?;
             faces.push(face);
         }
-        let upem = faces
-            .iter()
-            .map(|f| f.font_metrics.units_per_em.max(1) as f32)
-            .collect();
+        let upem = faces.iter().map(|f| f.font_metrics.units_per_em.max(1) as f32).collect();
         Ok(FontSet { faces, upem })
     }
 
     fn glyph(&self, face: usize, c: char) -> Option<u16> {
-        self.faces[face]
-            .lookup_glyph_index(c as u32)
-            .filter(|&g| g != 0)
+        self.faces[face].lookup_glyph_index(c as u32).filter(|&g| g != 0)
     }
 
     /// The face to draw `c` with, or `None` when no face has it.
     fn face_for(&self, c: char, bold: bool) -> Option<usize> {
         let first = if bold { BOLD } else { REGULAR };
-        std::iter::once(first)
-            .chain(2..self.faces.len())
-            .find(|&f| self.glyph(f, c).is_some())
+        std::iter::once(first).chain(2..self.faces.len()).find(|&f| self.glyph(f, c).is_some())
     }
 
     /// Splits display text into runs of one face each; missing glyphs become `?`.
@@ -81,10 +72,7 @@ impl FontSet {
             .map(|(f, s)| {
                 let units: f32 = s
                     .chars()
-                    .map(|c| {
-                        self.glyph(*f, c)
-                            .map_or(0.0, |g| self.faces[*f].get_horizontal_advance(g) as f32)
-                    })
+                    .map(|c| self.glyph(*f, c).map_or(0.0, |g| self.faces[*f].get_horizontal_advance(g) as f32))
                     .sum();
                 units / self.upem[*f] * size
             })
@@ -98,11 +86,7 @@ impl FontSet {
         for para in text.split('\n') {
             let mut line = String::new();
             for word in para.split_whitespace() {
-                let candidate = if line.is_empty() {
-                    word.to_string()
-                } else {
-                    format!("{line} {word}")
-                };
+                let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
                 if self.width(&candidate, size, bold) <= width {
                     line = candidate;
                     continue;
@@ -125,14 +109,7 @@ impl FontSet {
     }
 
     /// At most `max_lines` lines; the last one ends with an ellipsis if text was cut.
-    pub fn wrap_max(
-        &self,
-        text: &str,
-        width: f32,
-        size: f32,
-        bold: bool,
-        max_lines: usize,
-    ) -> Vec<String> {
+    pub fn wrap_max(&self, text: &str, width: f32, size: f32, bold: bool, max_lines: usize) -> Vec<String> {
         let mut lines = self.wrap(text, width, size, bold);
         if lines.len() > max_lines {
             lines.truncate(max_lines);
@@ -152,11 +129,7 @@ fn visual(line: &str) -> String {
     if !info.has_rtl() {
         return line.to_string();
     }
-    info.paragraphs
-        .iter()
-        .map(|p| info.reorder_line(p, p.range.clone()).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
+    info.paragraphs.iter().map(|p| info.reorder_line(p, p.range.clone()).into_owned()).collect::<Vec<_>>().join(" ")
 }
 
 fn color(c: Rgb) -> Color {
@@ -181,15 +154,7 @@ struct Canvas<'a> {
 impl<'a> Canvas<'a> {
     fn new(fonts: &'a FontSet, t: &Template) -> Canvas<'a> {
         let (w, h) = t.page_size.points();
-        Canvas {
-            fonts,
-            colors: t.colors,
-            w,
-            h,
-            pages: vec![Vec::new()],
-            y: MARGIN,
-            running_header: None,
-        }
+        Canvas { fonts, colors: t.colors, w, h, pages: vec![Vec::new()], y: MARGIN, running_header: None }
     }
 
     fn ops(&mut self) -> &mut Vec<Op> {
@@ -229,18 +194,11 @@ impl<'a> Canvas<'a> {
         let mut ops = vec![
             Op::StartTextSection,
             Op::SetFillColor { col: color(c) },
-            Op::SetTextCursor {
-                pos: Point { x: Pt(x), y: Pt(y) },
-            },
+            Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(y) } },
         ];
         for (face, s) in runs {
-            ops.push(Op::SetFont {
-                font: PdfFontHandle::External(FontId(format!("F{face}"))),
-                size: Pt(size),
-            });
-            ops.push(Op::ShowText {
-                items: vec![TextItem::Text(s)],
-            });
+            ops.push(Op::SetFont { font: PdfFontHandle::External(FontId(format!("F{face}"))), size: Pt(size) });
+            ops.push(Op::ShowText { items: vec![TextItem::Text(s)] });
         }
         ops.push(Op::EndTextSection);
         self.ops().extend(ops);
@@ -260,33 +218,19 @@ impl<'a> Canvas<'a> {
             mode: Some(PaintMode::Fill),
             winding_order: Some(WindingOrder::NonZero),
         };
-        self.ops().extend([
-            Op::SetFillColor { col: color(c) },
-            Op::DrawRectangle { rectangle: rect },
-        ]);
+        self.ops().extend([Op::SetFillColor { col: color(c) }, Op::DrawRectangle { rectangle: rect }]);
     }
 
     fn hline(&mut self, x1: f32, x2: f32, y: f32, thickness: f32, c: Rgb, dashed: bool) {
-        let p = |x: f32| LinePoint {
-            p: Point {
-                x: Pt(x),
-                y: Pt(self.h - y),
-            },
-            bezier: false,
-        };
-        let line = Line {
-            points: vec![p(x1), p(x2)],
-            is_closed: false,
-        };
+        let p = |x: f32| LinePoint { p: Point { x: Pt(x), y: Pt(self.h - y) }, bezier: false };
+        let line = Line { points: vec![p(x1), p(x2)], is_closed: false };
         let mut ops = vec![
             Op::SaveGraphicsState,
             Op::SetOutlineColor { col: color(c) },
             Op::SetOutlineThickness { pt: Pt(thickness) },
         ];
         if dashed {
-            ops.push(Op::SetLineDashPattern {
-                dash: printpdf::LineDashPattern::new(0.0, &[3.0, 2.0]),
-            });
+            ops.push(Op::SetLineDashPattern { dash: printpdf::LineDashPattern::new(0.0, &[3.0, 2.0]) });
         }
         ops.extend([Op::DrawLine { line }, Op::RestoreGraphicsState]);
         self.ops().extend(ops);
@@ -319,20 +263,12 @@ impl<'a> Canvas<'a> {
     /// at most six lines, then end with an ellipsis.
     fn table(&mut self, table: &Table, size: f32, empty: &str) {
         let total: f32 = table.widths.iter().sum();
-        let widths: Vec<f32> = table
-            .widths
-            .iter()
-            .map(|w| w / total * self.content_width())
-            .collect();
+        let widths: Vec<f32> = table.widths.iter().map(|w| w / total * self.content_width()).collect();
         let pad = 3.0;
         let lh = size * 1.3;
         let fonts = self.fonts;
-        let header_lines: Vec<Vec<String>> = table
-            .headers
-            .iter()
-            .zip(&widths)
-            .map(|(h, w)| fonts.wrap_max(h, w - 2.0 * pad, size, true, 2))
-            .collect();
+        let header_lines: Vec<Vec<String>> =
+            table.headers.iter().zip(&widths).map(|(h, w)| fonts.wrap_max(h, w - 2.0 * pad, size, true, 2)).collect();
         let header_h = header_lines.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * pad;
         let draw_header = |c: &mut Canvas| {
             let primary = c.colors.primary;
@@ -340,14 +276,7 @@ impl<'a> Canvas<'a> {
             let mut x = MARGIN;
             for (lines, w) in header_lines.iter().zip(&widths) {
                 for (k, l) in lines.iter().enumerate() {
-                    c.text(
-                        x + pad,
-                        c.y + pad + size + k as f32 * lh,
-                        size,
-                        true,
-                        Rgb(1.0, 1.0, 1.0),
-                        l,
-                    );
+                    c.text(x + pad, c.y + pad + size + k as f32 * lh, size, true, Rgb(1.0, 1.0, 1.0), l);
                 }
                 x += w;
             }
@@ -362,36 +291,20 @@ impl<'a> Canvas<'a> {
             return;
         }
         for (n, row) in table.rows.iter().enumerate() {
-            let cells: Vec<Vec<String>> = row
-                .iter()
-                .zip(&widths)
-                .map(|(c, w)| fonts.wrap_max(c, w - 2.0 * pad, size, false, 6))
-                .collect();
+            let cells: Vec<Vec<String>> =
+                row.iter().zip(&widths).map(|(c, w)| fonts.wrap_max(c, w - 2.0 * pad, size, false, 6)).collect();
             let row_h = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * pad;
             if self.y + row_h > self.h - MARGIN - FOOTER_SPACE {
                 self.new_page();
                 draw_header(self);
             }
             if n % 2 == 1 {
-                self.rect(
-                    MARGIN,
-                    self.y,
-                    self.content_width(),
-                    row_h,
-                    Rgb(0.95, 0.96, 0.975),
-                );
+                self.rect(MARGIN, self.y, self.content_width(), row_h, Rgb(0.95, 0.96, 0.975));
             }
             let mut x = MARGIN;
             for (lines, w) in cells.iter().zip(&widths) {
                 for (k, l) in lines.iter().enumerate() {
-                    self.text(
-                        x + pad,
-                        self.y + pad + size + k as f32 * lh,
-                        size,
-                        false,
-                        Rgb(0.1, 0.1, 0.12),
-                        l,
-                    );
+                    self.text(x + pad, self.y + pad + size + k as f32 * lh, size, false, Rgb(0.1, 0.1, 0.12), l);
                 }
                 x += w;
             }
@@ -414,14 +327,7 @@ impl<'a> Canvas<'a> {
                 let lw = 92.0;
                 let lines = self.fonts.wrap_max(value, col - lw - 6.0, size, true, 2);
                 for (n, l) in lines.iter().enumerate() {
-                    self.text(
-                        x + lw,
-                        self.y + size + n as f32 * lh * 0.8,
-                        size,
-                        true,
-                        Rgb(0.1, 0.1, 0.12),
-                        l,
-                    );
+                    self.text(x + lw, self.y + size + n as f32 * lh * 0.8, size, true, Rgb(0.1, 0.1, 0.12), l);
                 }
                 lines_used = lines_used.max(lines.len());
             }
@@ -438,22 +344,8 @@ impl<'a> Canvas<'a> {
             self.pages = vec![Vec::new()];
             let base = self.h - MARGIN - 14.0;
             self.rect(MARGIN, base - 10.0, self.content_width(), 0.6, rule);
-            self.text(
-                MARGIN,
-                base,
-                7.0,
-                false,
-                muted,
-                &format!("Report {report_id} · generated {}", footer.generated),
-            );
-            self.text_right(
-                self.w - MARGIN,
-                base,
-                7.0,
-                false,
-                muted,
-                &format!("Page {} of {n}", k + 1),
-            );
+            self.text(MARGIN, base, 7.0, false, muted, &format!("Report {report_id} · generated {}", footer.generated));
+            self.text_right(self.w - MARGIN, base, 7.0, false, muted, &format!("Page {} of {n}", k + 1));
             self.text(
                 MARGIN,
                 base + 10.0,
@@ -477,10 +369,7 @@ impl<'a> Canvas<'a> {
     ) -> Vec<u8> {
         let mut doc = PdfDocument::new(title);
         for (k, face) in self.fonts.faces.iter().enumerate() {
-            doc.resources.fonts.map.insert(
-                FontId(format!("F{k}")),
-                printpdf::PdfFont::new(face.clone()),
-            );
+            doc.resources.fonts.map.insert(FontId(format!("F{k}")), printpdf::PdfFont::new(face.clone()));
         }
         if let Ok(dt) = printpdf::OffsetDateTime::from_unix_timestamp(generated_unix) {
             doc.metadata.info.creation_date = dt;
@@ -512,31 +401,14 @@ impl<'a> Canvas<'a> {
             }
         }
         let (w, h) = (Mm::from(Pt(self.w)), Mm::from(Pt(self.h)));
-        doc.with_pages(
-            pages
-                .into_iter()
-                .map(|ops| PdfPage::new(w, h, ops))
-                .collect(),
-        );
+        doc.with_pages(pages.into_iter().map(|ops| PdfPage::new(w, h, ops)).collect());
         let mut warnings = Vec::new();
-        doc.save(
-            &PdfSaveOptions {
-                subset_fonts: true,
-                ..Default::default()
-            },
-            &mut warnings,
-        )
+        doc.save(&PdfSaveOptions { subset_fonts: true, ..Default::default() }, &mut warnings)
     }
 }
 
 /// Header band shared by both documents; returns where the logo goes.
-fn header(
-    c: &mut Canvas,
-    provider: &str,
-    title: &str,
-    subtitle: &str,
-    has_logo: bool,
-) -> Vec<(usize, f32, f32, f32)> {
+fn header(c: &mut Canvas, provider: &str, title: &str, subtitle: &str, has_logo: bool) -> Vec<(usize, f32, f32, f32)> {
     let primary = c.colors.primary;
     let muted = c.colors.muted;
     let mut logo = Vec::new();
@@ -563,13 +435,8 @@ fn bar_chart(c: &mut Canvas, v: &CustomerView) {
     let width = c.content_width() - 34.0;
     let n = v.days.len().max(1) as f32;
     let slot = width / n;
-    let (met, missed, muted, rule, excluded) = (
-        c.colors.met,
-        c.colors.missed,
-        c.colors.muted,
-        c.colors.rule,
-        c.colors.excluded,
-    );
+    let (met, missed, muted, rule, excluded) =
+        (c.colors.met, c.colors.missed, c.colors.muted, c.colors.rule, c.colors.excluded);
     c.rect(left, top + chart_h, width, 0.6, rule);
     c.text_right(left - 3.0, top + 6.0, 6.5, false, muted, "100 %");
     c.text_right(left - 3.0, top + chart_h, 6.5, false, muted, &v.axis_floor);
@@ -578,39 +445,19 @@ fn bar_chart(c: &mut Canvas, v: &CustomerView) {
         let bw = slot * 0.7;
         if d.eligible {
             let h = (d.height * chart_h).max(1.0);
-            c.rect(
-                x,
-                top + chart_h - h,
-                bw,
-                h,
-                if d.has_downtime { missed } else { met },
-            );
+            c.rect(x, top + chart_h - h, bw, h, if d.has_downtime { missed } else { met });
         } else {
             c.rect(x, top + chart_h - 2.0, bw, 2.0, excluded);
         }
         if k % 2 == 0 || v.days.len() <= 16 {
             let lw = c.fonts.width(&d.label, 6.0, false);
-            c.text(
-                x + bw / 2.0 - lw / 2.0,
-                top + chart_h + 9.0,
-                6.0,
-                false,
-                muted,
-                &d.label,
-            );
+            c.text(x + bw / 2.0 - lw / 2.0, top + chart_h + 9.0, 6.0, false, muted, &d.label);
         }
     }
     let ty = top + chart_h - v.target_height * chart_h;
     let accent = c.colors.accent;
     c.hline(left, left + width, ty, 0.8, accent, true);
-    c.text(
-        left + 2.0,
-        ty - 2.5,
-        6.5,
-        false,
-        accent,
-        &format!("target {}", v.target),
-    );
+    c.text(left + 2.0, ty - 2.5, 6.5, false, accent, &format!("target {}", v.target));
     c.y = top + chart_h + 16.0;
     let legend = "Green: no counted downtime that day. Red: counted downtime (bar height = that day's availability). Grey: outside the contract.";
     for line in c.fonts.wrap(legend, c.content_width(), 7.0, false) {
@@ -625,73 +472,30 @@ fn trend_chart(c: &mut Canvas, v: &CustomerView) {
     let top = c.y + 4.0;
     let slot = (c.content_width() / 12.0).min(60.0);
     let (met, missed, muted, rule) = (c.colors.met, c.colors.missed, c.colors.muted, c.colors.rule);
-    c.rect(
-        MARGIN,
-        top + chart_h,
-        slot * v.trend.len() as f32,
-        0.6,
-        rule,
-    );
+    c.rect(MARGIN, top + chart_h, slot * v.trend.len() as f32, 0.6, rule);
     for (k, p) in v.trend.iter().enumerate() {
         let x = MARGIN + k as f32 * slot;
         let h = (p.height * chart_h).max(1.0);
-        c.rect(
-            x + slot * 0.2,
-            top + chart_h - h,
-            slot * 0.6,
-            h,
-            if p.met { met } else { missed },
-        );
+        c.rect(x + slot * 0.2, top + chart_h - h, slot * 0.6, h, if p.met { met } else { missed });
         let lw = c.fonts.width(&p.label, 6.5, false);
-        c.text(
-            x + slot / 2.0 - lw / 2.0,
-            top + chart_h + 9.0,
-            6.5,
-            false,
-            muted,
-            &p.label,
-        );
+        c.text(x + slot / 2.0 - lw / 2.0, top + chart_h + 9.0, 6.5, false, muted, &p.label);
         let vw = c.fonts.width(&p.value, 5.5, false);
-        c.text(
-            x + slot / 2.0 - vw / 2.0,
-            top + chart_h - h - 2.5,
-            5.5,
-            false,
-            muted,
-            &p.value,
-        );
+        c.text(x + slot / 2.0 - vw / 2.0, top + chart_h - h - 2.5, 5.5, false, muted, &p.value);
     }
     c.y = top + chart_h + 18.0;
 }
 
 /// The customer PDF.
-pub fn customer_pdf(
-    fonts: &FontSet,
-    t: &Template,
-    v: &CustomerView,
-    generated_unix: i64,
-) -> Vec<u8> {
+pub fn customer_pdf(fonts: &FontSet, t: &Template, v: &CustomerView, generated_unix: i64) -> Vec<u8> {
     let mut c = Canvas::new(fonts, t);
-    let logo = header(
-        &mut c,
-        &v.provider,
-        &v.report_title,
-        &v.month_label,
-        t.logo_png.is_some(),
-    );
-    c.running_header = Some(format!(
-        "{} · {} · {}",
-        v.customer_name, v.month_label, v.report_title
-    ));
+    let logo = header(&mut c, &v.provider, &v.report_title, &v.month_label, t.logo_png.is_some());
+    c.running_header = Some(format!("{} · {} · {}", v.customer_name, v.month_label, v.report_title));
     let (primary, muted) = (c.colors.primary, c.colors.muted);
     for line in fonts.wrap_max(&v.customer_name, c.content_width(), 17.0, true, 2) {
         c.text(MARGIN, c.y + 17.0, 17.0, true, primary, &line);
         c.y += 21.0;
     }
-    let meta = format!(
-        "Customer {} · Tier {} · {} · Report {}",
-        v.customer_id, v.tier, v.timezone, v.report_id
-    );
+    let meta = format!("Customer {} · Tier {} · {} · Report {}", v.customer_id, v.tier, v.timezone, v.report_id);
     for line in fonts.wrap_max(&meta, c.content_width(), 8.5, false, 2) {
         c.text(MARGIN, c.y + 9.0, 8.5, false, muted, &line);
         c.y += 12.0;
@@ -701,37 +505,15 @@ pub fn customer_pdf(
     let box_h = 74.0;
     let tone = if v.met { c.colors.met } else { c.colors.missed };
     c.rect(MARGIN, c.y, 5.0, box_h, tone);
-    c.rect(
-        MARGIN + 5.0,
-        c.y,
-        c.content_width() - 5.0,
-        box_h,
-        Rgb(0.965, 0.97, 0.98),
-    );
-    c.text(
-        MARGIN + 16.0,
-        c.y + 16.0,
-        8.5,
-        false,
-        muted,
-        "Uptime this month",
-    );
+    c.rect(MARGIN + 5.0, c.y, c.content_width() - 5.0, box_h, Rgb(0.965, 0.97, 0.98));
+    c.text(MARGIN + 16.0, c.y + 16.0, 8.5, false, muted, "Uptime this month");
     c.text(MARGIN + 16.0, c.y + 48.0, 30.0, true, tone, &v.uptime);
     let right = c.w - MARGIN - 14.0;
     c.text_right(right, c.y + 22.0, 15.0, true, tone, &v.verdict);
-    c.text_right(
-        right,
-        c.y + 38.0,
-        9.5,
-        false,
-        muted,
-        &format!("Target {}", v.target),
-    );
+    c.text_right(right, c.y + 38.0, 9.5, false, muted, &format!("Target {}", v.target));
     let credit = fonts.wrap_max(&v.credit, 260.0, 10.5, true, 1).remove(0);
     c.text_right(right, c.y + 54.0, 10.5, true, Rgb(0.1, 0.1, 0.12), &credit);
-    let detail = fonts
-        .wrap_max(&v.credit_detail, 260.0, 7.5, false, 1)
-        .remove(0);
+    let detail = fonts.wrap_max(&v.credit_detail, 260.0, 7.5, false, 1).remove(0);
     c.text_right(right, c.y + 64.0, 7.5, false, muted, &detail);
     c.y += box_h + 12.0;
     c.figures(&v.key_figures, 8.5);
@@ -748,11 +530,7 @@ pub fn customer_pdf(
     c.heading(&v.intervals_title);
     c.table(&v.intervals, 7.0, "No downtime intervals this month.");
     c.heading(&v.incidents_title);
-    c.table(
-        &v.incidents,
-        7.0,
-        "No incidents touched this customer this month.",
-    );
+    c.table(&v.incidents, 7.0, "No incidents touched this customer this month.");
     c.heading(&v.maintenance_title);
     c.table(&v.maintenance, 7.0, "No maintenance windows this month.");
     c.heading(&v.definitions_title);
@@ -760,43 +538,23 @@ pub fn customer_pdf(
     c.heading(&v.disclaimer_title);
     c.paragraph(&v.disclaimer, 7.5, muted);
     c.footers(&v.footer, &v.report_id);
-    c.into_pdf(
-        &v.document_title,
-        generated_unix,
-        t.logo_png.as_deref(),
-        logo,
-    )
+    c.into_pdf(&v.document_title, generated_unix, t.logo_png.as_deref(), logo)
 }
 
 /// The portfolio summary PDF.
 pub fn summary_pdf(fonts: &FontSet, t: &Template, v: &SummaryView, generated_unix: i64) -> Vec<u8> {
     let mut c = Canvas::new(fonts, t);
-    let logo = header(
-        &mut c,
-        &v.provider,
-        &v.title,
-        &v.month_label,
-        t.logo_png.is_some(),
-    );
+    let logo = header(&mut c, &v.provider, &v.title, &v.month_label, t.logo_png.is_some());
     c.running_header = Some(format!("{} · {}", v.title, v.month_label));
     c.figures(&v.headline, 10.0);
     c.heading(&v.tiers_title);
     c.table(&v.tiers, 8.0, "No tiers.");
     c.heading(&v.breaches_title);
-    c.table(
-        &v.breaches,
-        8.0,
-        "No customer breached its target this month.",
-    );
+    c.table(&v.breaches, 8.0, "No customer breached its target this month.");
     c.heading(&v.worst_title);
     c.table(&v.worst, 8.0, "No incidents this month.");
     c.footers(&v.footer, &v.report_id);
-    c.into_pdf(
-        &v.document_title,
-        generated_unix,
-        t.logo_png.as_deref(),
-        logo,
-    )
+    c.into_pdf(&v.document_title, generated_unix, t.logo_png.as_deref(), logo)
 }
 
 #[cfg(test)]
@@ -830,12 +588,7 @@ mod tests {
         let cut = f.wrap_max(text, 100.0, 10.0, false, 2);
         assert_eq!(cut.len(), 2);
         assert!(cut[1].ends_with('…'));
-        let cjk = f.wrap(
-            "株式会社さくらデジタル株式会社さくらデジタル",
-            50.0,
-            10.0,
-            false,
-        );
+        let cjk = f.wrap("株式会社さくらデジタル株式会社さくらデジタル", 50.0, 10.0, false);
         assert!(cjk.len() > 1 && cjk.iter().all(|l| f.width(l, 10.0, false) <= 50.0));
     }
 

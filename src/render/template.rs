@@ -131,11 +131,7 @@ fn parse_color(file: &str, key: &str, v: &str) -> Result<Rgb, TemplateError> {
     if hex.len() != 6 {
         return Err(bad());
     }
-    let c = |i: usize| {
-        u8::from_str_radix(&hex[i..i + 2], 16)
-            .map(|b| b as f32 / 255.0)
-            .map_err(|_| bad())
-    };
+    let c = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map(|b| b as f32 / 255.0).map_err(|_| bad());
     Ok(Rgb(c(0)?, c(2)?, c(4)?))
 }
 
@@ -144,10 +140,9 @@ fn check_placeholders(file: &str, key: &str, text: &str) -> Result<(), TemplateE
     let mut rest = text;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
-        let close = after.find('}').ok_or_else(|| TemplateError {
-            file: file.into(),
-            message: format!("[text] {key}: unclosed '{{'"),
-        })?;
+        let close = after
+            .find('}')
+            .ok_or_else(|| TemplateError { file: file.into(), message: format!("[text] {key}: unclosed '{{'") })?;
         let name = &after[..close];
         if !PLACEHOLDERS.contains(&name) {
             return Err(TemplateError {
@@ -177,10 +172,7 @@ impl Template {
     pub fn load(dir: &Path) -> Result<Template, TemplateError> {
         let path = dir.join("template.toml");
         let file = path.display().to_string();
-        let err = |message: String| TemplateError {
-            file: file.clone(),
-            message,
-        };
+        let err = |message: String| TemplateError { file: file.clone(), message };
         let text = std::fs::read_to_string(&path).map_err(|e| err(format!("cannot read: {e}")))?;
         let raw: RawTemplate = toml::from_str(&text).map_err(|e| {
             let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
@@ -194,40 +186,20 @@ impl Template {
             let p: PathBuf = dir.join(rel);
             std::fs::read(&p).map_err(|e| err(format!("{key}: cannot read {}: {e}", p.display())))
         };
-        let page_size = match raw
-            .page_size
-            .as_deref()
-            .unwrap_or("A4")
-            .to_ascii_lowercase()
-            .as_str()
-        {
+        let page_size = match raw.page_size.as_deref().unwrap_or("A4").to_ascii_lowercase().as_str() {
             "a4" => PageSize::A4,
             "letter" => PageSize::Letter,
             other => {
-                return Err(err(format!(
-                    "page_size: expected A4 or Letter, found {other:?}"
-                )));
+                return Err(err(format!("page_size: expected A4 or Letter, found {other:?}")));
             }
         };
         let color = |key: &str| -> Result<Rgb, TemplateError> {
-            let v = raw
-                .colors
-                .get(key)
-                .ok_or_else(|| err(format!("[colors] {key}: missing")))?;
+            let v = raw.colors.get(key).ok_or_else(|| err(format!("[colors] {key}: missing")))?;
             parse_color(&file, key, v)
         };
-        const COLOR_KEYS: [&str; 8] = [
-            "primary", "accent", "met", "missed", "partial", "excluded", "muted", "rule",
-        ];
-        if let Some(k) = raw
-            .colors
-            .keys()
-            .find(|k| !COLOR_KEYS.contains(&k.as_str()))
-        {
-            return Err(err(format!(
-                "[colors] {k}: unknown colour, expected one of: {}",
-                COLOR_KEYS.join(", ")
-            )));
+        const COLOR_KEYS: [&str; 8] = ["primary", "accent", "met", "missed", "partial", "excluded", "muted", "rule"];
+        if let Some(k) = raw.colors.keys().find(|k| !COLOR_KEYS.contains(&k.as_str())) {
+            return Err(err(format!("[colors] {k}: unknown colour, expected one of: {}", COLOR_KEYS.join(", "))));
         }
         let colors = Colors {
             primary: color("primary")?,
@@ -287,12 +259,7 @@ mod tests {
         std::fs::copy(src.join("logo.png"), dst.join("logo.png")).unwrap();
         let fonts = src.parent().unwrap().join("fonts");
         std::fs::create_dir_all(tmp.path().join("fonts")).unwrap();
-        for f in [
-            "DejaVuSans.ttf",
-            "DejaVuSans-Bold.ttf",
-            "DroidSansFallbackFull.ttf",
-            "NanumBarunGothic.ttf",
-        ] {
+        for f in ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DroidSansFallbackFull.ttf", "NanumBarunGothic.ttf"] {
             std::fs::copy(fonts.join(f), tmp.path().join("fonts").join(f)).unwrap();
         }
         tmp
@@ -314,28 +281,17 @@ mod tests {
         let t = Template::load(&Template::default_dir()).unwrap();
         assert_eq!(t.page_size, PageSize::A4);
         assert!(t.logo_png.is_some() && !t.fallback_fonts.is_empty());
-        assert_eq!(
-            t.colors.primary,
-            Rgb(31.0 / 255.0, 58.0 / 255.0, 95.0 / 255.0)
-        );
+        assert_eq!(t.colors.primary, Rgb(31.0 / 255.0, 58.0 / 255.0, 95.0 / 255.0));
     }
 
     #[test]
     fn errors_name_the_file_and_key() {
         let tmp = copy_default();
         let e = edit(&tmp, "primary = \"#1F3A5F\"", "primary = \"navy\"");
-        assert!(
-            e.ends_with(
-                "template.toml: [colors] primary: expected a colour like #1F3A5F, found \"navy\""
-            ),
-            "{e}"
-        );
+        assert!(e.ends_with("template.toml: [colors] primary: expected a colour like #1F3A5F, found \"navy\""), "{e}");
         let tmp = copy_default();
         let e = edit(&tmp, "least {notice_hours} hours", "least {notice} hours");
-        assert!(
-            e.contains("[text] definitions: unknown placeholder {notice}"),
-            "{e}"
-        );
+        assert!(e.contains("[text] definitions: unknown placeholder {notice}"), "{e}");
         let tmp = copy_default();
         let e = edit(&tmp, "page_size = \"A4\"", "page_size = \"A3\"");
         assert!(e.contains("page_size: expected A4 or Letter"), "{e}");
@@ -350,10 +306,7 @@ mod tests {
     #[test]
     fn placeholders_are_filled() {
         assert_eq!(
-            fill(
-                " {tier} at {target_percent} % ",
-                &[("tier", "gold".into()), ("target_percent", "99.99".into())]
-            ),
+            fill(" {tier} at {target_percent} % ", &[("tier", "gold".into()), ("target_percent", "99.99".into())]),
             "gold at 99.99 %"
         );
     }

@@ -45,14 +45,7 @@ pub fn summary_line(month: &str, rows: &[CustomerMonth], directory: &str) -> Sum
 
 /// A plain aligned table.
 pub fn table(lines: &[SummaryLine]) -> String {
-    let header = [
-        "month",
-        "customers",
-        "met",
-        "breached",
-        "credits",
-        "written to",
-    ];
+    let header = ["month", "customers", "met", "breached", "credits", "written to"];
     let cells: Vec<[String; 6]> = lines
         .iter()
         .map(|l| {
@@ -76,13 +69,7 @@ pub fn table(lines: &[SummaryLine]) -> String {
         row.iter()
             .zip(widths)
             .enumerate()
-            .map(|(i, (c, w))| {
-                if (1..=3).contains(&i) {
-                    format!("{c:>w$}")
-                } else {
-                    format!("{c:<w$}")
-                }
-            })
+            .map(|(i, (c, w))| if (1..=3).contains(&i) { format!("{c:>w$}") } else { format!("{c:<w$}") })
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()

@@ -114,21 +114,8 @@ pub struct SummaryView {
 
 /// A customer id as a file name: characters unsafe in paths become `_`.
 pub fn file_safe(id: &str) -> String {
-    let s: String = id
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if s.is_empty() || s.starts_with('.') {
-        format!("_{s}")
-    } else {
-        s
-    }
+    let s: String = id.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    if s.is_empty() || s.starts_with('.') { format!("_{s}") } else { s }
 }
 
 /// `October 2026`.
@@ -140,12 +127,7 @@ pub fn month_label(m: Month) -> String {
 pub fn duration(seconds: Decimal) -> String {
     let whole = seconds.trunc().to_i64().unwrap_or(0);
     let frac = seconds - Decimal::from(whole);
-    let (d, h, m, s) = (
-        whole / 86_400,
-        whole % 86_400 / 3600,
-        whole % 3600 / 60,
-        whole % 60,
-    );
+    let (d, h, m, s) = (whole / 86_400, whole % 86_400 / 3600, whole % 3600 / 60, whole % 60);
     if whole < 60 {
         return format!("{} s", plain(seconds));
     }
@@ -161,21 +143,14 @@ pub fn duration(seconds: Decimal) -> String {
     }
     if s > 0 || !frac.is_zero() {
         let sec = Decimal::from(s) + frac;
-        parts.push(if frac.is_zero() {
-            format!("{s:02} s")
-        } else {
-            format!("{} s", plain(sec))
-        });
+        parts.push(if frac.is_zero() { format!("{s:02} s") } else { format!("{} s", plain(sec)) });
     }
     parts.join(" ")
 }
 
 fn local(t: Instant, tz: Tz) -> String {
     match chrono::DateTime::from_timestamp(t, 0) {
-        Some(dt) => dt
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M:%S %Z")
-            .to_string(),
+        Some(dt) => dt.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S %Z").to_string(),
         None => t.to_string(),
     }
 }
@@ -185,9 +160,7 @@ pub fn money(amount: Decimal, currency: &str) -> String {
     let mut a = amount;
     a.rescale(minor_unit(currency));
     let text = a.abs().to_string();
-    let (int, frac) = text
-        .split_once('.')
-        .map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
     let mut grouped = String::new();
     for (k, c) in int.chars().enumerate() {
         if k > 0 && (int.len() - k) % 3 == 0 {
@@ -195,11 +168,7 @@ pub fn money(amount: Decimal, currency: &str) -> String {
         }
         grouped.push(c);
     }
-    let sign = if a.is_sign_negative() && !a.is_zero() {
-        "-"
-    } else {
-        ""
-    };
+    let sign = if a.is_sign_negative() && !a.is_zero() { "-" } else { "" };
     match frac {
         Some(f) => format!("{currency} {sign}{grouped}.{f}"),
         None => format!("{currency} {sign}{grouped}"),
@@ -216,10 +185,7 @@ fn height(value: Decimal, floor: Decimal) -> f32 {
     if span <= Decimal::ZERO {
         return 1.0;
     }
-    ((value - floor) / span)
-        .to_f32()
-        .unwrap_or(0.0)
-        .clamp(0.0, 1.0)
+    ((value - floor) / span).to_f32().unwrap_or(0.0).clamp(0.0, 1.0)
 }
 
 /// The chart's bottom: a round value below the lowest day and the target.
@@ -263,28 +229,15 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
     let d = i.decimals;
     let target_text = format!("{} %", plain(r.target_percent));
     let (credit, credit_detail) = if r.credit_amount.is_zero() {
-        let detail = if r.met {
-            String::new()
-        } else {
-            "uptime is above every credit band of the tier".to_string()
-        };
+        let detail = if r.met { String::new() } else { "uptime is above every credit band of the tier".to_string() };
         ("No credit owed".to_string(), detail)
     } else {
         (
             format!("Credit owed: {}", money(r.credit_amount, &r.currency)),
-            format!(
-                "{} % of the monthly fee of {}",
-                plain(r.credit_percent),
-                money(r.fee, &r.currency)
-            ),
+            format!("{} % of the monthly fee of {}", plain(r.credit_percent), money(r.fee, &r.currency)),
         )
     };
-    let lowest = r
-        .daily
-        .iter()
-        .filter_map(|day| day.uptime())
-        .min()
-        .map_or(Decimal::from(100), |p| p.truncate(6));
+    let lowest = r.daily.iter().filter_map(|day| day.uptime()).min().map_or(Decimal::from(100), |p| p.truncate(6));
     let floor = axis_floor(lowest, r.target_percent);
     let days = r
         .daily
@@ -314,12 +267,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             let v: Decimal = h.uptime_percent.parse().unwrap_or_default();
             (h.month, h.uptime_percent.clone(), v, h.met)
         })
-        .chain(std::iter::once((
-            r.month,
-            r.uptime.truncate(d).to_string(),
-            r.uptime.truncate(6),
-            r.met,
-        )))
+        .chain(std::iter::once((r.month, r.uptime.truncate(d).to_string(), r.uptime.truncate(6), r.met)))
         .map(|(m, text, v, met)| TrendPoint {
             label: m.first_day().format("%b %y").to_string(),
             value: format!("{text} %"),
@@ -331,10 +279,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         trend.drain(..trend.len() - 12);
     }
     // The trend shares one axis: recompute heights on the lowest month.
-    let trend_low = trend
-        .iter()
-        .filter_map(|p| p.value.trim_end_matches(" %").parse::<Decimal>().ok())
-        .min();
+    let trend_low = trend.iter().filter_map(|p| p.value.trim_end_matches(" %").parse::<Decimal>().ok()).min();
     if let Some(low) = trend_low {
         let f = axis_floor(low, r.target_percent);
         for p in &mut trend {
@@ -343,9 +288,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         }
     }
     let intervals = Table {
-        headers: ["Start", "End", "Duration", "Treatment", "Source", "Reason"]
-            .map(String::from)
-            .to_vec(),
+        headers: ["Start", "End", "Duration", "Treatment", "Source", "Reason"].map(String::from).to_vec(),
         widths: vec![1.25, 1.25, 1.0, 0.85, 2.15, 2.5],
         rows: r
             .evidence
@@ -363,16 +306,9 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             .collect(),
     };
     let incidents = Table {
-        headers: [
-            "Incident",
-            "Title",
-            "Category / impact",
-            "Start",
-            "End",
-            "In this report",
-        ]
-        .map(String::from)
-        .to_vec(),
+        headers: ["Incident", "Title", "Category / impact", "Start", "End", "In this report"]
+            .map(String::from)
+            .to_vec(),
         widths: vec![1.2, 2.0, 1.2, 1.25, 1.25, 2.4],
         rows: r
             .incidents
@@ -383,27 +319,14 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
                     n.title.clone(),
                     format!("{} / {}", n.category.as_str().replace('_', " "), n.impact),
                     local(n.interval.start, tz),
-                    if n.open {
-                        "open".to_string()
-                    } else {
-                        local(n.interval.end, tz)
-                    },
+                    if n.open { "open".to_string() } else { local(n.interval.end, tz) },
                     n.treatment.clone(),
                 ]
             })
             .collect(),
     };
     let maintenance = Table {
-        headers: [
-            "Maintenance",
-            "Title",
-            "Window",
-            "Announced",
-            "Notice",
-            "Treatment",
-        ]
-        .map(String::from)
-        .to_vec(),
+        headers: ["Maintenance", "Title", "Window", "Announced", "Notice", "Treatment"].map(String::from).to_vec(),
         widths: vec![1.2, 1.8, 2.2, 1.3, 1.0, 2.4],
         rows: r
             .incidents
@@ -415,40 +338,20 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
                     n.id.clone(),
                     n.title.clone(),
                     format!("{} to {}", local(window.start, tz), local(window.end, tz)),
-                    n.announced_at
-                        .map_or("not announced".to_string(), |a| local(a, tz)),
-                    n.announced_at.map_or("-".to_string(), |a| {
-                        duration(Decimal::from(window.start - a))
-                    }),
+                    n.announced_at.map_or("not announced".to_string(), |a| local(a, tz)),
+                    n.announced_at.map_or("-".to_string(), |a| duration(Decimal::from(window.start - a))),
                     n.treatment.clone(),
                 ]
             })
             .collect(),
     };
-    let excluded: Vec<String> = i
-        .tier
-        .excluded_categories
-        .iter()
-        .map(|c| c.as_str().replace('_', " "))
-        .collect();
-    let coverage = r
-        .coverage
-        .map_or_else(|| "0".to_string(), |c| c.truncate(d).to_string());
+    let excluded: Vec<String> = i.tier.excluded_categories.iter().map(|c| c.as_str().replace('_', " ")).collect();
+    let coverage = r.coverage.map_or_else(|| "0".to_string(), |c| c.truncate(d).to_string());
     let values = [
         ("tier", r.tier.clone()),
         ("target_percent", plain(r.target_percent)),
-        (
-            "excluded_categories",
-            if excluded.is_empty() {
-                "nothing".into()
-            } else {
-                excluded.join(", ")
-            },
-        ),
-        (
-            "notice_hours",
-            plain(Decimal::from(i.tier.maintenance_notice_seconds) / Decimal::from(3600)),
-        ),
+        ("excluded_categories", if excluded.is_empty() { "nothing".into() } else { excluded.join(", ") }),
+        ("notice_hours", plain(Decimal::from(i.tier.maintenance_notice_seconds) / Decimal::from(3600))),
         (
             "denominator",
             if i.tier.exclusions_in_denominator {
@@ -458,10 +361,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             },
         ),
         ("partial_weight", plain(i.tier.partial_weight)),
-        (
-            "min_downtime_seconds",
-            i.tier.min_downtime_seconds.to_string(),
-        ),
+        ("min_downtime_seconds", i.tier.min_downtime_seconds.to_string()),
         ("coverage_percent", coverage.clone()),
         ("timezone", tz.name().to_string()),
         ("provider", t.provider_name.clone()),
@@ -478,27 +378,12 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
     let key_figures = vec![
         (
             "Eligible time".to_string(),
-            format!(
-                "{} ({} s)",
-                duration(Decimal::from(r.eligible.len())),
-                r.eligible.len()
-            ),
+            format!("{} ({} s)", duration(Decimal::from(r.eligible.len())), r.eligible.len()),
         ),
-        (
-            "Counted downtime".to_string(),
-            format!(
-                "{} ({} s)",
-                duration(r.downtime_seconds),
-                plain(r.downtime_seconds)
-            ),
-        ),
+        ("Counted downtime".to_string(), format!("{} ({} s)", duration(r.downtime_seconds), plain(r.downtime_seconds))),
         (
             "Excluded downtime".to_string(),
-            format!(
-                "{} ({} s)",
-                duration(Decimal::from(r.excluded_seconds)),
-                r.excluded_seconds
-            ),
+            format!("{} ({} s)", duration(Decimal::from(r.excluded_seconds)), r.excluded_seconds),
         ),
         ("Monthly fee".to_string(), money(r.fee, &r.currency)),
         ("Monitoring coverage".to_string(), format!("{coverage} %")),
@@ -512,20 +397,11 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         tier: r.tier.clone(),
         month_label: month_label(r.month),
         timezone: format!("Times in {}", tz.name()),
-        report_id: format!(
-            "{}-{}-{}",
-            r.month,
-            r.customer_id,
-            &i.fingerprint[..12.min(i.fingerprint.len())]
-        ),
+        report_id: format!("{}-{}-{}", r.month, r.customer_id, &i.fingerprint[..12.min(i.fingerprint.len())]),
         uptime: percent_text(r.uptime, d),
         target: target_text,
         met: r.met,
-        verdict: if r.met {
-            "Target met".into()
-        } else {
-            "Target missed".into()
-        },
+        verdict: if r.met { "Target met".into() } else { "Target missed".into() },
         credit,
         credit_detail,
         key_figures,
@@ -546,10 +422,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         definitions: fill(&t.text.definitions, &values),
         disclaimer_title: t.titles.disclaimer.clone(),
         disclaimer: fill(&t.text.disclaimer, &values),
-        footer: Footer {
-            generated: i.generated.to_string(),
-            fingerprint: i.fingerprint.to_string(),
-        },
+        footer: Footer { generated: i.generated.to_string(), fingerprint: i.fingerprint.to_string() },
     }
 }
 
@@ -568,16 +441,8 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
     let t = i.template;
     let d = i.decimals;
     let credits_text = |credits: &std::collections::BTreeMap<String, Decimal>| {
-        let v: Vec<String> = credits
-            .iter()
-            .filter(|(_, a)| !a.is_zero())
-            .map(|(c, a)| money(*a, c))
-            .collect();
-        if v.is_empty() {
-            "none".to_string()
-        } else {
-            v.join(", ")
-        }
+        let v: Vec<String> = credits.iter().filter(|(_, a)| !a.is_zero()).map(|(c, a)| money(*a, c)).collect();
+        if v.is_empty() { "none".to_string() } else { v.join(", ") }
     };
     let mut all = std::collections::BTreeMap::new();
     for s in i.tiers {
@@ -591,27 +456,14 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
         ("Met".to_string(), (i.rows.len() - breached).to_string()),
         ("Breached".to_string(), breached.to_string()),
     ];
-    let owed: Vec<(String, String)> = all
-        .iter()
-        .filter(|(_, a)| !a.is_zero())
-        .map(|(c, a)| (format!("Credits in {c}"), money(*a, c)))
-        .collect();
+    let owed: Vec<(String, String)> =
+        all.iter().filter(|(_, a)| !a.is_zero()).map(|(c, a)| (format!("Credits in {c}"), money(*a, c))).collect();
     if owed.is_empty() {
         headline.push(("Credits".to_string(), "none".to_string()));
     }
     headline.extend(owed);
     let tiers = Table {
-        headers: [
-            "Tier",
-            "Customers",
-            "Met",
-            "Breached",
-            "Lowest",
-            "Median",
-            "Credits",
-        ]
-        .map(String::from)
-        .to_vec(),
+        headers: ["Tier", "Customers", "Met", "Breached", "Lowest", "Median", "Credits"].map(String::from).to_vec(),
         widths: vec![1.2, 0.9, 0.6, 0.8, 1.1, 1.1, 2.6],
         rows: i
             .tiers
@@ -632,21 +484,14 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
     let mut breaches: Vec<&CustomerMonth> = i.rows.iter().filter(|r| !r.met).collect();
     // By credit owed, largest first within each currency, then by customer id.
     breaches.sort_by(|a, b| {
-        (
-            &a.currency,
-            std::cmp::Reverse(a.credit_amount),
-            &a.customer_id,
-        )
-            .cmp(&(
-                &b.currency,
-                std::cmp::Reverse(b.credit_amount),
-                &b.customer_id,
-            ))
+        (&a.currency, std::cmp::Reverse(a.credit_amount), &a.customer_id).cmp(&(
+            &b.currency,
+            std::cmp::Reverse(b.credit_amount),
+            &b.customer_id,
+        ))
     });
     let breaches = Table {
-        headers: ["Customer", "Tier", "Uptime", "Target", "Credit %", "Credit"]
-            .map(String::from)
-            .to_vec(),
+        headers: ["Customer", "Tier", "Uptime", "Target", "Credit %", "Credit"].map(String::from).to_vec(),
         widths: vec![2.6, 1.0, 1.1, 0.8, 0.8, 1.3],
         rows: breaches
             .iter()
@@ -663,15 +508,7 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
             .collect(),
     };
     let worst = Table {
-        headers: [
-            "Incident",
-            "Title",
-            "Category / impact",
-            "Customers",
-            "Customer-minutes",
-        ]
-        .map(String::from)
-        .to_vec(),
+        headers: ["Incident", "Title", "Category / impact", "Customers", "Customer-minutes"].map(String::from).to_vec(),
         widths: vec![1.2, 2.5, 1.4, 0.9, 1.5],
         rows: i
             .reach
@@ -694,11 +531,7 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
         provider: t.provider_name.clone(),
         title: t.titles.summary.clone(),
         month_label: month_label(i.month),
-        report_id: format!(
-            "{}-summary-{}",
-            i.month,
-            &i.fingerprint[..12.min(i.fingerprint.len())]
-        ),
+        report_id: format!("{}-summary-{}", i.month, &i.fingerprint[..12.min(i.fingerprint.len())]),
         headline,
         tiers_title: t.titles.tiers.clone(),
         tiers,
@@ -706,10 +539,7 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
         breaches,
         worst_title: t.titles.worst_incidents.clone(),
         worst,
-        footer: Footer {
-            generated: i.generated.to_string(),
-            fingerprint: i.fingerprint.to_string(),
-        },
+        footer: Footer { generated: i.generated.to_string(), fingerprint: i.fingerprint.to_string() },
     }
 }
 
@@ -734,22 +564,13 @@ mod tests {
         assert_eq!(money("1250".parse().unwrap(), "GBP"), "GBP 1,250.00");
         assert_eq!(money("150000".parse().unwrap(), "JPY"), "JPY 150,000");
         assert_eq!(money("999.5".parse().unwrap(), "EUR"), "EUR 999.50");
-        assert_eq!(
-            money("1234567.891".parse().unwrap(), "KWD"),
-            "KWD 1,234,567.891"
-        );
+        assert_eq!(money("1234567.891".parse().unwrap(), "KWD"), "KWD 1,234,567.891");
     }
 
     #[test]
     fn axis_and_heights() {
-        assert_eq!(
-            axis_floor("99.97".parse().unwrap(), "99.95".parse().unwrap()).to_string(),
-            "99.9"
-        );
-        assert_eq!(
-            axis_floor("97.2".parse().unwrap(), "99.95".parse().unwrap()).to_string(),
-            "95"
-        );
+        assert_eq!(axis_floor("99.97".parse().unwrap(), "99.95".parse().unwrap()).to_string(), "99.9");
+        assert_eq!(axis_floor("97.2".parse().unwrap(), "99.95".parse().unwrap()).to_string(), "95");
         assert_eq!(height(Decimal::from(100), "99.9".parse().unwrap()), 1.0);
         assert!((height("99.95".parse().unwrap(), "99.9".parse().unwrap()) - 0.5).abs() < 1e-6);
     }

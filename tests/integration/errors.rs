@@ -6,20 +6,12 @@ use crate::workdir::{CHECKS, CONFIG, CUSTOMERS, INCIDENTS, Workdir, valid};
 /// Runs October on `w` and checks the error and that nothing was published.
 fn fails(w: &Workdir, code: i32, needle: &str) -> String {
     let before = snapshot(w);
-    let run = w.run(&[
-        "run", "--config", "sla.toml", "--month", "2026-10", "--out", "out",
-    ]);
+    let run = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
     let msg = run.assert_error(code, needle);
-    assert!(
-        !w.exists("out/2026-10"),
-        "no month directory may be left behind"
-    );
+    assert!(!w.exists("out/2026-10"), "no month directory may be left behind");
     if w.exists("out") {
         let left: Vec<_> = std::fs::read_dir(w.path().join("out")).unwrap().collect();
-        assert!(
-            left.is_empty(),
-            "no temporary directory may be left behind: {left:?}"
-        );
+        assert!(left.is_empty(), "no temporary directory may be left behind: {left:?}");
     }
     assert_eq!(before, snapshot(w), "inputs must not be modified");
     msg
@@ -30,12 +22,7 @@ fn snapshot(w: &Workdir) -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
+        .map(|e| (e.file_name().to_string_lossy().to_string(), std::fs::read(e.path()).unwrap()))
         .collect();
     v.sort();
     v
@@ -49,13 +36,7 @@ fn with(file: &str, contents: &str) -> Workdir {
 
 #[test]
 fn config_unknown_key() {
-    let w = with(
-        "sla.toml",
-        &CONFIG.replace(
-            "max_gap_seconds = 120",
-            "max_gap_seconds = 120\nmax_gap = 5",
-        ),
-    );
+    let w = with("sla.toml", &CONFIG.replace("max_gap_seconds = 120", "max_gap_seconds = 120\nmax_gap = 5"));
     let msg = fails(&w, 3, "unknown field `max_gap`");
     assert!(msg.contains("sla.toml:12:1:"), "{msg}");
 }
@@ -68,25 +49,14 @@ fn config_syntax_error() {
 #[test]
 fn config_missing_file() {
     let w = valid();
-    let run = w.run(&[
-        "run",
-        "--config",
-        "nope.toml",
-        "--month",
-        "2026-10",
-        "--out",
-        "out",
-    ]);
+    let run = w.run(&["run", "--config", "nope.toml", "--month", "2026-10", "--out", "out"]);
     run.assert_error(3, "nope.toml: cannot read");
 }
 
 #[test]
 fn config_unknown_time_zone() {
     fails(
-        &with(
-            "sla.toml",
-            &CONFIG.replace("timezone = \"UTC\"", "timezone = \"Europe/Londn\""),
-        ),
+        &with("sla.toml", &CONFIG.replace("timezone = \"UTC\"", "timezone = \"Europe/Londn\"")),
         3,
         "[report] timezone: unknown time zone \"Europe/Londn\"",
     );
@@ -95,10 +65,7 @@ fn config_unknown_time_zone() {
 #[test]
 fn input_file_not_found() {
     fails(
-        &with(
-            "sla.toml",
-            &CONFIG.replace("\"incidents.csv\"", "\"incidnets.csv\""),
-        ),
+        &with("sla.toml", &CONFIG.replace("\"incidents.csv\"", "\"incidnets.csv\"")),
         4,
         "input file \"incidnets.csv\" not found",
     );
@@ -106,25 +73,14 @@ fn input_file_not_found() {
 
 #[test]
 fn unknown_file_type() {
-    let w = with(
-        "sla.toml",
-        &CONFIG.replace("\"incidents.csv\"", "\"incidents.xlsx\""),
-    );
+    let w = with("sla.toml", &CONFIG.replace("\"incidents.csv\"", "\"incidents.xlsx\""));
     w.write("incidents.xlsx", "x");
-    fails(
-        &w,
-        4,
-        "incidents.xlsx: unknown file type, expected .csv, .csv.gz or .parquet",
-    );
+    fails(&w, 4, "incidents.xlsx: unknown file type, expected .csv, .csv.gz or .parquet");
 }
 
 #[test]
 fn missing_column() {
-    let msg = fails(
-        &with("customers.csv", "customer_id,name\nC1,Acme\n"),
-        4,
-        "customers.csv:1: missing column 'tier'",
-    );
+    let msg = fails(&with("customers.csv", "customer_id,name\nC1,Acme\n"), 4, "customers.csv:1: missing column 'tier'");
     assert!(msg.contains("(the header has: customer_id, name)"), "{msg}");
 }
 
@@ -140,72 +96,35 @@ fn bad_timestamp() {
 
 #[test]
 fn nonexistent_local_time() {
-    let w = with(
-        "sla.toml",
-        &CONFIG.replace("[inputs]\n", "[inputs]\ntimezone = \"Europe/London\"\n"),
-    );
-    w.write(
-        "incidents.csv",
-        INCIDENTS.replace("2026-10-05T10:00:00Z", "2026-03-29 01:30:00"),
-    );
-    fails(
-        &w,
-        4,
-        "incidents.csv:2:5: column 'start': \"2026-03-29 01:30:00\" does not exist in Europe/London",
-    );
+    let w = with("sla.toml", &CONFIG.replace("[inputs]\n", "[inputs]\ntimezone = \"Europe/London\"\n"));
+    w.write("incidents.csv", INCIDENTS.replace("2026-10-05T10:00:00Z", "2026-03-29 01:30:00"));
+    fails(&w, 4, "incidents.csv:2:5: column 'start': \"2026-03-29 01:30:00\" does not exist in Europe/London");
 }
 
 #[test]
 fn ambiguous_local_time() {
-    let w = with(
-        "sla.toml",
-        &CONFIG.replace("[inputs]\n", "[inputs]\ntimezone = \"Europe/London\"\n"),
-    );
-    w.write(
-        "incidents.csv",
-        INCIDENTS.replace("2026-10-05T10:30:00Z", "2026-10-25 01:30:00"),
-    );
-    fails(
-        &w,
-        4,
-        "incidents.csv:2:6: column 'end': \"2026-10-25 01:30:00\" is ambiguous in Europe/London",
-    );
+    let w = with("sla.toml", &CONFIG.replace("[inputs]\n", "[inputs]\ntimezone = \"Europe/London\"\n"));
+    w.write("incidents.csv", INCIDENTS.replace("2026-10-05T10:30:00Z", "2026-10-25 01:30:00"));
+    fails(&w, 4, "incidents.csv:2:6: column 'end': \"2026-10-25 01:30:00\" is ambiguous in Europe/London");
 }
 
 #[test]
 fn end_before_start() {
     let inc = INCIDENTS.replace("2026-10-05T10:30:00Z", "2026-10-05T09:30:00Z");
-    fails(
-        &with("incidents.csv", &inc),
-        4,
-        "incidents.csv:2:6: column 'end': end is before start",
-    );
+    fails(&with("incidents.csv", &inc), 4, "incidents.csv:2:6: column 'end': end is before start");
 }
 
 #[test]
 fn outage_end_before_start() {
-    let w = with(
-        "sla.toml",
-        &CONFIG.replace("outages = []", "outages = [\"outages.csv\"]"),
-    );
-    w.write(
-        "outages.csv",
-        "service,region,start,end\napi,eu,2026-10-02T00:00:00Z,2026-10-01T00:00:00Z\n",
-    );
+    let w = with("sla.toml", &CONFIG.replace("outages = []", "outages = [\"outages.csv\"]"));
+    w.write("outages.csv", "service,region,start,end\napi,eu,2026-10-02T00:00:00Z,2026-10-01T00:00:00Z\n");
     fails(&w, 4, "outages.csv:2:4: column 'end': end is before start");
 }
 
 #[test]
 fn contract_end_before_start() {
-    let w = with(
-        "customers.csv",
-        "customer_id,tier,contract_start,contract_end\nC1,standard,2026-10-10,2026-10-01\n",
-    );
-    fails(
-        &w,
-        4,
-        "customers.csv:2:4: column 'contract_end': contract_end is before contract_start",
-    );
+    let w = with("customers.csv", "customer_id,tier,contract_start,contract_end\nC1,standard,2026-10-10,2026-10-01\n");
+    fails(&w, 4, "customers.csv:2:4: column 'contract_end': contract_end is before contract_start");
 }
 
 #[test]
@@ -256,9 +175,7 @@ fn duplicate_customer_id() {
 
 #[test]
 fn duplicate_incident_id() {
-    let i = format!(
-        "{INCIDENTS}I1,Again,unplanned,major,2026-10-06T10:00:00Z,2026-10-06T10:30:00Z,*,*,*,\n"
-    );
+    let i = format!("{INCIDENTS}I1,Again,unplanned,major,2026-10-06T10:00:00Z,2026-10-06T10:30:00Z,*,*,*,\n");
     fails(
         &with("incidents.csv", &i),
         4,
@@ -305,11 +222,7 @@ fn bad_currency() {
 #[test]
 fn unknown_customer_time_zone() {
     let c = "customer_id,tier,timezone\nC1,standard,Mars/Olympus\n";
-    fails(
-        &with("customers.csv", c),
-        4,
-        "customers.csv:2:3: column 'timezone': unknown time zone \"Mars/Olympus\"",
-    );
+    fails(&with("customers.csv", c), 4, "customers.csv:2:3: column 'timezone': unknown time zone \"Mars/Olympus\"");
 }
 
 #[test]
@@ -344,32 +257,20 @@ fn empty_required_value() {
 fn line_numbers_count_quoted_newlines() {
     // The title on line 2 spans two lines, so the bad row starts on line 4.
     let i = "incident_id,title,category,impact,start,end,services,regions,customers\nI1,\"two\nlines\",unplanned,major,2026-10-05T10:00:00Z,2026-10-05T10:30:00Z,*,*,*\nI2,x,unplanned,major,2026-10-05T10:00:00Z,nope,*,*,*\n";
-    fails(
-        &with("incidents.csv", i),
-        4,
-        "incidents.csv:4:6: column 'end': expected an instant",
-    );
+    fails(&with("incidents.csv", i), 4, "incidents.csv:4:6: column 'end': expected an instant");
 }
 
 #[test]
 fn bad_month_argument() {
     let w = valid();
-    let run = w.run(&[
-        "run", "--config", "sla.toml", "--month", "2026-13", "--out", "out",
-    ]);
+    let run = w.run(&["run", "--config", "sla.toml", "--month", "2026-13", "--out", "out"]);
     assert_eq!(run.code(), 2, "{}", run.stderr());
-    assert!(
-        run.stderr().contains("expected a month like 2026-10"),
-        "{}",
-        run.stderr()
-    );
+    assert!(run.stderr().contains("expected a month like 2026-10"), "{}", run.stderr());
 }
 
 #[test]
 fn reversed_range() {
     let w = valid();
-    let run = w.run(&[
-        "run", "--config", "sla.toml", "--from", "2026-10", "--to", "2026-09", "--out", "out",
-    ]);
+    let run = w.run(&["run", "--config", "sla.toml", "--from", "2026-10", "--to", "2026-09", "--out", "out"]);
     run.assert_error(2, "--from 2026-10 is after --to 2026-09");
 }

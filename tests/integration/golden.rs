@@ -27,26 +27,14 @@ fn args_of(case: &Path) -> Vec<String> {
 
 fn run_case(case: &Path, out: &Path) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_slareport"));
-    cmd.args(["run", "--config"])
-        .arg(case.join("sla.toml"))
-        .arg("--out")
-        .arg(out)
-        .arg("--quiet");
+    cmd.args(["run", "--config"]).arg(case.join("sla.toml")).arg("--out").arg(out).arg("--quiet");
     cmd.args(args_of(case));
     let o = cmd.env_remove("RUST_BACKTRACE").output().unwrap();
-    assert!(
-        o.status.success(),
-        "{}: {}",
-        case.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
 }
 
 fn month_dirs(out: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(out)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(out).unwrap().filter_map(|e| e.ok().map(|e| e.path())).collect();
     v.sort();
     v
 }
@@ -61,12 +49,7 @@ fn golden_cases_match_expected_files() {
         let expected_root = case.join("expected");
         for dir in month_dirs(tmp.path()) {
             let month = dir.file_name().unwrap().to_string_lossy().to_string();
-            for file in [
-                "sla_monthly.csv",
-                "credits.csv",
-                "tiers.csv",
-                "evidence.csv",
-            ] {
+            for file in ["sla_monthly.csv", "credits.csv", "tiers.csv", "evidence.csv"] {
                 let got = std::fs::read_to_string(dir.join(file)).unwrap();
                 let want_path = expected_root.join(&month).join(file);
                 if update {
@@ -76,14 +59,10 @@ fn golden_cases_match_expected_files() {
                 }
                 match std::fs::read_to_string(&want_path) {
                     Ok(want) if want == got => {}
-                    Ok(want) => failures.push(format!(
-                        "{}: differs\n--- expected\n{want}\n--- got\n{got}",
-                        want_path.display()
-                    )),
-                    Err(_) => failures.push(format!(
-                        "{}: missing (run with UPDATE_GOLDEN=1)",
-                        want_path.display()
-                    )),
+                    Ok(want) => {
+                        failures.push(format!("{}: differs\n--- expected\n{want}\n--- got\n{got}", want_path.display()))
+                    }
+                    Err(_) => failures.push(format!("{}: missing (run with UPDATE_GOLDEN=1)", want_path.display())),
                 }
             }
         }
@@ -96,9 +75,7 @@ fn spec_columns(csv_text: &str) -> Vec<String> {
     csv_text
         .lines()
         .map(|l| {
-            let mut rdr = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .from_reader(l.as_bytes());
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(l.as_bytes());
             let rec = rdr.records().next().unwrap().unwrap();
             rec.iter().take(15).collect::<Vec<_>>().join("|")
         })
@@ -112,10 +89,7 @@ fn golden_cases_agree_with_the_reference_model() {
         let tmp = tempfile::tempdir().unwrap();
         run_case(&case, tmp.path());
         let args = args_of(&case);
-        let as_of = args
-            .iter()
-            .position(|a| a == "--as-of")
-            .map(|i| args[i + 1].clone());
+        let as_of = args.iter().position(|a| a == "--as-of").map(|i| args[i + 1].clone());
         for dir in month_dirs(tmp.path()) {
             let month = dir.file_name().unwrap().to_string_lossy().to_string();
             let mut cmd = Command::new("python3");
@@ -123,23 +97,11 @@ fn golden_cases_agree_with_the_reference_model() {
             if let Some(a) = &as_of {
                 cmd.args(["--as-of", a]);
             }
-            let o = cmd
-                .output()
-                .expect("python3 is needed for the reference model");
-            assert!(
-                o.status.success(),
-                "{}: reference failed: {}",
-                case.display(),
-                String::from_utf8_lossy(&o.stderr)
-            );
+            let o = cmd.output().expect("python3 is needed for the reference model");
+            assert!(o.status.success(), "{}: reference failed: {}", case.display(), String::from_utf8_lossy(&o.stderr));
             let want = spec_columns(&String::from_utf8(o.stdout).unwrap());
             let got = spec_columns(&std::fs::read_to_string(dir.join("sla_monthly.csv")).unwrap());
-            assert_eq!(
-                got,
-                want,
-                "{} {month}: Rust and the reference model disagree",
-                case.display()
-            );
+            assert_eq!(got, want, "{} {month}: Rust and the reference model disagree", case.display());
         }
     }
 }
@@ -164,17 +126,9 @@ fn hand_computed_spec_examples() {
             .args(&rest)
             .output()
             .unwrap();
-        assert!(
-            o.status.success(),
-            "{}: {}",
-            case.display(),
-            String::from_utf8_lossy(&o.stderr)
-        );
-        let got = spec_columns(
-            &std::fs::read_to_string(tmp.path().join(&month).join("sla_monthly.csv")).unwrap(),
-        );
-        let want =
-            spec_columns(&std::fs::read_to_string(case.join("expected_sla_monthly.csv")).unwrap());
+        assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+        let got = spec_columns(&std::fs::read_to_string(tmp.path().join(&month).join("sla_monthly.csv")).unwrap());
+        let want = spec_columns(&std::fs::read_to_string(case.join("expected_sla_monthly.csv")).unwrap());
         assert_eq!(got, want, "{}", case.display());
         n += 1;
     }
@@ -188,20 +142,12 @@ fn formatted_views_match_expected_text() {
     use slareport::render::view::{CustomerInputs, customer_view};
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    for (case, month) in [
-        ("maintenance_notice_overrun", "2026-09"),
-        ("dst_london_october", "2026-10"),
-    ] {
+    for (case, month) in [("maintenance_notice_overrun", "2026-09"), ("dst_london_october", "2026-10")] {
         let dir = root.join(case);
         let args = args_of(&dir);
-        let as_of = args
-            .iter()
-            .position(|a| a == "--as-of")
-            .map(|i| args[i + 1].clone())
-            .expect("--as-of");
+        let as_of = args.iter().position(|a| a == "--as-of").map(|i| args[i + 1].clone()).expect("--as-of");
         let as_of = slareport::core::time::parse_instant(&as_of, chrono_tz::Tz::UTC).unwrap();
-        let prepared =
-            slareport::pipeline::prepare(&dir.join("sla.toml"), Some(as_of), as_of).unwrap();
+        let prepared = slareport::pipeline::prepare(&dir.join("sla.toml"), Some(as_of), as_of).unwrap();
         let result = prepared.compute(month.parse().unwrap());
         let mut text = String::new();
         for row in &result.rows {
@@ -223,11 +169,7 @@ fn formatted_views_match_expected_text() {
         } else {
             let want = std::fs::read_to_string(&path)
                 .unwrap_or_else(|_| panic!("{}: missing (UPDATE_GOLDEN=1)", path.display()));
-            assert!(
-                want == text,
-                "{}: the formatted view changed\n--- got\n{text}",
-                path.display()
-            );
+            assert!(want == text, "{}: the formatted view changed\n--- got\n{text}", path.display());
         }
     }
 }

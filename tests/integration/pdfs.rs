@@ -30,54 +30,24 @@ fn pages(path: &Path) -> usize {
 fn rows(text: &str) -> Vec<HashMap<String, String>> {
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    rdr.records()
-        .map(|r| {
-            header
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
+    rdr.records().map(|r| header.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect()).collect()
 }
 
 fn run(w: &Workdir, out: &str) {
-    w.run(&[
-        "run",
-        "--config",
-        "sla.toml",
-        "--month",
-        "2026-10",
-        "--out",
-        out,
-        "--as-of",
-        "2026-11-02T00:00:00Z",
-    ])
-    .assert_ok();
+    w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", out, "--as-of", "2026-11-02T00:00:00Z"])
+        .assert_ok();
 }
 
 #[test]
 fn every_customer_pdf_shows_its_numbers_incidents_and_fingerprint() {
     let w = Workdir::new();
-    w.run(&[
-        "run",
-        "--month",
-        "2026-10",
-        "--as-of",
-        "2026-11-02T00:00:00Z",
-    ])
-    .assert_ok();
+    w.run(&["run", "--month", "2026-10", "--as-of", "2026-11-02T00:00:00Z"]).assert_ok();
     let month = w.path().join("reports/2026-10");
-    let manifest: serde_json::Value =
-        serde_json::from_str(&w.read("reports/2026-10/manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&w.read("reports/2026-10/manifest.json")).unwrap();
     let fingerprint = manifest["data_fingerprint"].as_str().unwrap().to_string();
     assert_eq!(fingerprint.len(), 64);
-    let listed: Vec<String> = manifest["outputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["path"].as_str().unwrap().to_string())
-        .collect();
+    let listed: Vec<String> =
+        manifest["outputs"].as_array().unwrap().iter().map(|o| o["path"].as_str().unwrap().to_string()).collect();
     let sla = rows(&w.read("reports/2026-10/sla_monthly.csv"));
     assert!(sla.len() > 10);
     for r in &sla {
@@ -85,38 +55,17 @@ fn every_customer_pdf_shows_its_numbers_incidents_and_fingerprint() {
         assert!(listed.contains(&name), "{name} is in the manifest");
         let text = pdf_text(&month.join(&name));
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(
-            flat.contains(&r["customer_name"]),
-            "{name}: customer name {:?}",
-            r["customer_name"]
-        );
-        assert!(
-            flat.contains(&format!("{} %", r["uptime_percent"])),
-            "{name}: uptime {}",
-            r["uptime_percent"]
-        );
+        assert!(flat.contains(&r["customer_name"]), "{name}: customer name {:?}", r["customer_name"]);
+        assert!(flat.contains(&format!("{} %", r["uptime_percent"])), "{name}: uptime {}", r["uptime_percent"]);
         assert!(flat.contains(&fingerprint), "{name}: fingerprint");
         for id in r["incidents"].split(';').filter(|s| !s.is_empty()) {
             assert!(flat.contains(id), "{name}: incident {id}");
         }
-        assert!(
-            flat.contains(if r["met"] == "true" {
-                "Target met"
-            } else {
-                "Target missed"
-            }),
-            "{name}"
-        );
+        assert!(flat.contains(if r["met"] == "true" { "Target met" } else { "Target missed" }), "{name}");
     }
     let summary = pdf_text(&month.join("summary.pdf"));
     assert!(summary.contains("Portfolio summary") && summary.contains(&fingerprint));
-    assert!(
-        summary
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .contains("Müller & Söhne GmbH (C002)")
-    );
+    assert!(summary.split_whitespace().collect::<Vec<_>>().join(" ").contains("Müller & Söhne GmbH (C002)"));
 }
 
 #[test]
@@ -130,18 +79,13 @@ fn pdfs_are_byte_identical_for_the_same_inputs_and_as_of() {
         assert!(a == b, "{f} differs between runs");
     }
     let text = pdf_text(&w.path().join("a/2026-10/customers/C1.pdf"));
-    assert!(
-        text.contains("generated 2026-11-02 00:00:00 UTC"),
-        "the generation date is the --as-of"
-    );
+    assert!(text.contains("generated 2026-11-02 00:00:00 UTC"), "the generation date is the --as-of");
 }
 
 #[test]
 fn two_hundred_incidents_flow_over_pages_with_repeated_headers() {
     let w = valid();
-    let mut inc = String::from(
-        "incident_id,title,category,impact,start,end,services,regions,customers,announced_at\n",
-    );
+    let mut inc = String::from("incident_id,title,category,impact,start,end,services,regions,customers,announced_at\n");
     for k in 0..200 {
         let day = 1 + k / 8;
         let hour = (k % 8) * 3;
@@ -156,23 +100,14 @@ fn two_hundred_incidents_flow_over_pages_with_repeated_headers() {
     assert!(n >= 6, "200 incidents need several pages, got {n}");
     let text = pdf_text(&pdf);
     for k in 0..200 {
-        assert!(
-            text.contains(&format!("INC-{k:04}")),
-            "INC-{k:04} is listed"
-        );
+        assert!(text.contains(&format!("INC-{k:04}")), "INC-{k:04} is listed");
     }
     // Each page carries its footer, and the incident table's header repeats.
     for p in 1..=n {
-        assert!(
-            text.contains(&format!("Page {p} of {n}")),
-            "page {p} footer"
-        );
+        assert!(text.contains(&format!("Page {p} of {n}")), "page {p} footer");
     }
     let headers = text.matches("In this report").count();
-    assert!(
-        headers >= 3,
-        "the incidents header repeats on continuation pages ({headers})"
-    );
+    assert!(headers >= 3, "the incidents header repeats on continuation pages ({headers})");
 }
 
 #[test]
@@ -189,10 +124,7 @@ fn non_latin_names_are_embedded_not_blank() {
     ];
     let mut c = String::from("customer_id,name,tier,services,regions,monthly_fee,currency\n");
     for (id, name) in names {
-        c.push_str(&format!(
-            "{id},\"{}\",standard,*,*,10.00,EUR\n",
-            name.replace('"', "\"\"")
-        ));
+        c.push_str(&format!("{id},\"{}\",standard,*,*,10.00,EUR\n", name.replace('"', "\"\"")));
     }
     w.write("customers.csv", c);
     run(&w, "out");
@@ -204,10 +136,7 @@ fn non_latin_names_are_embedded_not_blank() {
     for (id, name) in &names[5..] {
         let text = pdf_text(&w.path().join(format!("out/2026-10/customers/{id}.pdf")));
         let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
-        assert!(
-            letters.iter().all(|l| text.contains(*l)),
-            "{id}: every letter of {name} is embedded"
-        );
+        assert!(letters.iter().all(|l| text.contains(*l)), "{id}: every letter of {name} is embedded");
         assert!(!text.contains('?'), "{id}: no replacement marks");
     }
 }
@@ -215,13 +144,8 @@ fn non_latin_names_are_embedded_not_blank() {
 #[test]
 fn a_missing_template_is_named() {
     let w = valid();
-    w.write(
-        "sla.toml",
-        CONFIG.replace("[report]\n", "[report]\ntemplate = \"brand\"\n"),
-    );
-    let run = w.run(&[
-        "run", "--config", "sla.toml", "--month", "2026-10", "--out", "out",
-    ]);
+    w.write("sla.toml", CONFIG.replace("[report]\n", "[report]\ntemplate = \"brand\"\n"));
+    let run = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
     run.assert_error(3, "brand/template.toml: cannot read");
     let _ = CUSTOMERS;
 }

@@ -8,46 +8,20 @@ use crate::workdir::{CHECKS, CONFIG, INCIDENTS, Workdir, valid};
 fn read_csv(text: &str) -> Vec<HashMap<String, String>> {
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    rdr.records()
-        .map(|r| {
-            header
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
+    rdr.records().map(|r| header.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect()).collect()
 }
 
 fn run_october(w: &Workdir, out: &str) {
-    w.run(&[
-        "run",
-        "--config",
-        "sla.toml",
-        "--month",
-        "2026-10",
-        "--out",
-        out,
-        "--as-of",
-        "2026-11-02T00:00:00Z",
-    ])
-    .assert_ok();
+    w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", out, "--as-of", "2026-11-02T00:00:00Z"])
+        .assert_ok();
 }
 
 #[test]
 fn a_month_writes_all_files_and_a_summary() {
     let w = valid();
-    let run = w.run(&[
-        "run", "--config", "sla.toml", "--month", "2026-10", "--out", "out",
-    ]);
+    let run = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
     run.assert_ok();
-    for f in [
-        "sla_monthly.csv",
-        "credits.csv",
-        "tiers.csv",
-        "evidence.csv",
-        "manifest.json",
-    ] {
+    for f in ["sla_monthly.csv", "credits.csv", "tiers.csv", "evidence.csv", "manifest.json"] {
         assert!(w.exists(&format!("out/2026-10/{f}")), "{f}");
     }
     let rows = read_csv(&w.read("out/2026-10/sla_monthly.csv"));
@@ -58,10 +32,7 @@ fn a_month_writes_all_files_and_a_summary() {
     assert_eq!(rows[0]["met"], "false");
     assert_eq!(rows[0]["credit_amount"], "100.00");
     let out = run.stdout();
-    assert!(
-        out.contains("2026-10") && out.contains("GBP 100.00") && out.contains("out/2026-10/"),
-        "{out}"
-    );
+    assert!(out.contains("2026-10") && out.contains("GBP 100.00") && out.contains("out/2026-10/"), "{out}");
 }
 
 #[test]
@@ -69,25 +40,12 @@ fn reruns_are_byte_identical() {
     let w = valid();
     run_october(&w, "a");
     run_october(&w, "b");
-    for f in [
-        "sla_monthly.csv",
-        "credits.csv",
-        "tiers.csv",
-        "evidence.csv",
-        "manifest.json",
-    ] {
-        assert_eq!(
-            w.read(&format!("a/2026-10/{f}")),
-            w.read(&format!("b/2026-10/{f}")),
-            "{f}"
-        );
+    for f in ["sla_monthly.csv", "credits.csv", "tiers.csv", "evidence.csv", "manifest.json"] {
+        assert_eq!(w.read(&format!("a/2026-10/{f}")), w.read(&format!("b/2026-10/{f}")), "{f}");
     }
     // Re-running into the same directory replaces the month atomically.
     run_october(&w, "a");
-    let left: Vec<_> = std::fs::read_dir(w.path().join("a"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let left: Vec<_> = std::fs::read_dir(w.path().join("a")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, vec![std::ffi::OsString::from("2026-10")]);
 }
 
@@ -109,16 +67,8 @@ fn manifest_digests_inputs_and_outputs() {
     assert_eq!(checks["sha256"], sha(CHECKS.as_bytes()));
     assert_eq!(checks["rows"], 3);
     for o in m["outputs"].as_array().unwrap() {
-        let p = w
-            .path()
-            .join("out/2026-10")
-            .join(o["path"].as_str().unwrap());
-        assert_eq!(
-            o["sha256"],
-            sha(&std::fs::read(&p).unwrap()),
-            "{}",
-            p.display()
-        );
+        let p = w.path().join("out/2026-10").join(o["path"].as_str().unwrap());
+        assert_eq!(o["sha256"], sha(&std::fs::read(&p).unwrap()), "{}", p.display());
     }
 }
 
@@ -128,9 +78,7 @@ fn a_failed_run_keeps_the_previous_reports() {
     run_october(&w, "out");
     let before = w.read("out/2026-10/sla_monthly.csv");
     w.write("checks.csv", CHECKS.replace("down", "sideways"));
-    let run = w.run(&[
-        "run", "--config", "sla.toml", "--month", "2026-10", "--out", "out",
-    ]);
+    let run = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
     assert_eq!(run.code(), 4);
     assert_eq!(w.read("out/2026-10/sla_monthly.csv"), before);
 }
@@ -138,17 +86,11 @@ fn a_failed_run_keeps_the_previous_reports() {
 #[test]
 fn ranges_write_one_directory_per_month() {
     let w = valid();
-    w.run(&[
-        "run", "--config", "sla.toml", "--from", "2026-08", "--to", "2026-10", "--out", "out",
-    ])
-    .assert_ok();
+    w.run(&["run", "--config", "sla.toml", "--from", "2026-08", "--to", "2026-10", "--out", "out"]).assert_ok();
     for m in ["2026-08", "2026-09", "2026-10"] {
         assert!(w.exists(&format!("out/{m}/sla_monthly.csv")), "{m}");
     }
-    assert_eq!(
-        read_csv(&w.read("out/2026-09/sla_monthly.csv"))[0]["uptime_percent"],
-        "100.0000"
-    );
+    assert_eq!(read_csv(&w.read("out/2026-09/sla_monthly.csv"))[0]["uptime_percent"], "100.0000");
 }
 
 #[test]
@@ -172,10 +114,7 @@ fn gzip_and_parquet_inputs_give_the_same_reports() {
     w.write("sla.toml", CONFIG.replace("checks*.csv", "checks*"));
     run_october(&w, "gz");
     std::fs::remove_file(w.path().join("checks.csv.gz")).unwrap();
-    let ts: Vec<i64> = [0i64, 60, 120]
-        .iter()
-        .map(|s| (1_790_812_800 + s) * 1_000_000)
-        .collect();
+    let ts: Vec<i64> = [0i64, 60, 120].iter().map(|s| (1_790_812_800 + s) * 1_000_000).collect();
     let mut df = df!(
         "status" => ["up", "down", "up"],
         "service" => ["api"; 3],
@@ -185,29 +124,15 @@ fn gzip_and_parquet_inputs_give_the_same_reports() {
         "extra" => [1i32, 2, 3],
     )
     .unwrap();
-    let zoned = df
-        .column("timestamp")
-        .unwrap()
-        .cast(&DataType::Datetime(
-            TimeUnit::Microseconds,
-            Some(TimeZone::UTC),
-        ))
-        .unwrap();
+    let zoned =
+        df.column("timestamp").unwrap().cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))).unwrap();
     df.with_column(zoned).unwrap();
     let mut f = std::fs::File::create(w.path().join("checks.parquet")).unwrap();
     ParquetWriter::new(&mut f).finish(&mut df).unwrap();
     run_october(&w, "pq");
     for dir in ["gz", "pq"] {
-        assert_eq!(
-            w.read(&format!("{dir}/2026-10/sla_monthly.csv")),
-            w.read("plain/2026-10/sla_monthly.csv"),
-            "{dir}"
-        );
-        assert_eq!(
-            w.read(&format!("{dir}/2026-10/evidence.csv")),
-            w.read("plain/2026-10/evidence.csv"),
-            "{dir}"
-        );
+        assert_eq!(w.read(&format!("{dir}/2026-10/sla_monthly.csv")), w.read("plain/2026-10/sla_monthly.csv"), "{dir}");
+        assert_eq!(w.read(&format!("{dir}/2026-10/evidence.csv")), w.read("plain/2026-10/evidence.csv"), "{dir}");
     }
 }
 
@@ -217,16 +142,16 @@ fn columns_in_any_order_with_extras() {
     run_october(&w, "a");
     w.write("checks.csv", "status,extra,location,region,service,timestamp\nup,x,lon,eu,api,2026-10-01T00:00:00Z\ndown,y,lon,eu,api,2026-10-01T00:01:00Z\nup,z,lon,eu,api,2026-10-01T00:02:00Z\n");
     run_october(&w, "b");
-    assert_eq!(
-        w.read("a/2026-10/sla_monthly.csv"),
-        w.read("b/2026-10/sla_monthly.csv")
-    );
+    assert_eq!(w.read("a/2026-10/sla_monthly.csv"), w.read("b/2026-10/sla_monthly.csv"));
 }
 
 #[test]
 fn formulas_in_names_are_neutralised() {
     let w = valid();
-    w.write("customers.csv", "customer_id,name,tier,monthly_fee,currency\nC1,\"=HYPERLINK(\"\"http://x\"\")\",standard,10.00,GBP\n");
+    w.write(
+        "customers.csv",
+        "customer_id,name,tier,monthly_fee,currency\nC1,\"=HYPERLINK(\"\"http://x\"\")\",standard,10.00,GBP\n",
+    );
     run_october(&w, "out");
     let rows = read_csv(&w.read("out/2026-10/sla_monthly.csv"));
     assert_eq!(rows[0]["customer_name"], "'=HYPERLINK(\"http://x\")");
@@ -239,26 +164,16 @@ fn evidence_re_adds_to_the_reported_numbers() {
     run_october(&w, "out");
     let rows = read_csv(&w.read("out/2026-10/sla_monthly.csv"));
     let ev = read_csv(&w.read("out/2026-10/evidence.csv"));
-    let counted: i64 = ev
-        .iter()
-        .map(|e| e["counted_seconds"].parse::<i64>().unwrap())
-        .sum();
-    let excluded: i64 = ev
-        .iter()
-        .filter(|e| e["kind"] == "excluded")
-        .map(|e| e["seconds"].parse::<i64>().unwrap())
-        .sum();
+    let counted: i64 = ev.iter().map(|e| e["counted_seconds"].parse::<i64>().unwrap()).sum();
+    let excluded: i64 =
+        ev.iter().filter(|e| e["kind"] == "excluded").map(|e| e["seconds"].parse::<i64>().unwrap()).sum();
     assert_eq!(counted.to_string(), rows[0]["downtime_seconds"]);
     assert_eq!(excluded.to_string(), rows[0]["excluded_seconds"]);
     assert_eq!(excluded, 3600);
-    let late = ev
-        .iter()
-        .find(|e| e["source"].contains("M2"))
-        .expect("M2 evidence");
+    let late = ev.iter().find(|e| e["source"].contains("M2")).expect("M2 evidence");
     assert_eq!(late["kind"], "counted");
     assert!(
-        late["reason"]
-            .contains("maintenance M2 announced 5h before start: notice 48h required, counted"),
+        late["reason"].contains("maintenance M2 announced 5h before start: notice 48h required, counted"),
         "{late:?}"
     );
 }
@@ -269,16 +184,10 @@ fn the_bundled_sample_runs_without_arguments() {
     let run = w.run(&["run"]);
     run.assert_ok();
     let out = run.stdout();
-    assert!(
-        out.contains("2026-09") && out.contains("2026-10") && out.contains("reports/2026-10/"),
-        "{out}"
-    );
+    assert!(out.contains("2026-09") && out.contains("2026-10") && out.contains("reports/2026-10/"), "{out}");
     let rows = read_csv(&w.read("reports/2026-10/sla_monthly.csv"));
     assert!(rows.len() >= 10, "{} customers", rows.len());
-    assert!(
-        rows.iter().any(|r| r["met"] == "false"),
-        "the sample tells a story with breaches"
-    );
+    assert!(rows.iter().any(|r| r["met"] == "false"), "the sample tells a story with breaches");
     assert!(rows.iter().any(|r| r["met"] == "true"));
 }
 
@@ -294,14 +203,7 @@ fn reports_do_not_depend_on_where_the_inputs_live() {
     }
     assert_ne!(a.path(), b.path());
     for f in ["sla_monthly.csv", "evidence.csv", "manifest.json"] {
-        assert_eq!(
-            a.read(&format!("out/2026-10/{f}")),
-            b.read(&format!("out/2026-10/{f}")),
-            "{f}"
-        );
+        assert_eq!(a.read(&format!("out/2026-10/{f}")), b.read(&format!("out/2026-10/{f}")), "{f}");
     }
-    assert!(
-        a.read("out/2026-10/evidence.csv")
-            .contains("outage outages.csv:2")
-    );
+    assert!(a.read("out/2026-10/evidence.csv").contains("outage outages.csv:2"));
 }

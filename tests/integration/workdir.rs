@@ -33,37 +33,22 @@ impl Run {
         )
     }
     pub fn assert_ok(&self) -> &Self {
-        assert!(
-            self.output.status.success(),
-            "expected success\n{}",
-            self.describe()
-        );
+        assert!(self.output.status.success(), "expected success\n{}", self.describe());
         self
     }
     /// Asserts a failure with this exit code and a single stderr line containing `needle`.
     pub fn assert_error(&self, code: i32, needle: &str) -> String {
         let err = self.stderr();
         assert_eq!(self.code(), code, "wrong exit code\n{}", self.describe());
-        assert_eq!(
-            err.lines().count(),
-            1,
-            "error must be one line\n{}",
-            self.describe()
-        );
-        assert!(
-            err.contains(needle),
-            "stderr should contain {needle:?}\n{}",
-            self.describe()
-        );
+        assert_eq!(err.lines().count(), 1, "error must be one line\n{}", self.describe());
+        assert!(err.contains(needle), "stderr should contain {needle:?}\n{}", self.describe());
         err.trim_end().to_string()
     }
 }
 
 impl Workdir {
     pub fn new() -> Workdir {
-        Workdir {
-            dir: tempfile::tempdir().expect("tempdir"),
-        }
+        Workdir { dir: tempfile::tempdir().expect("tempdir") }
     }
 
     pub fn path(&self) -> &Path {
@@ -80,8 +65,7 @@ impl Workdir {
     }
 
     pub fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.dir.path().join(name))
-            .unwrap_or_else(|e| panic!("{name}: {e}"))
+        std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
     }
 
     pub fn exists(&self, name: &str) -> bool {
@@ -95,10 +79,7 @@ impl Workdir {
             .env_remove("RUST_BACKTRACE")
             .output()
             .expect("run slareport");
-        Run {
-            output,
-            dir: self.dir.path().to_path_buf(),
-        }
+        Run { output, dir: self.dir.path().to_path_buf() }
     }
 }
 
@@ -123,7 +104,8 @@ credits = [
 ]
 "#;
 
-pub const CUSTOMERS: &str = "customer_id,name,tier,services,regions,monthly_fee,currency\nC1,Acme,standard,*,*,1000.00,GBP\n";
+pub const CUSTOMERS: &str =
+    "customer_id,name,tier,services,regions,monthly_fee,currency\nC1,Acme,standard,*,*,1000.00,GBP\n";
 
 pub const CHECKS: &str = "timestamp,service,region,location,status\n2026-10-01T00:00:00Z,api,eu,lon,up\n2026-10-01T00:01:00Z,api,eu,lon,down\n2026-10-01T00:02:00Z,api,eu,lon,up\n";
 

@@ -1,0 +1,368 @@
+//! The history store of an output directory (`OUT/history/`): one record per run in
+//! `runs.jsonl`, chained by hash; the files of every run archived read-only under
+//! `runs/<run-id>/<month>/`; the per-customer-month results of every run in
+//! `results/<run-id>.parquet`.
+//!
+//! Invariants:
+//! - records are only ever added: a new run never changes an earlier record or archive;
+//! - each record carries the SHA-256 of the previous record's line, so removing,
+//!   reordering or editing a record breaks the chain;
+//! - `runs.jsonl` is replaced atomically (written beside, synced, renamed) and only after
+//!   the run's archive and results are in place, so a run killed at any point leaves
+//!   the history as it was or with the complete new record;
+//! - one run at a time: `lock` is created exclusively; a second run waits, then fails.
+
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant as Clock};
+
+use super::manifest::sha256_hex;
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputRef {
+    pub role: String,
+    pub path: String,
+    pub sha256: String,
+    pub rows: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputRef {
+    /// Path inside the run's archive directory, e.g. `2026-10/sla_monthly.csv`.
+    pub path: String,
+    pub sha256: String,
+}
+
+/// One run, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunRecord {
+    pub run_id: String,
+    /// The run's "now": `--as-of` when given, else the clock.
+    pub recorded_at: String,
+    pub as_of: Option<String>,
+    pub tool_version: String,
+    pub config: FileRef,
+    pub template_sha256: String,
+    pub inputs: Vec<InputRef>,
+    pub months: Vec<String>,
+    pub outputs: Vec<OutputRef>,
+    /// SHA-256 of the previous record's line, or all zeros for the first.
+    pub prev_sha256: String,
+}
+
+impl RunRecord {
+    pub fn line(&self) -> String {
+        serde_json::to_string(self).expect("record serializes")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct HistoryError(pub String);
+
+fn io(p: &Path, what: &str, e: std::io::Error) -> HistoryError {
+    HistoryError(format!("{}: cannot {what}: {e}", p.display()))
+}
+
+/// The history directory of an output directory.
+pub struct Store {
+    pub dir: PathBuf,
+}
+
+/// A line of `runs.jsonl` as stored, with its digest.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    pub line_no: usize,
+    pub line: String,
+    pub record: Option<RunRecord>,
+}
+
+impl StoredRecord {
+    pub fn digest(&self) -> String {
+        sha256_hex(self.line.as_bytes())
+    }
+}
+
+/// Exclusive use of a store; released on drop.
+pub struct Lock {
+    path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn process_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists() || !Path::new("/proc/self").exists()
+}
+
+impl Store {
+    pub fn of(out: &Path) -> Store {
+        Store { dir: out.join("history") }
+    }
+
+    pub fn runs_file(&self) -> PathBuf {
+        self.dir.join("runs.jsonl")
+    }
+
+    pub fn archive(&self, run_id: &str) -> PathBuf {
+        self.dir.join("runs").join(run_id)
+    }
+
+    pub fn results_file(&self, run_id: &str) -> PathBuf {
+        self.dir.join("results").join(format!("{run_id}.parquet"))
+    }
+
+    /// Takes the store's lock, waiting up to `wait` for another run to finish. A lock
+    /// left by a process that no longer exists is taken over.
+    pub fn lock(&self, wait: Duration) -> Result<Lock, HistoryError> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, "create", e))?;
+        let path = self.dir.join("lock");
+        let start = Clock::now();
+        loop {
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    let _ = writeln!(f, "{}", std::process::id());
+                    return Ok(Lock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    let pid: Option<u32> = holder.trim().parse().ok();
+                    if let Some(pid) = pid
+                        && !process_alive(pid)
+                    {
+                        let _ = std::fs::remove_file(&path);
+                        continue;
+                    }
+                    if start.elapsed() >= wait {
+                        let who = pid.map_or("another process".to_string(), |p| format!("process {p}"));
+                        return Err(HistoryError(format!(
+                            "{}: {who} is writing to this output directory; waited {} s (remove the lock file if that process is gone)",
+                            path.display(),
+                            wait.as_secs()
+                        )));
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => return Err(io(&path, "create", e)),
+            }
+        }
+    }
+
+    /// Every line of `runs.jsonl` (an absent file is an empty history).
+    pub fn read(&self) -> Result<Vec<StoredRecord>, HistoryError> {
+        let path = self.runs_file();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io(&path, "read", e)),
+        };
+        Ok(text
+            .lines()
+            .enumerate()
+            .map(|(k, l)| StoredRecord { line_no: k + 1, line: l.to_string(), record: serde_json::from_str(l).ok() })
+            .collect())
+    }
+
+    /// The id the next run gets.
+    pub fn next_id(records: &[StoredRecord]) -> String {
+        format!("run-{:06}", records.len() + 1)
+    }
+
+    /// Moves a complete staged archive into place (an orphan left by a killed run with
+    /// the same id, which has no record, is replaced).
+    pub fn install_archive(&self, run_id: &str, staged: &Path) -> Result<(), HistoryError> {
+        let target = self.archive(run_id);
+        let parent = target.parent().expect("archive parent");
+        std::fs::create_dir_all(parent).map_err(|e| io(parent, "create", e))?;
+        if target.exists() {
+            std::fs::remove_dir_all(&target).map_err(|e| io(&target, "remove an orphaned archive", e))?;
+        }
+        std::fs::rename(staged, &target).map_err(|e| io(&target, "install", e))
+    }
+
+    /// Writes the results file of a run atomically.
+    pub fn install_results(&self, run_id: &str, bytes: &[u8]) -> Result<(), HistoryError> {
+        let target = self.results_file(run_id);
+        atomic_write(&target, bytes)
+    }
+
+    /// Appends a record: all earlier lines unchanged plus the new one, replacing the
+    /// file atomically.
+    pub fn append(&self, records: &[StoredRecord], record: &RunRecord) -> Result<(), HistoryError> {
+        let mut text = String::new();
+        for r in records {
+            text.push_str(&r.line);
+            text.push('\n');
+        }
+        text.push_str(&record.line());
+        text.push('\n');
+        atomic_write(&self.runs_file(), text.as_bytes())
+    }
+}
+
+/// Writes `bytes` beside `target`, syncs, and renames over it.
+pub fn atomic_write(target: &Path, bytes: &[u8]) -> Result<(), HistoryError> {
+    let parent = target.parent().expect("a parent directory");
+    std::fs::create_dir_all(parent).map_err(|e| io(parent, "create", e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| io(parent, "create a temporary file in", e))?;
+    tmp.write_all(bytes).map_err(|e| io(target, "write", e))?;
+    tmp.as_file().sync_all().map_err(|e| io(target, "sync", e))?;
+    tmp.persist(target).map_err(|e| io(target, "replace", e.error))?;
+    if let Ok(d) = std::fs::File::open(parent) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The verdict of one check of `verify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub ok: bool,
+    pub what: String,
+}
+
+/// Checks the hash chain and record numbering of a history.
+pub fn check_chain(records: &[StoredRecord]) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let mut prev = GENESIS.to_string();
+    for (k, r) in records.iter().enumerate() {
+        let Some(rec) = &r.record else {
+            checks.push(Check { ok: false, what: format!("record on line {} is not a valid record", r.line_no) });
+            prev = r.digest();
+            continue;
+        };
+        let expected_id = format!("run-{:06}", k + 1);
+        if rec.prev_sha256 != prev {
+            checks.push(Check {
+                ok: false,
+                what: format!(
+                    "chain broken at {} (line {}): it names previous record {}, but the previous line hashes to {}",
+                    rec.run_id,
+                    r.line_no,
+                    short(&rec.prev_sha256),
+                    short(&prev)
+                ),
+            });
+        } else if rec.run_id != expected_id {
+            checks.push(Check {
+                ok: false,
+                what: format!(
+                    "record on line {} is {}, expected {expected_id}: a record was removed or moved",
+                    r.line_no, rec.run_id
+                ),
+            });
+        }
+        prev = r.digest();
+    }
+    if checks.is_empty() {
+        checks.push(Check { ok: true, what: format!("hash chain of {} records is unbroken", records.len()) });
+    }
+    checks
+}
+
+pub fn short(hex: &str) -> String {
+    hex.chars().take(12).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str, prev: &str) -> RunRecord {
+        RunRecord {
+            run_id: id.into(),
+            recorded_at: "2026-11-01T00:00:00Z".into(),
+            as_of: None,
+            tool_version: "0".into(),
+            config: FileRef { path: "sla.toml".into(), sha256: "c".into() },
+            template_sha256: "t".into(),
+            inputs: vec![],
+            months: vec!["2026-10".into()],
+            outputs: vec![],
+            prev_sha256: prev.into(),
+        }
+    }
+
+    fn stored(records: &[RunRecord]) -> Vec<StoredRecord> {
+        records
+            .iter()
+            .enumerate()
+            .map(|(k, r)| StoredRecord { line_no: k + 1, line: r.line(), record: Some(r.clone()) })
+            .collect()
+    }
+
+    fn chain(n: usize) -> Vec<RunRecord> {
+        let mut v: Vec<RunRecord> = Vec::new();
+        let mut prev = GENESIS.to_string();
+        for k in 0..n {
+            let r = record(&format!("run-{:06}", k + 1), &prev);
+            prev = sha256_hex(r.line().as_bytes());
+            v.push(r);
+        }
+        v
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let c = check_chain(&stored(&chain(3)));
+        assert_eq!(c, vec![Check { ok: true, what: "hash chain of 3 records is unbroken".into() }]);
+    }
+
+    #[test]
+    fn removing_reordering_or_editing_breaks_the_chain() {
+        let mut removed = chain(3);
+        removed.remove(1);
+        assert!(check_chain(&stored(&removed)).iter().any(|c| !c.ok && c.what.contains("chain broken at run-000003")));
+        let mut reordered = chain(3);
+        reordered.swap(1, 2);
+        assert!(check_chain(&stored(&reordered)).iter().any(|c| !c.ok));
+        let mut edited = stored(&chain(3));
+        edited[0].line = edited[0].line.replace("2026-10", "2026-09");
+        assert!(check_chain(&edited).iter().any(|c| !c.ok && c.what.contains("chain broken at run-000002")));
+        let mut last_removed = chain(3);
+        last_removed.remove(0);
+        assert!(check_chain(&stored(&last_removed)).iter().any(|c| !c.ok));
+    }
+
+    #[test]
+    fn append_is_atomic_and_keeps_earlier_lines() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::of(tmp.path());
+        let c = chain(2);
+        store.append(&[], &c[0]).unwrap();
+        let first = std::fs::read_to_string(store.runs_file()).unwrap();
+        let records = store.read().unwrap();
+        store.append(&records, &c[1]).unwrap();
+        let both = std::fs::read_to_string(store.runs_file()).unwrap();
+        assert!(both.starts_with(&first));
+        assert_eq!(store.read().unwrap().len(), 2);
+        assert_eq!(Store::next_id(&store.read().unwrap()), "run-000003");
+    }
+
+    #[test]
+    fn a_held_lock_makes_others_wait_then_fail() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::of(tmp.path());
+        let held = store.lock(Duration::ZERO).unwrap();
+        let e = store.lock(Duration::from_millis(200)).err().unwrap().to_string();
+        assert!(e.contains("is writing to this output directory"), "{e}");
+        drop(held);
+        assert!(store.lock(Duration::ZERO).is_ok());
+        // A lock of a process that is gone is taken over.
+        std::fs::write(store.dir.join("lock"), "999999999\n").unwrap();
+        assert!(store.lock(Duration::ZERO).is_ok());
+    }
+}
