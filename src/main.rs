@@ -1,19 +1,16 @@
 //! Entry point: parse arguments, run, print one-line errors and map them to exit codes.
 
 use clap::Parser;
-use slareport::cli::{Cli, Command, run};
+use slareport::cli::{Cli, dispatch};
 
 fn main() {
     let cli = Cli::parse();
     let now = chrono::Utc::now().timestamp();
-    let result = match cli.command {
-        Command::Run(args) => {
-            let quiet = args.quiet;
-            run::run(args, now).map(|text| if quiet { String::new() } else { text })
+    match dispatch(cli.command, now) {
+        Ok(outcome) => {
+            print!("{}", outcome.text);
+            std::process::exit(outcome.code);
         }
-    };
-    match result {
-        Ok(text) => print!("{text}"),
         Err(e) => {
             eprintln!("slareport: error: {e}");
             std::process::exit(e.exit_code());

@@ -306,6 +306,7 @@ pub fn record_and_publish(
         }
     }
     store.install_archive(&run_id, &staging.keep())?;
+    crash_point("after-archive");
     // 2. Results of every customer-month, for auditors' own tools.
     let rows: Vec<&crate::core::sla::CustomerMonth> = results.iter().flat_map(|r| r.rows.iter()).collect();
     let parquet = crate::render::results::results_parquet(&run_id, &recorded_at, &rows, prepared.config.decimals);
@@ -334,8 +335,26 @@ pub fn record_and_publish(
         outputs,
         prev_sha256: records.last().map_or(crate::audit::history::GENESIS.to_string(), |r| r.digest()),
     };
+    crash_point("before-record");
     store.append(&records, &record)?;
+    crash_point("after-record");
     // 4. The latest reports.
-    let published = publish(out, rendered)?;
+    let marked: Vec<(Month, MonthFiles)> = rendered
+        .iter()
+        .map(|(m, files)| {
+            let mut files = files.clone();
+            files.push((crate::audit::verify::RUN_ID_FILE.to_string(), format!("{run_id}\n").into_bytes()));
+            (*m, files)
+        })
+        .collect();
+    let published = publish(out, &marked)?;
     Ok((run_id, published))
+}
+
+/// Fault injection for the crash-safety tests: `SLAREPORT_CRASH_AT=<point>` aborts the
+/// process there, as a kill would.
+fn crash_point(point: &str) {
+    if std::env::var("SLAREPORT_CRASH_AT").is_ok_and(|p| p == point) {
+        std::process::abort();
+    }
 }

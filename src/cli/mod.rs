@@ -1,5 +1,6 @@
 //! The command line: clap definitions and one module per subcommand.
 
+pub mod audit;
 pub mod run;
 
 use clap::{Parser, Subcommand};
@@ -19,4 +20,35 @@ pub struct Cli {
 pub enum Command {
     /// Compute monthly SLA reports and write them to OUT/YYYY-MM/.
     Run(run::RunArgs),
+    /// Re-check a recorded run: inputs, outputs, hash chain, and byte-identical recomputation.
+    Verify(audit::VerifyArgs),
+    /// Show restatements between two runs (or two month directories).
+    Diff(audit::DiffArgs),
+    /// Explain in plain words how a customer's monthly number was obtained.
+    Explain(audit::ExplainArgs),
+    /// List the recorded runs; export every run's results as CSV.
+    History(audit::HistoryArgs),
+}
+
+/// What a command prints on success and its exit code (non-zero for a failed check).
+pub struct Outcome {
+    pub text: String,
+    pub code: i32,
+}
+
+/// Runs a parsed command line; `clock_now` is the only clock reading.
+pub fn dispatch(
+    command: Command,
+    clock_now: crate::core::interval::Instant,
+) -> Result<Outcome, crate::pipeline::RunError> {
+    match command {
+        Command::Run(args) => {
+            let quiet = args.quiet;
+            run::run(args, clock_now).map(|text| Outcome { text: if quiet { String::new() } else { text }, code: 0 })
+        }
+        Command::Verify(args) => audit::verify(args),
+        Command::Diff(args) => audit::diff(args),
+        Command::Explain(args) => audit::explain(args, clock_now),
+        Command::History(args) => audit::history(args),
+    }
 }

@@ -55,12 +55,17 @@ fn sample_config() -> Option<PathBuf> {
     built.is_file().then_some(built)
 }
 
-pub fn run(args: RunArgs, clock_now: Instant) -> Result<String, RunError> {
-    let config = match args.config {
-        Some(c) => c,
+/// The given config, or the bundled sample's.
+pub fn config_or_sample(config: Option<PathBuf>) -> Result<PathBuf, RunError> {
+    match config {
+        Some(c) => Ok(c),
         None => sample_config()
-            .ok_or_else(|| RunError::Usage("no --config given and no bundled sample-data/sla.toml found".into()))?,
-    };
+            .ok_or_else(|| RunError::Usage("no --config given and no bundled sample-data/sla.toml found".into())),
+    }
+}
+
+pub fn run(args: RunArgs, clock_now: Instant) -> Result<String, RunError> {
+    let config = config_or_sample(args.config.clone())?;
     let prepared = pipeline::prepare(&config, args.as_of, clock_now)?;
     let months = match (args.month, args.from, args.to) {
         (Some(m), _, _) => vec![m],

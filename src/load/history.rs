@@ -39,3 +39,35 @@ pub fn earlier_months(out: &Path, month: Month) -> BTreeMap<String, Vec<HistoryP
     }
     by_customer
 }
+
+/// Every results Parquet file of a history, concatenated as one CSV (columns as stored).
+pub fn results_csv(files: &[std::path::PathBuf]) -> Result<Vec<u8>, String> {
+    use polars::prelude::*;
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut header_written = false;
+    for path in files {
+        let file = std::fs::File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let df =
+            ParquetReader::new(file).finish().map_err(|e| format!("{}: cannot read Parquet: {e}", path.display()))?;
+        if !header_written {
+            w.write_record(df.get_column_names().iter().map(|n| n.as_str())).map_err(|e| e.to_string())?;
+            header_written = true;
+        }
+        let cols: Vec<Column> = df
+            .columns()
+            .iter()
+            .map(|c| c.cast(&DataType::String))
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?;
+        for row in 0..df.height() {
+            let rec: Vec<String> = cols
+                .iter()
+                .map(|c| {
+                    c.str().ok().and_then(|s| s.get(row)).map(crate::render::csv_files::neutralise).unwrap_or_default()
+                })
+                .collect();
+            w.write_record(&rec).map_err(|e| e.to_string())?;
+        }
+    }
+    w.into_inner().map_err(|e| e.to_string())
+}

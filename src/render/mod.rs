@@ -2,6 +2,7 @@
 //! `view` turns results into text; `csv_files`, `pdf` and `terminal` lay that text out.
 
 pub mod csv_files;
+pub mod explain;
 pub mod pdf;
 pub mod results;
 pub mod template;

@@ -43,13 +43,13 @@ pub fn summary_line(month: &str, rows: &[CustomerMonth], directory: &str) -> Sum
     }
 }
 
-/// A plain aligned table.
+/// The run summary as an aligned table.
 pub fn table(lines: &[SummaryLine]) -> String {
-    let header = ["month", "customers", "met", "breached", "credits", "written to"];
-    let cells: Vec<[String; 6]> = lines
+    let header = ["month", "customers", "met", "breached", "credits", "written to"].map(String::from).to_vec();
+    let rows: Vec<Vec<String>> = lines
         .iter()
         .map(|l| {
-            [
+            vec![
                 l.month.clone(),
                 l.customers.to_string(),
                 l.met.to_string(),
@@ -59,25 +59,33 @@ pub fn table(lines: &[SummaryLine]) -> String {
             ]
         })
         .collect();
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &cells {
+    grid(&header, &rows)
+}
+
+/// A plain aligned table; cells that look like numbers are right-aligned.
+pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
         for (w, c) in widths.iter_mut().zip(row) {
             *w = (*w).max(c.chars().count());
         }
     }
+    let numeric = |c: &str| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_digit() || ch == '.');
     let fmt = |row: &[String]| {
         row.iter()
-            .zip(widths)
-            .enumerate()
-            .map(|(i, (c, w))| if (1..=3).contains(&i) { format!("{c:>w$}") } else { format!("{c:<w$}") })
+            .zip(&widths)
+            .map(|(c, &w)| {
+                let pad = w.saturating_sub(c.chars().count());
+                if numeric(c) { format!("{}{c}", " ".repeat(pad)) } else { format!("{c}{}", " ".repeat(pad)) }
+            })
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()
             .to_string()
     };
-    let mut out = fmt(&header.map(String::from));
+    let mut out = fmt(header);
     out.push('\n');
-    for row in &cells {
+    for row in rows {
         out.push_str(&fmt(row));
         out.push('\n');
     }

@@ -34,7 +34,11 @@ fn run_case(case: &Path, out: &Path) {
 }
 
 fn month_dirs(out: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(out).unwrap().filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut v: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().parse::<slareport::core::time::Month>().is_ok()))
+        .collect();
     v.sort();
     v
 }

@@ -1,0 +1,149 @@
+//! `verify`: re-checks a recorded run: the hash chain, the digests of its inputs and
+//! outputs, and that recomputing from the inputs gives byte-identical CSV.
+
+use std::path::{Path, PathBuf};
+
+use super::history::{Check, RunRecord, Store, check_chain, short};
+use super::manifest::sha256_hex;
+use crate::core::time::{Month, parse_instant};
+use crate::load::sha256_file;
+use crate::pipeline;
+
+/// Which run to verify: the latest, a run id, or the run that wrote a manifest.
+/// The file in a published month directory naming the run that wrote it.
+pub const RUN_ID_FILE: &str = "RUN_ID";
+
+pub enum Target {
+    Latest,
+    Run(String),
+    Manifest(PathBuf),
+}
+
+impl Target {
+    pub fn parse(arg: Option<&str>) -> Target {
+        match arg {
+            None => Target::Latest,
+            Some(a) if a.ends_with(".json") || Path::new(a).is_file() => Target::Manifest(PathBuf::from(a)),
+            Some(a) => Target::Run(a.to_string()),
+        }
+    }
+}
+
+fn pass(what: String) -> Check {
+    Check { ok: true, what }
+}
+
+fn fail(what: String) -> Check {
+    Check { ok: false, what }
+}
+
+/// Runs every check; `Err` only when the store cannot be read or the run not found.
+pub fn verify(out: &Path, target: &Target) -> Result<(String, Vec<Check>), String> {
+    let store = Store::of(out);
+    let records = store.read().map_err(|e| e.to_string())?;
+    if records.is_empty() {
+        return Err(format!("{}: no recorded runs", store.runs_file().display()));
+    }
+    let mut checks = check_chain(&records);
+    let parsed: Vec<&RunRecord> = records.iter().filter_map(|r| r.record.as_ref()).collect();
+    let record: &RunRecord = match target {
+        Target::Latest => parsed.last().ok_or("no readable record")?,
+        Target::Run(id) => parsed
+            .iter()
+            .find(|r| &r.run_id == id)
+            .ok_or_else(|| format!("no run {id} in {}", store.runs_file().display()))?,
+        Target::Manifest(p) => {
+            let digest = sha256_file(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+            parsed
+                .iter()
+                .rev()
+                .find(|r| r.outputs.iter().any(|o| o.path.ends_with("manifest.json") && o.sha256 == digest))
+                .ok_or_else(|| {
+                    format!("{}: no recorded run wrote this manifest (it may have been edited)", p.display())
+                })?
+        }
+    };
+    let id = &record.run_id;
+    // Inputs and config still have their digests.
+    let mut file_check = |label: &str, path: &str, recorded: &str| match sha256_file(Path::new(path)) {
+        Ok(now) if now == recorded => checks.push(pass(format!("{label} {path} unchanged"))),
+        Ok(now) => checks.push(fail(format!(
+            "{label} {path} changed since {id} (recorded {}, now {})",
+            short(recorded),
+            short(&now)
+        ))),
+        Err(e) => checks.push(fail(format!("{label} {path} cannot be read: {e}"))),
+    };
+    file_check("config", &record.config.path, &record.config.sha256);
+    for i in &record.inputs {
+        file_check(&format!("input ({})", i.role), &i.path, &i.sha256);
+    }
+    // Archived outputs, and the published month directories when they are this run's.
+    let archive = store.archive(id);
+    let mut bad_outputs = 0;
+    for o in &record.outputs {
+        let p = archive.join(&o.path);
+        match sha256_file(&p) {
+            Ok(d) if d == o.sha256 => {}
+            Ok(_) => {
+                bad_outputs += 1;
+                checks.push(fail(format!("archived output {} was edited after {id}", p.display())));
+            }
+            Err(_) => {
+                bad_outputs += 1;
+                checks.push(fail(format!("archived output {} is missing", p.display())));
+            }
+        }
+    }
+    if bad_outputs == 0 {
+        checks.push(pass(format!("{} archived outputs of {id} have their recorded digests", record.outputs.len())));
+    }
+    for month in &record.months {
+        let published = out.join(month);
+        let owner = std::fs::read_to_string(published.join(RUN_ID_FILE)).map(|t| t.trim().to_string()).ok();
+        match owner {
+            None => checks.push(fail(format!("{} names no run (missing {RUN_ID_FILE})", published.display()))),
+            Some(o) if !parsed.iter().any(|r| r.run_id == o) => checks.push(fail(format!(
+                "published {month}/ was written by {o}, which is not in the history (a record was removed?)"
+            ))),
+            Some(o) if o != *id => checks.push(pass(format!("published {month}/ is from the later run {o}"))),
+            Some(_) => {
+                let edited: Vec<String> = record
+                    .outputs
+                    .iter()
+                    .filter(|o| o.path.starts_with(&format!("{month}/")))
+                    .filter(|o| sha256_file(&out.join(&o.path)).ok().as_deref() != Some(o.sha256.as_str()))
+                    .map(|o| o.path.clone())
+                    .collect();
+                if edited.is_empty() {
+                    checks.push(pass(format!("published {month}/ matches {id}")));
+                } else {
+                    checks.push(fail(format!("published files edited after {id}: {}", edited.join(", "))));
+                }
+            }
+        }
+    }
+    // Recompute from the inputs.
+    let now = parse_instant(record.as_of.as_deref().unwrap_or(&record.recorded_at), chrono_tz::Tz::UTC)
+        .map_err(|e| format!("{id}: bad recorded time: {e}"))?;
+    match pipeline::prepare(Path::new(&record.config.path), Some(now), now) {
+        Err(e) => checks.push(fail(format!("recomputing {id} failed: {e}"))),
+        Ok(prepared) => {
+            for month in &record.months {
+                let Ok(m) = month.parse::<Month>() else { continue };
+                let result = prepared.compute(m);
+                for (name, bytes) in prepared.render_csvs(&result) {
+                    let rel = format!("{month}/{name}");
+                    match record.outputs.iter().find(|o| o.path == rel) {
+                        Some(o) if o.sha256 == sha256_hex(&bytes) => {
+                            checks.push(pass(format!("recomputed {rel} is byte-identical")))
+                        }
+                        Some(_) => checks.push(fail(format!("recomputed {rel} differs from what {id} reported"))),
+                        None => checks.push(fail(format!("{id} recorded no {rel}"))),
+                    }
+                }
+            }
+        }
+    }
+    Ok((id.clone(), checks))
+}
