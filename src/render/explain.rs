@@ -3,22 +3,15 @@
 
 use rust_decimal::Decimal;
 
-use super::view::{duration, money};
+use super::view::{duration, group_thousands, money};
 use crate::core::model::TierRules;
 use crate::core::numbers::plain;
 use crate::core::sla::{CustomerMonth, EvidenceKind};
 use crate::core::time::format_local;
 
 fn grouped(n: i64) -> String {
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (k, c) in s.chars().enumerate() {
-        if k > 0 && (s.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
+    let g = group_thousands(&n.unsigned_abs().to_string());
+    if n < 0 { format!("-{g}") } else { g }
 }
 
 fn seconds(d: Decimal) -> String {
@@ -72,7 +65,7 @@ pub fn explain(r: &CustomerMonth, tier: &TierRules, decimals: u32) -> String {
         let items = section(kind);
         if items.is_empty() {
             if !none.is_empty() {
-                line(format!("{none}"));
+                line(none.to_string());
             }
             continue;
         }

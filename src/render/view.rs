@@ -155,19 +155,25 @@ fn local(t: Instant, tz: Tz) -> String {
     }
 }
 
+/// `1234567` → `1,234,567` (digits only).
+pub fn group_thousands(digits: &str) -> String {
+    let mut out = String::new();
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `GBP 1,250.00`: the amount at its minor unit, thousands grouped for reading.
 pub fn money(amount: Decimal, currency: &str) -> String {
     let mut a = amount;
     a.rescale(minor_unit(currency));
     let text = a.abs().to_string();
     let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut grouped = String::new();
-    for (k, c) in int.chars().enumerate() {
-        if k > 0 && (int.len() - k) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let grouped = group_thousands(int);
     let sign = if a.is_sign_negative() && !a.is_zero() { "-" } else { "" };
     match frac {
         Some(f) => format!("{currency} {sign}{grouped}.{f}"),
