@@ -518,6 +518,15 @@ pub struct IncidentReach {
     pub customer_seconds: i64,
 }
 
+/// Credits owed over some customer-months, summed per currency (exact).
+pub fn credits_by_currency<'a>(rows: impl IntoIterator<Item = &'a CustomerMonth>) -> BTreeMap<String, Decimal> {
+    let mut credits = BTreeMap::new();
+    for r in rows {
+        *credits.entry(r.currency.clone()).or_insert(Decimal::ZERO) += r.credit_amount;
+    }
+    credits
+}
+
 /// Per-tier roll-up of a month, computed from the exact customer values.
 #[derive(Debug, Clone)]
 pub struct TierSummary {
@@ -545,10 +554,7 @@ pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[Cust
                 n if n % 2 == 1 => Some(ups[n / 2]),
                 n => Some(ups[n / 2 - 1].midpoint(&ups[n / 2])),
             };
-            let mut credits = BTreeMap::new();
-            for r in &members {
-                *credits.entry(r.currency.clone()).or_insert(Decimal::ZERO) += r.credit_amount;
-            }
+            let credits = credits_by_currency(members.iter().copied());
             TierSummary {
                 tier: tier.to_string(),
                 customers: members.len(),

@@ -1,10 +1,8 @@
 //! The short summary printed after a run: per month, customers, met, breached and
 //! credits per currency.
 
-use std::collections::BTreeMap;
-
-use crate::core::numbers::minor_unit;
-use crate::core::sla::CustomerMonth;
+use super::view::money;
+use crate::core::sla::{CustomerMonth, credits_by_currency};
 
 pub struct SummaryLine {
     pub month: String,
@@ -16,23 +14,9 @@ pub struct SummaryLine {
 }
 
 pub fn summary_line(month: &str, rows: &[CustomerMonth], directory: &str) -> SummaryLine {
-    let mut credits: BTreeMap<&str, rust_decimal::Decimal> = BTreeMap::new();
-    for r in rows.iter().filter(|r| !r.credit_amount.is_zero()) {
-        *credits.entry(r.currency.as_str()).or_default() += r.credit_amount;
-    }
-    let credits = if credits.is_empty() {
-        "none".to_string()
-    } else {
-        credits
-            .iter()
-            .map(|(c, a)| {
-                let mut a = *a;
-                a.rescale(minor_unit(c));
-                format!("{c} {a}")
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let owed: Vec<String> =
+        credits_by_currency(rows).iter().filter(|(_, a)| !a.is_zero()).map(|(c, a)| money(*a, c)).collect();
+    let credits = if owed.is_empty() { "none".to_string() } else { owed.join(", ") };
     SummaryLine {
         month: month.to_string(),
         customers: rows.len(),

@@ -10,7 +10,7 @@ use super::template::{Template, fill};
 use crate::core::interval::{Instant, Interval};
 use crate::core::model::{Quorum, TierRules};
 use crate::core::numbers::{Percent, minor_unit, plain};
-use crate::core::sla::{CustomerMonth, IncidentReach, TierSummary};
+use crate::core::sla::{CustomerMonth, IncidentReach, TierSummary, credits_by_currency};
 use crate::core::time::Month;
 
 /// One bar of the daily chart.
@@ -450,12 +450,7 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
         let v: Vec<String> = credits.iter().filter(|(_, a)| !a.is_zero()).map(|(c, a)| money(*a, c)).collect();
         if v.is_empty() { "none".to_string() } else { v.join(", ") }
     };
-    let mut all = std::collections::BTreeMap::new();
-    for s in i.tiers {
-        for (c, a) in &s.credits {
-            *all.entry(c.clone()).or_insert(Decimal::ZERO) += a;
-        }
-    }
+    let all = credits_by_currency(i.rows);
     let breached = i.rows.iter().filter(|r| !r.met).count();
     let mut headline = vec![
         ("Customers".to_string(), i.rows.len().to_string()),
