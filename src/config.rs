@@ -22,6 +22,13 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// Bounds that keep every exact computation inside i128 (see core::numbers): decimal
+/// settings have at most 6 places, `decimals` at most 8.
+pub const MAX_SCALE: u32 = 6;
+pub const MAX_DECIMALS: u32 = 8;
+pub const MAX_GAP_SECONDS: i64 = 366 * 86_400;
+pub const MAX_NOTICE_HOURS: i64 = 366 * 24;
+
 /// A decimal written as a TOML number or string.
 #[derive(Debug, Clone, Copy)]
 struct Dec(Decimal);
@@ -228,8 +235,8 @@ impl Config {
         let report_timezone = tz("[report] timezone", raw.report.timezone)?;
         let inputs_timezone = tz("[inputs] timezone", raw.inputs.timezone)?;
         let decimals = raw.report.decimals.unwrap_or(4);
-        if decimals > 12 {
-            return Err(key("[report] decimals", format!("expected 0 to 12, found {decimals}")));
+        if decimals > MAX_DECIMALS {
+            return Err(key("[report] decimals", format!("expected 0 to {MAX_DECIMALS}, found {decimals}")));
         }
         let m = raw.monitoring;
         let monitoring = MonitoringRules {
@@ -251,8 +258,11 @@ impl Config {
                 })?,
             },
         };
-        if monitoring.max_gap_seconds <= 0 {
-            return Err(key("[monitoring] max_gap_seconds", "expected a positive number of seconds".into()));
+        if monitoring.max_gap_seconds <= 0 || monitoring.max_gap_seconds > MAX_GAP_SECONDS {
+            return Err(key(
+                "[monitoring] max_gap_seconds",
+                format!("expected 1 to {MAX_GAP_SECONDS} seconds, found {}", monitoring.max_gap_seconds),
+            ));
         }
         if monitoring.confirm_checks == 0 {
             return Err(key("[monitoring] confirm_checks", "expected at least 1".into()));
@@ -266,11 +276,19 @@ impl Config {
             let percent = |field: &str, d: Decimal| -> Result<Decimal, ConfigError> {
                 if d < Decimal::ZERO || d > Decimal::from(100) {
                     Err(key(&k(field), format!("expected a percentage from 0 to 100, found {d}")))
+                } else if d.normalize().scale() > MAX_SCALE {
+                    Err(key(&k(field), format!("at most {MAX_SCALE} decimal places, found {d}")))
                 } else {
                     Ok(d)
                 }
             };
             let notice_hours = t.maintenance_notice_hours.map_or(Decimal::from(48), |d| d.0);
+            if notice_hours > Decimal::from(MAX_NOTICE_HOURS) {
+                return Err(key(
+                    &k("maintenance_notice_hours"),
+                    format!("expected at most {MAX_NOTICE_HOURS} hours, found {notice_hours}"),
+                ));
+            }
             let notice_seconds = notice_hours * Decimal::from(3600);
             if notice_seconds < Decimal::ZERO || !notice_seconds.fract().is_zero() {
                 return Err(key(
@@ -297,10 +315,15 @@ impl Config {
                 return Err(key(&k("min_downtime_seconds"), "expected 0 or more".into()));
             }
             let partial_weight = t.partial_weight.map_or(Decimal::ZERO, |d| d.0);
-            if partial_weight < Decimal::ZERO || partial_weight > Decimal::ONE {
+            if partial_weight < Decimal::ZERO
+                || partial_weight > Decimal::ONE
+                || partial_weight.normalize().scale() > MAX_SCALE
+            {
                 return Err(key(
                     &k("partial_weight"),
-                    format!("expected a weight from 0 to 1, found {partial_weight}"),
+                    format!(
+                        "expected a weight from 0 to 1 with at most {MAX_SCALE} decimal places, found {partial_weight}"
+                    ),
                 ));
             }
             let mut credits = Vec::new();
@@ -405,10 +428,12 @@ credits = [
     fn decimals_as_strings_and_exotic_floats_are_exact() {
         let text = SPEC_EXAMPLE
             .replace("target_percent = 99.95", "target_percent = \"99.995\"")
-            .replace("partial_weight = 0", "partial_weight = 0.333333333333333333333");
+            .replace("partial_weight = 0", "partial_weight = 0.333333");
         let c = parse(&text).unwrap();
         assert_eq!(c.tiers["standard"].target_percent.to_string(), "99.995");
-        assert_eq!(c.tiers["standard"].partial_weight.to_string(), "0.333333333333333333333");
+        assert_eq!(c.tiers["standard"].partial_weight.to_string(), "0.333333");
+        let too_fine = SPEC_EXAMPLE.replace("partial_weight = 0", "partial_weight = 0.3333333333");
+        assert!(parse(&too_fine).unwrap_err().to_string().contains("at most 6 decimal places"));
     }
 
     #[test]
@@ -438,6 +463,13 @@ credits = [
             ),
             ("partial_weight = 0", "partial_weight = 2", "[tiers.standard] partial_weight: expected a weight"),
             ("max_gap_seconds = 300", "max_gap_seconds = 0", "[monitoring] max_gap_seconds"),
+            ("max_gap_seconds = 300", "max_gap_seconds = 9223372036854775807", "expected 1 to 31622400 seconds"),
+            (
+                "maintenance_notice_hours = 48",
+                "maintenance_notice_hours = \"79228162514264337593543950335\"",
+                "expected at most 8784 hours",
+            ),
+            ("decimals = 4", "decimals = 9", "[report] decimals: expected 0 to 8"),
             ("target_percent = 99.95", "target_percent = \"lots\"", "expected a decimal number, found \"lots\""),
         ];
         for (from, to, want) in cases {

@@ -80,7 +80,7 @@ pub fn reduce_series(checks: &[(Instant, bool)], rules: &MonitoringRules) -> Ser
     }
     let cover = |i: usize| -> Interval {
         let t = merged[i].0;
-        let limit = t + rules.max_gap_seconds;
+        let limit = t.saturating_add(rules.max_gap_seconds);
         let end = merged.get(i + 1).map_or(limit, |next| next.0.min(limit));
         Interval::new(t, end)
     };

@@ -38,7 +38,7 @@ impl Percent {
             num = -num;
             den = -den;
         }
-        Percent { num, den }
+        Percent::reduced(num, den)
     }
 
     /// The exact value compared with a decimal percentage.
@@ -55,7 +55,17 @@ impl Percent {
 
     /// The exact midpoint of two percentages (for medians).
     pub fn midpoint(&self, other: &Percent) -> Percent {
-        Percent { num: self.num * other.den + other.num * self.den, den: 2 * self.den * other.den }
+        Percent::reduced(self.num * other.den + other.num * self.den, 2 * self.den * other.den)
+    }
+
+    /// `num / den` in lowest terms, so later products stay small.
+    fn reduced(num: i128, den: i128) -> Percent {
+        let (mut a, mut b) = (num.unsigned_abs(), den.unsigned_abs());
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        let g = a.max(1) as i128;
+        Percent { num: num / g, den: den / g }
     }
 }
 

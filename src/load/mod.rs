@@ -65,7 +65,9 @@ pub fn expand(base: &Path, patterns: &[String], config_name: &str) -> Result<Vec
     for pat in patterns {
         let full = base.join(pat);
         let mut found: Vec<PathBuf> = if has_glob_chars(pat) {
-            let pattern = full.to_string_lossy().to_string();
+            // The directory is literal text: its own `[`, `*` or `?` are not patterns.
+            let pattern =
+                Path::new(&glob::Pattern::escape(&base.to_string_lossy())).join(pat).to_string_lossy().to_string();
             glob::glob(&pattern)
                 .map_err(|e| InputError(format!("{config_name}: bad file pattern {pat:?}: {e}")))?
                 .filter_map(Result::ok)

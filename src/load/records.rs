@@ -13,6 +13,9 @@ use crate::core::interval::{Instant, Interval};
 use crate::core::model::{Category, Customer, Impact, Incident, Outage, Scope};
 use crate::core::time::{TimeError, parse_date_or_instant, parse_instant, parse_tz, start_of_local_day};
 
+/// The largest monthly fee accepted (keeps exact proration inside i128).
+const MAX_FEE: i64 = 1_000_000_000_000_000;
+
 /// Text cells of an optional column, trimmed; absent columns read as empty.
 struct TextCol(Option<polars::prelude::StringChunked>);
 
@@ -124,7 +127,7 @@ pub fn customers(
         }
     };
     let tiers: Vec<&str> = config.tiers.keys().map(String::as_str).collect();
-    for row in 0..t.len() {
+    for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
         let cid = required(&t, row, "customer_id", id.get(row))?.to_string();
         check_unique(&t, seen, row, "customer_id", &cid)?;
         let tier_name = required(&t, row, "tier", tier.get(row))?;
@@ -160,6 +163,13 @@ pub fn customers(
         } else {
             decimal(&t, row, "monthly_fee", fee_cell, "a decimal amount like 1250.00")?
         };
+        if monthly_fee > Decimal::from(MAX_FEE) || monthly_fee.normalize().scale() > 6 {
+            return Err(t.error_at(
+                row,
+                "monthly_fee",
+                format!("expected an amount below 10^15 with at most 6 decimal places, found {fee_cell}"),
+            ));
+        }
         if monthly_fee < Decimal::ZERO {
             return Err(t.error_at(row, "monthly_fee", format!("negative fee {fee_cell}, expected 0 or more")));
         }
@@ -174,11 +184,11 @@ pub fn customers(
             None
         } else {
             let d = decimal(&t, row, "target_percent", target_cell, "a percentage like 99.99")?;
-            if d < Decimal::ZERO || d > Decimal::from(100) {
+            if d < Decimal::ZERO || d > Decimal::from(100) || d.normalize().scale() > crate::config::MAX_SCALE {
                 return Err(t.error_at(
                     row,
                     "target_percent",
-                    format!("expected a percentage from 0 to 100, found {d}"),
+                    format!("expected a percentage from 0 to 100 with at most 6 decimal places, found {d}"),
                 ));
             }
             Some(d)
@@ -262,6 +272,9 @@ pub fn checks(
     out.reserve(t.len());
     let rows = time.cells(tz).zip(service.iter()).zip(region.iter()).zip(location.iter()).zip(status.iter());
     for (row, ((((ts, sv), rg), lc), st)) in rows.enumerate() {
+        if t.is_blank(row) {
+            continue;
+        }
         let at = match ts {
             RawTime::Text(s) => parse_instant(s, tz).map_err(|e| t.error_at(row, "timestamp", e))?,
             RawTime::Cell(Ok(TimeCell::Instant(i))) => i,
@@ -303,11 +316,12 @@ pub fn outages(
     let starts = instants(&t, "start", tz)?;
     let ends = instants(&t, "end", tz)?;
     let lines = t.row_lines();
-    for row in 0..t.len() {
+    for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
         let start = starts[row].ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
         let end = match ends[row] {
             Some(e) if e < start => return Err(t.error_at(row, "end", "end is before start")),
             Some(e) => e,
+            None if !t.row_is_complete(row) => return Err(t.error_at(row, "end", "missing field")),
             None => now.max(start),
         };
         let at = t.locate(row, lines.as_deref());
@@ -351,7 +365,7 @@ pub fn incidents(
     let starts = instants(&t, "start", tz)?;
     let ends = instants(&t, "end", tz)?;
     let announced = instants(&t, "announced_at", tz)?;
-    for row in 0..t.len() {
+    for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
         let iid = required(&t, row, "incident_id", id.get(row))?.to_string();
         check_unique(&t, seen, row, "incident_id", &iid)?;
         let cat = category.get(row);

@@ -65,6 +65,8 @@ pub struct Table {
     format: Format,
     header: Vec<String>,
     df: DataFrame,
+    /// Rows whose loaded cells are all empty (blank lines): readers skip them.
+    blank: Vec<bool>,
 }
 
 fn first_line(s: &str) -> String {
@@ -113,7 +115,10 @@ impl Table {
                         "{display}:{line}: expected {} fields as in the header line, found {found}",
                         header.len()
                     )),
-                    None => fail(format!("cannot read CSV: {}", first_line(&e.to_string()))),
+                    None => match bad_utf8_line(path, gzip) {
+                        Some(line) => InputError(format!("{display}:{line}: not UTF-8 text (save the file as UTF-8)")),
+                        None => fail(format!("cannot read CSV: {}", first_line(&e.to_string()))),
+                    },
                 })?;
                 (header, df)
             }
@@ -132,7 +137,8 @@ impl Table {
                 (header, df)
             }
         };
-        Ok(Table { display: display.to_string(), path: path.to_path_buf(), format, header, df })
+        let blank = blank_rows(&df);
+        Ok(Table { display: display.to_string(), path: path.to_path_buf(), format, header, df, blank })
     }
 
     pub fn len(&self) -> usize {
@@ -141,6 +147,11 @@ impl Table {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Whether every loaded cell of the row is empty (a blank line).
+    pub fn is_blank(&self, row: usize) -> bool {
+        self.blank.get(row).copied().unwrap_or(false)
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -167,16 +178,41 @@ impl Table {
     }
 
     fn scan_lines(&self, upto: usize) -> Option<Vec<u64>> {
+        let records = self.scan_records(self.record_index(upto))?;
+        // Align with the table's rows: blank lines are rows here but not records there.
+        let mut lines = Vec::with_capacity(records.len());
+        let mut next = records.iter();
+        for row in 0..=upto.min(self.len().saturating_sub(1)) {
+            if self.is_blank(row) {
+                lines.push(0);
+            } else {
+                lines.push(next.next()?.0);
+            }
+        }
+        Some(lines)
+    }
+
+    /// The `csv` crate's record index of a table row (it skips blank lines).
+    fn record_index(&self, row: usize) -> usize {
+        if row == usize::MAX {
+            return row;
+        }
+        row - self.blank[..row.min(self.blank.len())].iter().filter(|&&b| b).count()
+    }
+
+    /// (line, number of fields) of each record up to `upto`, read as the `csv` crate
+    /// sees them: blank lines skipped, `\n` or `\r\n` line ends.
+    fn scan_records(&self, upto: usize) -> Option<Vec<(u64, usize)>> {
         let Format::Csv { gzip } = self.format else {
             return None;
         };
-        let mut rdr = csv::ReaderBuilder::new().from_reader(open_text(&self.path, gzip).ok()?);
+        let mut rdr = record_reader(&self.path, gzip)?;
         let mut rec = csv::ByteRecord::new();
-        let mut lines = Vec::new();
-        while lines.len() <= upto && rdr.read_byte_record(&mut rec).ok()? {
-            lines.push(rec.position().map_or(0, |p| p.line()));
+        let mut out = Vec::new();
+        while out.len() <= upto && rdr.read_byte_record(&mut rec).ok()? {
+            out.push((rec.position().map_or(0, |p| p.line()), rec.len()));
         }
-        Some(lines)
+        Some(out)
     }
 
     /// Where a row is: `file:line` for CSV, `file row N` for Parquet.
@@ -192,14 +228,32 @@ impl Table {
     }
 
     /// An error at a cell: `file:line:column: column 'name': message` for CSV,
-    /// `file row N: column 'name': message` for Parquet.
+    /// `file row N: column 'name': message` for Parquet. A CSV row with missing or extra
+    /// fields is reported as such, whatever the cell.
     pub fn error_at(&self, row: usize, column: &str, message: impl std::fmt::Display) -> InputError {
         let col_no = self.header.iter().position(|h| h == column).map_or(0, |i| i + 1);
-        let at = self.locate(row, None);
-        InputError(match self.format {
-            Format::Csv { .. } => format!("{at}:{col_no}: column '{column}': {message}"),
-            Format::Parquet => format!("{at}: column '{column}': {message}"),
+        let record = self.scan_records(self.record_index(row)).and_then(|r| r.get(self.record_index(row)).copied());
+        InputError(match (self.format, record) {
+            (Format::Csv { .. }, Some((line, fields))) if fields != self.header.len() => format!(
+                "{}:{line}: expected {} fields as in the header line, found {fields}",
+                self.display,
+                self.header.len()
+            ),
+            (Format::Csv { .. }, Some((line, _))) => {
+                format!("{}:{line}:{col_no}: column '{column}': {message}", self.display)
+            }
+            _ => format!("{} row {}: column '{column}': {message}", self.display, row + 1),
         })
+    }
+
+    /// Whether a CSV row has all the header's fields (an empty last field is then a
+    /// real empty value, not a missing one).
+    pub fn row_is_complete(&self, row: usize) -> bool {
+        let k = self.record_index(row);
+        match self.scan_records(k) {
+            Some(r) => r.get(k).is_some_and(|&(_, fields)| fields == self.header.len()),
+            None => true,
+        }
     }
 
     /// A column as text (numbers and booleans in Parquet are cast). `None` if absent.
@@ -264,11 +318,16 @@ impl TimeColumn {
                     }
                 }))
             }
-            TimeColumn::Dates(days) => Box::new(days.iter().map(|v| match v {
-                None => RawTime::Empty,
-                Some(d) => RawTime::Cell(Ok(TimeCell::Date(
-                    chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163).expect("date in range"),
-                ))),
+            TimeColumn::Dates(days) => Box::new(days.iter().map(|v| {
+                match v {
+                    None => RawTime::Empty,
+                    Some(d) => RawTime::Cell(
+                        d.checked_add(719_163)
+                            .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
+                            .map(TimeCell::Date)
+                            .ok_or_else(|| TimeError::MalformedDate(format!("day {d} after 1970-01-01"))),
+                    ),
+                }
             })),
         }
     }
@@ -281,8 +340,37 @@ pub enum RawTime<'a> {
 }
 
 /// The first record whose field count differs from the header's: (line, fields).
+fn blank_rows(df: &DataFrame) -> Vec<bool> {
+    let mut blank = vec![true; df.height()];
+    for col in df.columns() {
+        match col.str() {
+            Ok(ca) => {
+                for (b, v) in blank.iter_mut().zip(ca.iter()) {
+                    *b &= v.is_none_or(|s| s.trim().is_empty());
+                }
+            }
+            Err(_) => {
+                for (b, null) in blank.iter_mut().zip(col.is_null().iter()) {
+                    *b &= null.unwrap_or(true);
+                }
+            }
+        }
+    }
+    blank
+}
+
+fn record_reader(path: &Path, gzip: bool) -> Option<csv::Reader<Box<dyn Read>>> {
+    Some(
+        csv::ReaderBuilder::new()
+            .flexible(true)
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_reader(open_text(path, gzip).ok()?),
+    )
+}
+
+/// The first record whose field count differs from the header's: (line, fields).
 fn ragged_row(path: &Path, gzip: bool, fields: usize) -> Option<(u64, usize)> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(open_text(path, gzip).ok()?);
+    let mut rdr = record_reader(path, gzip)?;
     let mut rec = csv::ByteRecord::new();
     while rdr.read_byte_record(&mut rec).ok()? {
         if rec.len() != fields {
@@ -290,6 +378,14 @@ fn ragged_row(path: &Path, gzip: bool, fields: usize) -> Option<(u64, usize)> {
         }
     }
     None
+}
+
+/// The line of the first byte that is not UTF-8.
+fn bad_utf8_line(path: &Path, gzip: bool) -> Option<u64> {
+    let mut bytes = Vec::new();
+    open_text(path, gzip).ok()?.read_to_end(&mut bytes).ok()?;
+    let bad = std::str::from_utf8(&bytes).err()?.valid_up_to();
+    Some(bytes[..bad].iter().filter(|&&b| b == b'\n').count() as u64 + 1)
 }
 
 fn dedup_wanted(header: &[String], wanted: &[&str]) -> Vec<String> {

@@ -382,7 +382,10 @@ impl<'a> Canvas<'a> {
             let mut warnings = Vec::new();
             if let Ok(image) = RawImage::decode_from_bytes(bytes, &mut warnings) {
                 let px_w = image.width as f32;
-                let id = doc.add_image(&image);
+                // A fixed id (not printpdf's process-wide counter) keeps bytes independent
+                // of how many documents this process rendered before.
+                let id = printpdf::XObjectId("IMG0".to_string());
+                doc.resources.xobjects.map.insert(id.clone(), printpdf::XObject::Image(image.clone()));
                 for (page, x, top, width) in logo_ops {
                     let scale = width / px_w;
                     let h = image.height as f32 * scale;
@@ -403,8 +406,28 @@ impl<'a> Canvas<'a> {
         let (w, h) = (Mm::from(Pt(self.w)), Mm::from(Pt(self.h)));
         doc.with_pages(pages.into_iter().map(|ops| PdfPage::new(w, h, ops)).collect());
         let mut warnings = Vec::new();
-        doc.save(&PdfSaveOptions { subset_fonts: true, ..Default::default() }, &mut warnings)
+        let bytes = doc.save(&PdfSaveOptions { subset_fonts: true, ..Default::default() }, &mut warnings);
+        deterministic_ids(bytes)
     }
+}
+
+/// Replaces the trailer's `/ID` strings, which printpdf draws from a process-wide counter,
+/// with ones derived from the document's own bytes (same length, so offsets stay valid).
+fn deterministic_ids(mut pdf: Vec<u8>) -> Vec<u8> {
+    let Some(at) = pdf.windows(4).rposition(|w| w == b"/ID[") else { return pdf };
+    let start = at + 4;
+    let Some(len) = pdf[start..].iter().position(|&b| b == b']') else { return pdf };
+    let ids = start..start + len;
+    let mut blank = pdf.clone();
+    blank[ids.clone()].fill(b' ');
+    let digest = crate::audit::manifest::sha256_hex(&blank).to_ascii_uppercase();
+    let mut fresh = digest.bytes().cycle();
+    for b in &mut pdf[ids] {
+        if b.is_ascii_alphanumeric() {
+            *b = fresh.next().expect("cycle");
+        }
+    }
+    pdf
 }
 
 /// Header band shared by both documents; returns where the logo goes.

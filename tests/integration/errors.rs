@@ -28,7 +28,7 @@ fn snapshot(w: &Workdir) -> Vec<(String, Vec<u8>)> {
     v
 }
 
-fn with(file: &str, contents: &str) -> Workdir {
+fn with(file: &str, contents: impl AsRef<[u8]>) -> Workdir {
     let w = valid();
     w.write(file, contents);
     w
@@ -231,7 +231,7 @@ fn bad_target_override() {
     fails(
         &with("customers.csv", c),
         4,
-        "customers.csv:2:3: column 'target_percent': expected a percentage from 0 to 100, found 120",
+        "customers.csv:2:3: column 'target_percent': expected a percentage from 0 to 100 with at most 6 decimal places, found 120",
     );
 }
 
@@ -273,4 +273,56 @@ fn reversed_range() {
     let w = valid();
     let run = w.run(&["run", "--config", "sla.toml", "--from", "2026-10", "--to", "2026-09", "--out", "out"]);
     run.assert_error(2, "--from 2026-10 is after --to 2026-09");
+}
+
+#[test]
+fn crlf_files_report_the_right_line() {
+    let checks = CHECKS.replace('\n', "\r\n").replace("2026-10-01T00:01:00Z", "nope");
+    fails(&with("checks.csv", &checks), 4, "checks.csv:3:1: column 'timestamp'");
+}
+
+#[test]
+fn blank_lines_are_skipped_and_do_not_shift_line_numbers() {
+    let w = valid();
+    w.write("checks.csv", CHECKS.replacen('\n', "\n\n", 2) + "\n");
+    w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "ok"]).assert_ok();
+    let bad = CHECKS.replacen('\n', "\n\n", 2).replace("2026-10-01T00:02:00Z", "later");
+    fails(&with("checks.csv", &bad), 4, "checks.csv:6:1: column 'timestamp': expected an instant");
+}
+
+#[test]
+fn short_rows_are_named() {
+    let checks = CHECKS.replace("2026-10-01T00:01:00Z,api,eu,lon,down", "2026-10-01T00:01:00Z,api,eu,lon");
+    fails(&with("checks.csv", &checks), 4, "checks.csv:3: expected 5 fields as in the header line, found 4");
+    // A missing last field of an outage is not an open outage.
+    let w = with("sla.toml", &CONFIG.replace("outages = []", "outages = [\"outages.csv\"]"));
+    w.write("outages.csv", "service,region,start,end\napi,eu,2026-10-02T00:00:00Z\n");
+    fails(&w, 4, "outages.csv:2: expected 4 fields as in the header line, found 3");
+}
+
+#[test]
+fn non_utf8_text_is_named() {
+    let mut bytes = CUSTOMERS.as_bytes().to_vec();
+    bytes.extend_from_slice(b"C2,Caf\xe9,standard,*,*,1.00,EUR\n");
+    fails(&with("customers.csv", bytes), 4, "customers.csv:3: not UTF-8 text");
+}
+
+#[test]
+fn huge_fees_are_refused() {
+    fails(
+        &with("customers.csv", &CUSTOMERS.replace("1000.00", "79228162514264337593543950335")),
+        4,
+        "column 'monthly_fee': expected an amount below 10^15",
+    );
+}
+
+#[test]
+fn glob_characters_in_the_config_directory_are_literal() {
+    let w = valid();
+    for f in ["sla.toml", "customers.csv", "checks.csv", "incidents.csv"] {
+        let text = w.read(f);
+        w.write(&format!("[prod]/{f}"), text);
+    }
+    w.run(&["run", "--config", "[prod]/sla.toml", "--month", "2026-10", "--out", "out"]).assert_ok();
+    assert!(w.read("out/2026-10/sla_monthly.csv").contains(",1860,"), "the checks were found");
 }
