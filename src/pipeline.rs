@@ -326,6 +326,7 @@ pub fn record_and_publish(
             .iter()
             .map(|f| InputRef {
                 role: f.role.to_string(),
+                name: f.name.clone(),
                 path: absolute(&f.path),
                 sha256: f.sha256.clone(),
                 rows: f.rows,
@@ -333,6 +334,7 @@ pub fn record_and_publish(
             .collect(),
         months: rendered.iter().map(|(m, _)| m.to_string()).collect(),
         outputs,
+        results_sha256: sha256_hex(&parquet),
         prev_sha256: records.last().map_or(crate::audit::history::GENESIS.to_string(), |r| r.digest()),
     };
     crash_point("before-record");

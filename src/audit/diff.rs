@@ -89,7 +89,7 @@ pub fn load_side(out: &Path, arg: &str) -> Result<Side, String> {
         read_results(&store.archive(arg).join(month).join("sla_monthly.csv"), &mut results)?;
     }
     for i in &record.inputs {
-        inputs.insert(format!("{} {}", i.role, i.path), i.sha256.clone());
+        inputs.insert(format!("{} {}", i.role, i.name), i.sha256.clone());
     }
     Ok(Side { label: arg.to_string(), results, inputs })
 }

@@ -10,7 +10,7 @@
 //! - `runs.jsonl` is replaced atomically (written beside, synced, renamed) and only after
 //!   the run's archive and results are in place, so a run killed at any point leaves
 //!   the history as it was or with the complete new record;
-//! - one run at a time: `lock` is created exclusively; a second run waits, then fails.
+//! - one run at a time: an OS lock on `lock`; a second run waits, then fails.
 
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -30,6 +30,9 @@ pub struct FileRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputRef {
     pub role: String,
+    /// The path as named relative to the config's directory.
+    pub name: String,
+    /// The absolute path when recorded.
     pub path: String,
     pub sha256: String,
     pub rows: usize,
@@ -56,6 +59,8 @@ pub struct RunRecord {
     pub inputs: Vec<InputRef>,
     pub months: Vec<String>,
     pub outputs: Vec<OutputRef>,
+    /// SHA-256 of `results/<run-id>.parquet`.
+    pub results_sha256: String,
     /// SHA-256 of the previous record's line, or all zeros for the first.
     pub prev_sha256: String,
 }
@@ -93,19 +98,10 @@ impl StoredRecord {
     }
 }
 
-/// Exclusive use of a store; released on drop.
+/// Exclusive use of a store: an OS file lock, released when the process lets go of the
+/// file (on drop, or when it dies), so a crashed run never leaves a stale lock.
 pub struct Lock {
-    path: PathBuf,
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-fn process_alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists() || !Path::new("/proc/self").exists()
+    _file: std::fs::File,
 }
 
 impl Store {
@@ -125,38 +121,40 @@ impl Store {
         self.dir.join("results").join(format!("{run_id}.parquet"))
     }
 
-    /// Takes the store's lock, waiting up to `wait` for another run to finish. A lock
-    /// left by a process that no longer exists is taken over.
+    /// Takes the store's lock, waiting up to `wait` for another run to finish.
     pub fn lock(&self, wait: Duration) -> Result<Lock, HistoryError> {
         std::fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, "create", e))?;
         let path = self.dir.join("lock");
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| io(&path, "open", e))?;
         let start = Clock::now();
         loop {
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    let _ = writeln!(f, "{}", std::process::id());
-                    return Ok(Lock { path });
+            match file.try_lock() {
+                Ok(()) => {
+                    let _ = file.set_len(0).and_then(|_| writeln!(file, "{}", std::process::id()));
+                    return Ok(Lock { _file: file });
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                    let pid: Option<u32> = holder.trim().parse().ok();
-                    if let Some(pid) = pid
-                        && !process_alive(pid)
-                    {
-                        let _ = std::fs::remove_file(&path);
-                        continue;
-                    }
-                    if start.elapsed() >= wait {
-                        let who = pid.map_or("another process".to_string(), |p| format!("process {p}"));
-                        return Err(HistoryError(format!(
-                            "{}: {who} is writing to this output directory; waited {} s (remove the lock file if that process is gone)",
-                            path.display(),
-                            wait.as_secs()
-                        )));
-                    }
+                Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
                     std::thread::sleep(Duration::from_millis(100));
                 }
-                Err(e) => return Err(io(&path, "create", e)),
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    let who = match holder.trim() {
+                        "" => "another slareport run".to_string(),
+                        pid => format!("another slareport run (process {pid})"),
+                    };
+                    return Err(HistoryError(format!(
+                        "{}: {who} is writing to this output directory; waited {} s",
+                        path.display(),
+                        wait.as_secs()
+                    )));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(io(&path, "lock", e)),
             }
         }
     }
@@ -292,6 +290,7 @@ mod tests {
             inputs: vec![],
             months: vec!["2026-10".into()],
             outputs: vec![],
+            results_sha256: "r".into(),
             prev_sha256: prev.into(),
         }
     }
@@ -361,7 +360,7 @@ mod tests {
         assert!(e.contains("is writing to this output directory"), "{e}");
         drop(held);
         assert!(store.lock(Duration::ZERO).is_ok());
-        // A lock of a process that is gone is taken over.
+        // A lock file left behind by a process that is gone holds no lock.
         std::fs::write(store.dir.join("lock"), "999999999\n").unwrap();
         assert!(store.lock(Duration::ZERO).is_ok());
     }

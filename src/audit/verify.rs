@@ -98,30 +98,48 @@ pub fn verify(out: &Path, target: &Target) -> Result<(String, Vec<Check>), Strin
     if bad_outputs == 0 {
         checks.push(pass(format!("{} archived outputs of {id} have their recorded digests", record.outputs.len())));
     }
+    let position = |run: &str| parsed.iter().position(|r| r.run_id == run);
     for month in &record.months {
         let published = out.join(month);
         let owner = std::fs::read_to_string(published.join(RUN_ID_FILE)).map(|t| t.trim().to_string()).ok();
-        match owner {
-            None => checks.push(fail(format!("{} names no run (missing {RUN_ID_FILE})", published.display()))),
-            Some(o) if !parsed.iter().any(|r| r.run_id == o) => checks.push(fail(format!(
-                "published {month}/ was written by {o}, which is not in the history (a record was removed?)"
-            ))),
-            Some(o) if o != *id => checks.push(pass(format!("published {month}/ is from the later run {o}"))),
-            Some(_) => {
-                let edited: Vec<String> = record
-                    .outputs
-                    .iter()
-                    .filter(|o| o.path.starts_with(&format!("{month}/")))
-                    .filter(|o| sha256_file(&out.join(&o.path)).ok().as_deref() != Some(o.sha256.as_str()))
-                    .map(|o| o.path.clone())
-                    .collect();
-                if edited.is_empty() {
-                    checks.push(pass(format!("published {month}/ matches {id}")));
-                } else {
-                    checks.push(fail(format!("published files edited after {id}: {}", edited.join(", "))));
-                }
-            }
+        let Some(owner) = owner else {
+            checks.push(fail(format!("{} names no run (missing {RUN_ID_FILE})", published.display())));
+            continue;
+        };
+        let (Some(at), Some(this)) = (position(&owner), position(id)) else {
+            checks.push(fail(format!(
+                "published {month}/ was written by {owner}, which is not in the history (a record was removed?)"
+            )));
+            continue;
+        };
+        if at < this {
+            checks.push(fail(format!(
+                "published {month}/ still holds the earlier {owner}: {id} was recorded but its reports were not published (interrupted run?)"
+            )));
+            continue;
         }
+        // Published files must match the run that wrote them, this one or a later one.
+        let writer = parsed[at];
+        let edited: Vec<String> = writer
+            .outputs
+            .iter()
+            .filter(|o| o.path.starts_with(&format!("{month}/")))
+            .filter(|o| sha256_file(&out.join(&o.path)).ok().as_deref() != Some(o.sha256.as_str()))
+            .map(|o| o.path.clone())
+            .collect();
+        match (edited.is_empty(), at == this) {
+            (true, true) => checks.push(pass(format!("published {month}/ matches {id}"))),
+            (true, false) => {
+                checks.push(pass(format!("published {month}/ is from the later run {owner}, whose files it matches")))
+            }
+            (false, _) => checks.push(fail(format!("published files edited after {owner}: {}", edited.join(", ")))),
+        }
+    }
+    // The results Parquet of the run.
+    match sha256_file(&store.results_file(id)) {
+        Ok(d) if d == record.results_sha256 => checks.push(pass(format!("results of {id} have their recorded digest"))),
+        Ok(_) => checks.push(fail(format!("{} was changed after {id}", store.results_file(id).display()))),
+        Err(_) => checks.push(fail(format!("{} is missing", store.results_file(id).display()))),
     }
     // Recompute from the inputs.
     let now = parse_instant(record.as_of.as_deref().unwrap_or(&record.recorded_at), chrono_tz::Tz::UTC)

@@ -48,7 +48,7 @@ fn runs_are_recorded_in_a_chain_and_verify() {
     assert!(w.exists("out/history/runs/run-000001/2026-10/sla_monthly.csv"));
     let (code, out) = verify(&w, Some("run-000001"));
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("published 2026-10/ is from the later run run-000002"), "{out}");
+    assert!(out.contains("published 2026-10/ is from the later run run-000002, whose files it matches"), "{out}");
     // A month's manifest names its run.
     let (code, out) = verify(&w, Some("out/2026-10/manifest.json"));
     assert_eq!(code, 0, "{out}");
@@ -88,6 +88,10 @@ fn an_edited_output_is_detected() {
     w.write(a, w.read(a) + "x\n");
     let (_, out) = verify(&w, None);
     assert!(out.contains("archived output") && out.contains("evidence.csv was edited after run-000001"), "{out}");
+    // So is a swapped results file, and an edited month relabelled as another run's.
+    w.write("out/history/results/run-000001.parquet", "not parquet");
+    let (_, out) = verify(&w, None);
+    assert!(out.contains("results/run-000001.parquet was changed after run-000001"), "{out}");
 }
 
 #[test]
@@ -127,7 +131,10 @@ fn diff_shows_a_restatement_and_the_changed_input() {
     let out = r.stdout();
     assert!(out.contains("Restatements from run-000001 to run-000002: 1"), "{out}");
     assert!(out.contains("2026-10  C1") && out.contains("99.9305") && out.contains("99.6617"), "{out}");
-    assert!(out.contains("changed: incidents ") && out.contains("incidents.csv"), "{out}");
+    assert!(out.contains("changed: incidents incidents.csv"), "{out}");
+    // The same run against its own month directory: nothing restated, no input changed.
+    let r = w.run(&["diff", "run-000002", "out/2026-10", "--out", "out"]);
+    assert!(r.stdout().contains(": 0\nInputs changed: none"), "{}", r.stdout());
     assert_eq!(
         w.read("restated.csv"),
         "month,customer_id,old_uptime_percent,new_uptime_percent,old_met,new_met,old_credit,new_credit\n\
@@ -181,7 +188,9 @@ fn a_run_killed_at_any_point_leaves_a_valid_history() {
     assert!(!o.status.success());
     assert_eq!(runs_file(&w).lines().count(), 2, "the complete new record");
     let (code, out) = verify(&w, None);
-    assert_eq!(code, 0, "{out}");
+    assert_eq!(code, 6, "{out}");
+    assert!(out.contains("hash chain of 2 records is unbroken"), "{out}");
+    assert!(out.contains("run-000002 was recorded but its reports were not published"), "{out}");
     // The next run continues the chain (the orphaned archive of a killed run is replaced).
     assert!(run(&w).contains("run-000003"));
     assert_eq!(verify(&w, None).0, 0);
@@ -202,7 +211,25 @@ fn concurrent_runs_are_serialised_by_the_lock() {
     assert_eq!(runs_file(&w).lines().count(), 2);
     assert_eq!(verify(&w, None).0, 0);
     // A lock held by a live process makes a run with no patience fail clearly.
-    std::fs::write(w.path().join("out/history/lock"), format!("{}\n", std::process::id())).unwrap();
+    let held = std::fs::OpenOptions::new().write(true).open(w.path().join("out/history/lock")).unwrap();
+    held.lock().unwrap();
     let r = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out", "--wait", "0"]);
     r.assert_error(5, "is writing to this output directory");
+    drop(held);
+    w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out", "--wait", "0"]).assert_ok();
+}
+
+#[test]
+fn a_published_month_relabelled_as_another_run_is_caught() {
+    let w = valid();
+    run(&w);
+    run(&w);
+    w.write("out/2026-10/sla_monthly.csv", w.read("out/2026-10/sla_monthly.csv").replace("false", "true"));
+    w.write("out/2026-10/RUN_ID", "run-000001\n");
+    let (code, out) = verify(&w, None);
+    assert_eq!(code, 6, "{out}");
+    assert!(out.contains("published 2026-10/ still holds the earlier run-000001"), "{out}");
+    let (code, out) = verify(&w, Some("run-000001"));
+    assert_eq!(code, 6, "{out}");
+    assert!(out.contains("published files edited after run-000001: 2026-10/sla_monthly.csv"), "{out}");
 }
