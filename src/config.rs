@@ -196,6 +196,21 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Maps a column of the rewritten text back to the original: the rewrite only wrapped
+/// float literals in quotes, so skip the quotes it added before the column.
+fn original_column(original: &str, rewritten: &str, line: usize, col: usize) -> usize {
+    let (Some(o), Some(r)) = (original.lines().nth(line - 1), rewritten.lines().nth(line - 1)) else { return col };
+    let (o, r): (Vec<char>, Vec<char>) = (o.chars().collect(), r.chars().collect());
+    let (mut i, mut j) = (0, 0);
+    while j + 1 < col && j < r.len() {
+        if i < o.len() && o[i] == r[j] {
+            i += 1;
+        }
+        j += 1;
+    }
+    i + 1
+}
+
 fn one_line(msg: &str) -> String {
     msg.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -221,8 +236,13 @@ impl Config {
         let err = |line: Option<(usize, usize)>, message: String| ConfigError { file: file.to_string(), line, message };
         let rewritten = floats_to_strings(text)
             .map_err(|e| err(e.span().map(|s| line_col(text, s.start)), one_line(e.message())))?;
-        let raw: RawConfig = toml::from_str(&rewritten)
-            .map_err(|e| err(e.span().map(|s| line_col(&rewritten, s.start)), one_line(e.message())))?;
+        let raw: RawConfig = toml::from_str(&rewritten).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| line_col(&rewritten, s.start))
+                .map(|(l, c)| (l, original_column(text, &rewritten, l, c)));
+            err(at, one_line(e.message()))
+        })?;
         let key = |k: &str, m: String| err(None, format!("{k}: {m}"));
         let tz = |k: &str, v: Option<String>| -> Result<Tz, ConfigError> {
             match v {
@@ -479,6 +499,13 @@ credits = [
             assert!(e.contains(want), "{e} should contain {want}");
             assert!(!e.contains('\n'), "{e}");
         }
+    }
+
+    #[test]
+    fn columns_refer_to_the_original_text() {
+        let text = "[inputs]\ncustomers = \"c.csv\"\n[tiers.a]\ntarget_percent = 99.9\ncredits = [{ below_percent = 99.9, credit_percent = 10, extra = 1 }]\n";
+        let e = parse(text).unwrap_err().to_string();
+        assert!(e.starts_with("sla.toml:5:57: unknown field `extra`"), "{e}");
     }
 
     #[test]

@@ -254,9 +254,10 @@ pub fn publish(out: &Path, months: &[(Month, MonthFiles)]) -> Result<Vec<PathBuf
     }
     let mut published = Vec::new();
     for (target, tmp) in staged {
+        let month = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let old = if target.exists() {
             let old = tempfile::Builder::new()
-                .prefix(".replaced-")
+                .prefix(&format!(".replaced.{month}."))
                 .tempdir_in(out)
                 .map_err(|e| fail("create a temporary directory", out, e))?;
             let aside = old.path().join("previous");
@@ -266,7 +267,14 @@ pub fn publish(out: &Path, months: &[(Month, MonthFiles)]) -> Result<Vec<PathBuf
             None
         };
         let tmp_path = tmp.keep();
-        std::fs::rename(&tmp_path, &target).map_err(|e| fail("publish", &target, e))?;
+        if let Err(e) = std::fs::rename(&tmp_path, &target) {
+            // Put the previous reports back before giving up.
+            if let Some(old) = &old {
+                let _ = std::fs::rename(old.path().join("previous"), &target);
+            }
+            let _ = std::fs::remove_dir_all(&tmp_path);
+            return Err(fail("publish", &target, e));
+        }
         drop(old); // removes the previous version
         published.push(target);
     }
@@ -285,6 +293,7 @@ pub fn record_and_publish(
 ) -> Result<(String, Vec<PathBuf>), RunError> {
     let store = Store::of(out);
     let _lock = store.lock(wait)?;
+    recover_interrupted(out, &store);
     let records = store.read()?;
     let run_id = Store::next_id(&records);
     let recorded_at = format_utc(prepared.as_of.unwrap_or(prepared.now));
@@ -351,6 +360,33 @@ pub fn record_and_publish(
         .collect();
     let published = publish(out, &marked)?;
     Ok((run_id, published))
+}
+
+/// Cleans up after a run killed part-way (called under the lock): staged directories are
+/// removed, and a month whose directory was moved aside but not replaced gets it back.
+fn recover_interrupted(out: &Path, store: &Store) {
+    let entries = |dir: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(dir).map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default()
+    };
+    for p in entries(out) {
+        let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        if let Some(rest) = name.strip_prefix(".replaced.") {
+            let month = rest.split('.').next().unwrap_or_default();
+            let target = out.join(month);
+            if !month.is_empty() && !target.exists() && p.join("previous").is_dir() {
+                let _ = std::fs::rename(p.join("previous"), &target);
+            }
+            let _ = std::fs::remove_dir_all(&p);
+        } else if name.starts_with('.') && name.contains(".partial-") {
+            let _ = std::fs::remove_dir_all(&p);
+        }
+    }
+    for p in entries(&store.dir) {
+        let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        if name.starts_with(".run-") && name.contains(".partial-") {
+            let _ = std::fs::remove_dir_all(&p);
+        }
+    }
 }
 
 /// Fault injection for the crash-safety tests: `SLAREPORT_CRASH_AT=<point>` aborts the

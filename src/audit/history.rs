@@ -217,6 +217,12 @@ pub fn atomic_write(target: &Path, bytes: &[u8]) -> Result<(), HistoryError> {
     std::fs::create_dir_all(parent).map_err(|e| io(parent, "create", e))?;
     let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| io(parent, "create a temporary file in", e))?;
     tmp.write_all(bytes).map_err(|e| io(target, "write", e))?;
+    // Readable by auditors like any other report file (temporary files start as 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
     tmp.as_file().sync_all().map_err(|e| io(target, "sync", e))?;
     tmp.persist(target).map_err(|e| io(target, "replace", e.error))?;
     if let Ok(d) = std::fs::File::open(parent) {

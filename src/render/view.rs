@@ -112,10 +112,15 @@ pub struct SummaryView {
     pub footer: Footer,
 }
 
-/// A customer id as a file name: characters unsafe in paths become `_`.
+/// A customer id as a file name: characters unsafe in paths become `_`, and then a short
+/// digest of the id keeps two ids from sharing a file (`A 1` and `A_1`).
 pub fn file_safe(id: &str) -> String {
     let s: String = id.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
-    if s.is_empty() || s.starts_with('.') { format!("_{s}") } else { s }
+    if s == id && !s.is_empty() && !s.starts_with('.') {
+        s
+    } else {
+        format!("{s}-{}", &crate::audit::manifest::sha256_hex(id.as_bytes())[..8])
+    }
 }
 
 /// `October 2026`.
@@ -574,6 +579,14 @@ mod tests {
         assert_eq!(axis_floor("97.2".parse().unwrap(), "99.95".parse().unwrap()).to_string(), "95");
         assert_eq!(height(Decimal::from(100), "99.9".parse().unwrap()), 1.0);
         assert!((height("99.95".parse().unwrap(), "99.9".parse().unwrap()) - 0.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn file_names_never_collide() {
+        assert_eq!(file_safe("C001"), "C001");
+        assert_ne!(file_safe("A 1"), file_safe("A_1"));
+        assert!(file_safe("../etc").starts_with(".._etc-") && !file_safe("../etc").contains('/'));
+        assert!(file_safe("").starts_with('-'));
     }
 
     #[test]

@@ -191,8 +191,12 @@ fn a_run_killed_at_any_point_leaves_a_valid_history() {
     assert_eq!(code, 6, "{out}");
     assert!(out.contains("hash chain of 2 records is unbroken"), "{out}");
     assert!(out.contains("run-000002 was recorded but its reports were not published"), "{out}");
+    // Leftovers of a run killed while writing are cleaned up by the next run.
+    std::fs::create_dir_all(w.path().join("out/.2026-10.partial-x")).unwrap();
+    std::fs::create_dir_all(w.path().join("out/history/.run-000009.partial-y")).unwrap();
     // The next run continues the chain (the orphaned archive of a killed run is replaced).
     assert!(run(&w).contains("run-000003"));
+    assert!(!w.exists("out/.2026-10.partial-x") && !w.exists("out/history/.run-000009.partial-y"));
     assert_eq!(verify(&w, None).0, 0);
 }
 
