@@ -149,3 +149,21 @@ fn a_missing_template_is_named() {
     run.assert_error(3, "brand/template.toml: cannot read");
     let _ = CUSTOMERS;
 }
+
+#[test]
+fn pdf_bytes_do_not_depend_on_what_else_the_run_rendered() {
+    let w = valid();
+    let go = |out: &str, months: &[&str]| {
+        let mut args = vec!["run", "--config", "sla.toml", "--out", out, "--as-of", "2026-11-02T00:00:00Z"];
+        args.extend_from_slice(months);
+        w.run(&args).assert_ok();
+    };
+    go("one", &["--month", "2026-09"]);
+    go("one", &["--month", "2026-10"]);
+    go("range", &["--from", "2026-09", "--to", "2026-10"]);
+    for f in ["summary.pdf", "customers/C1.pdf", "manifest.json"] {
+        let a = std::fs::read(w.path().join("one/2026-10").join(f)).unwrap();
+        let b = std::fs::read(w.path().join("range/2026-10").join(f)).unwrap();
+        assert!(a == b, "{f}: a single-month run and a range run must write the same bytes");
+    }
+}
