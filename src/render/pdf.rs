@@ -146,6 +146,8 @@ struct Canvas<'a> {
     w: f32,
     h: f32,
     pages: Vec<Vec<Op>>,
+    /// The page drawing goes to: the last one while laying out, any one for footers.
+    page: usize,
     y: f32,
     /// Ops that start each new page (a running header).
     running_header: Option<String>,
@@ -154,11 +156,11 @@ struct Canvas<'a> {
 impl<'a> Canvas<'a> {
     fn new(fonts: &'a FontSet, t: &Template) -> Canvas<'a> {
         let (w, h) = t.page_size.points();
-        Canvas { fonts, colors: t.colors, w, h, pages: vec![Vec::new()], y: MARGIN, running_header: None }
+        Canvas { fonts, colors: t.colors, w, h, pages: vec![Vec::new()], page: 0, y: MARGIN, running_header: None }
     }
 
     fn ops(&mut self) -> &mut Vec<Op> {
-        self.pages.last_mut().expect("a page")
+        &mut self.pages[self.page]
     }
 
     fn content_width(&self) -> f32 {
@@ -167,6 +169,7 @@ impl<'a> Canvas<'a> {
 
     fn new_page(&mut self) {
         self.pages.push(Vec::new());
+        self.page = self.pages.len() - 1;
         self.y = MARGIN;
         if let Some(h) = self.running_header.clone() {
             let muted = self.colors.muted;
@@ -340,8 +343,7 @@ impl<'a> Canvas<'a> {
         let n = self.pages.len();
         let (muted, rule) = (self.colors.muted, self.colors.rule);
         for k in 0..n {
-            let saved = std::mem::take(&mut self.pages);
-            self.pages = vec![Vec::new()];
+            self.page = k;
             let base = self.h - MARGIN - 14.0;
             self.rect(MARGIN, base - 10.0, self.content_width(), 0.6, rule);
             self.text(MARGIN, base, 7.0, false, muted, &format!("Report {report_id} · generated {}", footer.generated));
@@ -354,9 +356,6 @@ impl<'a> Canvas<'a> {
                 muted,
                 &format!("Data fingerprint (SHA-256): {}", footer.fingerprint),
             );
-            let ops = std::mem::take(&mut self.pages).remove(0);
-            self.pages = saved;
-            self.pages[k].extend(ops);
         }
     }
 

@@ -270,34 +270,25 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             },
         })
         .collect();
-    let mut trend: Vec<TrendPoint> = i
+    // Up to 12 months ending with this one, on one shared axis.
+    let mut months: Vec<(Month, String, Decimal, bool)> = i
         .history
         .iter()
         .filter(|h| h.month < r.month)
-        .map(|h| {
-            let v: Decimal = h.uptime_percent.parse().unwrap_or_default();
-            (h.month, h.uptime_percent.clone(), v, h.met)
-        })
+        .map(|h| (h.month, h.uptime_percent.clone(), h.uptime_percent.parse().unwrap_or_default(), h.met))
         .chain(std::iter::once((r.month, r.uptime.truncate(d).to_string(), r.uptime.truncate(6), r.met)))
+        .collect();
+    months.drain(..months.len().saturating_sub(12));
+    let trend_floor = axis_floor(months.iter().map(|m| m.2).min().unwrap_or(Decimal::from(100)), r.target_percent);
+    let trend = months
+        .into_iter()
         .map(|(m, text, v, met)| TrendPoint {
             label: m.first_day().format("%b %y").to_string(),
             value: format!("{text} %"),
-            height: height(v, axis_floor(v, r.target_percent)),
+            height: height(v, trend_floor),
             met,
         })
         .collect();
-    if trend.len() > 12 {
-        trend.drain(..trend.len() - 12);
-    }
-    // The trend shares one axis: recompute heights on the lowest month.
-    let trend_low = trend.iter().filter_map(|p| p.value.trim_end_matches(" %").parse::<Decimal>().ok()).min();
-    if let Some(low) = trend_low {
-        let f = axis_floor(low, r.target_percent);
-        for p in &mut trend {
-            let v: Decimal = p.value.trim_end_matches(" %").parse().unwrap_or_default();
-            p.height = height(v, f);
-        }
-    }
     let intervals = Table {
         headers: ["Start", "End", "Duration", "Treatment", "Source", "Reason"].map(String::from).to_vec(),
         widths: vec![1.25, 1.25, 1.0, 0.85, 2.15, 2.5],
