@@ -155,16 +155,8 @@ impl Prepared {
         files.push(("summary.pdf".to_string(), summary_pdf(&self.fonts, &self.template, &summary, generated_at)));
         let no_history = Vec::new();
         for row in &result.rows {
-            let v = customer_view(&CustomerInputs {
-                row,
-                tier: &self.config.tiers[&row.tier],
-                quorum: self.config.monitoring.quorum,
-                template: &self.template,
-                decimals: d,
-                fingerprint: &fingerprint,
-                generated: &generated,
-                history: history.get(&row.customer_id).unwrap_or(&no_history),
-            });
+            let v =
+                self.customer_view(row, &fingerprint, &generated, history.get(&row.customer_id).unwrap_or(&no_history));
             let name = format!("customers/{}.pdf", view::file_safe(&row.customer_id));
             files.push((name, customer_pdf(&self.fonts, &self.template, &v, generated_at)));
         }
@@ -188,6 +180,26 @@ impl Prepared {
         };
         files.push(("manifest.json".to_string(), manifest.to_json()));
         files
+    }
+
+    /// The formatted view of one customer's month, as its PDF shows it.
+    pub fn customer_view(
+        &self,
+        row: &crate::core::sla::CustomerMonth,
+        fingerprint: &str,
+        generated: &str,
+        history: &[HistoryPoint],
+    ) -> view::CustomerView {
+        customer_view(&CustomerInputs {
+            row,
+            tier: &self.config.tiers[&row.tier],
+            quorum: self.config.monitoring.quorum,
+            template: &self.template,
+            decimals: self.config.decimals,
+            fingerprint,
+            generated,
+            history,
+        })
     }
 
     /// The CSV files of a month, in a fixed order.

@@ -267,7 +267,9 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
     let mut notes: Vec<(Interval, String)> = Vec::new();
     let mut exclusion_tags: Vec<Tagged> = Vec::new();
     let mut window_ends: Vec<(Instant, String)> = Vec::new();
-    for i in &applicable {
+    // How the tier treats each applicable incident, decided once.
+    let verdicts: Vec<Option<ExclusionVerdict>> = applicable.iter().map(|i| exclusion_verdict(i, tier)).collect();
+    for (i, verdict) in applicable.iter().zip(&verdicts) {
         let iv = i.interval(ctx.now);
         let set = IntervalSet::single(iv).clip(e);
         if i.end.is_none() {
@@ -284,12 +286,12 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
             Impact::Partial => partial_tags.push(Tagged { set: set.clone(), source: incident_label(i) }),
             Impact::Degraded | Impact::None => {}
         }
-        match exclusion_verdict(i, tier) {
+        match verdict {
             Some(ExclusionVerdict::Excludes(why)) => {
                 window_ends.push((iv.end, format!("{} {}", i.category, i.id)));
-                exclusion_tags.push(Tagged { set, source: why });
+                exclusion_tags.push(Tagged { set, source: why.clone() });
             }
-            Some(ExclusionVerdict::DoesNot(why)) => notes.push((iv, why)),
+            Some(ExclusionVerdict::DoesNot(why)) => notes.push((iv, why.clone())),
             None => {}
         }
     }
@@ -398,10 +400,10 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
 
     let mut incidents: Vec<IncidentNote> = applicable
         .iter()
-        .map(|i| {
+        .zip(&verdicts)
+        .map(|(i, verdict)| {
             let iv = i.interval(ctx.now);
-            let verdict = exclusion_verdict(i, tier);
-            let treatment = match (&verdict, i.impact) {
+            let treatment = match (verdict, i.impact) {
                 (Some(ExclusionVerdict::Excludes(why)), _) => why.clone(),
                 (Some(ExclusionVerdict::DoesNot(why)), _) => why.clone(),
                 (None, Impact::Major) => "counted as full downtime".to_string(),
