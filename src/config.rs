@@ -9,7 +9,6 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use crate::core::model::{Category, CreditBand, GapPolicy, MonitoringRules, Quorum, TierRules};
 use crate::core::time::parse_tz;
@@ -49,29 +48,89 @@ impl<'de> Deserialize<'de> for Dec {
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
                 let clean = v.trim().replace('_', "");
-                Decimal::from_str(&clean)
-                    .or_else(|_| Decimal::from_scientific(&clean))
-                    .map(Dec)
-                    .map_err(|_| E::custom(format!("expected a decimal number, found {v:?}")))
+                crate::core::numbers::exact_decimal(&clean).map(Dec).ok_or_else(|| {
+                    E::custom(format!(
+                        "expected a decimal number of at most 28 significant digits, found {}",
+                        crate::load::table::quote(v)
+                    ))
+                })
             }
         }
         d.deserialize_any(V)
     }
 }
 
+/// One entry of an `[inputs]` list: a path or glob pattern, relative to the config's
+/// directory. It must match at least one file unless it is `optional`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputPattern {
+    pub pattern: String,
+    pub optional: bool,
+}
+
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Patterns {
-    One(String),
-    Many(Vec<String>),
+#[serde(deny_unknown_fields)]
+struct RawPatternTable {
+    path: String,
+    #[serde(default)]
+    optional: bool,
+}
+
+/// `"checks/*.csv"` or `{ path = "checks/*.csv", optional = true }`.
+impl<'de> Deserialize<'de> for InputPattern {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = InputPattern;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a path, or a table like { path = \"checks/*.csv\", optional = true }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<InputPattern, E> {
+                Ok(InputPattern { pattern: v.to_string(), optional: false })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<InputPattern, A::Error> {
+                let t = RawPatternTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(InputPattern { pattern: t.path, optional: t.optional })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One entry or a list of them.
+#[derive(Debug)]
+struct Patterns(Vec<InputPattern>);
+
+impl<'de> Deserialize<'de> for Patterns {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Patterns;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a path, a table { path = ..., optional = ... }, or a list of them")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Patterns, E> {
+                Ok(Patterns(vec![InputPattern { pattern: v.to_string(), optional: false }]))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Patterns, A::Error> {
+                let t = RawPatternTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Patterns(vec![InputPattern { pattern: t.path, optional: t.optional }]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Patterns, A::Error> {
+                let mut v = Vec::new();
+                while let Some(p) = seq.next_element::<InputPattern>()? {
+                    v.push(p);
+                }
+                Ok(Patterns(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Patterns {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            Patterns::One(s) => vec![s],
-            Patterns::Many(v) => v,
-        }
+    fn into_vec(self) -> Vec<InputPattern> {
+        self.0
     }
 }
 
@@ -114,6 +173,7 @@ struct RawMonitoring {
     confirm_checks: Option<u32>,
     quorum: Option<String>,
     gaps: Option<String>,
+    min_coverage_percent: Option<Dec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,11 +211,13 @@ pub struct Config {
     /// Report template directory; `None` = the bundled default.
     pub template: Option<PathBuf>,
     pub inputs_timezone: Tz,
-    pub customers: Vec<String>,
-    pub checks: Vec<String>,
-    pub outages: Vec<String>,
-    pub incidents: Vec<String>,
+    pub customers: Vec<InputPattern>,
+    pub checks: Vec<InputPattern>,
+    pub outages: Vec<InputPattern>,
+    pub incidents: Vec<InputPattern>,
     pub monitoring: MonitoringRules,
+    /// A customer-month whose monitoring coverage is below this is a warning.
+    pub min_coverage_percent: Decimal,
     pub tiers: BTreeMap<String, TierRules>,
 }
 
@@ -259,6 +321,13 @@ impl Config {
             return Err(key("[report] decimals", format!("expected 0 to {MAX_DECIMALS}, found {decimals}")));
         }
         let m = raw.monitoring;
+        let min_coverage_percent = m.min_coverage_percent.map_or(Decimal::from(90), |d| d.0);
+        if min_coverage_percent < Decimal::ZERO || min_coverage_percent > Decimal::from(100) {
+            return Err(key(
+                "[monitoring] min_coverage_percent",
+                format!("expected a percentage from 0 to 100, found {min_coverage_percent}"),
+            ));
+        }
         let monitoring = MonitoringRules {
             max_gap_seconds: m.max_gap_seconds.unwrap_or(300),
             confirm_checks: m.confirm_checks.unwrap_or(1),
@@ -383,6 +452,7 @@ impl Config {
             outages: pats(raw.inputs.outages),
             incidents: pats(raw.inputs.incidents),
             monitoring,
+            min_coverage_percent,
             tiers,
             base_dir,
         })
@@ -438,8 +508,9 @@ credits = [
         assert_eq!(t.target_percent.to_string(), "99.95");
         assert_eq!(t.credits[1].below_percent.to_string(), "99.0");
         assert_eq!(t.maintenance_notice_seconds, 48 * 3600);
-        assert_eq!(c.checks, vec!["checks/*.csv"]);
-        assert_eq!(c.customers, vec!["customers.csv"]);
+        let plain = |p: &str| InputPattern { pattern: p.into(), optional: false };
+        assert_eq!(c.checks, vec![plain("checks/*.csv")]);
+        assert_eq!(c.customers, vec![plain("customers.csv")]);
         assert!(c.outages.is_empty());
         assert_eq!(c.monitoring, MonitoringRules::default());
     }
@@ -454,6 +525,31 @@ credits = [
         assert_eq!(c.tiers["standard"].partial_weight.to_string(), "0.333333");
         let too_fine = SPEC_EXAMPLE.replace("partial_weight = 0", "partial_weight = 0.3333333333");
         assert!(parse(&too_fine).unwrap_err().to_string().contains("at most 6 decimal places"));
+    }
+
+    #[test]
+    fn inputs_may_be_optional_tables() {
+        let text = SPEC_EXAMPLE.replace(
+            "outages = []",
+            "outages = [\"a.csv\", { path = \"late/*.csv\", optional = true }, { path = \"b.csv\" }]",
+        );
+        let c = parse(&text).unwrap();
+        let got: Vec<(&str, bool)> = c.outages.iter().map(|p| (p.pattern.as_str(), p.optional)).collect();
+        assert_eq!(got, vec![("a.csv", false), ("late/*.csv", true), ("b.csv", false)]);
+        let single = SPEC_EXAMPLE.replace("outages = []", "outages = { path = \"o.csv\", optional = true }");
+        assert_eq!(parse(&single).unwrap().outages, vec![InputPattern { pattern: "o.csv".into(), optional: true }]);
+        let bad = SPEC_EXAMPLE.replace("outages = []", "outages = [{ path = \"o.csv\", optinal = true }]");
+        let e = parse(&bad).unwrap_err().to_string();
+        assert!(e.contains("unknown field `optinal`"), "{e}");
+    }
+
+    #[test]
+    fn long_decimals_are_refused_not_rounded() {
+        let text = SPEC_EXAMPLE.replace("target_percent = 99.95", "target_percent = \"99.999999999999999999999999999\"");
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(e.contains("at most 28 significant digits"), "{e}");
+        let text = SPEC_EXAMPLE.replace("target_percent = 99.95", "target_percent = 99.999999999999999999999999999");
+        assert!(parse(&text).is_err());
     }
 
     #[test]
@@ -490,7 +586,11 @@ credits = [
                 "expected at most 8784 hours",
             ),
             ("decimals = 4", "decimals = 9", "[report] decimals: expected 0 to 8"),
-            ("target_percent = 99.95", "target_percent = \"lots\"", "expected a decimal number, found \"lots\""),
+            (
+                "target_percent = 99.95",
+                "target_percent = \"lots\"",
+                "expected a decimal number of at most 28 significant digits, found \"lots\"",
+            ),
         ];
         for (from, to, want) in cases {
             let text = SPEC_EXAMPLE.replacen(from, to, 1);

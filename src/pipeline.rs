@@ -243,8 +243,10 @@ pub struct MonthResult {
     pub tiers: Vec<TierSummary>,
 }
 
-/// Writes every month into a temporary directory inside `out`, then renames them into
-/// place. On any error nothing is published and the temporary directories are removed.
+/// Writes every month into a temporary directory inside `out`, then moves them into
+/// place. On any error before the first move nothing is published and the temporary
+/// directories are removed. An existing month directory is swapped with the new one in
+/// one atomic step (see [`replace_dir`]), so it never goes missing.
 pub fn publish(out: &Path, months: &[(Month, MonthFiles)]) -> Result<Vec<PathBuf>, RunError> {
     let fail =
         |what: &str, p: &Path, e: std::io::Error| RunError::Output(format!("{}: cannot {what}: {e}", p.display()));
@@ -266,31 +268,84 @@ pub fn publish(out: &Path, months: &[(Month, MonthFiles)]) -> Result<Vec<PathBuf
     }
     let mut published = Vec::new();
     for (target, tmp) in staged {
-        let month = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let old = if target.exists() {
-            let old = tempfile::Builder::new()
-                .prefix(&format!(".replaced.{month}."))
-                .tempdir_in(out)
-                .map_err(|e| fail("create a temporary directory", out, e))?;
-            let aside = old.path().join("previous");
-            std::fs::rename(&target, &aside).map_err(|e| fail("move aside", &target, e))?;
-            Some(old)
-        } else {
-            None
-        };
-        let tmp_path = tmp.keep();
-        if let Err(e) = std::fs::rename(&tmp_path, &target) {
-            // Put the previous reports back before giving up.
-            if let Some(old) = &old {
-                let _ = std::fs::rename(old.path().join("previous"), &target);
-            }
-            let _ = std::fs::remove_dir_all(&tmp_path);
-            return Err(fail("publish", &target, e));
-        }
-        drop(old); // removes the previous version
+        replace_dir(out, &tmp.keep(), &target).map_err(|e| fail("publish", &target, e))?;
+        crash_point("between-months");
         published.push(target);
     }
     Ok(published)
+}
+
+/// Puts the complete directory `staged` at `target`. On Linux an existing `target` is
+/// exchanged with `staged` by `renameat2(RENAME_EXCHANGE)`, one atomic step, and the old
+/// version (now at `staged`) removed. Where that is not available (another OS, or a file
+/// system without exchange), the old version is first moved aside, then the new one
+/// renamed in: `target` is then missing for that moment, and a run killed in it is
+/// repaired by the next command on the output directory (`recover_interrupted`).
+fn replace_dir(out: &Path, staged: &Path, target: &Path) -> std::io::Result<()> {
+    if target.symlink_metadata().is_err() {
+        return std::fs::rename(staged, target).inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(staged);
+        });
+    }
+    match exchange(staged, target) {
+        Ok(()) => {
+            crash_point("after-exchange");
+            let _ = std::fs::remove_dir_all(staged); // the previous version
+            return Ok(());
+        }
+        Err(e) if !exchange_unsupported(&e) => {
+            let _ = std::fs::remove_dir_all(staged);
+            return Err(e);
+        }
+        Err(_) => {}
+    }
+    let month = target.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let old = tempfile::Builder::new().prefix(&format!(".replaced.{month}.")).tempdir_in(out)?;
+    let aside = old.path().join("previous");
+    std::fs::rename(target, &aside)?;
+    if let Err(e) = std::fs::rename(staged, target) {
+        // Put the previous reports back before giving up.
+        let _ = std::fs::rename(&aside, target);
+        let _ = std::fs::remove_dir_all(staged);
+        return Err(e);
+    }
+    drop(old); // removes the previous version
+    Ok(())
+}
+
+/// Swaps two paths atomically (Linux `renameat2` with `RENAME_EXCHANGE`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(std::io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// Whether an exchange failed only because the system or file system lacks it.
+fn exchange_unsupported(e: &std::io::Error) -> bool {
+    #[cfg(target_os = "linux")]
+    if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)) {
+        return true;
+    }
+    e.kind() == std::io::ErrorKind::Unsupported
 }
 
 /// Records a run in the history of `out` and publishes its months: under the store's
@@ -307,6 +362,7 @@ pub fn record_and_publish(
     let _lock = store.lock(wait)?;
     recover_interrupted(out, &store);
     let records = store.read()?;
+    finish_publication(out, &store, &records);
     let run_id = Store::next_id(&records);
     let recorded_at = format_utc(prepared.as_of.unwrap_or(prepared.now));
     let fail =
@@ -374,6 +430,82 @@ pub fn record_and_publish(
     Ok((run_id, published))
 }
 
+/// Completes what an interrupted run left unpublished, for any command that touches an
+/// output directory with a history: when no other run holds the lock, leftovers are
+/// cleaned up and every month whose latest recorded run was not published is published
+/// from that run's archive. Returns what was done, in words.
+pub fn complete_interrupted(out: &Path) -> Result<Vec<String>, RunError> {
+    let store = Store::of(out);
+    if !store.runs_file().is_file() {
+        return Ok(Vec::new());
+    }
+    let Some(_lock) = store.try_lock()? else {
+        return Ok(Vec::new()); // a run is writing: it completes the history itself
+    };
+    recover_interrupted(out, &store);
+    let records = store.read()?;
+    Ok(finish_publication(out, &store, &records))
+}
+
+/// Publishes, from its archive, each month whose latest recorded run is not the one
+/// published: a run killed after its record, or between two of its months. Only when
+/// the month directory is missing or still holds exactly the files of an earlier run
+/// (anything else is an edit, which `verify` reports, never overwritten here) and the
+/// archive has its recorded digests.
+fn finish_publication(out: &Path, store: &Store, records: &[crate::audit::history::StoredRecord]) -> Vec<String> {
+    let parsed: Vec<&RunRecord> = records.iter().filter_map(|r| r.record.as_ref()).collect();
+    let mut latest: BTreeMap<Month, usize> = BTreeMap::new();
+    for (k, r) in parsed.iter().enumerate() {
+        for m in &r.months {
+            if let Ok(month) = m.parse::<Month>() {
+                latest.insert(month, k);
+            }
+        }
+    }
+    let digest_of = |p: &Path| crate::load::sha256_file(p).ok();
+    let files_of = |r: &RunRecord, month: &str| -> Vec<OutputRef> {
+        r.outputs.iter().filter(|o| o.path.strip_prefix(month).is_some_and(|rest| rest.starts_with('/'))).cloned().collect()
+    };
+    let mut done = Vec::new();
+    for (month, k) in latest {
+        let (rec, name) = (parsed[k], month.to_string());
+        let dir = out.join(&name);
+        let owner = std::fs::read_to_string(dir.join(crate::audit::verify::RUN_ID_FILE)).ok();
+        let owner = owner.as_deref().map(str::trim);
+        if owner == Some(rec.run_id.as_str()) {
+            continue;
+        }
+        let untouched_earlier = match owner.and_then(|o| parsed[..k].iter().find(|r| r.run_id == o)) {
+            Some(earlier) => {
+                files_of(earlier, &name).iter().all(|o| digest_of(&out.join(&o.path)).as_deref() == Some(&o.sha256))
+            }
+            None => dir.symlink_metadata().is_err(),
+        };
+        let archive = store.archive(&rec.run_id);
+        let files = files_of(rec, &name);
+        let archive_intact =
+            !files.is_empty() && files.iter().all(|o| digest_of(&archive.join(&o.path)).as_deref() == Some(&o.sha256));
+        if !untouched_earlier || !archive_intact {
+            continue;
+        }
+        let mut contents: MonthFiles = Vec::new();
+        for o in &files {
+            match std::fs::read(archive.join(&o.path)) {
+                Ok(bytes) => contents.push((o.path[name.len() + 1..].to_string(), bytes)),
+                Err(_) => continue,
+            }
+        }
+        contents.push((crate::audit::verify::RUN_ID_FILE.to_string(), format!("{}\n", rec.run_id).into_bytes()));
+        if publish(out, &[(month, contents)]).is_ok() {
+            done.push(format!(
+                "completed the interrupted publication of {}: {name}/ published from its archive",
+                rec.run_id
+            ));
+        }
+    }
+    done
+}
+
 /// Cleans up after a run killed part-way (called under the lock): staged directories are
 /// removed, and a month whose directory was moved aside but not replaced gets it back.
 fn recover_interrupted(out: &Path, store: &Store) {
@@ -402,9 +534,14 @@ fn recover_interrupted(out: &Path, store: &Store) {
 }
 
 /// Fault injection for the crash-safety tests: `SLAREPORT_CRASH_AT=<point>` aborts the
-/// process there, as a kill would.
+/// process there, as a kill would. Only in builds with the `fault-injection` feature
+/// (the test script's); a release binary has no such hook.
+#[cfg(feature = "fault-injection")]
 fn crash_point(point: &str) {
     if std::env::var("SLAREPORT_CRASH_AT").is_ok_and(|p| p == point) {
         std::process::abort();
     }
 }
+
+#[cfg(not(feature = "fault-injection"))]
+fn crash_point(_point: &str) {}

@@ -123,6 +123,11 @@ impl Store {
 
     /// Takes the store's lock, waiting up to `wait` for another run to finish.
     pub fn lock(&self, wait: Duration) -> Result<Lock, HistoryError> {
+        self.acquire(wait)?.map_err(HistoryError)
+    }
+
+    /// The lock, or (inner `Err`) why another run still held it after `wait`.
+    fn acquire(&self, wait: Duration) -> Result<Result<Lock, String>, HistoryError> {
         std::fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, "create", e))?;
         let path = self.dir.join("lock");
         let mut file = std::fs::OpenOptions::new()
@@ -137,7 +142,7 @@ impl Store {
             match file.try_lock() {
                 Ok(()) => {
                     let _ = file.set_len(0).and_then(|_| writeln!(file, "{}", std::process::id()));
-                    return Ok(Lock { _file: file });
+                    return Ok(Ok(Lock { _file: file }));
                 }
                 Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
                     std::thread::sleep(Duration::from_millis(100));
@@ -148,7 +153,7 @@ impl Store {
                         "" => "another slareport run".to_string(),
                         pid => format!("another slareport run (process {pid})"),
                     };
-                    return Err(HistoryError(format!(
+                    return Ok(Err(format!(
                         "{}: {who} is writing to this output directory; waited {} s",
                         path.display(),
                         wait.as_secs()
@@ -157,6 +162,11 @@ impl Store {
                 Err(std::fs::TryLockError::Error(e)) => return Err(io(&path, "lock", e)),
             }
         }
+    }
+
+    /// Takes the store's lock if no one holds it; `None` when another run does.
+    pub fn try_lock(&self) -> Result<Option<Lock>, HistoryError> {
+        Ok(self.acquire(Duration::ZERO)?.ok())
     }
 
     /// Every line of `runs.jsonl` (an absent file is an empty history).

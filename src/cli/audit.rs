@@ -4,7 +4,7 @@ use chrono_tz::Tz;
 use clap::Args;
 use std::path::PathBuf;
 
-use super::Outcome;
+use super::{Outcome, output};
 use crate::audit::{diff, history::Store, verify};
 use crate::core::interval::Instant;
 use crate::core::time::{Month, parse_instant};
@@ -27,20 +27,25 @@ pub struct VerifyArgs {
     pub out: PathBuf,
 }
 
+/// Lines telling what [`pipeline::complete_interrupted`] did, for a command's output.
+fn completed(out: &std::path::Path) -> Result<String, RunError> {
+    Ok(pipeline::complete_interrupted(out)?.into_iter().map(|l| format!("done  {l}\n")).collect())
+}
+
 pub fn verify(args: VerifyArgs) -> Result<Outcome, RunError> {
     let target = verify::Target::parse(args.target.as_deref());
+    let mut text = completed(&args.out)?;
     let (id, checks) = verify::verify(&args.out, &target).map_err(RunError::Usage)?;
-    let mut text = String::new();
     for c in &checks {
         text.push_str(&format!("{}  {}\n", if c.ok { "ok  " } else { "FAIL" }, c.what));
     }
     let failed = checks.iter().filter(|c| !c.ok).count();
     if failed == 0 {
         text.push_str(&format!("verified: {id} is intact and reproducible\n"));
-        Ok(Outcome { text, code: 0 })
+        Ok(Outcome { text, code: 0, data: None })
     } else {
         text.push_str(&format!("verification of {id} FAILED: {failed} problem(s)\n"));
-        Ok(Outcome { text, code: VERIFY_FAILED })
+        Ok(Outcome { text, code: VERIFY_FAILED, data: None })
     }
 }
 
@@ -53,16 +58,18 @@ pub struct DiffArgs {
     /// The output directory holding the history (for run ids).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
-    /// Also write the restatements as CSV to this file.
+    /// Also write the restatements as CSV to this file (- for standard output).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
 }
 
 pub fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
+    let dest = args.csv.as_deref().map(|p| output::destination(p, &args.out)).transpose()?;
+    let mut text = completed(&args.out)?;
     let a = diff::load_side(&args.out, &args.a).map_err(RunError::Usage)?;
     let b = diff::load_side(&args.out, &args.b).map_err(RunError::Usage)?;
     let list = diff::restatements(&a, &b);
-    let mut text = format!("Restatements from {} to {}: {}\n", a.label, b.label, list.len());
+    text.push_str(&format!("Restatements from {} to {}: {}\n", a.label, b.label, list.len()));
     if !list.is_empty() {
         let header = diff::CSV_HEADER.map(String::from).to_vec();
         let rows: Vec<Vec<String>> = diff::rows(&list).into_iter().map(|r| r.to_vec()).collect();
@@ -76,11 +83,14 @@ pub fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
     for c in changes {
         text.push_str(&format!("  {c}\n"));
     }
-    if let Some(path) = &args.csv {
-        crate::audit::history::atomic_write(path, &diff::to_csv(&list))?;
-        text.push_str(&format!("Wrote {}\n", path.display()));
+    let mut data = None;
+    if let Some(dest) = &dest {
+        data = output::write(dest, diff::to_csv(&list))?;
+        if let output::Destination::File(p) = dest {
+            text.push_str(&format!("Wrote {}\n", p.display()));
+        }
     }
-    Ok(Outcome { text, code: 0 })
+    Ok(Outcome { text, code: 0, data })
 }
 
 #[derive(Debug, Args)]
@@ -110,7 +120,7 @@ pub fn explain(args: ExplainArgs, clock_now: Instant) -> Result<Outcome, RunErro
         ))
     })?;
     let text = explain::explain(row, &prepared.config.tiers[&row.tier], prepared.config.decimals);
-    Ok(Outcome { text, code: 0 })
+    Ok(Outcome { text, code: 0, data: None })
 }
 
 #[derive(Debug, Args)]
@@ -118,12 +128,14 @@ pub struct HistoryArgs {
     /// The output directory holding the history.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
-    /// Export every run's per-customer-month results as one CSV file.
+    /// Export every run's per-customer-month results as one CSV file (- for standard output).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
 }
 
 pub fn history(args: HistoryArgs) -> Result<Outcome, RunError> {
+    let dest = args.csv.as_deref().map(|p| output::destination(p, &args.out)).transpose()?;
+    let done = completed(&args.out)?;
     let store = Store::of(&args.out);
     let records = store.read()?;
     let header = ["run", "recorded at", "months", "config", "inputs", "outputs"].map(String::from).to_vec();
@@ -148,14 +160,18 @@ pub fn history(args: HistoryArgs) -> Result<Outcome, RunError> {
             ],
         })
         .collect();
-    let mut text = format!("{} run(s) recorded in {}\n", records.len(), store.runs_file().display());
+    let mut text = done;
+    text.push_str(&format!("{} run(s) recorded in {}\n", records.len(), store.runs_file().display()));
     text.push_str(&terminal::grid(&header, &rows));
-    if let Some(path) = &args.csv {
+    let mut data = None;
+    if let Some(dest) = &dest {
         let ids: Vec<String> = records.iter().filter_map(|r| r.record.as_ref().map(|x| x.run_id.clone())).collect();
         let files: Vec<PathBuf> = ids.iter().map(|id| store.results_file(id)).collect();
         let bytes = crate::load::history::results_csv(&files).map_err(RunError::Output)?;
-        crate::audit::history::atomic_write(path, &bytes)?;
-        text.push_str(&format!("Wrote {}\n", path.display()));
+        data = output::write(dest, bytes)?;
+        if let output::Destination::File(p) = dest {
+            text.push_str(&format!("Wrote {}\n", p.display()));
+        }
     }
-    Ok(Outcome { text, code: 0 })
+    Ok(Outcome { text, code: 0, data })
 }

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one module per subcommand.
 
 pub mod audit;
+pub mod output;
 pub mod run;
 
 use clap::{Parser, Subcommand};
@@ -31,9 +32,12 @@ pub enum Command {
 }
 
 /// What a command prints on success and its exit code (non-zero for a failed check).
+/// `data` (a CSV asked for with `--csv -`) goes to standard output; `text` then goes
+/// to standard error so the two never mix.
 pub struct Outcome {
     pub text: String,
     pub code: i32,
+    pub data: Option<Vec<u8>>,
 }
 
 /// Runs a parsed command line; `clock_now` is the only clock reading.
@@ -44,7 +48,7 @@ pub fn dispatch(
     match command {
         Command::Run(args) => {
             let quiet = args.quiet;
-            run::run(args, clock_now).map(|text| Outcome { text: if quiet { String::new() } else { text }, code: 0 })
+            run::run(args, clock_now).map(|text| Outcome { text: if quiet { String::new() } else { text }, code: 0, data: None })
         }
         Command::Verify(args) => audit::verify(args),
         Command::Diff(args) => audit::diff(args),

@@ -86,15 +86,55 @@ impl Ord for Percent {
     }
 }
 
-/// Decimal places of a currency's minor unit (ISO 4217); 2 unless listed.
+/// Decimal places of a currency's minor unit, from the ISO 4217 table; 2 for codes the
+/// table gives none.
 pub fn minor_unit(currency: &str) -> u32 {
-    match currency {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
-        | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        "CLF" | "UYW" => 4,
-        _ => 2,
+    iso_currency::Currency::from_code(currency).and_then(|c| c.exponent()).map_or(2, u32::from)
+}
+
+/// Whether `code` is an ISO 4217 currency with a minor unit (so money in it can be
+/// rounded): `GBP`, `JPY`, `KWD`; not `XYZ`, nor `XAU` (gold) or `XXX`.
+pub fn is_currency(code: &str) -> bool {
+    iso_currency::Currency::from_code(code).is_some_and(|c| c.exponent().is_some())
+}
+
+/// Parses a decimal exactly: `Some` only when the value has no more digits than a
+/// `Decimal` holds (about 28 significant digits), never rounded. Accepts `-1.50`, `+2`,
+/// `.5`, `1e-3`; refuses `1,000`, `NaN`, `99.999999999999999999999999999`.
+pub fn exact_decimal(text: &str) -> Option<Decimal> {
+    let t = text.trim();
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], t[i + 1..].parse::<i32>().ok()?),
+        None => (t, 0),
+    };
+    let unsigned = mantissa.strip_prefix(['-', '+']).unwrap_or(mantissa);
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    if int.is_empty() && frac.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
     }
+    // The significant digits and the power of ten of the last one.
+    let digits = format!("{int}{frac}");
+    let trailing = digits.len() - digits.trim_end_matches('0').len();
+    let significant = digits.trim_start_matches('0').trim_end_matches('0');
+    let last_power = exponent as i64 - frac.len() as i64 + trailing as i64;
+    if significant.is_empty() {
+        return Some(Decimal::ZERO);
+    }
+    if significant.len() > 28 || last_power < -28 || significant.len() as i64 + last_power > 28 {
+        return None;
+    }
+    let mut value = Decimal::from_str_exact(significant).ok()?;
+    if last_power >= 0 {
+        for _ in 0..last_power {
+            value = value.checked_mul(Decimal::TEN)?;
+        }
+    } else {
+        value.set_scale(u32::try_from(-last_power).ok()?).ok()?;
+    }
+    let value = if mantissa.starts_with('-') { -value } else { value };
+    // Keep the scale as written (`99.0` stays `99.0`) when the plain parse is exact.
+    let as_written = (exponent == 0).then(|| t.parse::<Decimal>().ok()).flatten();
+    Some(as_written.filter(|d| *d == value && d.scale() <= 28).unwrap_or(value))
 }
 
 /// `num / den` rounded half away from zero.
@@ -177,6 +217,9 @@ mod tests {
         assert_eq!(minor_unit("JPY"), 0);
         assert_eq!(minor_unit("KWD"), 3);
         assert_eq!(minor_unit("GBP"), 2);
+        assert_eq!(minor_unit("CLF"), 4);
+        assert!(is_currency("EUR") && is_currency("JPY") && is_currency("KWD"));
+        assert!(!is_currency("XYZ") && !is_currency("XAU") && !is_currency("gbp") && !is_currency(""));
     }
 
     proptest! {
@@ -195,6 +238,49 @@ mod tests {
             let exact = amount * Decimal::from(part) / Decimal::from(whole);
             let expected = round_money(exact, 2);
             prop_assert_eq!(prorate(amount, part, whole, 2), expected);
+        }
+    }
+
+    #[test]
+    fn exact_decimals_or_none() {
+        let ok = [
+            ("99.95", "99.95"),
+            ("-1.50", "-1.50"),
+            ("+2", "2"),
+            (".5", "0.5"),
+            ("1e-3", "0.001"),
+            ("2.5E2", "250"),
+            ("0.0000000000000000000000000001", "0.0000000000000000000000000001"),
+            ("9999999999999999999999999999", "9999999999999999999999999999"),
+            ("0.00", "0"),
+        ];
+        for (text, want) in ok {
+            let d = exact_decimal(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(d, Decimal::from_str(want).unwrap(), "{text}");
+        }
+        for bad in [
+            "99.999999999999999999999999999",
+            "0.004999999999999999999999999999",
+            "99999999999999999999999999999",
+            "0.00000000000000000000000000001",
+            "1,000",
+            "NaN",
+            "",
+            "-",
+            ".",
+            "1e400",
+            "1.2.3",
+            "0x10",
+        ] {
+            assert_eq!(exact_decimal(bad), None, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn exact_decimals_round_trip(m in -10_000_000_000i64..10_000_000_000, scale in 0u32..12) {
+            let d = Decimal::new(m, scale);
+            proptest::prop_assert_eq!(exact_decimal(&d.to_string()), Some(d));
         }
     }
 }

@@ -24,6 +24,24 @@ pub enum TimeError {
     Ambiguous(String, Tz),
     #[error("expected a date like 2026-10-15 or an instant, found {0:?}")]
     MalformedDate(String),
+    #[error("{0} is outside the supported range 1990-01-01 to 2099-12-31")]
+    OutOfRange(String),
+}
+
+/// The earliest instant an input may hold: 1990-01-01T00:00:00Z.
+pub const EARLIEST: Instant = 631_152_000;
+/// The end of the instants an input may hold: 2100-01-01T00:00:00Z (exclusive).
+pub const LATEST: Instant = 4_102_444_800;
+
+/// `t` when it lies in the supported range [`EARLIEST`, `LATEST`): a stray timestamp far
+/// in the past or future is a data error, not months of reports.
+pub fn in_range(t: Instant) -> Result<Instant, TimeError> {
+    if (EARLIEST..LATEST).contains(&t) { Ok(t) } else { Err(TimeError::OutOfRange(format_utc(t))) }
+}
+
+/// Input text kept in an error: at most 200 characters.
+fn shown(text: &str) -> String {
+    text.chars().take(200).collect()
 }
 
 fn digits(b: &[u8]) -> Option<u32> {
@@ -126,15 +144,15 @@ fn parse_fields(text: &str) -> Option<Parsed> {
 fn resolve_local(text: &str, naive: NaiveDateTime, tz: Tz) -> Result<Instant, TimeError> {
     match tz.from_local_datetime(&naive) {
         LocalResult::Single(dt) => Ok(dt.timestamp()),
-        LocalResult::Ambiguous(_, _) => Err(TimeError::Ambiguous(text.to_string(), tz)),
-        LocalResult::None => Err(TimeError::NonExistent(text.to_string(), tz)),
+        LocalResult::Ambiguous(_, _) => Err(TimeError::Ambiguous(shown(text), tz)),
+        LocalResult::None => Err(TimeError::NonExistent(shown(text), tz)),
     }
 }
 
 /// Parses an instant as in spec section 1; naive times are read in `tz`.
 pub fn parse_instant(text: &str, tz: Tz) -> Result<Instant, TimeError> {
     let text = text.trim();
-    let p = parse_fields(text).ok_or_else(|| TimeError::Malformed(text.to_string()))?;
+    let p = parse_fields(text).ok_or_else(|| TimeError::Malformed(shown(text)))?;
     let wall = days_from_civil(p.y, p.mo, p.d) * 86_400 + (p.h * 3600 + p.mi * 60 + p.s) as i64;
     match p.offset {
         Some(off) => Ok(wall - off),
@@ -142,7 +160,7 @@ pub fn parse_instant(text: &str, tz: Tz) -> Result<Instant, TimeError> {
         None => {
             let naive = NaiveDate::from_ymd_opt(p.y as i32, p.mo, p.d)
                 .and_then(|d| d.and_hms_opt(p.h, p.mi, p.s))
-                .ok_or_else(|| TimeError::Malformed(text.to_string()))?;
+                .ok_or_else(|| TimeError::Malformed(shown(text)))?;
             resolve_local(text, naive, tz)
         }
     }
@@ -176,8 +194,8 @@ pub fn start_of_local_day(date: NaiveDate, tz: Tz) -> Instant {
 pub fn parse_date_or_instant(text: &str, inputs_tz: Tz, customer_tz: Tz) -> Result<Instant, TimeError> {
     let t = text.trim();
     if t.len() == 10 {
-        let (y, m, d) = parse_date_part(t.as_bytes()).ok_or_else(|| TimeError::MalformedDate(t.to_string()))?;
-        let date = NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(|| TimeError::MalformedDate(t.to_string()))?;
+        let (y, m, d) = parse_date_part(t.as_bytes()).ok_or_else(|| TimeError::MalformedDate(shown(t)))?;
+        let date = NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(|| TimeError::MalformedDate(shown(t)))?;
         return Ok(start_of_local_day(date, customer_tz));
     }
     parse_instant(t, inputs_tz).map_err(|e| match e {

@@ -10,7 +10,8 @@ use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::config::Config;
+use crate::config::{Config, InputPattern};
+use table::quote;
 use crate::core::checks::{Check, SeriesKey};
 use crate::core::interval::Instant;
 use crate::core::model::{Customer, Incident, Outage};
@@ -58,29 +59,53 @@ fn has_glob_chars(p: &str) -> bool {
     p.contains(['*', '?', '['])
 }
 
-/// Expands config patterns relative to `base`: globs may match nothing, plain paths
-/// must exist. Sorted within a pattern, each file once.
-pub fn expand(base: &Path, patterns: &[String], config_name: &str) -> Result<Vec<(String, PathBuf)>, InputError> {
+/// Expands the patterns of one `[inputs]` role relative to `base`, sorted within a
+/// pattern, each file once. Every pattern must match at least one file unless it is
+/// `optional`; the error names the pattern and what its folder holds instead.
+pub fn expand(
+    base: &Path,
+    patterns: &[InputPattern],
+    role: &str,
+    config_name: &str,
+) -> Result<Vec<(String, PathBuf)>, InputError> {
     let mut out: Vec<(String, PathBuf)> = Vec::new();
-    for pat in patterns {
+    for InputPattern { pattern: pat, optional } in patterns {
         let full = base.join(pat);
         let mut found: Vec<PathBuf> = if has_glob_chars(pat) {
             // The directory is literal text: its own `[`, `*` or `?` are not patterns.
             let pattern =
                 Path::new(&glob::Pattern::escape(&base.to_string_lossy())).join(pat).to_string_lossy().to_string();
-            glob::glob(&pattern)
-                .map_err(|e| InputError(format!("{config_name}: bad file pattern {pat:?}: {e}")))?
-                .filter_map(Result::ok)
-                .filter(|p| p.is_file())
-                .collect()
+            let mut files = Vec::new();
+            for entry in glob::glob(&pattern)
+                .map_err(|e| InputError(format!("{config_name}: [inputs] {role}: bad file pattern {}: {e}", quote(pat))))?
+            {
+                let p = entry.map_err(|e| {
+                    InputError(format!("{config_name}: [inputs] {role}: {}: cannot read: {}", e.path().display(), e.error()))
+                })?;
+                if p.is_file() {
+                    files.push(p);
+                }
+            }
+            files
         } else if full.is_file() {
             vec![full.clone()]
-        } else {
+        } else if full.exists() {
             return Err(InputError(format!(
-                "{config_name}: input file {pat:?} not found (looked for {})",
+                "{config_name}: [inputs] {role}: {} is not a file ({})",
+                quote(pat),
                 full.display()
             )));
+        } else {
+            Vec::new()
         };
+        if found.is_empty() && !optional {
+            return Err(InputError(format!(
+                "{config_name}: [inputs] {role}: {} matched no file; {} (write {{ path = {}, optional = true }} if it may be absent)",
+                quote(pat),
+                near_miss(base, pat),
+                quote(pat)
+            )));
+        }
         found.sort();
         for p in found {
             let name = p
@@ -98,6 +123,44 @@ pub fn expand(base: &Path, patterns: &[String], config_name: &str) -> Result<Vec
     Ok(out)
 }
 
+/// What the folder of a pattern holds, for an error about a pattern matching nothing:
+/// `checks/ holds 3 .csv.gz files`, `checks/ is empty`, `checks/ does not exist`.
+fn near_miss(base: &Path, pattern: &str) -> String {
+    // The literal folder: the components before the first one with glob characters.
+    let parts: Vec<&str> = pattern.split('/').collect();
+    let literal: Vec<&str> =
+        parts[..parts.len().saturating_sub(1)].iter().take_while(|p| !has_glob_chars(p)).copied().collect();
+    let folder = literal.join("/");
+    let shown = if folder.is_empty() { "the config's folder".to_string() } else { format!("{folder}/") };
+    let dir = base.join(&folder);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return format!("{shown} does not exist");
+    };
+    let mut by_kind: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for e in entries.flatten() {
+        if !e.path().is_file() {
+            continue;
+        }
+        let name = e.file_name().to_string_lossy().to_lowercase();
+        let kind = [".csv.gz", ".csv", ".parquet", ".gz", ".json", ".xlsx", ".tsv", ".txt"]
+            .iter()
+            .find(|x| name.ends_with(*x))
+            .map_or("other".to_string(), |x| x.to_string());
+        *by_kind.entry(kind).or_default() += 1;
+    }
+    if by_kind.is_empty() {
+        return format!("{shown} holds no files");
+    }
+    let list: Vec<String> = by_kind
+        .iter()
+        .map(|(k, n)| {
+            let files = if *n == 1 { "file" } else { "files" };
+            if k == "other" { format!("{n} other {files}") } else { format!("{n} {k} {files}") }
+        })
+        .collect();
+    format!("{shown} holds {}", list.join(", "))
+}
+
 /// Reads every input of a configuration. `now` closes open outages.
 pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> {
     let cfg_name = config.path.display().to_string();
@@ -106,10 +169,7 @@ pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> 
         let sha256 = sha256_file(path).map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
         Ok(InputFile { role, name: name.to_string(), path: path.to_path_buf(), sha256, rows })
     };
-    let customer_files = expand(&config.base_dir, &config.customers, &cfg_name)?;
-    if customer_files.is_empty() {
-        return Err(InputError(format!("{cfg_name}: [inputs] customers matches no file")));
-    }
+    let customer_files = expand(&config.base_dir, &config.customers, "customers", &cfg_name)?;
     let mut customer_lines = std::collections::HashMap::new();
     for (name, path) in &customer_files {
         let display = path.display().to_string();
@@ -117,19 +177,19 @@ pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> 
         inputs.files.push(record("customers", name, path, rows)?);
     }
     let mut interner = records::SeriesInterner::default();
-    for (name, path) in expand(&config.base_dir, &config.checks, &cfg_name)? {
+    for (name, path) in expand(&config.base_dir, &config.checks, "checks", &cfg_name)? {
         let display = path.display().to_string();
         let rows = records::checks(&path, &display, config.inputs_timezone, &mut interner, &mut inputs.checks)?;
         inputs.files.push(record("checks", &name, &path, rows)?);
     }
     inputs.series = interner.into_keys();
-    for (name, path) in expand(&config.base_dir, &config.outages, &cfg_name)? {
+    for (name, path) in expand(&config.base_dir, &config.outages, "outages", &cfg_name)? {
         let display = path.display().to_string();
         let rows = records::outages(&path, &display, &name, config.inputs_timezone, now, &mut inputs.outages)?;
         inputs.files.push(record("outages", &name, &path, rows)?);
     }
     let mut incident_lines = std::collections::HashMap::new();
-    for (name, path) in expand(&config.base_dir, &config.incidents, &cfg_name)? {
+    for (name, path) in expand(&config.base_dir, &config.incidents, "incidents", &cfg_name)? {
         let display = path.display().to_string();
         let rows =
             records::incidents(&path, &display, config.inputs_timezone, &mut inputs.incidents, &mut incident_lines)?;

@@ -4,14 +4,13 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::path::Path;
-use std::str::FromStr;
 
-use super::table::{InputError, RawTime, Table, TimeCell};
+use super::table::{InputError, RawTime, Table, TimeCell, quote};
 use crate::config::Config;
 use crate::core::checks::{Check, SeriesKey};
 use crate::core::interval::{Instant, Interval};
 use crate::core::model::{Category, Customer, Impact, Incident, Outage, Scope};
-use crate::core::time::{TimeError, parse_date_or_instant, parse_instant, parse_tz, start_of_local_day};
+use crate::core::time::{TimeError, in_range, parse_date_or_instant, parse_instant, parse_tz, start_of_local_day};
 
 /// The largest monthly fee accepted (keeps exact proration inside i128).
 const MAX_FEE: i64 = 1_000_000_000_000_000;
@@ -41,8 +40,8 @@ fn instants(t: &Table, name: &str, tz: Tz) -> Result<Vec<Option<Instant>>, Input
         .enumerate()
         .map(|(row, cell)| match cell {
             RawTime::Empty => Ok(None),
-            RawTime::Text(s) => parse_instant(s, tz).map(Some).map_err(|e| t.error_at(row, name, e)),
-            RawTime::Cell(Ok(TimeCell::Instant(i))) => Ok(Some(i)),
+            RawTime::Text(s) => parse_instant(s, tz).and_then(in_range).map(Some).map_err(|e| t.error_at(row, name, e)),
+            RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i).map(Some).map_err(|e| t.error_at(row, name, e)),
             RawTime::Cell(Ok(TimeCell::Date(d))) => {
                 Err(t.error_at(row, name, format!("expected an instant, found the date {d}")))
             }
@@ -63,7 +62,9 @@ fn scope(t: &Table, col: &TextCol, row: usize, name: &str) -> Result<Scope, Inpu
 }
 
 fn decimal(t: &Table, row: usize, name: &str, cell: &str, what: &str) -> Result<Decimal, InputError> {
-    Decimal::from_str(cell).map_err(|_| t.error_at(row, name, format!("expected {what}, found {cell:?}")))
+    crate::core::numbers::exact_decimal(cell).ok_or_else(|| {
+        t.error_at(row, name, format!("expected {what} (at most 28 significant digits), found {}", quote(cell)))
+    })
 }
 
 fn required<'a>(t: &Table, row: usize, name: &str, cell: &'a str) -> Result<&'a str, InputError> {
@@ -76,7 +77,7 @@ pub type FirstSeen = HashMap<String, (String, usize)>;
 fn check_unique(t: &Table, seen: &mut FirstSeen, row: usize, col: &str, key: &str) -> Result<(), InputError> {
     if let Some((file, first)) = seen.get(key) {
         let at = if *file == t.display { t.locate(*first, None) } else { format!("{file} row {}", first + 1) };
-        return Err(t.error_at(row, col, format!("duplicate {col} {key:?}, first seen at {at}")));
+        return Err(t.error_at(row, col, format!("duplicate {col} {}, first seen at {at}", quote(key))));
     }
     seen.insert(key.to_string(), (t.display.clone(), row));
     Ok(())
@@ -102,8 +103,7 @@ pub fn customers(
         "timezone",
         "target_percent",
     ];
-    let t = Table::read(path, display, &cols)?;
-    t.require(&["customer_id", "tier"])?;
+    let t = Table::read(path, display, &cols, &["customer_id", "tier"])?;
     let col = |c: &str| text(&t, c);
     let (id, name, tier, services, regions) =
         (col("customer_id")?, col("name")?, col("tier")?, col("services")?, col("regions")?);
@@ -118,11 +118,14 @@ pub fn customers(
     let contract_time = |cells: &[RawTime], row: usize, col: &str, ctz: Tz| -> Result<Option<Instant>, InputError> {
         match cells.get(row) {
             None | Some(RawTime::Empty) => Ok(None),
-            Some(RawTime::Text(s)) => {
-                parse_date_or_instant(s, config.inputs_timezone, ctz).map(Some).map_err(|e| t.error_at(row, col, e))
+            Some(RawTime::Text(s)) => parse_date_or_instant(s, config.inputs_timezone, ctz)
+                .and_then(in_range)
+                .map(Some)
+                .map_err(|e| t.error_at(row, col, e)),
+            Some(RawTime::Cell(Ok(TimeCell::Instant(i)))) => in_range(*i).map(Some).map_err(|e| t.error_at(row, col, e)),
+            Some(RawTime::Cell(Ok(TimeCell::Date(d)))) => {
+                in_range(start_of_local_day(*d, ctz)).map(Some).map_err(|e| t.error_at(row, col, e))
             }
-            Some(RawTime::Cell(Ok(TimeCell::Instant(i)))) => Ok(Some(*i)),
-            Some(RawTime::Cell(Ok(TimeCell::Date(d)))) => Ok(Some(start_of_local_day(*d, ctz))),
             Some(RawTime::Cell(Err(e))) => Err(t.error_at(row, col, e.clone())),
         }
     };
@@ -135,7 +138,7 @@ pub fn customers(
             return Err(t.error_at(
                 row,
                 "tier",
-                format!("unknown tier {tier_name:?}, expected one of: {}", tiers.join(", ")),
+                format!("unknown tier {}, expected one of: {}", quote(tier_name), tiers.join(", ")),
             ));
         }
         let zone_cell = zone.get(row);
@@ -146,7 +149,7 @@ pub fn customers(
                 t.error_at(
                     row,
                     "timezone",
-                    format!("unknown time zone {zone_cell:?}, expected an IANA name like Europe/London"),
+                    format!("unknown time zone {}, expected an IANA name like Europe/London", quote(zone_cell)),
                 )
             })?
         };
@@ -174,10 +177,13 @@ pub fn customers(
             return Err(t.error_at(row, "monthly_fee", format!("negative fee {fee_cell}, expected 0 or more")));
         }
         let cur = currency.get(row);
-        let is_code = cur.len() == 3 && cur.bytes().all(|b| b.is_ascii_uppercase());
         let currency_optional = cur.is_empty() && monthly_fee.is_zero();
-        if !(currency_optional || is_code) {
-            return Err(t.error_at(row, "currency", format!("expected an ISO 4217 code like GBP, found {cur:?}")));
+        if !(currency_optional || crate::core::numbers::is_currency(cur)) {
+            return Err(t.error_at(
+                row,
+                "currency",
+                format!("expected an ISO 4217 currency code like GBP, found {}", quote(cur)),
+            ));
         }
         let target_cell = target.get(row);
         let target_override = if target_cell.is_empty() {
@@ -263,8 +269,7 @@ pub fn checks(
     out: &mut Vec<Check>,
 ) -> Result<usize, InputError> {
     let cols = ["timestamp", "service", "region", "location", "status"];
-    let t = Table::read(path, display, &cols)?;
-    t.require(&cols)?;
+    let t = Table::read(path, display, &cols, &cols)?;
     let time = t.time("timestamp")?.expect("required");
     let [service, region, location, status] =
         ["service", "region", "location", "status"].map(|c| t.text(c).map(|o| o.expect("required")));
@@ -276,8 +281,8 @@ pub fn checks(
             continue;
         }
         let at = match ts {
-            RawTime::Text(s) => parse_instant(s, tz).map_err(|e| t.error_at(row, "timestamp", e))?,
-            RawTime::Cell(Ok(TimeCell::Instant(i))) => i,
+            RawTime::Text(s) => parse_instant(s, tz).and_then(in_range).map_err(|e| t.error_at(row, "timestamp", e))?,
+            RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i).map_err(|e| t.error_at(row, "timestamp", e))?,
             RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => {
                 return Err(t.error_at(row, "timestamp", TimeError::Malformed(String::new())));
             }
@@ -292,7 +297,7 @@ pub fn checks(
             t.error_at(
                 row,
                 "status",
-                format!("unknown status {st:?}, expected up, ok, 1, true, down, fail, error, 0 or false"),
+                format!("unknown status {}, expected up, ok, 1, true, down, fail, error, 0 or false", quote(st)),
             )
         })?;
         out.push(Check { series: interner.id(sv, rg, lc), at, down });
@@ -310,8 +315,7 @@ pub fn outages(
     now: Instant,
     out: &mut Vec<Outage>,
 ) -> Result<usize, InputError> {
-    let t = Table::read(path, display, &["service", "region", "start", "end"])?;
-    t.require(&["service", "region", "start", "end"])?;
+    let t = Table::read(path, display, &["service", "region", "start", "end"], &["service", "region", "start", "end"])?;
     let (service, region) = (text(&t, "service")?, text(&t, "region")?);
     let starts = instants(&t, "start", tz)?;
     let ends = instants(&t, "end", tz)?;
@@ -356,8 +360,7 @@ pub fn incidents(
         "announced_at",
         "data_loss_minutes",
     ];
-    let t = Table::read(path, display, &cols)?;
-    t.require(&["incident_id", "category", "impact", "start"])?;
+    let t = Table::read(path, display, &cols, &["incident_id", "category", "impact", "start"])?;
     let (id, title, category, impact) =
         (text(&t, "incident_id")?, text(&t, "title")?, text(&t, "category")?, text(&t, "impact")?);
     let (services, regions, customers) = (text(&t, "services")?, text(&t, "regions")?, text(&t, "customers")?);
@@ -370,11 +373,11 @@ pub fn incidents(
         check_unique(&t, seen, row, "incident_id", &iid)?;
         let cat = category.get(row);
         let category = cat.parse::<Category>().map_err(|_| {
-            t.error_at(row, "category", format!("unknown category {cat:?}, expected one of: {}", Category::expected()))
+            t.error_at(row, "category", format!("unknown category {}, expected one of: {}", quote(cat), Category::expected()))
         })?;
         let imp = impact.get(row);
         let impact = imp.parse::<Impact>().map_err(|_| {
-            t.error_at(row, "impact", format!("unknown impact {imp:?}, expected one of: {}", Impact::expected()))
+            t.error_at(row, "impact", format!("unknown impact {}, expected one of: {}", quote(imp), Impact::expected()))
         })?;
         let start = starts[row].ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
         if let Some(e) = ends[row]

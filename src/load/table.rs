@@ -64,6 +64,8 @@ pub struct Table {
     path: PathBuf,
     format: Format,
     header: Vec<String>,
+    /// Each loaded column's canonical name and its index in the header.
+    positions: Vec<(&'static str, usize)>,
     df: DataFrame,
     /// Rows whose loaded cells are all empty (blank lines): readers skip them.
     blank: Vec<bool>,
@@ -78,38 +80,203 @@ fn open_text(path: &Path, gzip: bool) -> std::io::Result<Box<dyn Read>> {
     Ok(if gzip { Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(f))) } else { Box::new(BufReader::new(f)) })
 }
 
+/// At most this many characters of input are quoted in an error message.
+pub const QUOTE_LIMIT: usize = 200;
+
+/// Input text for an error message: at most [`QUOTE_LIMIT`] characters, control
+/// characters shown escaped, an ellipsis when cut.
+pub fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(QUOTE_LIMIT).flat_map(|c| c.escape_debug_if_control()).collect();
+    if s.chars().nth(QUOTE_LIMIT).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// `"text"` as Rust's `{:?}` would quote it, clipped to [`QUOTE_LIMIT`] characters.
+pub fn quote(s: &str) -> String {
+    let cut: String = s.chars().take(QUOTE_LIMIT).collect();
+    if cut.len() < s.len() { format!("{:?}…", cut) } else { format!("{cut:?}") }
+}
+
+trait EscapeControl {
+    fn escape_debug_if_control(self) -> Box<dyn Iterator<Item = char>>;
+}
+
+impl EscapeControl for char {
+    fn escape_debug_if_control(self) -> Box<dyn Iterator<Item = char>> {
+        if self.is_control() { Box::new(self.escape_debug()) } else { Box::new(std::iter::once(self)) }
+    }
+}
+
+/// A header cell as matched against column names: no BOM, no surrounding spaces, any case.
+fn header_key(h: &str) -> String {
+    h.trim_start_matches('\u{feff}').trim().to_lowercase()
+}
+
+/// The header, as shown in an error: cells joined, clipped.
+fn show_header(header: &[String]) -> String {
+    clip(&header.join(", "))
+}
+
+/// Where each wanted column is in the header (by [`header_key`]); fails naming every
+/// missing required column, and a wanted column given twice.
+fn locate_columns(
+    display: &str,
+    at: &str,
+    header: &[String],
+    wanted: &[&str],
+    required: &[&str],
+) -> Result<Vec<(usize, &'static str)>, InputError>
+{
+    let keys: Vec<String> = header.iter().map(|h| header_key(h)).collect();
+    let mut found = Vec::new();
+    for w in wanted {
+        let hits: Vec<usize> = keys.iter().enumerate().filter(|(_, k)| k == w).map(|(i, _)| i).collect();
+        match hits.as_slice() {
+            [] => {}
+            [i] => found.push((*i, leak(w))),
+            [a, b, ..] => {
+                return Err(InputError(format!(
+                    "{display}{at}: column '{w}' appears twice in the header (columns {} and {})",
+                    a + 1,
+                    b + 1
+                )));
+            }
+        }
+    }
+    let missing: Vec<&str> = required.iter().copied().filter(|r| !found.iter().any(|(_, f)| f == r)).collect();
+    if !missing.is_empty() {
+        let names = missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
+        let plural = if missing.len() == 1 { "column" } else { "columns" };
+        let shown = if header.iter().all(|h| h.trim().is_empty()) {
+            "the header line is empty".to_string()
+        } else {
+            format!("the header has: {}", show_header(header))
+        };
+        let hint = match header {
+            [one] if one.contains(';') => "; the file looks separated by ';', slareport reads comma-separated files",
+            [one] if one.contains('\t') => "; the file looks tab-separated, slareport reads comma-separated files",
+            _ => "",
+        };
+        return Err(InputError(format!("{display}{at}: missing {plural} {names} ({shown}){hint}")));
+    }
+    Ok(found)
+}
+
+/// Column names are the loaders' own string constants; this keeps them `'static`.
+fn leak(name: &str) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "customer_id",
+        "name",
+        "tier",
+        "services",
+        "regions",
+        "contract_start",
+        "contract_end",
+        "monthly_fee",
+        "currency",
+        "timezone",
+        "target_percent",
+        "timestamp",
+        "service",
+        "region",
+        "location",
+        "status",
+        "start",
+        "end",
+        "incident_id",
+        "title",
+        "category",
+        "impact",
+        "customers",
+        "announced_at",
+        "data_loss_minutes",
+    ];
+    KNOWN.iter().copied().find(|k| *k == name).unwrap_or("column")
+}
+
+/// Parquet types a loader can read: text, numbers, booleans, dates and timestamps.
+fn readable_parquet_type(dt: &ArrowDataType) -> bool {
+    use ArrowDataType as A;
+    match dt {
+        A::Null
+        | A::Boolean
+        | A::Int8
+        | A::Int16
+        | A::Int32
+        | A::Int64
+        | A::UInt8
+        | A::UInt16
+        | A::UInt32
+        | A::UInt64
+        | A::Float32
+        | A::Float64
+        | A::Utf8
+        | A::LargeUtf8
+        | A::Utf8View
+        | A::Date32
+        | A::Timestamp(_, _) => true,
+        A::Decimal(precision, _) | A::Decimal32(precision, _) | A::Decimal64(precision, _) => *precision <= 38,
+        A::Dictionary(_, values, _) => matches!(values.as_ref(), A::Utf8 | A::LargeUtf8 | A::Utf8View),
+        _ => false,
+    }
+}
+
 impl Table {
-    /// Reads the columns of `wanted` that the file has (others are ignored).
-    pub fn read(path: &Path, display: &str, wanted: &[&str]) -> Result<Table, InputError> {
+    /// Reads the columns of `wanted` that the file has (others are ignored), matching
+    /// header names ignoring case, surrounding spaces and a BOM. Fails, before reading
+    /// any data, naming every column of `required` the file lacks.
+    pub fn read(path: &Path, display: &str, wanted: &[&str], required: &[&str]) -> Result<Table, InputError> {
         let fail = |m: String| InputError(format!("{display}: {m}"));
         let format =
             Format::of(path).ok_or_else(|| fail("unknown file type, expected .csv, .csv.gz or .parquet".into()))?;
-        let (header, df) = match format {
+        let (header, columns, df) = match format {
             Format::Csv { gzip } => {
                 let mut rdr = csv::ReaderBuilder::new()
+                    .has_headers(false)
                     .from_reader(open_text(path, gzip).map_err(|e| fail(format!("cannot read: {e}")))?);
-                let header: Vec<String> = rdr
-                    .headers()
-                    .map_err(|e| fail(format!("cannot read the header line: {e}")))?
-                    .iter()
-                    .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-                    .collect();
-                let cols: Vec<PlSmallStr> = dedup_wanted(&header, wanted).into_iter().map(PlSmallStr::from).collect();
-                let schema: Schema = header.iter().map(|h| Field::new(h.as_str().into(), DataType::String)).collect();
+                let mut first = csv::ByteRecord::new();
+                let has_header = rdr.read_byte_record(&mut first).map_err(|e| match e.kind() {
+                    csv::ErrorKind::Io(io) => fail(format!("cannot read: {}", first_line(&io.to_string()))),
+                    _ => fail(format!("cannot read the header line: {}", first_line(&e.to_string()))),
+                })?;
+                if !has_header {
+                    return Err(fail(format!(
+                        "the file is empty, expected a header line with the columns {}",
+                        required.join(", ")
+                    )));
+                }
+                let header: Vec<String> = match std::str::from_utf8(first.as_slice()) {
+                    Ok(_) => first.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect(),
+                    Err(_) => return Err(InputError(format!("{display}:1: not UTF-8 text (save the file as UTF-8)"))),
+                };
+                let columns = locate_columns(display, ":1", &header, wanted, required)?;
+                // Positional names: the header's own names may repeat or be empty.
+                let schema: Schema =
+                    (0..header.len()).map(|i| Field::new(format!("c{i}").into(), DataType::String)).collect();
+                let projection: Vec<usize> = columns.iter().map(|(i, _)| *i).collect();
                 let options = CsvReadOptions::default()
                     .with_has_header(true)
                     .with_schema(Some(Arc::new(schema)))
-                    .with_columns(Some(cols.into()))
+                    .with_projection(Some(Arc::new(projection)))
                     .with_raise_if_empty(false);
-                let df = if gzip {
+                let bytes = if gzip {
                     let mut bytes = Vec::new();
                     open_text(path, true)
                         .and_then(|mut r| r.read_to_end(&mut bytes))
                         .map_err(|e| fail(format!("cannot decompress: {e}")))?;
-                    options.into_reader_with_file_handle(std::io::Cursor::new(bytes)).finish()
+                    Some(bytes)
                 } else {
-                    options.try_into_reader_with_file_path(Some(path.to_path_buf())).and_then(|r| r.finish())
-                }
+                    None
+                };
+                let df = quiet_catch(|| {
+                    match bytes {
+                        Some(b) => options.into_reader_with_file_handle(std::io::Cursor::new(b)).finish(),
+                        None => options.try_into_reader_with_file_path(Some(path.to_path_buf())).and_then(|r| r.finish()),
+                    }
+                    .map_err(|e| e.to_string())
+                })
                 .map_err(|e| match ragged_row(path, gzip, header.len()) {
                     Some((line, found)) => InputError(format!(
                         "{display}:{line}: expected {} fields as in the header line, found {found}",
@@ -117,28 +284,42 @@ impl Table {
                     )),
                     None => match bad_utf8_line(path, gzip) {
                         Some(line) => InputError(format!("{display}:{line}: not UTF-8 text (save the file as UTF-8)")),
-                        None => fail(format!("cannot read CSV: {}", first_line(&e.to_string()))),
+                        None => fail(format!("cannot read CSV: {}", clip(&first_line(&e)))),
                     },
                 })?;
-                (header, df)
+                let mut df = df;
+                let names: Vec<PlSmallStr> = columns.iter().map(|(_, n)| PlSmallStr::from(*n)).collect();
+                df.set_column_names(&names).map_err(|e| fail(format!("cannot read CSV: {}", first_line(&e.to_string()))))?;
+                (header, columns, df)
             }
             Format::Parquet => {
                 let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
                 let mut reader = ParquetReader::new(file);
                 let schema = reader
                     .schema()
-                    .map_err(|e| fail(format!("cannot read Parquet: {}", first_line(&e.to_string()))))?;
+                    .map_err(|e| fail(format!("cannot read Parquet: {}", clip(&first_line(&e.to_string())))))?;
                 let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-                let cols = dedup_wanted(&header, wanted);
-                let df = reader
-                    .with_columns(Some(cols))
-                    .finish()
+                let columns = locate_columns(display, "", &header, wanted, required)?;
+                for (i, name) in &columns {
+                    let dt = &schema.get_at_index(*i).expect("index of the schema").1.dtype;
+                    if !readable_parquet_type(dt) {
+                        return Err(fail(format!(
+                            "column '{name}': Parquet type {dt:?} cannot be read, expected text, a number, a boolean, a date or a timestamp"
+                        )));
+                    }
+                }
+                let selected: Vec<String> = columns.iter().map(|(i, _)| header[*i].clone()).collect();
+                let mut df = read_parquet_guarded(reader.with_columns(Some(selected)))
+                    .map_err(|m| fail(format!("cannot read Parquet: {}", clip(&first_line(&m)))))?;
+                let names: Vec<PlSmallStr> = columns.iter().map(|(_, n)| PlSmallStr::from(*n)).collect();
+                df.set_column_names(&names)
                     .map_err(|e| fail(format!("cannot read Parquet: {}", first_line(&e.to_string()))))?;
-                (header, df)
+                (header, columns, df)
             }
         };
         let blank = blank_rows(&df);
-        Ok(Table { display: display.to_string(), path: path.to_path_buf(), format, header, df, blank })
+        let positions = columns.iter().map(|(i, n)| (*n, *i)).collect();
+        Ok(Table { display: display.to_string(), path: path.to_path_buf(), format, header, positions, df, blank })
     }
 
     pub fn len(&self) -> usize {
@@ -155,21 +336,7 @@ impl Table {
     }
 
     pub fn has(&self, name: &str) -> bool {
-        self.header.iter().any(|h| h == name)
-    }
-
-    /// Fails naming the first required column the file lacks.
-    pub fn require(&self, names: &[&str]) -> Result<(), InputError> {
-        for n in names {
-            if !self.has(n) {
-                return Err(InputError(format!(
-                    "{}:1: missing column '{n}' (the header has: {})",
-                    self.display,
-                    self.header.join(", ")
-                )));
-            }
-        }
-        Ok(())
+        self.positions.iter().any(|(n, _)| *n == name)
     }
 
     /// The line on which each row starts (CSV), in one pass; `None` for Parquet.
@@ -231,7 +398,7 @@ impl Table {
     /// `file row N: column 'name': message` for Parquet. A CSV row with missing or extra
     /// fields is reported as such, whatever the cell.
     pub fn error_at(&self, row: usize, column: &str, message: impl std::fmt::Display) -> InputError {
-        let col_no = self.header.iter().position(|h| h == column).map_or(0, |i| i + 1);
+        let col_no = self.positions.iter().find(|(n, _)| *n == column).map_or(0, |(_, i)| i + 1);
         let record = self.scan_records(self.record_index(row)).and_then(|r| r.get(self.record_index(row)).copied());
         InputError(match (self.format, record) {
             (Format::Csv { .. }, Some((line, fields))) if fields != self.header.len() => format!(
@@ -268,7 +435,7 @@ impl Table {
                 InputError(format!(
                     "{}: column '{name}': cannot read as text: {}",
                     self.display,
-                    first_line(&e.to_string())
+                    clip(&first_line(&e.to_string()))
                 ))
             })?
         };
@@ -388,12 +555,32 @@ fn bad_utf8_line(path: &Path, gzip: bool) -> Option<u64> {
     Some(bytes[..bad].iter().filter(|&&b| b == b'\n').count() as u64 + 1)
 }
 
-fn dedup_wanted(header: &[String], wanted: &[&str]) -> Vec<String> {
-    let mut cols: Vec<String> = Vec::new();
-    for w in wanted {
-        if header.iter().any(|h| h == w) && !cols.iter().any(|c| c == w) {
-            cols.push(w.to_string());
+
+/// Reads a Parquet file with polars. A corrupt file can make polars' decoders panic;
+/// here, where the file's bytes are first parsed, that becomes an error for the file
+/// (the default panic message is suppressed while the reader runs).
+fn read_parquet_guarded(reader: ParquetReader<std::fs::File>) -> Result<DataFrame, String> {
+    quiet_catch(|| reader.finish().map_err(|e| e.to_string()))
+}
+
+/// Runs `f`, turning a panic into an error message, with the panic hook silenced.
+pub(crate) fn quiet_catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    use std::sync::Mutex;
+    static HOOK: Mutex<()> = Mutex::new(());
+    let _guard = HOOK.lock().unwrap_or_else(|p| p.into_inner());
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(previous);
+    match result {
+        Ok(r) => r,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "the reader failed".to_string());
+            Err(format!("the file is damaged or not supported ({})", clip(&first_line(&what))))
         }
     }
-    cols
 }

@@ -75,3 +75,31 @@ pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
     }
     out
 }
+
+/// Text for a terminal: control characters (escape sequences from names in the data,
+/// say) removed, except line breaks and tabs.
+pub fn clean(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect()
+}
+
+/// An error message as one clean line of at most 500 characters.
+pub fn one_line(text: &str) -> String {
+    let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let mut line: String = flat.chars().take(500).collect();
+    if flat.chars().nth(500).is_some() {
+        line.push('…');
+    }
+    line
+}
+
+#[cfg(test)]
+mod clean_tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_removed_and_errors_are_one_short_line() {
+        assert_eq!(clean("a\u{1b}[31mred\u{1b}[0m\tb\n\u{7}"), "a[31mred[0m\tb\n");
+        assert_eq!(one_line("x\ny"), "x y");
+        assert_eq!(one_line(&"z".repeat(2000)).chars().count(), 501);
+    }
+}
