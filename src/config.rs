@@ -322,10 +322,15 @@ impl Config {
         }
         let m = raw.monitoring;
         let min_coverage_percent = m.min_coverage_percent.map_or(Decimal::from(90), |d| d.0);
-        if min_coverage_percent < Decimal::ZERO || min_coverage_percent > Decimal::from(100) {
+        if min_coverage_percent < Decimal::ZERO
+            || min_coverage_percent > Decimal::from(100)
+            || min_coverage_percent.normalize().scale() > MAX_SCALE
+        {
             return Err(key(
                 "[monitoring] min_coverage_percent",
-                format!("expected a percentage from 0 to 100, found {min_coverage_percent}"),
+                format!(
+                    "expected a percentage from 0 to 100 with at most {MAX_SCALE} decimal places, found {min_coverage_percent}"
+                ),
             ));
         }
         let monitoring = MonitoringRules {

@@ -22,6 +22,10 @@ fn main() {
                 }
                 None => print!("{text}"),
             }
+            let _ = std::io::stdout().flush();
+            for w in &outcome.warnings {
+                eprintln!("slareport: warning: {}", terminal::one_line(w));
+            }
             std::process::exit(outcome.code);
         }
         Err(e) => {

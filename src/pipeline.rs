@@ -5,15 +5,15 @@
 use std::path::{Path, PathBuf};
 
 use crate::audit::history::{FileRef, HistoryError, InputRef, OutputRef, RunRecord, Store};
-use crate::audit::manifest::{FileDigest, InputDigest, Manifest, sha256_hex};
+use crate::audit::manifest::{FileDigest, InputDigest, Manifest, TrendDigest, sha256_hex, trend_digest};
 use crate::config::{Config, ConfigError};
 use crate::core::checks::{PairDowntime, pair_downtime};
-use crate::core::interval::{Instant, Interval};
+use crate::core::interval::{Instant, Interval, IntervalSet};
 use crate::core::sla::incident_reach;
-use crate::core::sla::{CustomerMonth, MonthContext, TierSummary, customer_month, tier_summaries};
+use crate::core::sla::{CustomerMonth, MonthContext, TierSummary, customer_month, monitoring_warnings, tier_summaries};
 use crate::core::time::{Month, format_utc};
-use crate::load::history::earlier_months;
-use crate::load::{InputError, Inputs, load_inputs};
+use crate::load::history::{ReportedPoint, results_points};
+use crate::load::{InputError, InputFile, Inputs, load_inputs};
 use crate::render::pdf::{FontSet, customer_pdf, summary_pdf};
 use crate::render::template::{Template, TemplateError};
 use crate::render::view::{CustomerInputs, HistoryPoint, SummaryInputs, customer_view, summary_view};
@@ -73,8 +73,10 @@ impl Prepared {
     /// The months the inputs cover, in the report time zone: those at least half inside
     /// the span from the earliest to the latest instant of any check, outage or incident
     /// (so a few hours of data before or after, kept for customers in other zones, do not
-    /// add a month); when no month is, the month of the span's middle.
-    pub fn covered_months(&self) -> Option<Vec<Month>> {
+    /// add a month) and holding some of that data, the latest `limit` of them (so a stray
+    /// old row cannot add years of months); when no month is, the month of the span's
+    /// middle.
+    pub fn covered_months(&self, limit: usize) -> Option<CoveredMonths> {
         let i = &self.inputs;
         let instants = i
             .checks
@@ -82,9 +84,13 @@ impl Prepared {
             .map(|c| c.at)
             .chain(i.outages.iter().flat_map(|o| [o.interval.start, o.interval.end]))
             .chain(i.incidents.iter().flat_map(|x| [Some(x.start), x.end]).flatten());
-        let (lo, hi) = instants.fold((None, None), |(lo, hi): (Option<Instant>, Option<Instant>), t| {
-            (Some(lo.map_or(t, |l| l.min(t))), Some(hi.map_or(t, |h| h.max(t))))
-        });
+        let mut days = std::collections::BTreeSet::new();
+        let (mut lo, mut hi): (Option<Instant>, Option<Instant>) = (None, None);
+        for t in instants {
+            lo = Some(lo.map_or(t, |l| l.min(t)));
+            hi = Some(hi.map_or(t, |h| h.max(t)));
+            days.insert(t.div_euclid(86_400));
+        }
         let (lo, hi) = (lo?, hi?);
         let tz = self.config.report_timezone;
         let month_of = |t: Instant| {
@@ -93,15 +99,21 @@ impl Prepared {
             Month::new(local.year(), local.month())
         };
         let span = Interval::new(lo, hi);
-        let months: Vec<Month> = month_of(lo)?
-            .through(month_of(hi)?)
-            .into_iter()
-            .filter(|m| {
-                let b = m.bounds_in(tz);
-                2 * b.intersect(&span).len() >= b.len()
-            })
-            .collect();
-        if months.is_empty() { Some(vec![month_of(lo + (hi - lo) / 2)?]) } else { Some(months) }
+        let has_data = |b: &Interval| days.range(b.start.div_euclid(86_400)..=b.end.div_euclid(86_400)).next().is_some();
+        let mut months: Vec<Month> = Vec::new();
+        for m in month_of(lo)?.through(month_of(hi)?) {
+            let b = m.bounds_in(tz);
+            if 2 * b.intersect(&span).len() >= b.len() && has_data(&b) {
+                months.push(m);
+            }
+        }
+        if months.is_empty() {
+            months.push(month_of(lo + (hi - lo) / 2)?);
+        }
+        let first_with_data = months[0];
+        let truncated = months.len() > limit;
+        let months = months.split_off(months.len().saturating_sub(limit));
+        Some(CoveredMonths { months, truncated, first_with_data })
     }
 
     pub fn compute(&self, month: Month) -> MonthResult {
@@ -116,13 +128,40 @@ impl Prepared {
             self.inputs.customers.iter().filter_map(|c| customer_month(&ctx, c, &self.config.tiers[&c.tier])).collect();
         rows.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
         let tiers = tier_summaries(self.config.tiers.keys().map(String::as_str), &rows);
-        MonthResult { month, rows, tiers }
+        let warnings = monitoring_warnings(&rows, self.config.min_coverage_percent, self.config.decimals);
+        MonthResult { month, rows, tiers, warnings }
+    }
+
+    /// The instants of `months` in the report zone or any customer's zone.
+    pub fn window(&self, months: &[Month]) -> IntervalSet {
+        let mut zones: Vec<chrono_tz::Tz> = self.inputs.customers.iter().map(|c| c.timezone).collect();
+        zones.push(self.config.report_timezone);
+        zones.sort_by_key(|z| z.name());
+        zones.dedup();
+        let spans = months
+            .iter()
+            .map(|m| {
+                let b: Vec<Interval> = zones.iter().map(|z| m.bounds_in(*z)).collect();
+                Interval::new(
+                    b.iter().map(|i| i.start).min().unwrap_or(0),
+                    b.iter().map(|i| i.end).max().unwrap_or(0),
+                )
+            })
+            .collect();
+        IntervalSet::from_intervals(spans)
+    }
+
+    /// Per input file: rows read, and rows inside `months` (see [`Prepared::window`]).
+    pub fn usage(&self, months: &[Month]) -> Vec<(&InputFile, usize)> {
+        let window = self.window(months);
+        self.inputs.files.iter().map(|f| (f, f.footprint.rows_inside(&window))).collect()
     }
 
     /// The files of a month directory, manifest last, in a fixed order: CSVs, then
     /// `summary.pdf` and `customers/<id>.pdf` (footers carry the data fingerprint, a
     /// digest of the config, the inputs, the template and the CSVs), then the manifest.
-    pub fn render(&self, result: &MonthResult, history: &BTreeMap<String, Vec<HistoryPoint>>) -> MonthFiles {
+    pub fn render(&self, result: &MonthResult, trend: &Trend) -> MonthFiles {
+        let history = &trend.points;
         let d = self.config.decimals;
         let month = result.month.to_string();
         let mut files = self.render_csvs(result);
@@ -130,13 +169,17 @@ impl Prepared {
             &self.config.path.file_name().map_or(String::new(), |n| n.to_string_lossy().to_string()),
             &self.config.bytes,
         );
-        let inputs: Vec<InputDigest> = self.inputs.files.iter().map(InputDigest::from).collect();
+        let inputs: Vec<InputDigest> =
+            self.usage(&[result.month]).into_iter().map(|(f, used)| InputDigest::of(f, used)).collect();
         let mut fingerprint_text = format!("config {}\ntemplate {}\n", config_digest.sha256, self.template.digest);
         for i in &inputs {
             fingerprint_text.push_str(&format!("input {} {} {}\n", i.role, i.path, i.sha256));
         }
         for (name, bytes) in &files {
             fingerprint_text.push_str(&format!("output {name} {}\n", crate::audit::manifest::sha256_hex(bytes)));
+        }
+        for t in &trend.months {
+            fingerprint_text.push_str(&format!("trend {} {}\n", t.month, t.sha256));
         }
         let fingerprint = crate::audit::manifest::sha256_hex(fingerprint_text.as_bytes());
         let generated_at = self.as_of.unwrap_or(self.now);
@@ -154,16 +197,18 @@ impl Prepared {
         });
         files.push(("summary.pdf".to_string(), summary_pdf(&self.fonts, &self.template, &summary, generated_at)));
         let no_history = Vec::new();
-        for row in &result.rows {
+        let ids: Vec<&str> = result.rows.iter().map(|r| r.customer_id.as_str()).collect();
+        for (row, stem) in result.rows.iter().zip(view::file_stems(&ids)) {
             let v =
                 self.customer_view(row, &fingerprint, &generated, history.get(&row.customer_id).unwrap_or(&no_history));
-            let name = format!("customers/{}.pdf", view::file_safe(&row.customer_id));
+            let name = format!("customers/{stem}.pdf");
             files.push((name, customer_pdf(&self.fonts, &self.template, &v, generated_at)));
         }
         let warnings = result
             .rows
             .iter()
             .flat_map(|r| r.warnings.iter().map(move |w| format!("{}: {w}", r.customer_id)))
+            .chain(result.warnings.iter().cloned())
             .collect();
         let manifest = Manifest {
             tool: env!("CARGO_PKG_NAME"),
@@ -176,6 +221,7 @@ impl Prepared {
             inputs,
             outputs: files.iter().map(|(name, bytes)| FileDigest::of(name, bytes)).collect(),
             customers: result.rows.len(),
+            trend: trend.months.clone(),
             warnings,
         };
         files.push(("manifest.json".to_string(), manifest.to_json()));
@@ -214,24 +260,77 @@ impl Prepared {
         ]
     }
 
-    /// Trend points for `month`: earlier months found in `out`, overridden by months
-    /// computed earlier in this run.
-    pub fn history(&self, out: &Path, month: Month, earlier: &[MonthResult]) -> BTreeMap<String, Vec<HistoryPoint>> {
-        let mut h = earlier_months(out, month);
-        for r in earlier.iter().filter(|r| r.month < month) {
-            for row in &r.rows {
-                let points = h.entry(row.customer_id.clone()).or_default();
-                points.retain(|p| p.month != r.month);
-                points.push(HistoryPoint {
-                    month: r.month,
+    /// The 12-month trend for `month`: each of the 11 months before it, from this run
+    /// when it computed that month, else from the results of the latest recorded run of
+    /// that month in `out`'s history (when the results file has its recorded digest).
+    pub fn history(&self, out: &Path, month: Month, earlier: &[MonthResult]) -> Trend {
+        let mut first = month;
+        for _ in 0..11 {
+            first = first.prev();
+        }
+        let window: Vec<Month> = first.through(month).into_iter().filter(|m| *m < month).collect();
+        let mut by_month: BTreeMap<Month, Vec<ReportedPoint>> = recorded_points(out, &window);
+        for r in earlier.iter().filter(|r| window.contains(&r.month)) {
+            let points = r
+                .rows
+                .iter()
+                .map(|row| ReportedPoint {
+                    customer_id: row.customer_id.clone(),
                     uptime_percent: row.uptime.truncate(self.config.decimals).to_string(),
                     met: row.met,
+                })
+                .collect();
+            by_month.insert(r.month, points);
+        }
+        let mut trend = Trend::default();
+        for (m, points) in by_month {
+            trend.months.push(TrendDigest { month: m.to_string(), customers: points.len(), sha256: trend_digest(&points) });
+            for p in points {
+                trend.points.entry(p.customer_id).or_default().push(HistoryPoint {
+                    month: m,
+                    uptime_percent: p.uptime_percent,
+                    met: p.met,
                 });
-                points.sort_by_key(|p| p.month);
             }
         }
-        h
+        trend
     }
+}
+
+/// The earlier months of a customer's trend, and the digest of each month's figures
+/// (recorded in the manifest and the data fingerprint).
+#[derive(Default)]
+pub struct Trend {
+    pub points: BTreeMap<String, Vec<HistoryPoint>>,
+    pub months: Vec<TrendDigest>,
+}
+
+/// The figures of `months` as last recorded in `out`'s history.
+fn recorded_points(out: &Path, months: &[Month]) -> BTreeMap<Month, Vec<ReportedPoint>> {
+    let store = Store::of(out);
+    let records = store.read().unwrap_or_default();
+    let parsed: Vec<&RunRecord> = records.iter().filter_map(|r| r.record.as_ref()).collect();
+    let mut found = BTreeMap::new();
+    for m in months {
+        let name = m.to_string();
+        let Some(rec) = parsed.iter().rev().find(|r| r.months.contains(&name)) else { continue };
+        let path = store.results_file(&rec.run_id);
+        if crate::load::sha256_file(&path).ok().as_deref() != Some(rec.results_sha256.as_str()) {
+            continue;
+        }
+        if let Ok(points) = results_points(&path, &name) {
+            found.insert(*m, points);
+        }
+    }
+    found
+}
+
+/// The months a run without a period covers.
+pub struct CoveredMonths {
+    pub months: Vec<Month>,
+    /// Whether earlier months with data were left out by the limit.
+    pub truncated: bool,
+    pub first_with_data: Month,
 }
 
 /// The files of one month directory: (file name, contents), in writing order.
@@ -241,6 +340,8 @@ pub struct MonthResult {
     pub month: Month,
     pub rows: Vec<CustomerMonth>,
     pub tiers: Vec<TierSummary>,
+    /// Monitoring warnings (coverage below the minimum, customers nothing monitors).
+    pub warnings: Vec<String>,
 }
 
 /// Writes every month into a temporary directory inside `out`, then moves them into

@@ -23,7 +23,30 @@ pub struct Manifest {
     pub inputs: Vec<InputDigest>,
     pub outputs: Vec<FileDigest>,
     pub customers: usize,
+    /// The earlier months shown in the customer PDFs' 12-month trend, each with the
+    /// digest of the figures used ([`trend_digest`]); they enter the data fingerprint.
+    pub trend: Vec<TrendDigest>,
     pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TrendDigest {
+    pub month: String,
+    pub customers: usize,
+    pub sha256: String,
+}
+
+/// The digest of one month's trend figures: one JSON line `[id, uptime, met]` per
+/// customer, by id.
+pub fn trend_digest(points: &[crate::load::history::ReportedPoint]) -> String {
+    let mut sorted: Vec<_> = points.iter().collect();
+    sorted.sort();
+    let mut text = String::new();
+    for p in sorted {
+        text.push_str(&serde_json::json!([p.customer_id, p.uptime_percent, p.met]).to_string());
+        text.push('\n');
+    }
+    sha256_hex(text.as_bytes())
 }
 
 #[derive(Debug, Serialize)]
@@ -38,7 +61,12 @@ pub struct InputDigest {
     pub role: &'static str,
     pub path: String,
     pub sha256: String,
+    /// Data rows read.
     pub rows: usize,
+    /// Rows in (or, for intervals and contracts, touching) this month in some customer's zone.
+    pub rows_used: usize,
+    /// `rows - rows_used`.
+    pub rows_outside: usize,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -51,9 +79,17 @@ impl FileDigest {
     }
 }
 
-impl From<&InputFile> for InputDigest {
-    fn from(f: &InputFile) -> Self {
-        InputDigest { role: f.role, path: f.name.clone(), sha256: f.sha256.clone(), rows: f.rows }
+impl InputDigest {
+    /// A file's digest and how many of its rows `used` counted.
+    pub fn of(f: &InputFile, used: usize) -> InputDigest {
+        InputDigest {
+            role: f.role,
+            path: f.name.clone(),
+            sha256: f.sha256.clone(),
+            rows: f.rows,
+            rows_used: used,
+            rows_outside: f.rows - used,
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::history::{Check, RunRecord, Store, check_chain, short};
-use super::manifest::sha256_hex;
+use super::manifest::{TrendDigest, sha256_hex, trend_digest};
+use crate::load::history::results_points;
 use crate::core::time::{Month, parse_instant};
 use crate::load::sha256_file;
 use crate::pipeline;
@@ -133,6 +134,42 @@ pub fn verify(out: &Path, target: &Target) -> Result<(String, Vec<Check>), Strin
                 checks.push(pass(format!("published {month}/ is from the later run {owner}, whose files it matches")))
             }
             (false, _) => checks.push(fail(format!("published files edited after {owner}: {}", edited.join(", ")))),
+        }
+    }
+    // The trend months shown in the PDFs: each must be the figures of a recorded run.
+    let this = position(id).unwrap_or(parsed.len());
+    for month in &record.months {
+        let manifest = archive.join(month).join("manifest.json");
+        let Some(trend) = std::fs::read(&manifest)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .and_then(|v| serde_json::from_value::<Vec<TrendDigest>>(v["trend"].clone()).ok())
+        else {
+            continue;
+        };
+        let unmatched: Vec<String> = trend
+            .iter()
+            .filter(|t| {
+                !parsed[..=this.min(parsed.len() - 1)].iter().rev().any(|r| {
+                    r.months.contains(&t.month) && {
+                        let path = store.results_file(&r.run_id);
+                        sha256_file(&path).ok().as_deref() == Some(r.results_sha256.as_str())
+                            && results_points(&path, &t.month).is_ok_and(|p| trend_digest(&p) == t.sha256)
+                    }
+                })
+            })
+            .map(|t| t.month.clone())
+            .collect();
+        if unmatched.is_empty() {
+            checks.push(pass(format!(
+                "trend of {month}/: {} earlier month(s), each the figures of a recorded run",
+                trend.len()
+            )));
+        } else {
+            checks.push(fail(format!(
+                "trend of {month}/ shows months whose figures no recorded run reported: {}",
+                unmatched.join(", ")
+            )));
         }
     }
     // The results Parquet of the run.

@@ -42,10 +42,10 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome, RunError> {
     let failed = checks.iter().filter(|c| !c.ok).count();
     if failed == 0 {
         text.push_str(&format!("verified: {id} is intact and reproducible\n"));
-        Ok(Outcome { text, code: 0, data: None })
+        Ok(Outcome { text, code: 0, data: None, warnings: Vec::new() })
     } else {
         text.push_str(&format!("verification of {id} FAILED: {failed} problem(s)\n"));
-        Ok(Outcome { text, code: VERIFY_FAILED, data: None })
+        Ok(Outcome { text, code: VERIFY_FAILED, data: None, warnings: Vec::new() })
     }
 }
 
@@ -90,7 +90,7 @@ pub fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
             text.push_str(&format!("Wrote {}\n", p.display()));
         }
     }
-    Ok(Outcome { text, code: 0, data })
+    Ok(Outcome { text, code: 0, data, warnings: Vec::new() })
 }
 
 #[derive(Debug, Args)]
@@ -120,7 +120,7 @@ pub fn explain(args: ExplainArgs, clock_now: Instant) -> Result<Outcome, RunErro
         ))
     })?;
     let text = explain::explain(row, &prepared.config.tiers[&row.tier], prepared.config.decimals);
-    Ok(Outcome { text, code: 0, data: None })
+    Ok(Outcome { text, code: 0, data: None, warnings: Vec::new() })
 }
 
 #[derive(Debug, Args)]
@@ -173,5 +173,5 @@ pub fn history(args: HistoryArgs) -> Result<Outcome, RunError> {
             text.push_str(&format!("Wrote {}\n", p.display()));
         }
     }
-    Ok(Outcome { text, code: 0, data })
+    Ok(Outcome { text, code: 0, data, warnings: Vec::new() })
 }

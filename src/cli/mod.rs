@@ -38,6 +38,8 @@ pub struct Outcome {
     pub text: String,
     pub code: i32,
     pub data: Option<Vec<u8>>,
+    /// Printed to standard error after `text`, each as `slareport: warning: ...`.
+    pub warnings: Vec<String>,
 }
 
 /// Runs a parsed command line; `clock_now` is the only clock reading.
@@ -48,7 +50,12 @@ pub fn dispatch(
     match command {
         Command::Run(args) => {
             let quiet = args.quiet;
-            run::run(args, clock_now).map(|text| Outcome { text: if quiet { String::new() } else { text }, code: 0, data: None })
+            run::run(args, clock_now).map(|(text, warnings)| Outcome {
+                text: if quiet { String::new() } else { text },
+                code: 0,
+                data: None,
+                warnings,
+            })
         }
         Command::Verify(args) => audit::verify(args),
         Command::Diff(args) => audit::diff(args),

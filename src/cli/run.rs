@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::core::interval::Instant;
 use crate::core::time::{Month, parse_instant};
+use crate::load::InputError;
 use crate::pipeline::{self, RunError};
 use crate::render::terminal;
 
@@ -35,9 +36,13 @@ pub struct RunArgs {
     /// Seconds to wait for another run writing to the same output directory.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub wait: u64,
-    /// Print nothing on success.
+    /// Print nothing on success but warnings.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Treat every warning (low monitoring coverage, a customer nothing monitors) as an
+    /// error: exit 4 and publish nothing.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 fn parse_as_of(s: &str) -> Result<Instant, String> {
@@ -64,18 +69,67 @@ pub fn config_or_sample(config: Option<PathBuf>) -> Result<PathBuf, RunError> {
     }
 }
 
-pub fn run(args: RunArgs, clock_now: Instant) -> Result<String, RunError> {
-    let config = config_or_sample(args.config.clone())?;
-    let prepared = pipeline::prepare(&config, args.as_of, clock_now)?;
+/// The most months one run writes; a longer range is split into several runs.
+pub const MAX_MONTHS: usize = 36;
+
+/// Checks that `--out` can be an output directory: a folder, or a path that does not
+/// exist yet (it is created), not a file nor a link to nothing.
+pub fn check_out_dir(out: &Path) -> Result<(), RunError> {
+    let bad = |why: &str| RunError::Usage(format!("--out {}: {why}", out.display()));
+    match (out.symlink_metadata(), out.metadata()) {
+        (Err(_), _) => Ok(()),
+        (Ok(l), Err(_)) if l.file_type().is_symlink() => Err(bad("is a symbolic link to a missing folder")),
+        (Ok(_), Ok(m)) if !m.is_dir() => Err(bad("is not a folder")),
+        _ => Ok(()),
+    }
+}
+
+/// The months asked for on the command line, bounded: in the supported years and at
+/// most [`MAX_MONTHS`].
+fn asked_months(args: &RunArgs) -> Result<Option<Vec<Month>>, RunError> {
     let months = match (args.month, args.from, args.to) {
         (Some(m), _, _) => vec![m],
-        (None, Some(a), Some(b)) if a <= b => a.through(b),
-        (None, Some(a), Some(b)) => {
-            return Err(RunError::Usage(format!("--from {a} is after --to {b}")));
+        (None, Some(a), Some(b)) if a <= b => {
+            let span = (b.year - a.year) as i64 * 12 + b.month as i64 - a.month as i64 + 1;
+            if span > MAX_MONTHS as i64 {
+                return Err(RunError::Usage(format!(
+                    "--from {a} --to {b} is {span} months; a run covers at most {MAX_MONTHS}, split the range"
+                )));
+            }
+            a.through(b)
         }
-        _ => prepared.covered_months().ok_or_else(|| {
-            RunError::Usage("the inputs contain no timestamps to take months from: give --month".into())
-        })?,
+        (None, Some(a), Some(b)) => return Err(RunError::Usage(format!("--from {a} is after --to {b}"))),
+        _ => return Ok(None),
+    };
+    if let Some(m) = months.iter().find(|m| !(1990..=2099).contains(&m.year)) {
+        return Err(RunError::Usage(format!("month {m} is outside the supported years 1990 to 2099")));
+    }
+    Ok(Some(months))
+}
+
+/// Runs the reports; returns the summary and the warnings.
+pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), RunError> {
+    let config = config_or_sample(args.config.clone())?;
+    check_out_dir(&args.out)?;
+    let asked = asked_months(&args)?;
+    let prepared = pipeline::prepare(&config, args.as_of, clock_now)?;
+    let mut notes = Vec::new();
+    let months = match asked {
+        Some(m) => m,
+        None => {
+            let covered = prepared.covered_months(MAX_MONTHS.min(12)).ok_or_else(|| {
+                RunError::Usage("the inputs contain no timestamps to take months from: give --month".into())
+            })?;
+            if covered.truncated {
+                notes.push(format!(
+                    "the inputs have data in months from {} to {}; without --month or --from/--to a run covers the latest {} of them",
+                    covered.first_with_data,
+                    covered.months.last().expect("at least one month"),
+                    covered.months.len()
+                ));
+            }
+            covered.months
+        }
     };
     let mut rendered = Vec::new();
     let mut lines = Vec::new();
@@ -88,6 +142,18 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<String, RunError> {
         rendered.push((month, prepared.render(&result, &history)));
         results.push(result);
     }
+    let months: Vec<Month> = results.iter().map(|r| r.month).collect();
+    let mut warnings = notes;
+    for r in &results {
+        warnings.extend(r.warnings.iter().map(|w| format!("{}: {w}", r.month)));
+    }
+    if args.strict && !warnings.is_empty() {
+        return Err(RunError::Input(InputError(format!(
+            "--strict: {} warning(s), nothing published; the first: {}",
+            warnings.len(),
+            warnings[0]
+        ))));
+    }
     let wait = std::time::Duration::from_secs(args.wait);
     let (run_id, _) = pipeline::record_and_publish(&prepared, &args.out, &results, &rendered, wait)?;
     let mut out = format!(
@@ -96,5 +162,6 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<String, RunError> {
         config.display()
     );
     out.push_str(&terminal::table(&lines));
-    Ok(out)
+    out.push_str(&terminal::usage_table(&prepared.usage(&months)));
+    Ok((out, warnings))
 }

@@ -1,43 +1,40 @@
-//! Earlier months' results, read back from `OUT/YYYY-MM/sla_monthly.csv` for the
-//! 12-month trend of the customer reports.
+//! Earlier months' results, read back from the history's results files for the 12-month
+//! trend of the customer reports, and every run's results as one CSV.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+/// One customer's reported figures of a month, as stored in a results file: the raw
+/// customer id, the uptime as printed, and whether the target was met.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ReportedPoint {
+    pub customer_id: String,
+    pub uptime_percent: String,
+    pub met: bool,
+}
 
-use crate::core::time::Month;
-use crate::render::view::HistoryPoint;
-
-/// Per customer id, the points of the 11 months before `month` found under `out`,
-/// oldest first. Unreadable or foreign files are skipped: the trend is informative only.
-pub fn earlier_months(out: &Path, month: Month) -> BTreeMap<String, Vec<HistoryPoint>> {
-    let mut first = month;
-    for _ in 0..11 {
-        first = first.prev();
-    }
-    let mut by_customer: BTreeMap<String, Vec<HistoryPoint>> = BTreeMap::new();
-    for m in first.through(month).into_iter().filter(|m| *m < month) {
-        let Ok(mut rdr) = csv::Reader::from_path(out.join(m.to_string()).join("sla_monthly.csv")) else {
-            continue;
-        };
-        let Ok(header) = rdr.headers().cloned() else {
-            continue;
-        };
-        let col = |name: &str| header.iter().position(|h| h == name);
-        let (Some(id), Some(up), Some(met)) = (col("customer_id"), col("uptime_percent"), col("met")) else {
-            continue;
-        };
-        for rec in rdr.records().flatten() {
-            let (Some(i), Some(u), Some(m2)) = (rec.get(id), rec.get(up), rec.get(met)) else {
-                continue;
-            };
-            by_customer.entry(i.to_string()).or_default().push(HistoryPoint {
-                month: m,
-                uptime_percent: u.to_string(),
-                met: m2 == "true",
+/// The points of `month` in a results file (`history/results/<run>.parquet`).
+pub fn results_points(path: &std::path::Path, month: &str) -> Result<Vec<ReportedPoint>, String> {
+    use polars::prelude::*;
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let df = ParquetReader::new(file)
+        .with_columns(Some(vec!["month".into(), "customer_id".into(), "uptime_percent".into(), "met".into()]))
+        .finish()
+        .map_err(|e| format!("{}: cannot read Parquet: {e}", path.display()))?;
+    let text = |name: &str| -> Result<StringChunked, String> {
+        Ok(df.column(name).and_then(|c| c.str().cloned()).map_err(|e| format!("{}: {name}: {e}", path.display()))?)
+    };
+    let (months, ids, uptimes) = (text("month")?, text("customer_id")?, text("uptime_percent")?);
+    let met = df.column("met").and_then(|c| c.bool().cloned()).map_err(|e| format!("{}: met: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for k in 0..df.height() {
+        if months.get(k) == Some(month) {
+            out.push(ReportedPoint {
+                customer_id: ids.get(k).unwrap_or_default().to_string(),
+                uptime_percent: uptimes.get(k).unwrap_or_default().to_string(),
+                met: met.get(k).unwrap_or(false),
             });
         }
     }
-    by_customer
+    out.sort();
+    Ok(out)
 }
 
 /// Every results Parquet file of a history, concatenated as one CSV (columns as stored).

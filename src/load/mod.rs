@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{Config, InputPattern};
 use table::quote;
 use crate::core::checks::{Check, SeriesKey};
-use crate::core::interval::Instant;
+use crate::core::interval::{Instant, Interval, IntervalSet};
 use crate::core::model::{Customer, Incident, Outage};
 pub use table::InputError;
 
@@ -26,7 +26,47 @@ pub struct InputFile {
     pub name: String,
     pub path: PathBuf,
     pub sha256: String,
+    /// Data rows read (blank lines are not rows).
     pub rows: usize,
+    /// When the rows are, to count those inside a set of months.
+    pub footprint: Footprint,
+}
+
+/// When the rows of a file are: check timestamps by quarter hour (every zone's local
+/// midnight is on a quarter hour, so month bounds never split a bucket), or one interval
+/// per row (outages, incidents, customers' contracts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Footprint {
+    QuarterHours(std::collections::BTreeMap<i64, usize>),
+    Spans(Vec<Interval>),
+}
+
+impl Footprint {
+    pub fn of_instants(instants: impl IntoIterator<Item = Instant>) -> Footprint {
+        let mut buckets = std::collections::BTreeMap::new();
+        for t in instants {
+            *buckets.entry(t.div_euclid(900)).or_insert(0) += 1;
+        }
+        Footprint::QuarterHours(buckets)
+    }
+
+    /// How many rows lie in (instants) or touch (intervals) `window`.
+    pub fn rows_inside(&self, window: &IntervalSet) -> usize {
+        match self {
+            Footprint::QuarterHours(b) => window
+                .intervals()
+                .iter()
+                .map(|iv| b.range(iv.start.div_euclid(900)..iv.end.div_euclid(900)).map(|(_, n)| n).sum::<usize>())
+                .sum(),
+            Footprint::Spans(spans) => spans
+                .iter()
+                .filter(|s| {
+                    window.overlaps(s)
+                        || (s.is_empty() && window.intervals().iter().any(|w| w.start <= s.start && s.start < w.end))
+                })
+                .count(),
+        }
+    }
 }
 
 /// Everything read from the inputs of one configuration.
@@ -165,9 +205,9 @@ fn near_miss(base: &Path, pattern: &str) -> String {
 pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> {
     let cfg_name = config.path.display().to_string();
     let mut inputs = Inputs::default();
-    let record = |role: &'static str, name: &str, path: &Path, rows: usize| -> Result<InputFile, InputError> {
+    let record = |role: &'static str, name: &str, path: &Path, read: (usize, Footprint)| -> Result<InputFile, InputError> {
         let sha256 = sha256_file(path).map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
-        Ok(InputFile { role, name: name.to_string(), path: path.to_path_buf(), sha256, rows })
+        Ok(InputFile { role, name: name.to_string(), path: path.to_path_buf(), sha256, rows: read.0, footprint: read.1 })
     };
     let customer_files = expand(&config.base_dir, &config.customers, "customers", &cfg_name)?;
     let mut customer_lines = std::collections::HashMap::new();
@@ -175,6 +215,10 @@ pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> 
         let display = path.display().to_string();
         let rows = records::customers(path, &display, config, &mut inputs.customers, &mut customer_lines)?;
         inputs.files.push(record("customers", name, path, rows)?);
+    }
+    if inputs.customers.is_empty() {
+        let names: Vec<&str> = customer_files.iter().map(|(n, _)| n.as_str()).collect();
+        return Err(InputError(format!("{}: no customers: a report needs at least one customer row", names.join(", "))));
     }
     let mut interner = records::SeriesInterner::default();
     for (name, path) in expand(&config.base_dir, &config.checks, "checks", &cfg_name)? {
@@ -192,7 +236,14 @@ pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> 
     for (name, path) in expand(&config.base_dir, &config.incidents, "incidents", &cfg_name)? {
         let display = path.display().to_string();
         let rows =
-            records::incidents(&path, &display, config.inputs_timezone, &mut inputs.incidents, &mut incident_lines)?;
+            records::incidents(
+                &path,
+                &display,
+                config.inputs_timezone,
+                now,
+                &mut inputs.incidents,
+                &mut incident_lines,
+            )?;
         inputs.files.push(record("incidents", &name, &path, rows)?);
     }
     Ok(inputs)

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::Footprint;
 use super::table::{InputError, RawTime, Table, TimeCell, quote};
 use crate::config::Config;
 use crate::core::checks::{Check, SeriesKey};
@@ -89,7 +90,8 @@ pub fn customers(
     config: &Config,
     out: &mut Vec<Customer>,
     seen: &mut FirstSeen,
-) -> Result<usize, InputError> {
+) -> Result<(usize, Footprint), InputError> {
+    let first = out.len();
     let cols = [
         "customer_id",
         "name",
@@ -216,7 +218,7 @@ pub fn customers(
             target_override,
         });
     }
-    Ok(t.len())
+    Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(Customer::contract).collect())))
 }
 
 /// Interns (service, region, location) to dense ids without allocating per row.
@@ -267,7 +269,8 @@ pub fn checks(
     tz: Tz,
     interner: &mut SeriesInterner,
     out: &mut Vec<Check>,
-) -> Result<usize, InputError> {
+) -> Result<(usize, Footprint), InputError> {
+    let first = out.len();
     let cols = ["timestamp", "service", "region", "location", "status"];
     let t = Table::read(path, display, &cols, &cols)?;
     let time = t.time("timestamp")?.expect("required");
@@ -302,7 +305,7 @@ pub fn checks(
         })?;
         out.push(Check { series: interner.id(sv, rg, lc), at, down });
     }
-    Ok(t.len())
+    Ok((out.len() - first, Footprint::of_instants(out[first..].iter().map(|c| c.at))))
 }
 
 /// Outage rows; each keeps `name:line` (the config-relative file name) as its source, so
@@ -314,7 +317,8 @@ pub fn outages(
     tz: Tz,
     now: Instant,
     out: &mut Vec<Outage>,
-) -> Result<usize, InputError> {
+) -> Result<(usize, Footprint), InputError> {
+    let first = out.len();
     let t = Table::read(path, display, &["service", "region", "start", "end"], &["service", "region", "start", "end"])?;
     let (service, region) = (text(&t, "service")?, text(&t, "region")?);
     let starts = instants(&t, "start", tz)?;
@@ -337,16 +341,18 @@ pub fn outages(
             source: if ends[row].is_none() { format!("{source} (open)") } else { source },
         });
     }
-    Ok(t.len())
+    Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(|o| o.interval).collect())))
 }
 
 pub fn incidents(
     path: &Path,
     display: &str,
     tz: Tz,
+    now: Instant,
     out: &mut Vec<Incident>,
     seen: &mut FirstSeen,
-) -> Result<usize, InputError> {
+) -> Result<(usize, Footprint), InputError> {
+    let first = out.len();
     let cols = [
         "incident_id",
         "title",
@@ -405,7 +411,7 @@ pub fn incidents(
             data_loss_minutes,
         });
     }
-    Ok(t.len())
+    Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(|i| i.interval(now)).collect())))
 }
 
 #[cfg(test)]

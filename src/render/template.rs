@@ -214,6 +214,14 @@ impl Template {
         check_placeholders(&file, "definitions", &raw.text.definitions)?;
         check_placeholders(&file, "disclaimer", &raw.text.disclaimer)?;
         let logo_png = raw.logo.as_deref().map(|l| read("logo", l)).transpose()?;
+        if let Some(bytes) = &logo_png {
+            let mut warnings = Vec::new();
+            if !bytes.starts_with(b"\x89PNG\r\n\x1a\n")
+                || printpdf::RawImage::decode_from_bytes(bytes, &mut warnings).is_err()
+            {
+                return Err(err("logo: not a readable PNG image".into()));
+            }
+        }
         let fallback_fonts = raw
             .fonts
             .fallback
@@ -298,6 +306,9 @@ mod tests {
         let tmp = copy_default();
         let e = edit(&tmp, "logo = \"logo.png\"", "logo = \"nope.png\"");
         assert!(e.contains("logo: cannot read"), "{e}");
+        std::fs::write(tmp.path().join("logo.png"), b"GIF89a not a png").unwrap();
+        let e = edit(&tmp, "logo = \"nope.png\"", "logo = \"logo.png\"");
+        assert!(e.contains("logo: not a readable PNG image"), "{e}");
         let tmp = copy_default();
         let e = edit(&tmp, "provider_name =", "provider =");
         assert!(e.contains("line 7: unknown field `provider`"), "{e}");

@@ -54,7 +54,7 @@ pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
             *w = (*w).max(c.chars().count());
         }
     }
-    let numeric = |c: &str| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_digit() || ch == '.');
+    let numeric = |c: &str| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_digit() || ch == '.' || ch == ',');
     let fmt = |row: &[String]| {
         row.iter()
             .zip(&widths)
@@ -74,6 +74,28 @@ pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Rows read per input file, and how many lie inside and outside the reported months.
+pub fn usage_table(usage: &[(&crate::load::InputFile, usize)]) -> String {
+    let header = ["input", "role", "rows read", "used", "outside the months"].map(String::from).to_vec();
+    let rows: Vec<Vec<String>> = usage
+        .iter()
+        .map(|(f, used)| {
+            vec![
+                f.name.clone(),
+                f.role.to_string(),
+                group(f.rows),
+                group(*used),
+                group(f.rows - used),
+            ]
+        })
+        .collect();
+    grid(&header, &rows)
+}
+
+fn group(n: usize) -> String {
+    super::view::group_thousands(&n.to_string())
 }
 
 /// Text for a terminal: control characters (escape sequences from names in the data,

@@ -112,15 +112,72 @@ pub struct SummaryView {
     pub footer: Footer,
 }
 
-/// A customer id as a file name: characters unsafe in paths become `_`, and then a short
-/// digest of the id keeps two ids from sharing a file (`A 1` and `A_1`).
+/// The longest file-name stem made from an id, in bytes (before the digest suffix).
+const MAX_STEM_BYTES: usize = 64;
+
+/// Names Windows reserves for devices, in any case and with any extension.
+fn reserved(stem: &str) -> bool {
+    let base = stem.split('.').next().unwrap_or("").to_ascii_uppercase();
+    matches!(base.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (base.len() == 4
+            && (base.starts_with("COM") || base.starts_with("LPT"))
+            && base.as_bytes()[3].is_ascii_digit())
+}
+
+/// A file-name stem for a customer id: the id itself when it is a safe, short name;
+/// otherwise letters, digits, `-`, `_` and `.` kept (others become `_`), at most 64
+/// bytes, never starting with `.`, followed by `-` and the start of the id's SHA-256.
 pub fn file_safe(id: &str) -> String {
-    let s: String = id.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
-    if s == id && !s.is_empty() && !s.starts_with('.') {
+    file_stem(id, 8)
+}
+
+fn file_stem(id: &str, digest_chars: usize) -> String {
+    let mut s = String::new();
+    for c in id.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' }) {
+        if s.len() + c.len_utf8() > MAX_STEM_BYTES {
+            break;
+        }
+        s.push(c);
+    }
+    if s.starts_with('.') {
+        s.replace_range(0..1, "_");
+    }
+    if s == id && !s.is_empty() && !reserved(&s) {
         s
     } else {
-        format!("{s}-{}", &crate::audit::manifest::sha256_hex(id.as_bytes())[..8])
+        format!("{s}-{}", &crate::audit::manifest::sha256_hex(id.as_bytes())[..digest_chars])
     }
+}
+
+/// File-name stems for the customer ids of one month, unique even where file systems
+/// ignore case: where two stems would clash, the changed ones take longer digests,
+/// then a counter. Checked, not assumed.
+pub fn file_stems(ids: &[&str]) -> Vec<String> {
+    let mut stems: Vec<String> = ids.iter().map(|id| file_safe(id)).collect();
+    for digest_chars in [16, 64, 0] {
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for s in &stems {
+            *seen.entry(s.to_lowercase()).or_default() += 1;
+        }
+        let clashing: Vec<usize> = (0..stems.len()).filter(|&k| seen[&stems[k].to_lowercase()] > 1).collect();
+        if clashing.is_empty() {
+            return stems;
+        }
+        for k in clashing {
+            if stems[k] != ids[k] {
+                stems[k] = if digest_chars > 0 { file_stem(ids[k], digest_chars) } else { format!("{}-{k}", stems[k]) };
+            }
+        }
+    }
+    // Ids differing only in case, both already safe: number all but the first.
+    let mut seen = std::collections::HashSet::new();
+    for (k, s) in stems.iter_mut().enumerate() {
+        if !seen.insert(s.to_lowercase()) {
+            *s = format!("{s}-{k}");
+            seen.insert(s.to_lowercase());
+        }
+    }
+    stems
 }
 
 /// `October 2026`.
@@ -578,6 +635,36 @@ mod tests {
         assert_ne!(file_safe("A 1"), file_safe("A_1"));
         assert!(file_safe("../etc").starts_with(".._etc-") && !file_safe("../etc").contains('/'));
         assert!(file_safe("").starts_with('-'));
+        assert!(file_safe(".hidden").starts_with("_hidden-"));
+        assert!(file_safe("CON").starts_with("CON-") && file_safe("nul.txt").starts_with("nul.txt-"));
+        assert!(file_safe("a\0b").starts_with("a_b-"));
+        let long = "x".repeat(300);
+        assert!(file_safe(&long).len() <= 64 + 9);
+        let cjk = "顧".repeat(100);
+        assert!(file_safe(&cjk).len() <= 64 + 9 && file_safe(&cjk).starts_with('顧'));
+    }
+
+    #[test]
+    fn file_stems_are_unique_in_a_month() {
+        let clash = format!("a_b-{}", &crate::audit::manifest::sha256_hex(b"a/b")[..8]);
+        let ids = ["a/b", clash.as_str(), "C1", "c1", "X", "x/", "x?"];
+        let stems = file_stems(&ids);
+        let lower: std::collections::HashSet<String> = stems.iter().map(|s| s.to_lowercase()).collect();
+        assert_eq!(lower.len(), ids.len(), "{stems:?}");
+        assert_eq!(stems[1], clash, "a safe id keeps its own name");
+        assert_eq!(stems[2], "C1");
+        proptest::proptest!(|(ids in proptest::collection::vec("[a-zA-Z_./-]{0,6}", 1..20))| {
+            let mut ids = ids;
+            ids.sort();
+            ids.dedup();
+            let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let stems = file_stems(&refs);
+            let lower: std::collections::HashSet<String> = stems.iter().map(|s| s.to_lowercase()).collect();
+            proptest::prop_assert_eq!(lower.len(), ids.len());
+            for s in &stems {
+                proptest::prop_assert!(!s.starts_with('.') && !s.contains('/') && !s.is_empty());
+            }
+        });
     }
 
     #[test]
