@@ -550,7 +550,8 @@ credits = [
 
     #[test]
     fn long_decimals_are_refused_not_rounded() {
-        let text = SPEC_EXAMPLE.replace("target_percent = 99.95", "target_percent = \"99.999999999999999999999999999\"");
+        let text =
+            SPEC_EXAMPLE.replace("target_percent = 99.95", "target_percent = \"99.999999999999999999999999999\"");
         let e = parse(&text).unwrap_err().to_string();
         assert!(e.contains("at most 28 significant digits"), "{e}");
         let text = SPEC_EXAMPLE.replace("target_percent = 99.95", "target_percent = 99.999999999999999999999999999");

@@ -99,7 +99,8 @@ impl Prepared {
             Month::new(local.year(), local.month())
         };
         let span = Interval::new(lo, hi);
-        let has_data = |b: &Interval| days.range(b.start.div_euclid(86_400)..=b.end.div_euclid(86_400)).next().is_some();
+        let has_data =
+            |b: &Interval| days.range(b.start.div_euclid(86_400)..=b.end.div_euclid(86_400)).next().is_some();
         let mut months: Vec<Month> = Vec::new();
         for m in month_of(lo)?.through(month_of(hi)?) {
             let b = m.bounds_in(tz);
@@ -142,10 +143,7 @@ impl Prepared {
             .iter()
             .map(|m| {
                 let b: Vec<Interval> = zones.iter().map(|z| m.bounds_in(*z)).collect();
-                Interval::new(
-                    b.iter().map(|i| i.start).min().unwrap_or(0),
-                    b.iter().map(|i| i.end).max().unwrap_or(0),
-                )
+                Interval::new(b.iter().map(|i| i.start).min().unwrap_or(0), b.iter().map(|i| i.end).max().unwrap_or(0))
             })
             .collect();
         IntervalSet::from_intervals(spans)
@@ -284,7 +282,11 @@ impl Prepared {
         }
         let mut trend = Trend::default();
         for (m, points) in by_month {
-            trend.months.push(TrendDigest { month: m.to_string(), customers: points.len(), sha256: trend_digest(&points) });
+            trend.months.push(TrendDigest {
+                month: m.to_string(),
+                customers: points.len(),
+                sha256: trend_digest(&points),
+            });
             for p in points {
                 trend.points.entry(p.customer_id).or_default().push(HistoryPoint {
                     month: m,
@@ -565,7 +567,11 @@ fn finish_publication(out: &Path, store: &Store, records: &[crate::audit::histor
     }
     let digest_of = |p: &Path| crate::load::sha256_file(p).ok();
     let files_of = |r: &RunRecord, month: &str| -> Vec<OutputRef> {
-        r.outputs.iter().filter(|o| o.path.strip_prefix(month).is_some_and(|rest| rest.starts_with('/'))).cloned().collect()
+        r.outputs
+            .iter()
+            .filter(|o| o.path.strip_prefix(month).is_some_and(|rest| rest.starts_with('/')))
+            .cloned()
+            .collect()
     };
     let mut done = Vec::new();
     for (month, k) in latest {

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::history::{Check, RunRecord, Store, check_chain, short};
 use super::manifest::{TrendDigest, sha256_hex, trend_digest};
-use crate::load::history::results_points;
 use crate::core::time::{Month, parse_instant};
+use crate::load::history::results_points;
 use crate::load::sha256_file;
 use crate::pipeline;
 

@@ -23,14 +23,17 @@ pub fn destination(path: &Path, out: &Path) -> Result<Destination, RunError> {
     }
     // Follow a symlink to the file it names (the link itself stays).
     let target = match path.symlink_metadata() {
-        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)
-            .map_err(|_| bad("is a symbolic link to a missing file or folder".into()))?,
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(path).map_err(|_| bad("is a symbolic link to a missing file or folder".into()))?
+        }
         _ => path.to_path_buf(),
     };
     match target.metadata() {
         Ok(m) if m.is_dir() => return Err(bad("is a directory, expected a file name".into())),
         Ok(m) if !m.is_file() => {
-            return Err(bad("is not a regular file (a device or pipe); give a file name, or - for standard output".into()));
+            return Err(bad(
+                "is not a regular file (a device or pipe); give a file name, or - for standard output".into()
+            ));
         }
         _ => {}
     }

@@ -604,7 +604,10 @@ pub fn monitoring_warnings(rows: &[CustomerMonth], min_coverage_percent: Decimal
     let mut out = Vec::new();
     for r in rows {
         match &r.coverage {
-            None => out.push(format!("{}: nothing monitors this customer (no monitored service and region matches it)", r.customer_id)),
+            None => out.push(format!(
+                "{}: nothing monitors this customer (no monitored service and region matches it)",
+                r.customer_id
+            )),
             Some(c) if c.cmp_decimal(min_coverage_percent) == std::cmp::Ordering::Less => out.push(format!(
                 "{}: monitoring coverage {} % is below the minimum of {} %",
                 r.customer_id,

@@ -11,11 +11,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, InputPattern};
-use table::quote;
 use crate::core::checks::{Check, SeriesKey};
 use crate::core::interval::{Instant, Interval, IntervalSet};
 use crate::core::model::{Customer, Incident, Outage};
+use records::Problems;
 pub use table::InputError;
+use table::quote;
 
 /// One input file as read, with its digest for the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,11 +117,15 @@ pub fn expand(
             let pattern =
                 Path::new(&glob::Pattern::escape(&base.to_string_lossy())).join(pat).to_string_lossy().to_string();
             let mut files = Vec::new();
-            for entry in glob::glob(&pattern)
-                .map_err(|e| InputError(format!("{config_name}: [inputs] {role}: bad file pattern {}: {e}", quote(pat))))?
-            {
+            for entry in glob::glob(&pattern).map_err(|e| {
+                InputError(format!("{config_name}: [inputs] {role}: bad file pattern {}: {e}", quote(pat)))
+            })? {
                 let p = entry.map_err(|e| {
-                    InputError(format!("{config_name}: [inputs] {role}: {}: cannot read: {}", e.path().display(), e.error()))
+                    InputError(format!(
+                        "{config_name}: [inputs] {role}: {}: cannot read: {}",
+                        e.path().display(),
+                        e.error()
+                    ))
                 })?;
                 if p.is_file() {
                     files.push(p);
@@ -201,50 +206,89 @@ fn near_miss(base: &Path, pattern: &str) -> String {
     format!("{shown} holds {}", list.join(", "))
 }
 
-/// Reads every input of a configuration. `now` closes open outages.
+/// Reads every input of a configuration, stopping at the first problem. `now` closes
+/// open outages and incidents.
 pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> {
+    read_inputs(config, now, &mut Problems::fail_fast())
+}
+
+/// Reads every input it can, listing every problem in `problems` (for `validate`): a
+/// file with a problem in its header or format is skipped, a bad row is left out.
+pub fn load_inputs_collecting(config: &Config, now: Instant) -> (Inputs, Vec<InputError>) {
+    let mut problems = Problems::collecting();
+    let inputs = read_inputs(config, now, &mut problems).unwrap_or_default();
+    (inputs, problems.list)
+}
+
+fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result<Inputs, InputError> {
     let cfg_name = config.path.display().to_string();
     let mut inputs = Inputs::default();
-    let record = |role: &'static str, name: &str, path: &Path, read: (usize, Footprint)| -> Result<InputFile, InputError> {
-        let sha256 = sha256_file(path).map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
-        Ok(InputFile { role, name: name.to_string(), path: path.to_path_buf(), sha256, rows: read.0, footprint: read.1 })
+    let record =
+        |role: &'static str, name: &str, path: &Path, read: (usize, Footprint)| -> Result<InputFile, InputError> {
+            let sha256 = sha256_file(path).map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
+            Ok(InputFile {
+                role,
+                name: name.to_string(),
+                path: path.to_path_buf(),
+                sha256,
+                rows: read.0,
+                footprint: read.1,
+            })
+        };
+    let files = |role: &str, patterns: &[InputPattern], problems: &mut Problems| {
+        expand(&config.base_dir, patterns, role, &cfg_name).or_else(|e| problems.report(e).map(|_| Vec::new()))
     };
-    let customer_files = expand(&config.base_dir, &config.customers, "customers", &cfg_name)?;
+    let customer_files = files("customers", &config.customers, problems)?;
+    let check_files = files("checks", &config.checks, problems)?;
+    let outage_files = files("outages", &config.outages, problems)?;
+    let incident_files = files("incidents", &config.incidents, problems)?;
     let mut customer_lines = std::collections::HashMap::new();
     for (name, path) in &customer_files {
         let display = path.display().to_string();
-        let rows = records::customers(path, &display, config, &mut inputs.customers, &mut customer_lines)?;
-        inputs.files.push(record("customers", name, path, rows)?);
+        match records::customers(path, &display, config, &mut inputs.customers, &mut customer_lines, problems) {
+            Ok(read) => inputs.files.push(record("customers", name, path, read)?),
+            Err(e) => problems.report(e)?,
+        }
     }
-    if inputs.customers.is_empty() {
+    if inputs.customers.is_empty() && !customer_files.is_empty() {
         let names: Vec<&str> = customer_files.iter().map(|(n, _)| n.as_str()).collect();
-        return Err(InputError(format!("{}: no customers: a report needs at least one customer row", names.join(", "))));
+        problems.report(InputError(format!(
+            "{}: no customers: a report needs at least one customer row",
+            names.join(", ")
+        )))?;
     }
     let mut interner = records::SeriesInterner::default();
-    for (name, path) in expand(&config.base_dir, &config.checks, "checks", &cfg_name)? {
+    for (name, path) in &check_files {
         let display = path.display().to_string();
-        let rows = records::checks(&path, &display, config.inputs_timezone, &mut interner, &mut inputs.checks)?;
-        inputs.files.push(record("checks", &name, &path, rows)?);
+        match records::checks(path, &display, config.inputs_timezone, &mut interner, &mut inputs.checks, problems) {
+            Ok(read) => inputs.files.push(record("checks", name, path, read)?),
+            Err(e) => problems.report(e)?,
+        }
     }
     inputs.series = interner.into_keys();
-    for (name, path) in expand(&config.base_dir, &config.outages, "outages", &cfg_name)? {
+    for (name, path) in &outage_files {
         let display = path.display().to_string();
-        let rows = records::outages(&path, &display, &name, config.inputs_timezone, now, &mut inputs.outages)?;
-        inputs.files.push(record("outages", &name, &path, rows)?);
+        match records::outages(path, &display, name, config.inputs_timezone, now, &mut inputs.outages, problems) {
+            Ok(read) => inputs.files.push(record("outages", name, path, read)?),
+            Err(e) => problems.report(e)?,
+        }
     }
     let mut incident_lines = std::collections::HashMap::new();
-    for (name, path) in expand(&config.base_dir, &config.incidents, "incidents", &cfg_name)? {
+    for (name, path) in &incident_files {
         let display = path.display().to_string();
-        let rows =
-            records::incidents(
-                &path,
-                &display,
-                config.inputs_timezone,
-                now,
-                &mut inputs.incidents,
-                &mut incident_lines,
-            )?;
-        inputs.files.push(record("incidents", &name, &path, rows)?);
+        let read = records::incidents(
+            path,
+            &display,
+            config.inputs_timezone,
+            now,
+            &mut inputs.incidents,
+            &mut incident_lines,
+            problems,
+        );
+        match read {
+            Ok(read) => inputs.files.push(record("incidents", name, path, read)?),
+            Err(e) => problems.report(e)?,
+        }
     }
     Ok(inputs)
 }

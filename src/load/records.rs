@@ -32,12 +32,16 @@ fn text(t: &Table, name: &str) -> Result<TextCol, InputError> {
     Ok(TextCol(t.text(name)?))
 }
 
-/// Instants of a column (`None` for empty cells); dates alone are rejected.
-fn instants(t: &Table, name: &str, tz: Tz) -> Result<Vec<Option<Instant>>, InputError> {
+/// Instants of a column (`None` for empty cells), each or its error; dates alone are
+/// rejected.
+type Cells = Vec<Result<Option<Instant>, InputError>>;
+
+fn instants(t: &Table, name: &str, tz: Tz) -> Result<Cells, InputError> {
     let Some(col) = t.time(name)? else {
-        return Ok(vec![None; t.len()]);
+        return Ok(vec![Ok(None); t.len()]);
     };
-    col.cells(tz)
+    Ok(col
+        .cells(tz)
         .enumerate()
         .map(|(row, cell)| match cell {
             RawTime::Empty => Ok(None),
@@ -48,7 +52,7 @@ fn instants(t: &Table, name: &str, tz: Tz) -> Result<Vec<Option<Instant>>, Input
             }
             RawTime::Cell(Err(e)) => Err(t.error_at(row, name, e)),
         })
-        .collect()
+        .collect())
 }
 
 fn scope(t: &Table, col: &TextCol, row: usize, name: &str) -> Result<Scope, InputError> {
@@ -72,6 +76,35 @@ fn required<'a>(t: &Table, row: usize, name: &str, cell: &'a str) -> Result<&'a 
     if cell.is_empty() { Err(t.error_at(row, name, "empty value, this column is required")) } else { Ok(cell) }
 }
 
+/// Problems found in the inputs: the first stops a run; `validate` collects them all.
+#[derive(Debug, Default)]
+pub struct Problems {
+    collect: bool,
+    pub list: Vec<InputError>,
+}
+
+impl Problems {
+    /// Stop at the first problem (a run).
+    pub fn fail_fast() -> Problems {
+        Problems { collect: false, list: Vec::new() }
+    }
+
+    /// Keep going and list every problem (`validate`).
+    pub fn collecting() -> Problems {
+        Problems { collect: true, list: Vec::new() }
+    }
+
+    /// Records a problem; `Err` when the first one ends the reading.
+    pub fn report(&mut self, e: InputError) -> Result<(), InputError> {
+        if self.collect {
+            self.list.push(e);
+            Ok(())
+        } else {
+            Err(e)
+        }
+    }
+}
+
 /// Where each unique key was first seen: file display name and row.
 pub type FirstSeen = HashMap<String, (String, usize)>;
 
@@ -90,6 +123,7 @@ pub fn customers(
     config: &Config,
     out: &mut Vec<Customer>,
     seen: &mut FirstSeen,
+    problems: &mut Problems,
 ) -> Result<(usize, Footprint), InputError> {
     let first = out.len();
     let cols = [
@@ -124,7 +158,9 @@ pub fn customers(
                 .and_then(in_range)
                 .map(Some)
                 .map_err(|e| t.error_at(row, col, e)),
-            Some(RawTime::Cell(Ok(TimeCell::Instant(i)))) => in_range(*i).map(Some).map_err(|e| t.error_at(row, col, e)),
+            Some(RawTime::Cell(Ok(TimeCell::Instant(i)))) => {
+                in_range(*i).map(Some).map_err(|e| t.error_at(row, col, e))
+            }
             Some(RawTime::Cell(Ok(TimeCell::Date(d)))) => {
                 in_range(start_of_local_day(*d, ctz)).map(Some).map_err(|e| t.error_at(row, col, e))
             }
@@ -133,90 +169,96 @@ pub fn customers(
     };
     let tiers: Vec<&str> = config.tiers.keys().map(String::as_str).collect();
     for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
-        let cid = required(&t, row, "customer_id", id.get(row))?.to_string();
-        check_unique(&t, seen, row, "customer_id", &cid)?;
-        let tier_name = required(&t, row, "tier", tier.get(row))?;
-        if !config.tiers.contains_key(tier_name) {
-            return Err(t.error_at(
-                row,
-                "tier",
-                format!("unknown tier {}, expected one of: {}", quote(tier_name), tiers.join(", ")),
-            ));
-        }
-        let zone_cell = zone.get(row);
-        let timezone = if zone_cell.is_empty() {
-            config.report_timezone
-        } else {
-            parse_tz(zone_cell).ok_or_else(|| {
-                t.error_at(
-                    row,
-                    "timezone",
-                    format!("unknown time zone {}, expected an IANA name like Europe/London", quote(zone_cell)),
-                )
-            })?
-        };
-        let contract_start = contract_time(&start_cells, row, "contract_start", timezone)?;
-        let contract_end = contract_time(&end_cells, row, "contract_end", timezone)?;
-        if let (Some(s), Some(e)) = (contract_start, contract_end)
-            && e < s
-        {
-            return Err(t.error_at(row, "contract_end", "contract_end is before contract_start"));
-        }
-        let fee_cell = fee.get(row);
-        let monthly_fee = if fee_cell.is_empty() {
-            Decimal::ZERO
-        } else {
-            decimal(&t, row, "monthly_fee", fee_cell, "a decimal amount like 1250.00")?
-        };
-        if monthly_fee > Decimal::from(MAX_FEE) || monthly_fee.normalize().scale() > 6 {
-            return Err(t.error_at(
-                row,
-                "monthly_fee",
-                format!("expected an amount below 10^15 with at most 6 decimal places, found {fee_cell}"),
-            ));
-        }
-        if monthly_fee < Decimal::ZERO {
-            return Err(t.error_at(row, "monthly_fee", format!("negative fee {fee_cell}, expected 0 or more")));
-        }
-        let cur = currency.get(row);
-        let currency_optional = cur.is_empty() && monthly_fee.is_zero();
-        if !(currency_optional || crate::core::numbers::is_currency(cur)) {
-            return Err(t.error_at(
-                row,
-                "currency",
-                format!("expected an ISO 4217 currency code like GBP, found {}", quote(cur)),
-            ));
-        }
-        let target_cell = target.get(row);
-        let target_override = if target_cell.is_empty() {
-            None
-        } else {
-            let d = decimal(&t, row, "target_percent", target_cell, "a percentage like 99.99")?;
-            if d < Decimal::ZERO || d > Decimal::from(100) || d.normalize().scale() > crate::config::MAX_SCALE {
+        let mut body = || -> Result<(), InputError> {
+            let cid = required(&t, row, "customer_id", id.get(row))?.to_string();
+            check_unique(&t, seen, row, "customer_id", &cid)?;
+            let tier_name = required(&t, row, "tier", tier.get(row))?;
+            if !config.tiers.contains_key(tier_name) {
                 return Err(t.error_at(
                     row,
-                    "target_percent",
-                    format!("expected a percentage from 0 to 100 with at most 6 decimal places, found {d}"),
+                    "tier",
+                    format!("unknown tier {}, expected one of: {}", quote(tier_name), tiers.join(", ")),
                 ));
             }
-            Some(d)
+            let zone_cell = zone.get(row);
+            let timezone = if zone_cell.is_empty() {
+                config.report_timezone
+            } else {
+                parse_tz(zone_cell).ok_or_else(|| {
+                    t.error_at(
+                        row,
+                        "timezone",
+                        format!("unknown time zone {}, expected an IANA name like Europe/London", quote(zone_cell)),
+                    )
+                })?
+            };
+            let contract_start = contract_time(&start_cells, row, "contract_start", timezone)?;
+            let contract_end = contract_time(&end_cells, row, "contract_end", timezone)?;
+            if let (Some(s), Some(e)) = (contract_start, contract_end)
+                && e < s
+            {
+                return Err(t.error_at(row, "contract_end", "contract_end is before contract_start"));
+            }
+            let fee_cell = fee.get(row);
+            let monthly_fee = if fee_cell.is_empty() {
+                Decimal::ZERO
+            } else {
+                decimal(&t, row, "monthly_fee", fee_cell, "a decimal amount like 1250.00")?
+            };
+            if monthly_fee > Decimal::from(MAX_FEE) || monthly_fee.normalize().scale() > 6 {
+                return Err(t.error_at(
+                    row,
+                    "monthly_fee",
+                    format!("expected an amount below 10^15 with at most 6 decimal places, found {fee_cell}"),
+                ));
+            }
+            if monthly_fee < Decimal::ZERO {
+                return Err(t.error_at(row, "monthly_fee", format!("negative fee {fee_cell}, expected 0 or more")));
+            }
+            let cur = currency.get(row);
+            let currency_optional = cur.is_empty() && monthly_fee.is_zero();
+            if !(currency_optional || crate::core::numbers::is_currency(cur)) {
+                return Err(t.error_at(
+                    row,
+                    "currency",
+                    format!("expected an ISO 4217 currency code like GBP, found {}", quote(cur)),
+                ));
+            }
+            let target_cell = target.get(row);
+            let target_override = if target_cell.is_empty() {
+                None
+            } else {
+                let d = decimal(&t, row, "target_percent", target_cell, "a percentage like 99.99")?;
+                if d < Decimal::ZERO || d > Decimal::from(100) || d.normalize().scale() > crate::config::MAX_SCALE {
+                    return Err(t.error_at(
+                        row,
+                        "target_percent",
+                        format!("expected a percentage from 0 to 100 with at most 6 decimal places, found {d}"),
+                    ));
+                }
+                Some(d)
+            };
+            out.push(Customer {
+                name: match name.get(row) {
+                    "" => cid.clone(),
+                    n => n.to_string(),
+                },
+                id: cid,
+                tier: tier_name.to_string(),
+                services: scope(&t, &services, row, "services")?,
+                regions: scope(&t, &regions, row, "regions")?,
+                contract_start,
+                contract_end,
+                monthly_fee,
+                currency: cur.to_string(),
+                timezone,
+                target_override,
+            });
+            Ok(())
         };
-        out.push(Customer {
-            name: match name.get(row) {
-                "" => cid.clone(),
-                n => n.to_string(),
-            },
-            id: cid,
-            tier: tier_name.to_string(),
-            services: scope(&t, &services, row, "services")?,
-            regions: scope(&t, &regions, row, "regions")?,
-            contract_start,
-            contract_end,
-            monthly_fee,
-            currency: cur.to_string(),
-            timezone,
-            target_override,
-        });
+        if let Err(e) = body() {
+            problems.report(e)?;
+        }
     }
     Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(Customer::contract).collect())))
 }
@@ -269,6 +311,7 @@ pub fn checks(
     tz: Tz,
     interner: &mut SeriesInterner,
     out: &mut Vec<Check>,
+    problems: &mut Problems,
 ) -> Result<(usize, Footprint), InputError> {
     let first = out.len();
     let cols = ["timestamp", "service", "region", "location", "status"];
@@ -280,30 +323,38 @@ pub fn checks(
     out.reserve(t.len());
     let rows = time.cells(tz).zip(service.iter()).zip(region.iter()).zip(location.iter()).zip(status.iter());
     for (row, ((((ts, sv), rg), lc), st)) in rows.enumerate() {
-        if t.is_blank(row) {
-            continue;
-        }
-        let at = match ts {
-            RawTime::Text(s) => parse_instant(s, tz).and_then(in_range).map_err(|e| t.error_at(row, "timestamp", e))?,
-            RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i).map_err(|e| t.error_at(row, "timestamp", e))?,
-            RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => {
-                return Err(t.error_at(row, "timestamp", TimeError::Malformed(String::new())));
+        let body = || -> Result<(), InputError> {
+            if t.is_blank(row) {
+                return Ok(());
             }
-            RawTime::Cell(Err(e)) => return Err(t.error_at(row, "timestamp", e)),
+            let at = match ts {
+                RawTime::Text(s) => {
+                    parse_instant(s, tz).and_then(in_range).map_err(|e| t.error_at(row, "timestamp", e))?
+                }
+                RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i).map_err(|e| t.error_at(row, "timestamp", e))?,
+                RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => {
+                    return Err(t.error_at(row, "timestamp", TimeError::Malformed(String::new())));
+                }
+                RawTime::Cell(Err(e)) => return Err(t.error_at(row, "timestamp", e)),
+            };
+            let (sv, rg, lc) = (sv.unwrap_or("").trim(), rg.unwrap_or("").trim(), lc.unwrap_or("").trim());
+            for (v, c) in [(sv, "service"), (rg, "region"), (lc, "location")] {
+                required(&t, row, c, v)?;
+            }
+            let st = st.unwrap_or("").trim();
+            let down = parse_status(st).ok_or_else(|| {
+                t.error_at(
+                    row,
+                    "status",
+                    format!("unknown status {}, expected up, ok, 1, true, down, fail, error, 0 or false", quote(st)),
+                )
+            })?;
+            out.push(Check { series: interner.id(sv, rg, lc), at, down });
+            Ok(())
         };
-        let (sv, rg, lc) = (sv.unwrap_or("").trim(), rg.unwrap_or("").trim(), lc.unwrap_or("").trim());
-        for (v, c) in [(sv, "service"), (rg, "region"), (lc, "location")] {
-            required(&t, row, c, v)?;
+        if let Err(e) = body() {
+            problems.report(e)?;
         }
-        let st = st.unwrap_or("").trim();
-        let down = parse_status(st).ok_or_else(|| {
-            t.error_at(
-                row,
-                "status",
-                format!("unknown status {}, expected up, ok, 1, true, down, fail, error, 0 or false", quote(st)),
-            )
-        })?;
-        out.push(Check { series: interner.id(sv, rg, lc), at, down });
     }
     Ok((out.len() - first, Footprint::of_instants(out[first..].iter().map(|c| c.at))))
 }
@@ -317,6 +368,7 @@ pub fn outages(
     tz: Tz,
     now: Instant,
     out: &mut Vec<Outage>,
+    problems: &mut Problems,
 ) -> Result<(usize, Footprint), InputError> {
     let first = out.len();
     let t = Table::read(path, display, &["service", "region", "start", "end"], &["service", "region", "start", "end"])?;
@@ -325,21 +377,29 @@ pub fn outages(
     let ends = instants(&t, "end", tz)?;
     let lines = t.row_lines();
     for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
-        let start = starts[row].ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
-        let end = match ends[row] {
-            Some(e) if e < start => return Err(t.error_at(row, "end", "end is before start")),
-            Some(e) => e,
-            None if !t.row_is_complete(row) => return Err(t.error_at(row, "end", "missing field")),
-            None => now.max(start),
+        let mut body = || -> Result<(), InputError> {
+            let start =
+                starts[row].clone()?.ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
+            let end_cell = ends[row].clone()?;
+            let end = match end_cell {
+                Some(e) if e < start => return Err(t.error_at(row, "end", "end is before start")),
+                Some(e) => e,
+                None if !t.row_is_complete(row) => return Err(t.error_at(row, "end", "missing field")),
+                None => now.max(start),
+            };
+            let at = t.locate(row, lines.as_deref());
+            let source = format!("{name}{}", at.strip_prefix(display).unwrap_or(&at));
+            out.push(Outage {
+                service: required(&t, row, "service", service.get(row))?.to_string(),
+                region: required(&t, row, "region", region.get(row))?.to_string(),
+                interval: Interval::new(start, end),
+                source: if end_cell.is_none() { format!("{source} (open)") } else { source },
+            });
+            Ok(())
         };
-        let at = t.locate(row, lines.as_deref());
-        let source = format!("{name}{}", at.strip_prefix(display).unwrap_or(&at));
-        out.push(Outage {
-            service: required(&t, row, "service", service.get(row))?.to_string(),
-            region: required(&t, row, "region", region.get(row))?.to_string(),
-            interval: Interval::new(start, end),
-            source: if ends[row].is_none() { format!("{source} (open)") } else { source },
-        });
+        if let Err(e) = body() {
+            problems.report(e)?;
+        }
     }
     Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(|o| o.interval).collect())))
 }
@@ -351,6 +411,7 @@ pub fn incidents(
     now: Instant,
     out: &mut Vec<Incident>,
     seen: &mut FirstSeen,
+    problems: &mut Problems,
 ) -> Result<(usize, Footprint), InputError> {
     let first = out.len();
     let cols = [
@@ -375,41 +436,57 @@ pub fn incidents(
     let ends = instants(&t, "end", tz)?;
     let announced = instants(&t, "announced_at", tz)?;
     for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
-        let iid = required(&t, row, "incident_id", id.get(row))?.to_string();
-        check_unique(&t, seen, row, "incident_id", &iid)?;
-        let cat = category.get(row);
-        let category = cat.parse::<Category>().map_err(|_| {
-            t.error_at(row, "category", format!("unknown category {}, expected one of: {}", quote(cat), Category::expected()))
-        })?;
-        let imp = impact.get(row);
-        let impact = imp.parse::<Impact>().map_err(|_| {
-            t.error_at(row, "impact", format!("unknown impact {}, expected one of: {}", quote(imp), Impact::expected()))
-        })?;
-        let start = starts[row].ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
-        if let Some(e) = ends[row]
-            && e < start
-        {
-            return Err(t.error_at(row, "end", "end is before start"));
-        }
-        let loss = data_loss.get(row);
-        let data_loss_minutes = if loss.is_empty() {
-            None
-        } else {
-            Some(decimal(&t, row, "data_loss_minutes", loss, "a number of minutes")?)
+        let mut body = || -> Result<(), InputError> {
+            let iid = required(&t, row, "incident_id", id.get(row))?.to_string();
+            check_unique(&t, seen, row, "incident_id", &iid)?;
+            let cat = category.get(row);
+            let category = cat.parse::<Category>().map_err(|_| {
+                t.error_at(
+                    row,
+                    "category",
+                    format!("unknown category {}, expected one of: {}", quote(cat), Category::expected()),
+                )
+            })?;
+            let imp = impact.get(row);
+            let impact = imp.parse::<Impact>().map_err(|_| {
+                t.error_at(
+                    row,
+                    "impact",
+                    format!("unknown impact {}, expected one of: {}", quote(imp), Impact::expected()),
+                )
+            })?;
+            let start =
+                starts[row].clone()?.ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
+            let end = ends[row].clone()?;
+            if let Some(e) = end
+                && e < start
+            {
+                return Err(t.error_at(row, "end", "end is before start"));
+            }
+            let loss = data_loss.get(row);
+            let data_loss_minutes = if loss.is_empty() {
+                None
+            } else {
+                Some(decimal(&t, row, "data_loss_minutes", loss, "a number of minutes")?)
+            };
+            out.push(Incident {
+                title: title.get(row).to_string(),
+                id: iid,
+                category,
+                impact,
+                start,
+                end,
+                services: scope(&t, &services, row, "services")?,
+                regions: scope(&t, &regions, row, "regions")?,
+                customers: scope(&t, &customers, row, "customers")?,
+                announced_at: announced[row].clone()?,
+                data_loss_minutes,
+            });
+            Ok(())
         };
-        out.push(Incident {
-            title: title.get(row).to_string(),
-            id: iid,
-            category,
-            impact,
-            start,
-            end: ends[row],
-            services: scope(&t, &services, row, "services")?,
-            regions: scope(&t, &regions, row, "regions")?,
-            customers: scope(&t, &customers, row, "customers")?,
-            announced_at: announced[row],
-            data_loss_minutes,
-        });
+        if let Err(e) = body() {
+            problems.report(e)?;
+        }
     }
     Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(|i| i.interval(now)).collect())))
 }

@@ -69,6 +69,8 @@ pub struct Table {
     df: DataFrame,
     /// Rows whose loaded cells are all empty (blank lines): readers skip them.
     blank: Vec<bool>,
+    /// Line and field count of every CSV record, read on first need.
+    records: std::cell::OnceCell<Option<Vec<(u64, usize)>>>,
 }
 
 fn first_line(s: &str) -> String {
@@ -127,8 +129,7 @@ fn locate_columns(
     header: &[String],
     wanted: &[&str],
     required: &[&str],
-) -> Result<Vec<(usize, &'static str)>, InputError>
-{
+) -> Result<Vec<(usize, &'static str)>, InputError> {
     let keys: Vec<String> = header.iter().map(|h| header_key(h)).collect();
     let mut found = Vec::new();
     for w in wanted {
@@ -273,7 +274,9 @@ impl Table {
                 let df = quiet_catch(|| {
                     match bytes {
                         Some(b) => options.into_reader_with_file_handle(std::io::Cursor::new(b)).finish(),
-                        None => options.try_into_reader_with_file_path(Some(path.to_path_buf())).and_then(|r| r.finish()),
+                        None => {
+                            options.try_into_reader_with_file_path(Some(path.to_path_buf())).and_then(|r| r.finish())
+                        }
                     }
                     .map_err(|e| e.to_string())
                 })
@@ -289,7 +292,8 @@ impl Table {
                 })?;
                 let mut df = df;
                 let names: Vec<PlSmallStr> = columns.iter().map(|(_, n)| PlSmallStr::from(*n)).collect();
-                df.set_column_names(&names).map_err(|e| fail(format!("cannot read CSV: {}", first_line(&e.to_string()))))?;
+                df.set_column_names(&names)
+                    .map_err(|e| fail(format!("cannot read CSV: {}", first_line(&e.to_string()))))?;
                 (header, columns, df)
             }
             Format::Parquet => {
@@ -319,7 +323,16 @@ impl Table {
         };
         let blank = blank_rows(&df);
         let positions = columns.iter().map(|(i, n)| (*n, *i)).collect();
-        Ok(Table { display: display.to_string(), path: path.to_path_buf(), format, header, positions, df, blank })
+        Ok(Table {
+            display: display.to_string(),
+            path: path.to_path_buf(),
+            format,
+            header,
+            positions,
+            df,
+            blank,
+            records: std::cell::OnceCell::new(),
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -345,7 +358,7 @@ impl Table {
     }
 
     fn scan_lines(&self, upto: usize) -> Option<Vec<u64>> {
-        let records = self.scan_records(self.record_index(upto))?;
+        let records = self.scan_records()?;
         // Align with the table's rows: blank lines are rows here but not records there.
         let mut lines = Vec::with_capacity(records.len());
         let mut next = records.iter();
@@ -367,19 +380,24 @@ impl Table {
         row - self.blank[..row.min(self.blank.len())].iter().filter(|&&b| b).count()
     }
 
-    /// (line, number of fields) of each record up to `upto`, read as the `csv` crate
-    /// sees them: blank lines skipped, `\n` or `\r\n` line ends.
-    fn scan_records(&self, upto: usize) -> Option<Vec<(u64, usize)>> {
-        let Format::Csv { gzip } = self.format else {
-            return None;
-        };
-        let mut rdr = record_reader(&self.path, gzip)?;
-        let mut rec = csv::ByteRecord::new();
-        let mut out = Vec::new();
-        while out.len() <= upto && rdr.read_byte_record(&mut rec).ok()? {
-            out.push((rec.position().map_or(0, |p| p.line()), rec.len()));
-        }
-        Some(out)
+    /// (line, number of fields) of every record, read as the `csv` crate sees them:
+    /// blank lines skipped, `\n` or `\r\n` line ends. Read once, on the first need (an
+    /// error, or the lines of outage rows), so many errors cost one pass.
+    fn scan_records(&self) -> Option<&[(u64, usize)]> {
+        self.records
+            .get_or_init(|| {
+                let Format::Csv { gzip } = self.format else {
+                    return None;
+                };
+                let mut rdr = record_reader(&self.path, gzip)?;
+                let mut rec = csv::ByteRecord::new();
+                let mut out = Vec::new();
+                while rdr.read_byte_record(&mut rec).ok()? {
+                    out.push((rec.position().map_or(0, |p| p.line()), rec.len()));
+                }
+                Some(out)
+            })
+            .as_deref()
     }
 
     /// Where a row is: `file:line` for CSV, `file row N` for Parquet.
@@ -399,7 +417,7 @@ impl Table {
     /// fields is reported as such, whatever the cell.
     pub fn error_at(&self, row: usize, column: &str, message: impl std::fmt::Display) -> InputError {
         let col_no = self.positions.iter().find(|(n, _)| *n == column).map_or(0, |(_, i)| i + 1);
-        let record = self.scan_records(self.record_index(row)).and_then(|r| r.get(self.record_index(row)).copied());
+        let record = self.scan_records().and_then(|r| r.get(self.record_index(row)).copied());
         InputError(match (self.format, record) {
             (Format::Csv { .. }, Some((line, fields))) if fields != self.header.len() => format!(
                 "{}:{line}: expected {} fields as in the header line, found {fields}",
@@ -417,7 +435,7 @@ impl Table {
     /// real empty value, not a missing one).
     pub fn row_is_complete(&self, row: usize) -> bool {
         let k = self.record_index(row);
-        match self.scan_records(k) {
+        match self.scan_records() {
             Some(r) => r.get(k).is_some_and(|&(_, fields)| fields == self.header.len()),
             None => true,
         }
@@ -554,7 +572,6 @@ fn bad_utf8_line(path: &Path, gzip: bool) -> Option<u64> {
     let bad = std::str::from_utf8(&bytes).err()?.valid_up_to();
     Some(bytes[..bad].iter().filter(|&&b| b == b'\n').count() as u64 + 1)
 }
-
 
 /// Reads a Parquet file with polars. A corrupt file can make polars' decoders panic;
 /// here, where the file's bytes are first parsed, that becomes an error for the file

@@ -81,15 +81,7 @@ pub fn usage_table(usage: &[(&crate::load::InputFile, usize)]) -> String {
     let header = ["input", "role", "rows read", "used", "outside the months"].map(String::from).to_vec();
     let rows: Vec<Vec<String>> = usage
         .iter()
-        .map(|(f, used)| {
-            vec![
-                f.name.clone(),
-                f.role.to_string(),
-                group(f.rows),
-                group(*used),
-                group(f.rows - used),
-            ]
-        })
+        .map(|(f, used)| vec![f.name.clone(), f.role.to_string(), group(f.rows), group(*used), group(f.rows - used)])
         .collect();
     grid(&header, &rows)
 }
