@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod output;
 pub mod run;
+pub mod validate;
 
 use clap::{Parser, Subcommand};
 
@@ -21,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Compute monthly SLA reports and write them to OUT/YYYY-MM/.
     Run(run::RunArgs),
+    /// Check everything a run would read; list every problem, then data-quality warnings.
+    Validate(validate::ValidateArgs),
     /// Re-check a recorded run: inputs, outputs, hash chain, and byte-identical recomputation.
     Verify(audit::VerifyArgs),
     /// Show restatements between two runs (or two month directories).
@@ -57,6 +60,7 @@ pub fn dispatch(
                 warnings,
             })
         }
+        Command::Validate(args) => validate::validate(args, clock_now),
         Command::Verify(args) => audit::verify(args),
         Command::Diff(args) => audit::diff(args),
         Command::Explain(args) => audit::explain(args, clock_now),

@@ -86,8 +86,12 @@ pub fn check_out_dir(out: &Path) -> Result<(), RunError> {
 
 /// The months asked for on the command line, bounded: in the supported years and at
 /// most [`MAX_MONTHS`].
-fn asked_months(args: &RunArgs) -> Result<Option<Vec<Month>>, RunError> {
-    let months = match (args.month, args.from, args.to) {
+pub fn asked_months(
+    month: Option<Month>,
+    from: Option<Month>,
+    to: Option<Month>,
+) -> Result<Option<Vec<Month>>, RunError> {
+    let months = match (month, from, to) {
         (Some(m), _, _) => vec![m],
         (None, Some(a), Some(b)) if a <= b => {
             let span = (b.year - a.year) as i64 * 12 + b.month as i64 - a.month as i64 + 1;
@@ -111,7 +115,7 @@ fn asked_months(args: &RunArgs) -> Result<Option<Vec<Month>>, RunError> {
 pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), RunError> {
     let config = config_or_sample(args.config.clone())?;
     check_out_dir(&args.out)?;
-    let asked = asked_months(&args)?;
+    let asked = asked_months(args.month, args.from, args.to)?;
     let prepared = pipeline::prepare(&config, args.as_of, clock_now)?;
     let mut notes = Vec::new();
     let months = match asked {

@@ -291,7 +291,8 @@ impl Table {
                     },
                 })?;
                 let mut df = df;
-                let names: Vec<PlSmallStr> = columns.iter().map(|(_, n)| PlSmallStr::from(*n)).collect();
+                // polars returns projected columns in file order: name each by its position.
+                let names = canonical_names(&df, &columns, |n| n.strip_prefix('c').and_then(|i| i.parse().ok()));
                 df.set_column_names(&names)
                     .map_err(|e| fail(format!("cannot read CSV: {}", first_line(&e.to_string()))))?;
                 (header, columns, df)
@@ -315,7 +316,7 @@ impl Table {
                 let selected: Vec<String> = columns.iter().map(|(i, _)| header[*i].clone()).collect();
                 let mut df = read_parquet_guarded(reader.with_columns(Some(selected)))
                     .map_err(|m| fail(format!("cannot read Parquet: {}", clip(&first_line(&m)))))?;
-                let names: Vec<PlSmallStr> = columns.iter().map(|(_, n)| PlSmallStr::from(*n)).collect();
+                let names = canonical_names(&df, &columns, |n| header.iter().position(|h| h == n));
                 df.set_column_names(&names)
                     .map_err(|e| fail(format!("cannot read Parquet: {}", first_line(&e.to_string()))))?;
                 (header, columns, df)
@@ -571,6 +572,23 @@ fn bad_utf8_line(path: &Path, gzip: bool) -> Option<u64> {
     open_text(path, gzip).ok()?.read_to_end(&mut bytes).ok()?;
     let bad = std::str::from_utf8(&bytes).err()?.valid_up_to();
     Some(bytes[..bad].iter().filter(|&&b| b == b'\n').count() as u64 + 1)
+}
+
+/// The canonical names of a frame's columns, whatever order polars returned them in:
+/// `index_of` gives a column's index in the header from its name in the frame.
+fn canonical_names(
+    df: &DataFrame,
+    columns: &[(usize, &'static str)],
+    index_of: impl Fn(&str) -> Option<usize>,
+) -> Vec<PlSmallStr> {
+    df.get_column_names()
+        .iter()
+        .map(|n| {
+            let at = index_of(n.as_str());
+            let canonical = columns.iter().find(|(i, _)| Some(*i) == at).map_or(n.as_str(), |(_, c)| *c);
+            PlSmallStr::from(canonical)
+        })
+        .collect()
 }
 
 /// Reads a Parquet file with polars. A corrupt file can make polars' decoders panic;

@@ -1,0 +1,214 @@
+//! `slareport validate`: reads everything a run would read, lists every problem (not
+//! only the first) as `file:line:col: what is wrong`, then data-quality warnings.
+//! Exit 0 when clean, 1 with warnings only, 4 with problems. Writes nothing.
+
+use chrono_tz::Tz;
+use clap::Args;
+use rust_decimal::Decimal;
+use std::path::PathBuf;
+
+use super::Outcome;
+use super::run::{MAX_MONTHS, asked_months, config_or_sample};
+use crate::config::Config;
+use crate::core::checks::pair_downtime;
+use crate::core::interval::Instant;
+use crate::core::quality;
+use crate::core::time::{Month, format_utc, parse_instant};
+use crate::load::load_inputs_collecting;
+use crate::pipeline::{Prepared, RunError};
+use crate::render::pdf::FontSet;
+use crate::render::template::Template;
+use crate::render::view::{duration, group_thousands};
+
+/// Exit codes of `validate`.
+pub const WARNINGS_ONLY: i32 = 1;
+pub const PROBLEMS: i32 = 4;
+/// At most this many problems are listed.
+const MAX_LISTED: usize = 500;
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 clean, 1 warnings only, 4 problems (a run would fail).\n\nExamples:\n  slareport validate --config sla.toml\n  slareport validate --config sla.toml --month 2026-10"
+)]
+pub struct ValidateArgs {
+    /// Configuration file (TOML). Default: the bundled sample-data/sla.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// One month, YYYY-MM (default: the months the inputs cover, as `run` takes them).
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to"])]
+    pub month: Option<Month>,
+    /// First month of a range, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", requires = "to")]
+    pub from: Option<Month>,
+    /// Last month of a range (inclusive), YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", requires = "from")]
+    pub to: Option<Month>,
+    /// Fix "now" (for incidents still open), e.g. 2026-11-01T00:00:00Z.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_as_of)]
+    pub as_of: Option<Instant>,
+}
+
+fn parse_as_of(s: &str) -> Result<Instant, String> {
+    parse_instant(s, Tz::UTC).map_err(|e| e.to_string())
+}
+
+pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunError> {
+    let config_path = config_or_sample(args.config.clone())?;
+    let asked = asked_months(args.month, args.from, args.to)?;
+    let config = match Config::load(&config_path) {
+        Ok(c) => c,
+        Err(e) => return Ok(report(&config_path.display().to_string(), vec![e.to_string()], Vec::new())),
+    };
+    let mut problems = Vec::new();
+    let template = match Template::load(&config.template.clone().unwrap_or_else(Template::default_dir)) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(e.to_string());
+            Template::load(&Template::default_dir())?
+        }
+    };
+    let fonts = FontSet::load(&template)
+        .map_err(|message| crate::render::template::TemplateError { file: "template fonts".into(), message })?;
+    let now = args.as_of.unwrap_or(clock_now);
+    let (mut inputs, input_problems) = load_inputs_collecting(&config, now);
+    problems.extend(input_problems.into_iter().map(|e| e.to_string()));
+    let pairs = pair_downtime(&inputs.series, &mut inputs.checks, &inputs.outages, &config.monitoring);
+    let prepared = Prepared { config, inputs, pairs, now, as_of: args.as_of, template, fonts };
+    let mut warnings = Vec::new();
+    let months = match asked {
+        Some(m) => m,
+        None => match prepared.covered_months(MAX_MONTHS.min(12)) {
+            Some(c) => {
+                if c.truncated {
+                    warnings.push(format!(
+                        "the inputs have data in months from {} on; without --month or --from/--to a run covers only the latest {}",
+                        c.first_with_data,
+                        c.months.len()
+                    ));
+                }
+                c.months
+            }
+            None => {
+                warnings.push("the inputs hold no timestamps: nothing to report without --month".into());
+                Vec::new()
+            }
+        },
+    };
+    warnings.extend(quality_warnings(&prepared, &months));
+    Ok(report(&config_path.display().to_string(), problems, warnings))
+}
+
+/// The data-quality warnings of the inputs over `months`.
+fn quality_warnings(p: &Prepared, months: &[Month]) -> Vec<String> {
+    let mut w = Vec::new();
+    if months.is_empty() {
+        return w;
+    }
+    let span = format!(
+        "{}{}",
+        months[0],
+        if months.len() > 1 { format!(" to {}", months[months.len() - 1]) } else { String::new() }
+    );
+    for m in months {
+        let result = p.compute(*m);
+        w.extend(result.warnings.iter().map(|x| format!("{m}: {x}")));
+    }
+    let window = p.window(months);
+    let secs = |s: i64| duration(Decimal::from(s));
+    for g in quality::monitoring_gaps(&p.pairs, &window) {
+        w.push(format!(
+            "monitoring gap: {} has no monitoring data for {} in {} gap(s) in {span}; the longest {} from {} to {}",
+            g.pair,
+            secs(g.total_seconds),
+            g.count,
+            secs(g.longest.len()),
+            format_utc(g.longest.start),
+            format_utc(g.longest.end)
+        ));
+    }
+    for s in quality::irregular_series(&p.inputs.series, &p.inputs.checks, p.config.monitoring.max_gap_seconds) {
+        if s.sparser_than_max_gap {
+            w.push(format!(
+                "irregular checks: {} is checked every {} typically, longer than [monitoring] max_gap_seconds = {}: most of the time between its checks counts as no data",
+                s.series,
+                secs(s.typical_seconds),
+                p.config.monitoring.max_gap_seconds
+            ));
+        } else {
+            w.push(format!(
+                "irregular checks: {} is checked every {} typically, but {} of {} intervals between its checks are over twice that (the longest {})",
+                s.series,
+                secs(s.typical_seconds),
+                group_thousands(&s.late.to_string()),
+                group_thousands(&s.intervals.to_string()),
+                secs(s.longest_seconds)
+            ));
+        }
+    }
+    for i in quality::open_incidents(&p.inputs.incidents, &window, p.now) {
+        w.push(format!(
+            "open incident: {} ({}) started {} and has no end: it counts until {}",
+            i.id,
+            i.category.as_str(),
+            format_utc(i.start),
+            format_utc(p.now.max(i.start))
+        ));
+    }
+    for n in quality::unmonitored_names(&p.inputs.series, &p.inputs.outages, &p.inputs.customers, &p.inputs.incidents) {
+        w.push(format!(
+            "unmonitored name: {} names {} {:?}, which no check or outage measures",
+            n.owner, n.column, n.value
+        ));
+    }
+    for (a, b) in quality::overlapping_maintenance(&p.inputs.incidents, p.now) {
+        w.push(format!("overlapping maintenance: planned maintenance windows {a} and {b} overlap"));
+    }
+    for (f, used) in p.usage(months) {
+        if f.role == "checks" && used < f.rows {
+            w.push(format!(
+                "checks outside the months: {}: {} of its {} rows lie outside {span}",
+                f.name,
+                group_thousands(&(f.rows - used).to_string()),
+                group_thousands(&f.rows.to_string())
+            ));
+        }
+    }
+    w
+}
+
+fn report(config: &str, problems: Vec<String>, warnings: Vec<String>) -> Outcome {
+    let mut text = format!("Validated {config}\n");
+    if !problems.is_empty() {
+        text.push_str(&format!("problems ({}):\n", problems.len()));
+        for p in problems.iter().take(MAX_LISTED) {
+            text.push_str(&format!("  {p}\n"));
+        }
+        if problems.len() > MAX_LISTED {
+            text.push_str(&format!("  ... and {} more\n", problems.len() - MAX_LISTED));
+        }
+    }
+    if !warnings.is_empty() {
+        text.push_str(&format!("warnings ({}):\n", warnings.len()));
+        for w in &warnings {
+            text.push_str(&format!("  {w}\n"));
+        }
+    }
+    let code = if !problems.is_empty() {
+        PROBLEMS
+    } else if !warnings.is_empty() {
+        WARNINGS_ONLY
+    } else {
+        0
+    };
+    text.push_str(&format!(
+        "{}: {} problem(s), {} warning(s)\n",
+        match code {
+            0 => "clean",
+            WARNINGS_ONLY => "usable, with warnings",
+            _ => "a run would fail",
+        },
+        problems.len(),
+        warnings.len()
+    ));
+    Outcome { text, code, data: None, warnings: Vec::new() }
+}
