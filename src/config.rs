@@ -588,7 +588,7 @@ credits = [
             ("max_gap_seconds = 300", "max_gap_seconds = 9223372036854775807", "expected 1 to 31622400 seconds"),
             (
                 "maintenance_notice_hours = 48",
-                "maintenance_notice_hours = \"79228162514264337593543950335\"",
+                "maintenance_notice_hours = \"9999999999999999999999999999\"",
                 "expected at most 8784 hours",
             ),
             ("decimals = 4", "decimals = 9", "[report] decimals: expected 0 to 8"),

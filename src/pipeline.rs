@@ -70,12 +70,11 @@ pub fn prepare(config_path: &Path, as_of: Option<Instant>, clock_now: Instant) -
 }
 
 impl Prepared {
-    /// The months the inputs cover, in the report time zone: those at least half inside
-    /// the span from the earliest to the latest instant of any check, outage or incident
-    /// (so a few hours of data before or after, kept for customers in other zones, do not
-    /// add a month) and holding some of that data, the latest `limit` of them (so a stray
-    /// old row cannot add years of months); when no month is, the month of the span's
-    /// middle.
+    /// The months the inputs cover, in the report time zone: those with data (a check,
+    /// or an outage or incident boundary) on at least half of their days, so a few hours
+    /// kept for customers in other zones do not add a month, and a stray old row does
+    /// not either; the latest `limit` of them. When no month qualifies, the month with
+    /// data on the most days (the latest of equals).
     pub fn covered_months(&self, limit: usize) -> Option<CoveredMonths> {
         let i = &self.inputs;
         let instants = i
@@ -84,32 +83,34 @@ impl Prepared {
             .map(|c| c.at)
             .chain(i.outages.iter().flat_map(|o| [o.interval.start, o.interval.end]))
             .chain(i.incidents.iter().flat_map(|x| [Some(x.start), x.end]).flatten());
-        let mut days = std::collections::BTreeSet::new();
-        let (mut lo, mut hi): (Option<Instant>, Option<Instant>) = (None, None);
-        for t in instants {
-            lo = Some(lo.map_or(t, |l| l.min(t)));
-            hi = Some(hi.map_or(t, |h| h.max(t)));
-            days.insert(t.div_euclid(86_400));
-        }
-        let (lo, hi) = (lo?, hi?);
+        let days: std::collections::BTreeSet<i64> = instants.map(|t| t.div_euclid(86_400)).collect();
+        let (lo, hi) = (*days.first()?, *days.last()?);
         let tz = self.config.report_timezone;
-        let month_of = |t: Instant| {
+        let month_of = |day: i64| {
             use chrono::Datelike;
-            let local = chrono::DateTime::from_timestamp(t, 0)?.with_timezone(&tz);
+            let local = chrono::DateTime::from_timestamp(day * 86_400 + 43_200, 0)?.with_timezone(&tz);
             Month::new(local.year(), local.month())
         };
-        let span = Interval::new(lo, hi);
-        let has_data =
-            |b: &Interval| days.range(b.start.div_euclid(86_400)..=b.end.div_euclid(86_400)).next().is_some();
-        let mut months: Vec<Month> = Vec::new();
-        for m in month_of(lo)?.through(month_of(hi)?) {
+        let mut counted: Vec<(Month, usize, usize)> = Vec::new();
+        let mut m = month_of(lo)?;
+        let last = month_of(hi)?;
+        while m <= last {
             let b = m.bounds_in(tz);
-            if 2 * b.intersect(&span).len() >= b.len() && has_data(&b) {
-                months.push(m);
+            let (first_day, end_day) = ((b.start + 43_200).div_euclid(86_400), (b.end + 43_200).div_euclid(86_400));
+            let with_data = days.range(first_day..end_day).count();
+            if with_data > 0 {
+                counted.push((m, with_data, (end_day - first_day) as usize));
+            }
+            // Skip empty stretches without walking every month in between.
+            match days.range(end_day..).next() {
+                Some(&d) => m = month_of(d)?.max(m.next()),
+                None => break,
             }
         }
+        let mut months: Vec<Month> = counted.iter().filter(|(_, n, of)| 2 * n >= *of).map(|(m, _, _)| *m).collect();
         if months.is_empty() {
-            months.push(month_of(lo + (hi - lo) / 2)?);
+            let best = counted.iter().max_by_key(|(m, n, _)| (*n, *m))?;
+            months.push(best.0);
         }
         let first_with_data = months[0];
         let truncated = months.len() > limit;

@@ -144,8 +144,9 @@ pub fn expand(
             Vec::new()
         };
         if found.is_empty() && !optional {
+            let what = if has_glob_chars(pat) { "matched no file" } else { "not found" };
             return Err(InputError(format!(
-                "{config_name}: [inputs] {role}: {} matched no file; {} (write {{ path = {}, optional = true }} if it may be absent)",
+                "{config_name}: [inputs] {role}: {} {what}; {} (write {{ path = {}, optional = true }} if it may be absent)",
                 quote(pat),
                 near_miss(base, pat),
                 quote(pat)
@@ -178,6 +179,7 @@ fn near_miss(base: &Path, pattern: &str) -> String {
     let folder = literal.join("/");
     let shown = if folder.is_empty() { "the config's folder".to_string() } else { format!("{folder}/") };
     let dir = base.join(&folder);
+    let dir = if dir.as_os_str().is_empty() { Path::new(".").to_path_buf() } else { dir };
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return format!("{shown} does not exist");
     };

@@ -442,23 +442,23 @@ impl Table {
         }
     }
 
-    /// A column as text (numbers and booleans in Parquet are cast). `None` if absent.
+    /// A column as text (numbers, decimals and booleans in Parquet are cast; dates and
+    /// timestamps are not text). `None` if absent.
     pub fn text(&self, name: &str) -> Result<Option<StringChunked>, InputError> {
         let Ok(col) = self.df.column(name) else {
             return Ok(None);
         };
+        let fail = |m: String| InputError(format!("{}: column '{name}': {m}", self.display));
+        if col.dtype().is_temporal() {
+            return Err(fail(format!("expected text, found a column of {}", col.dtype())));
+        }
         let col = if col.dtype() == &DataType::String {
             col.clone()
         } else {
-            col.cast(&DataType::String).map_err(|e| {
-                InputError(format!(
-                    "{}: column '{name}': cannot read as text: {}",
-                    self.display,
-                    clip(&first_line(&e.to_string()))
-                ))
-            })?
+            quiet_catch(|| col.cast(&DataType::String).map_err(|e| e.to_string()))
+                .map_err(|e| fail(format!("cannot read as text: {}", clip(&first_line(&e)))))?
         };
-        Ok(Some(col.str().expect("string column").clone()))
+        col.str().cloned().map(Some).map_err(|e| fail(format!("cannot read as text: {}", clip(&first_line(&e.to_string())))))
     }
 
     /// A time column in its stored representation. `None` if absent.
@@ -477,6 +477,12 @@ impl Table {
                 TimeColumn::Timestamps { values, per_second, zoned: zone.is_some() }
             }
             DataType::Date => TimeColumn::Dates(col.date().expect("date").physical().clone()),
+            dt if dt.is_temporal() => {
+                return Err(InputError(format!(
+                    "{}: column '{name}': expected a date or a timestamp, found a column of {dt}",
+                    self.display
+                )));
+            }
             _ => TimeColumn::Text(self.text(name)?.expect("present")),
         }))
     }

@@ -306,7 +306,7 @@ mod tests {
         let tmp = copy_default();
         let e = edit(&tmp, "logo = \"logo.png\"", "logo = \"nope.png\"");
         assert!(e.contains("logo: cannot read"), "{e}");
-        std::fs::write(tmp.path().join("logo.png"), b"GIF89a not a png").unwrap();
+        std::fs::write(tmp.path().join("t/logo.png"), b"GIF89a not a png").unwrap();
         let e = edit(&tmp, "logo = \"nope.png\"", "logo = \"logo.png\"");
         assert!(e.contains("logo: not a readable PNG image"), "{e}");
         let tmp = copy_default();

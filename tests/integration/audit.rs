@@ -187,15 +187,35 @@ fn a_run_killed_at_any_point_leaves_a_valid_history() {
         .unwrap();
     assert!(!o.status.success());
     assert_eq!(runs_file(&w).lines().count(), 2, "the complete new record");
+    assert_eq!(w.read("out/2026-10/RUN_ID"), "run-000001\n", "killed before publishing");
+    // The next command on the output directory completes the publication from the archive.
     let (code, out) = verify(&w, None);
-    assert_eq!(code, 6, "{out}");
+    assert_eq!(code, 0, "{out}");
     assert!(out.contains("hash chain of 2 records is unbroken"), "{out}");
-    assert!(out.contains("run-000002 was recorded but its reports were not published"), "{out}");
+    assert!(
+        out.contains("done  completed the interrupted publication of run-000002: 2026-10/ published from its archive"),
+        "{out}"
+    );
+    assert_eq!(w.read("out/2026-10/RUN_ID"), "run-000002\n");
+    assert!(!verify(&w, None).1.contains("done"), "completed once");
+    // A kill between two months of one run is completed the same way.
+    let o = Command::new(env!("CARGO_BIN_EXE_slareport"))
+        .args(["run", "--config", "sla.toml", "--from", "2026-09", "--to", "2026-10", "--out", "out", "--as-of", AS_OF])
+        .current_dir(w.path())
+        .env("SLAREPORT_CRASH_AT", "between-months")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert_eq!(w.read("out/2026-09/RUN_ID"), "run-000003\n");
+    assert_eq!(w.read("out/2026-10/RUN_ID"), "run-000002\n", "the second month not yet published");
+    let (code, out) = verify(&w, None);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("completed the interrupted publication of run-000003: 2026-10/"), "{out}");
     // Leftovers of a run killed while writing are cleaned up by the next run.
     std::fs::create_dir_all(w.path().join("out/.2026-10.partial-x")).unwrap();
     std::fs::create_dir_all(w.path().join("out/history/.run-000009.partial-y")).unwrap();
     // The next run continues the chain (the orphaned archive of a killed run is replaced).
-    assert!(run(&w).contains("run-000003"));
+    assert!(run(&w).contains("run-000004"));
     assert!(!w.exists("out/.2026-10.partial-x") && !w.exists("out/history/.run-000009.partial-y"));
     assert_eq!(verify(&w, None).0, 0);
 }

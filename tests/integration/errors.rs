@@ -67,7 +67,7 @@ fn input_file_not_found() {
     fails(
         &with("sla.toml", &CONFIG.replace("\"incidents.csv\"", "\"incidnets.csv\"")),
         4,
-        "input file \"incidnets.csv\" not found",
+        "sla.toml: [inputs] incidents: \"incidnets.csv\" not found; the config's folder holds 3 .csv files, 1 other file",
     );
 }
 
@@ -197,7 +197,7 @@ fn bad_fee() {
     fails(
         &with("customers.csv", &CUSTOMERS.replace("1000.00", "\"1,000\"")),
         4,
-        "customers.csv:2:6: column 'monthly_fee': expected a decimal amount like 1250.00, found \"1,000\"",
+        "customers.csv:2:6: column 'monthly_fee': expected a decimal amount like 1250.00 (at most 28 significant digits), found \"1,000\"",
     );
 }
 
@@ -215,7 +215,7 @@ fn bad_currency() {
     fails(
         &with("customers.csv", &CUSTOMERS.replace("GBP", "pounds")),
         4,
-        "customers.csv:2:7: column 'currency': expected an ISO 4217 code like GBP, found \"pounds\"",
+        "customers.csv:2:7: column 'currency': expected an ISO 4217 currency code like GBP, found \"pounds\"",
     );
 }
 
@@ -312,10 +312,122 @@ fn non_utf8_text_is_named() {
 #[test]
 fn huge_fees_are_refused() {
     fails(
-        &with("customers.csv", &CUSTOMERS.replace("1000.00", "79228162514264337593543950335")),
+        &with("customers.csv", &CUSTOMERS.replace("1000.00", "9999999999999999999999999999")),
         4,
         "column 'monthly_fee': expected an amount below 10^15",
     );
+}
+
+#[test]
+fn decimals_are_exact_or_refused() {
+    // 29 significant digits cannot be held exactly: refused, never rounded to 0.01.
+    fails(
+        &with("customers.csv", &CUSTOMERS.replace("1000.00", "0.00499999999999999999999999999")),
+        4,
+        "customers.csv:2:6: column 'monthly_fee': expected a decimal amount like 1250.00 (at most 28 significant digits)",
+    );
+    let c = "customer_id,tier,target_percent\nC1,standard,99.999999999999999999999999999\n";
+    fails(&with("customers.csv", c), 4, "customers.csv:2:3: column 'target_percent'");
+}
+
+#[test]
+fn unknown_currencies_are_refused() {
+    fails(
+        &with("customers.csv", &CUSTOMERS.replace("GBP", "XYZ")),
+        4,
+        "customers.csv:2:7: column 'currency': expected an ISO 4217 currency code like GBP, found \"XYZ\"",
+    );
+}
+
+#[test]
+fn headers_match_in_any_case_and_order() {
+    let w = valid();
+    w.write(
+        "customers.csv",
+        "\u{feff}Currency , MONTHLY_FEE,Tier,Regions,Services,Name,Customer_ID\nGBP,1000.00,standard,*,*,Acme,C1\n",
+    );
+    w.write("checks.csv", CHECKS.replace("timestamp,service,region,location,status", "Status,Location,Region,Service,Timestamp").replace(
+        "2026-10-01T00:00:00Z,api,eu,lon,up\n2026-10-01T00:01:00Z,api,eu,lon,down\n2026-10-01T00:02:00Z,api,eu,lon,up",
+        "up,lon,eu,api,2026-10-01T00:00:00Z\ndown,lon,eu,api,2026-10-01T00:01:00Z\nup,lon,eu,api,2026-10-01T00:02:00Z",
+    ));
+    let reordered = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "a"]);
+    reordered.assert_ok();
+    let v = valid();
+    v.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "a"]).assert_ok();
+    assert_eq!(w.read("a/2026-10/sla_monthly.csv"), v.read("a/2026-10/sla_monthly.csv"));
+}
+
+#[test]
+fn headers_without_the_columns_name_them_all() {
+    let msg = fails(
+        &with("checks.csv", "Date-Time,Monitor,Status,Duration\n01/10/2026 00:00:00,api,Up,1\n"),
+        4,
+        "checks.csv:1: missing columns 'timestamp', 'service', 'region', 'location' (the header has: Date-Time, Monitor, Status, Duration)",
+    );
+    assert!(!msg.contains("panicked"));
+    fails(&with("checks.csv", "timestamp;service;region;location;status\n"), 4, "the file looks separated by ';'");
+    fails(
+        &with("checks.csv", "timestamp,service,region,location,status,Status\n"),
+        4,
+        "checks.csv:1: column 'status' appears twice in the header (columns 5 and 6)",
+    );
+}
+
+#[test]
+fn a_pattern_matching_nothing_names_what_is_there() {
+    let w = with("sla.toml", &CONFIG.replace("checks = [\"checks*.csv\"]", "checks = [\"probes/*.csv\"]"));
+    w.write("probes/a.csv.gz", "x");
+    w.write("probes/b.csv.gz", "x");
+    fails(&w, 4, "sla.toml: [inputs] checks: \"probes/*.csv\" matched no file; probes/ holds 2 .csv.gz files");
+    let optional = CONFIG.replace(
+        "checks = [\"checks*.csv\"]",
+        "checks = [\"checks*.csv\", { path = \"probes/*.csv\", optional = true }]",
+    );
+    let w = with("sla.toml", &optional);
+    w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]).assert_ok();
+}
+
+#[test]
+fn timestamps_outside_the_supported_range_are_refused() {
+    fails(
+        &with("checks.csv", &CHECKS.replace("2026-10-01T00:01:00Z", "1970-01-01T00:00:00Z")),
+        4,
+        "checks.csv:3:1: column 'timestamp': 1970-01-01T00:00:00Z is outside the supported range 1990-01-01 to 2099-12-31",
+    );
+    fails(
+        &with("checks.csv", &CHECKS.replace("2026-10-01T00:01:00Z", "0000-01-01T00:00:00Z")),
+        4,
+        "checks.csv:3:1: column 'timestamp': 0000-01-01T00:00:00Z is outside the supported range",
+    );
+}
+
+#[test]
+fn a_header_only_customers_file_is_refused() {
+    fails(
+        &with("customers.csv", "customer_id,name,tier\n"),
+        4,
+        "customers.csv: no customers: a report needs at least one customer row",
+    );
+}
+
+#[test]
+fn months_are_bounded() {
+    let w = valid();
+    let run = w.run(&["run", "--config", "sla.toml", "--from", "0001-01", "--to", "9999-12", "--out", "out"]);
+    run.assert_error(2, "is 119988 months; a run covers at most 36, split the range");
+    let run = w.run(&["run", "--config", "sla.toml", "--month", "1970-01", "--out", "out"]);
+    run.assert_error(2, "month 1970-01 is outside the supported years 1990 to 2099");
+    // Without a period, a stray old row does not add years of months.
+    w.write("checks.csv", format!("{CHECKS}1995-03-10T00:00:00Z,api,eu,lon,up\n"));
+    let run = w.run(&["run", "--config", "sla.toml", "--out", "out"]);
+    run.assert_ok();
+    let months: Vec<_> = std::fs::read_dir(w.path().join("out"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| !n.starts_with('.') && n != "history")
+        .collect();
+    assert!(months.len() <= 12, "{months:?}");
 }
 
 #[test]
