@@ -1,19 +1,14 @@
 //! The auditors' commands: `verify`, `diff`, `explain`, `history`.
 
-use chrono_tz::Tz;
 use clap::Args;
 use std::path::PathBuf;
 
 use super::{Outcome, output};
 use crate::audit::{diff, history::Store, verify};
 use crate::core::interval::Instant;
-use crate::core::time::{Month, parse_instant};
+use crate::core::time::Month;
 use crate::pipeline::{self, RunError};
 use crate::render::{explain, terminal};
-
-fn parse_as_of(s: &str) -> Result<Instant, String> {
-    parse_instant(s, Tz::UTC).map_err(|e| e.to_string())
-}
 
 /// Exit code when a verification finds a mismatch.
 pub const VERIFY_FAILED: i32 = 6;
@@ -105,7 +100,7 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Fix "now" (for incidents still open).
-    #[arg(long, value_name = "INSTANT", value_parser = parse_as_of)]
+    #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of)]
     pub as_of: Option<Instant>,
 }
 

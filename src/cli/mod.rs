@@ -34,6 +34,13 @@ pub enum Command {
     History(audit::HistoryArgs),
 }
 
+/// `--as-of`: an instant (naive times are UTC) in the supported range.
+pub fn parse_as_of(s: &str) -> Result<crate::core::interval::Instant, String> {
+    crate::core::time::parse_instant(s, chrono_tz::Tz::UTC)
+        .and_then(crate::core::time::in_range)
+        .map_err(|e| e.to_string())
+}
+
 /// What a command prints on success and its exit code (non-zero for a failed check).
 /// `data` (a CSV asked for with `--csv -`) goes to standard output; `text` then goes
 /// to standard error so the two never mix.

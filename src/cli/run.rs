@@ -1,11 +1,10 @@
 //! `slareport run`: compute one month, a range, or every month the inputs cover.
 
-use chrono_tz::Tz;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
 use crate::core::interval::Instant;
-use crate::core::time::{Month, parse_instant};
+use crate::core::time::Month;
 use crate::load::InputError;
 use crate::pipeline::{self, RunError};
 use crate::render::terminal;
@@ -31,7 +30,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
     /// Fix "now" (for incidents still open) to this instant, e.g. 2026-11-01T00:00:00Z.
-    #[arg(long, value_name = "INSTANT", value_parser = parse_as_of)]
+    #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of)]
     pub as_of: Option<Instant>,
     /// Seconds to wait for another run writing to the same output directory.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
@@ -43,10 +42,6 @@ pub struct RunArgs {
     /// error: exit 4 and publish nothing.
     #[arg(long)]
     pub strict: bool,
-}
-
-fn parse_as_of(s: &str) -> Result<Instant, String> {
-    parse_instant(s, Tz::UTC).map_err(|e| e.to_string())
 }
 
 /// The bundled sample configuration: `./sample-data/sla.toml`, else the one in the

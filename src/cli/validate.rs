@@ -2,7 +2,6 @@
 //! only the first) as `file:line:col: what is wrong`, then data-quality warnings.
 //! Exit 0 when clean, 1 with warnings only, 4 with problems. Writes nothing.
 
-use chrono_tz::Tz;
 use clap::Args;
 use rust_decimal::Decimal;
 use std::path::PathBuf;
@@ -13,7 +12,7 @@ use crate::config::Config;
 use crate::core::checks::pair_downtime;
 use crate::core::interval::Instant;
 use crate::core::quality;
-use crate::core::time::{Month, format_utc, parse_instant};
+use crate::core::time::{Month, format_utc};
 use crate::load::load_inputs_collecting;
 use crate::pipeline::{Prepared, RunError};
 use crate::render::pdf::FontSet;
@@ -44,12 +43,8 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "YYYY-MM", requires = "from")]
     pub to: Option<Month>,
     /// Fix "now" (for incidents still open), e.g. 2026-11-01T00:00:00Z.
-    #[arg(long, value_name = "INSTANT", value_parser = parse_as_of)]
+    #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of)]
     pub as_of: Option<Instant>,
-}
-
-fn parse_as_of(s: &str) -> Result<Instant, String> {
-    parse_instant(s, Tz::UTC).map_err(|e| e.to_string())
 }
 
 pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunError> {

@@ -458,7 +458,10 @@ impl Table {
             quiet_catch(|| col.cast(&DataType::String).map_err(|e| e.to_string()))
                 .map_err(|e| fail(format!("cannot read as text: {}", clip(&first_line(&e)))))?
         };
-        col.str().cloned().map(Some).map_err(|e| fail(format!("cannot read as text: {}", clip(&first_line(&e.to_string())))))
+        col.str()
+            .cloned()
+            .map(Some)
+            .map_err(|e| fail(format!("cannot read as text: {}", clip(&first_line(&e.to_string())))))
     }
 
     /// A time column in its stored representation. `None` if absent.

@@ -55,22 +55,28 @@ pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
         }
     }
     let numeric = |c: &str| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_digit() || ch == '.' || ch == ',');
-    let fmt = |row: &[String]| {
+    // A column whose cells are all numbers has its header right-aligned too.
+    let right: Vec<bool> = (0..header.len())
+        .map(|k| !rows.is_empty() && rows.iter().all(|r| r.get(k).is_some_and(|c| numeric(c))))
+        .collect();
+    let fmt = |row: &[String], is_header: bool| {
         row.iter()
             .zip(&widths)
-            .map(|(c, &w)| {
+            .enumerate()
+            .map(|(k, (c, &w))| {
                 let pad = w.saturating_sub(c.chars().count());
-                if numeric(c) { format!("{}{c}", " ".repeat(pad)) } else { format!("{c}{}", " ".repeat(pad)) }
+                let right = if is_header { right[k] } else { numeric(c) };
+                if right { format!("{}{c}", " ".repeat(pad)) } else { format!("{c}{}", " ".repeat(pad)) }
             })
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()
             .to_string()
     };
-    let mut out = fmt(header);
+    let mut out = fmt(header, true);
     out.push('\n');
     for row in rows {
-        out.push_str(&fmt(row));
+        out.push_str(&fmt(row, false));
         out.push('\n');
     }
     out
