@@ -5,8 +5,32 @@ use slareport::cli::{Cli, dispatch};
 use slareport::render::terminal;
 use std::io::Write;
 
+/// A command-line error as one line: clap's first line, and where to read more.
+fn usage_error(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let text: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let text = text.join(" ");
+    let text = text.strip_prefix("error: ").unwrap_or(&text).replace(" tip: ", "; ");
+    format!("{text} (see slareport --help)")
+}
+
 fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help, --version, and no subcommand at all: clap's own text.
+        Err(e) if !e.use_stderr() || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            e.exit()
+        }
+        Err(e) => {
+            eprintln!("slareport: error: {}", terminal::one_line(&usage_error(&e)));
+            std::process::exit(2);
+        }
+    };
     let now = chrono::Utc::now().timestamp();
     match dispatch(cli.command, now) {
         Ok(outcome) => {

@@ -462,10 +462,31 @@ pub fn record_and_publish(
     rendered: &[(Month, MonthFiles)],
     wait: std::time::Duration,
 ) -> Result<(String, Vec<PathBuf>), RunError> {
+    // Month paths that are not report directories (a user's file, a link) are refused
+    // before anything is written.
+    for (m, _) in rendered {
+        let target = out.join(m.to_string());
+        if let Ok(meta) = target.symlink_metadata()
+            && !meta.is_dir()
+        {
+            return Err(RunError::Output(format!(
+                "{}: exists and is not a report directory; move it away and run again",
+                target.display()
+            )));
+        }
+    }
     let store = Store::of(out);
     let _lock = store.lock(wait)?;
     recover_interrupted(out, &store);
     let records = store.read()?;
+    if let Some(broken) = crate::audit::history::check_chain(&records).into_iter().find(|c| !c.ok) {
+        return Err(RunError::History(HistoryError(format!(
+            "{}: the history is damaged ({}); no run is added to it: see `slareport verify`, or move {} aside to start a new history",
+            store.runs_file().display(),
+            broken.what,
+            store.dir.display()
+        ))));
+    }
     finish_publication(out, &store, &records);
     let run_id = Store::next_id(&records);
     let recorded_at = format_utc(prepared.as_of.unwrap_or(prepared.now));

@@ -39,9 +39,13 @@ pub fn in_range(t: Instant) -> Result<Instant, TimeError> {
     if (EARLIEST..LATEST).contains(&t) { Ok(t) } else { Err(TimeError::OutOfRange(format_utc(t))) }
 }
 
-/// Input text kept in an error: at most 200 characters.
+/// Input text kept in an error: at most 200 characters, `…` when cut.
 fn shown(text: &str) -> String {
-    text.chars().take(200).collect()
+    let mut s: String = text.chars().take(200).collect();
+    if text.chars().nth(200).is_some() {
+        s.push('…');
+    }
+    s
 }
 
 fn digits(b: &[u8]) -> Option<u32> {

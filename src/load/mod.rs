@@ -134,6 +134,12 @@ pub fn expand(
             files
         } else if full.is_file() {
             vec![full.clone()]
+        } else if full.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) && !full.exists() {
+            return Err(InputError(format!(
+                "{config_name}: [inputs] {role}: {} is a symbolic link to a missing file ({})",
+                quote(pat),
+                full.display()
+            )));
         } else if full.exists() {
             return Err(InputError(format!(
                 "{config_name}: [inputs] {role}: {} is not a file ({})",

@@ -15,6 +15,8 @@ use crate::core::time::{TimeError, in_range, parse_date_or_instant, parse_instan
 
 /// The largest monthly fee accepted (keeps exact proration inside i128).
 const MAX_FEE: i64 = 1_000_000_000_000_000;
+const FEE_RANGE: &str = "an amount below 10^15 with at most 6 decimal places";
+const TARGET_RANGE: &str = "a percentage from 0 to 100 with at most 6 decimal places";
 
 /// Text cells of an optional column, trimmed; absent columns read as empty.
 struct TextCol(Option<polars::prelude::StringChunked>);
@@ -66,9 +68,15 @@ fn scope(t: &Table, col: &TextCol, row: usize, name: &str) -> Result<Scope, Inpu
     Ok(Scope::parse(cell))
 }
 
-fn decimal(t: &Table, row: usize, name: &str, cell: &str, what: &str) -> Result<Decimal, InputError> {
+/// A decimal cell, exactly. `what` says what is expected of text that is not a number;
+/// `range` what is expected of a number with more digits than can be held exactly.
+fn decimal(t: &Table, row: usize, name: &str, cell: &str, what: &str, range: &str) -> Result<Decimal, InputError> {
     crate::core::numbers::exact_decimal(cell).ok_or_else(|| {
-        t.error_at(row, name, format!("expected {what} (at most 28 significant digits), found {}", quote(cell)))
+        let numeric = cell.trim_start_matches(['-', '+']).split(['e', 'E']).next().is_some_and(|m| {
+            !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit() || b == b'.') && m.matches('.').count() <= 1
+        });
+        let expected = if numeric { range } else { what };
+        t.error_at(row, name, format!("expected {expected}, found {}", quote(cell)))
     })
 }
 
@@ -105,15 +113,21 @@ impl Problems {
     }
 }
 
-/// Where each unique key was first seen: file display name and row.
-pub type FirstSeen = HashMap<String, (String, usize)>;
+/// Where each unique key was first seen: `file:line` (or `file row N` in Parquet).
+pub type FirstSeen = HashMap<String, String>;
 
-fn check_unique(t: &Table, seen: &mut FirstSeen, row: usize, col: &str, key: &str) -> Result<(), InputError> {
-    if let Some((file, first)) = seen.get(key) {
-        let at = if *file == t.display { t.locate(*first, None) } else { format!("{file} row {}", first + 1) };
+fn check_unique(
+    t: &Table,
+    lines: Option<&[u64]>,
+    seen: &mut FirstSeen,
+    row: usize,
+    col: &str,
+    key: &str,
+) -> Result<(), InputError> {
+    if let Some(at) = seen.get(key) {
         return Err(t.error_at(row, col, format!("duplicate {col} {}, first seen at {at}", quote(key))));
     }
-    seen.insert(key.to_string(), (t.display.clone(), row));
+    seen.insert(key.to_string(), t.locate(row, lines));
     Ok(())
 }
 
@@ -168,10 +182,11 @@ pub fn customers(
         }
     };
     let tiers: Vec<&str> = config.tiers.keys().map(String::as_str).collect();
+    let lines = t.row_lines();
     for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
         let mut body = || -> Result<(), InputError> {
             let cid = required(&t, row, "customer_id", id.get(row))?.to_string();
-            check_unique(&t, seen, row, "customer_id", &cid)?;
+            check_unique(&t, lines.as_deref(), seen, row, "customer_id", &cid)?;
             let tier_name = required(&t, row, "tier", tier.get(row))?;
             if !config.tiers.contains_key(tier_name) {
                 return Err(t.error_at(
@@ -203,14 +218,10 @@ pub fn customers(
             let monthly_fee = if fee_cell.is_empty() {
                 Decimal::ZERO
             } else {
-                decimal(&t, row, "monthly_fee", fee_cell, "a decimal amount like 1250.00")?
+                decimal(&t, row, "monthly_fee", fee_cell, "a decimal amount like 1250.00", FEE_RANGE)?
             };
             if monthly_fee > Decimal::from(MAX_FEE) || monthly_fee.normalize().scale() > 6 {
-                return Err(t.error_at(
-                    row,
-                    "monthly_fee",
-                    format!("expected an amount below 10^15 with at most 6 decimal places, found {fee_cell}"),
-                ));
+                return Err(t.error_at(row, "monthly_fee", format!("expected {FEE_RANGE}, found {fee_cell}")));
             }
             if monthly_fee < Decimal::ZERO {
                 return Err(t.error_at(row, "monthly_fee", format!("negative fee {fee_cell}, expected 0 or more")));
@@ -228,13 +239,9 @@ pub fn customers(
             let target_override = if target_cell.is_empty() {
                 None
             } else {
-                let d = decimal(&t, row, "target_percent", target_cell, "a percentage like 99.99")?;
+                let d = decimal(&t, row, "target_percent", target_cell, "a percentage like 99.99", TARGET_RANGE)?;
                 if d < Decimal::ZERO || d > Decimal::from(100) || d.normalize().scale() > crate::config::MAX_SCALE {
-                    return Err(t.error_at(
-                        row,
-                        "target_percent",
-                        format!("expected a percentage from 0 to 100 with at most 6 decimal places, found {d}"),
-                    ));
+                    return Err(t.error_at(row, "target_percent", format!("expected {TARGET_RANGE}, found {d}")));
                 }
                 Some(d)
             };
@@ -435,10 +442,11 @@ pub fn incidents(
     let starts = instants(&t, "start", tz)?;
     let ends = instants(&t, "end", tz)?;
     let announced = instants(&t, "announced_at", tz)?;
+    let lines = t.row_lines();
     for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
         let mut body = || -> Result<(), InputError> {
             let iid = required(&t, row, "incident_id", id.get(row))?.to_string();
-            check_unique(&t, seen, row, "incident_id", &iid)?;
+            check_unique(&t, lines.as_deref(), seen, row, "incident_id", &iid)?;
             let cat = category.get(row);
             let category = cat.parse::<Category>().map_err(|_| {
                 t.error_at(
@@ -467,7 +475,14 @@ pub fn incidents(
             let data_loss_minutes = if loss.is_empty() {
                 None
             } else {
-                Some(decimal(&t, row, "data_loss_minutes", loss, "a number of minutes")?)
+                Some(decimal(
+                    &t,
+                    row,
+                    "data_loss_minutes",
+                    loss,
+                    "a number of minutes",
+                    "a number of minutes of at most 28 significant digits",
+                )?)
             };
             out.push(Incident {
                 title: title.get(row).to_string(),

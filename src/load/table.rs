@@ -224,6 +224,27 @@ fn readable_parquet_type(dt: &ArrowDataType) -> bool {
     }
 }
 
+/// A Parquet type in words, for an error message.
+fn parquet_type_words(dt: &ArrowDataType) -> &'static str {
+    use ArrowDataType as A;
+    match dt {
+        A::List(_) | A::LargeList(_) | A::FixedSizeList(_, _) => "lists",
+        A::Struct(_) => "structs",
+        A::Map(_, _) => "maps",
+        A::Binary | A::LargeBinary | A::BinaryView | A::FixedSizeBinary(_) => "binary values",
+        A::Time32(_) | A::Time64(_) => "times of day",
+        A::Duration(_) => "durations",
+        A::Interval(_) => "intervals",
+        A::Date64 => "64-bit dates",
+        A::Float16 => "16-bit floats",
+        A::Decimal256(_, _) => "256-bit decimals",
+        A::Decimal(_, _) | A::Decimal32(_, _) | A::Decimal64(_, _) => "decimals of more than 38 digits",
+        A::Dictionary(_, _, _) => "dictionary values that are not text",
+        A::Union(_) => "unions",
+        _ => "an unsupported type",
+    }
+}
+
 impl Table {
     /// Reads the columns of `wanted` that the file has (others are ignored), matching
     /// header names ignoring case, surrounding spaces and a BOM. Fails, before reading
@@ -280,13 +301,15 @@ impl Table {
                     }
                     .map_err(|e| e.to_string())
                 })
-                .map_err(|e| match ragged_row(path, gzip, header.len()) {
-                    Some((line, found)) => InputError(format!(
-                        "{display}:{line}: expected {} fields as in the header line, found {found}",
-                        header.len()
-                    )),
-                    None => match bad_utf8_line(path, gzip) {
-                        Some(line) => InputError(format!("{display}:{line}: not UTF-8 text (save the file as UTF-8)")),
+                .map_err(|e| match ragged_row(path, gzip, header.len(), display) {
+                    Some(err) => err,
+                    None => match bad_utf8_cell(path, gzip) {
+                        Some((line, 0)) => {
+                            InputError(format!("{display}:{line}: not UTF-8 text (save the file as UTF-8)"))
+                        }
+                        Some((line, col)) => {
+                            InputError(format!("{display}:{line}:{col}: not UTF-8 text (save the file as UTF-8)"))
+                        }
                         None => fail(format!("cannot read CSV: {}", clip(&first_line(&e)))),
                     },
                 })?;
@@ -309,7 +332,8 @@ impl Table {
                     let dt = &schema.get_at_index(*i).expect("index of the schema").1.dtype;
                     if !readable_parquet_type(dt) {
                         return Err(fail(format!(
-                            "column '{name}': Parquet type {dt:?} cannot be read, expected text, a number, a boolean, a date or a timestamp"
+                            "column '{name}': a Parquet column of {} cannot be read, expected text, a number, a boolean, a date or a timestamp",
+                            parquet_type_words(dt)
                         )));
                     }
                 }
@@ -563,24 +587,51 @@ fn record_reader(path: &Path, gzip: bool) -> Option<csv::Reader<Box<dyn Read>>> 
     )
 }
 
-/// The first record whose field count differs from the header's: (line, fields).
-fn ragged_row(path: &Path, gzip: bool, fields: usize) -> Option<(u64, usize)> {
+/// The first record whose field count differs from the header's, as an error: an
+/// unclosed quote (the last record swallowing line ends) is named as such.
+fn ragged_row(path: &Path, gzip: bool, fields: usize, display: &str) -> Option<InputError> {
     let mut rdr = record_reader(path, gzip)?;
     let mut rec = csv::ByteRecord::new();
+    let mut found: Option<(u64, usize, bool)> = None;
     while rdr.read_byte_record(&mut rec).ok()? {
+        let multiline = rec.iter().any(|f| f.contains(&b'\n'));
+        if found.is_some() {
+            // A later record exists: the ragged one was not swallowed by an open quote.
+            break;
+        }
         if rec.len() != fields {
-            return Some((rec.position().map_or(0, |p| p.line()), rec.len()));
+            found = Some((rec.position().map_or(0, |p| p.line()), rec.len(), multiline));
         }
     }
-    None
+    let (line, n, multiline) = found?;
+    let at_end = rdr.is_done();
+    Some(InputError(if multiline && at_end {
+        format!(
+            "{display}:{line}: a quote opened in this record is never closed (the rest of the file became one value)"
+        )
+    } else {
+        format!("{display}:{line}: expected {fields} fields as in the header line, found {n}")
+    }))
 }
 
-/// The line of the first byte that is not UTF-8.
-fn bad_utf8_line(path: &Path, gzip: bool) -> Option<u64> {
+/// The line and column of the first cell that is not UTF-8.
+fn bad_utf8_cell(path: &Path, gzip: bool) -> Option<(u64, usize)> {
     let mut bytes = Vec::new();
     open_text(path, gzip).ok()?.read_to_end(&mut bytes).ok()?;
     let bad = std::str::from_utf8(&bytes).err()?.valid_up_to();
-    Some(bytes[..bad].iter().filter(|&&b| b == b'\n').count() as u64 + 1)
+    let line = bytes[..bad].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(bytes.as_slice());
+    let mut rec = csv::ByteRecord::new();
+    while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+        if let Some(col) = rec.iter().position(|f| std::str::from_utf8(f).is_err()) {
+            return Some((rec.position().map_or(line, |p| p.line()), col + 1));
+        }
+    }
+    Some((line, 0))
 }
 
 /// The canonical names of a frame's columns, whatever order polars returned them in:
