@@ -14,10 +14,11 @@ pub struct ReportedPoint {
 pub fn results_points(path: &std::path::Path, month: &str) -> Result<Vec<ReportedPoint>, String> {
     use polars::prelude::*;
     let file = std::fs::File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let df = ParquetReader::new(file)
-        .with_columns(Some(vec!["month".into(), "customer_id".into(), "uptime_percent".into(), "met".into()]))
-        .finish()
-        .map_err(|e| format!("{}: cannot read Parquet: {e}", path.display()))?;
+    let columns = Some(vec!["month".into(), "customer_id".into(), "uptime_percent".into(), "met".into()]);
+    let df = super::table::quiet_catch(|| {
+        ParquetReader::new(file).with_columns(columns).finish().map_err(|e| e.to_string())
+    })
+    .map_err(|e| format!("{}: cannot read Parquet: {e}", path.display()))?;
     let text = |name: &str| -> Result<StringChunked, String> {
         Ok(df.column(name).and_then(|c| c.str().cloned()).map_err(|e| format!("{}: {name}: {e}", path.display()))?)
     };
@@ -44,8 +45,8 @@ pub fn results_csv(files: &[std::path::PathBuf]) -> Result<Vec<u8>, String> {
     let mut header_written = false;
     for path in files {
         let file = std::fs::File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        let df =
-            ParquetReader::new(file).finish().map_err(|e| format!("{}: cannot read Parquet: {e}", path.display()))?;
+        let df = super::table::quiet_catch(|| ParquetReader::new(file).finish().map_err(|e| e.to_string()))
+            .map_err(|e| format!("{}: cannot read Parquet: {e}", path.display()))?;
         if !header_written {
             w.write_record(df.get_column_names().iter().map(|n| n.as_str())).map_err(|e| e.to_string())?;
             header_written = true;

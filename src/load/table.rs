@@ -323,9 +323,8 @@ impl Table {
             Format::Parquet => {
                 let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
                 let mut reader = ParquetReader::new(file);
-                let schema = reader
-                    .schema()
-                    .map_err(|e| fail(format!("cannot read Parquet: {}", clip(&first_line(&e.to_string())))))?;
+                let schema = quiet_catch(|| reader.schema().map_err(|e| e.to_string()))
+                    .map_err(|e| fail(format!("cannot read Parquet: {}", clip(&first_line(&e)))))?;
                 let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
                 let columns = locate_columns(display, "", &header, wanted, required)?;
                 for (i, name) in &columns {
