@@ -572,6 +572,28 @@ pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[Cust
         .collect()
 }
 
+/// The monitoring warnings of a month: customers that nothing monitors, and customers
+/// whose monitoring coverage is below `min_coverage_percent` (decided on the exact value).
+pub fn monitoring_warnings(rows: &[CustomerMonth], min_coverage_percent: Decimal, decimals: u32) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in rows {
+        match &r.coverage {
+            None => out.push(format!(
+                "{}: nothing monitors this customer (no monitored service and region matches it)",
+                r.customer_id
+            )),
+            Some(c) if c.cmp_decimal(min_coverage_percent) == std::cmp::Ordering::Less => out.push(format!(
+                "{}: monitoring coverage {} % is below the minimum of {} %",
+                r.customer_id,
+                c.truncate(decimals),
+                min_coverage_percent.normalize()
+            )),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod attribute_tests {
     use super::*;
@@ -596,26 +618,4 @@ mod attribute_tests {
             }
         }
     }
-}
-
-/// The monitoring warnings of a month: customers that nothing monitors, and customers
-/// whose monitoring coverage is below `min_coverage_percent` (decided on the exact value).
-pub fn monitoring_warnings(rows: &[CustomerMonth], min_coverage_percent: Decimal, decimals: u32) -> Vec<String> {
-    let mut out = Vec::new();
-    for r in rows {
-        match &r.coverage {
-            None => out.push(format!(
-                "{}: nothing monitors this customer (no monitored service and region matches it)",
-                r.customer_id
-            )),
-            Some(c) if c.cmp_decimal(min_coverage_percent) == std::cmp::Ordering::Less => out.push(format!(
-                "{}: monitoring coverage {} % is below the minimum of {} %",
-                r.customer_id,
-                c.truncate(decimals),
-                min_coverage_percent.normalize()
-            )),
-            Some(_) => {}
-        }
-    }
-    out
 }

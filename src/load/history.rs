@@ -20,7 +20,7 @@ pub fn results_points(path: &std::path::Path, month: &str) -> Result<Vec<Reporte
     })
     .map_err(|e| format!("{}: cannot read Parquet: {e}", path.display()))?;
     let text = |name: &str| -> Result<StringChunked, String> {
-        Ok(df.column(name).and_then(|c| c.str().cloned()).map_err(|e| format!("{}: {name}: {e}", path.display()))?)
+        df.column(name).and_then(|c| c.str().cloned()).map_err(|e| format!("{}: {name}: {e}", path.display()))
     };
     let (months, ids, uptimes) = (text("month")?, text("customer_id")?, text("uptime_percent")?);
     let met = df.column("met").and_then(|c| c.bool().cloned()).map_err(|e| format!("{}: met: {e}", path.display()))?;

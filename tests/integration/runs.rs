@@ -209,3 +209,56 @@ fn reports_do_not_depend_on_where_the_inputs_live() {
     }
     assert!(a.read("out/2026-10/evidence.csv").contains("outage outages.csv:2"));
 }
+
+#[test]
+fn low_coverage_is_a_warning_and_strict_makes_it_an_error() {
+    // The fixture's checks cover 240 s of October's 2,678,400: 0.00896... %, far below 90 %.
+    let w = valid();
+    let r = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
+    r.assert_ok();
+    let warning = "slareport: warning: 2026-10: C1: monitoring coverage 0.0089 % is below the minimum of 90 %";
+    assert!(r.stderr().contains(warning), "{}", r.stderr());
+    let m: serde_json::Value = serde_json::from_str(&w.read("out/2026-10/manifest.json")).unwrap();
+    assert!(m["warnings"].to_string().contains("C1: monitoring coverage 0.0089 % is below the minimum of 90 %"));
+    // The minimum is configurable and compared exactly: 0.0089 is met, 0.009 is not.
+    let lenient =
+        w.read("sla.toml").replace("max_gap_seconds = 120", "max_gap_seconds = 120\nmin_coverage_percent = 0.0089");
+    w.write("lenient.toml", lenient);
+    let r = w.run(&["run", "--config", "lenient.toml", "--month", "2026-10", "--out", "out2", "--strict"]);
+    r.assert_ok();
+    assert!(!r.stderr().contains("warning"), "{}", r.stderr());
+    // --strict: the warning is an error and nothing is published.
+    let before = w.read("out/2026-10/sla_monthly.csv");
+    let r = w.run(&[
+        "run",
+        "--config",
+        "sla.toml",
+        "--month",
+        "2026-10",
+        "--out",
+        "out",
+        "--strict",
+        "--as-of",
+        "2026-11-05T00:00:00Z",
+    ]);
+    r.assert_error(4, "--strict: 1 warning(s), nothing published; the first: 2026-10: C1: monitoring coverage");
+    assert_eq!(w.read("out/2026-10/sla_monthly.csv"), before);
+    assert_eq!(w.read("out/history/runs.jsonl").lines().count(), 1, "no run recorded");
+}
+
+#[test]
+fn the_summary_shows_rows_read_used_and_outside() {
+    let w = valid();
+    w.write("checks.csv", format!("{CHECKS}2026-09-15T00:00:00Z,api,eu,lon,up\n"));
+    let r = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
+    r.assert_ok();
+    let line = r.stdout().lines().find(|l| l.starts_with("checks.csv")).unwrap_or_default().to_string();
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(cells, ["checks.csv", "checks", "4", "3", "1"], "{}", r.stdout());
+    let m: serde_json::Value = serde_json::from_str(&w.read("out/2026-10/manifest.json")).unwrap();
+    let checks = m["inputs"].as_array().unwrap().iter().find(|i| i["role"] == "checks").unwrap().clone();
+    assert_eq!(
+        (checks["rows"].as_u64(), checks["rows_used"].as_u64(), checks["rows_outside"].as_u64()),
+        (Some(4), Some(3), Some(1))
+    );
+}
