@@ -14,24 +14,11 @@ use crate::render::terminal;
     after_help = "Examples:\n  slareport run                                   # the bundled sample data into reports/\n  slareport run --config sla.toml --month 2026-10 --out reports/\n  slareport run --config sla.toml --from 2026-01 --to 2026-06"
 )]
 pub struct RunArgs {
-    /// Configuration file (TOML). Default: the bundled sample-data/sla.toml.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// One month, YYYY-MM.
-    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to"])]
-    pub month: Option<Month>,
-    /// First month of a range, YYYY-MM.
-    #[arg(long, value_name = "YYYY-MM", requires = "to")]
-    pub from: Option<Month>,
-    /// Last month of a range (inclusive), YYYY-MM.
-    #[arg(long, value_name = "YYYY-MM", requires = "from")]
-    pub to: Option<Month>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
     /// Output directory; each month goes to OUT/YYYY-MM/.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
-    /// Fix "now" (for incidents still open) to this instant, e.g. 2026-11-01T00:00:00Z.
-    #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of)]
-    pub as_of: Option<Instant>,
     /// Seconds to wait for another run writing to the same output directory.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub wait: u64,
@@ -64,6 +51,26 @@ pub fn config_or_sample(config: Option<PathBuf>) -> Result<PathBuf, RunError> {
     }
 }
 
+/// What `run` and `validate` read: the configuration, the months and "now".
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Configuration file (TOML). Default: the bundled sample-data/sla.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// One month, YYYY-MM (default: the months the inputs cover).
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to"])]
+    pub month: Option<Month>,
+    /// First month of a range, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", requires = "to")]
+    pub from: Option<Month>,
+    /// Last month of a range (inclusive), YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", requires = "from")]
+    pub to: Option<Month>,
+    /// Fix "now" (for incidents still open) to this instant, e.g. 2026-11-01T00:00:00Z.
+    #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of)]
+    pub as_of: Option<Instant>,
+}
+
 /// The most months one run writes; a longer range is split into several runs.
 pub const MAX_MONTHS: usize = 36;
 
@@ -81,12 +88,8 @@ pub fn check_out_dir(out: &Path) -> Result<(), RunError> {
 
 /// The months asked for on the command line, bounded: in the supported years and at
 /// most [`MAX_MONTHS`].
-pub fn asked_months(
-    month: Option<Month>,
-    from: Option<Month>,
-    to: Option<Month>,
-) -> Result<Option<Vec<Month>>, RunError> {
-    let months = match (month, from, to) {
+pub fn asked_months(args: &InputArgs) -> Result<Option<Vec<Month>>, RunError> {
+    let months = match (args.month, args.from, args.to) {
         (Some(m), _, _) => vec![m],
         (None, Some(a), Some(b)) if a <= b => {
             let span = (b.year - a.year) as i64 * 12 + b.month as i64 - a.month as i64 + 1;
@@ -108,10 +111,10 @@ pub fn asked_months(
 
 /// Runs the reports; returns the summary and the warnings.
 pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), RunError> {
-    let config = config_or_sample(args.config.clone())?;
+    let config = config_or_sample(args.inputs.config.clone())?;
     check_out_dir(&args.out)?;
-    let asked = asked_months(args.month, args.from, args.to)?;
-    let prepared = pipeline::prepare(&config, args.as_of, clock_now)?;
+    let asked = asked_months(&args.inputs)?;
+    let prepared = pipeline::prepare(&config, args.inputs.as_of, clock_now)?;
     let mut notes = Vec::new();
     let months = match asked {
         Some(m) => m,

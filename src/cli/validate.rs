@@ -4,10 +4,9 @@
 
 use clap::Args;
 use rust_decimal::Decimal;
-use std::path::PathBuf;
 
 use super::Outcome;
-use super::run::{MAX_MONTHS, asked_months, config_or_sample};
+use super::run::{InputArgs, MAX_MONTHS, asked_months, config_or_sample};
 use crate::config::Config;
 use crate::core::checks::pair_downtime;
 use crate::core::interval::Instant;
@@ -30,26 +29,14 @@ const MAX_LISTED: usize = 500;
     after_help = "Exit status: 0 clean, 1 warnings only, 4 problems (a run would fail).\n\nExamples:\n  slareport validate --config sla.toml\n  slareport validate --config sla.toml --month 2026-10"
 )]
 pub struct ValidateArgs {
-    /// Configuration file (TOML). Default: the bundled sample-data/sla.toml.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// One month, YYYY-MM (default: the months the inputs cover, as `run` takes them).
-    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to"])]
-    pub month: Option<Month>,
-    /// First month of a range, YYYY-MM.
-    #[arg(long, value_name = "YYYY-MM", requires = "to")]
-    pub from: Option<Month>,
-    /// Last month of a range (inclusive), YYYY-MM.
-    #[arg(long, value_name = "YYYY-MM", requires = "from")]
-    pub to: Option<Month>,
-    /// Fix "now" (for incidents still open), e.g. 2026-11-01T00:00:00Z.
-    #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of)]
-    pub as_of: Option<Instant>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
 }
 
 pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunError> {
+    let args = args.inputs;
     let config_path = config_or_sample(args.config.clone())?;
-    let asked = asked_months(args.month, args.from, args.to)?;
+    let asked = asked_months(&args)?;
     let config = match Config::load(&config_path) {
         Ok(c) => c,
         Err(e) => return Ok(report(&config_path.display().to_string(), vec![e.to_string()], Vec::new())),

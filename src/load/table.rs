@@ -127,8 +127,8 @@ fn locate_columns(
     display: &str,
     at: &str,
     header: &[String],
-    wanted: &[&str],
-    required: &[&str],
+    wanted: &[&'static str],
+    required: &[&'static str],
 ) -> Result<Vec<(usize, &'static str)>, InputError> {
     let keys: Vec<String> = header.iter().map(|h| header_key(h)).collect();
     let mut found = Vec::new();
@@ -136,7 +136,7 @@ fn locate_columns(
         let hits: Vec<usize> = keys.iter().enumerate().filter(|(_, k)| k == w).map(|(i, _)| i).collect();
         match hits.as_slice() {
             [] => {}
-            [i] => found.push((*i, leak(w))),
+            [i] => found.push((*i, *w)),
             [a, b, ..] => {
                 return Err(InputError(format!(
                     "{display}{at}: column '{w}' appears twice in the header (columns {} and {})",
@@ -163,38 +163,6 @@ fn locate_columns(
         return Err(InputError(format!("{display}{at}: missing {plural} {names} ({shown}){hint}")));
     }
     Ok(found)
-}
-
-/// Column names are the loaders' own string constants; this keeps them `'static`.
-fn leak(name: &str) -> &'static str {
-    const KNOWN: &[&str] = &[
-        "customer_id",
-        "name",
-        "tier",
-        "services",
-        "regions",
-        "contract_start",
-        "contract_end",
-        "monthly_fee",
-        "currency",
-        "timezone",
-        "target_percent",
-        "timestamp",
-        "service",
-        "region",
-        "location",
-        "status",
-        "start",
-        "end",
-        "incident_id",
-        "title",
-        "category",
-        "impact",
-        "customers",
-        "announced_at",
-        "data_loss_minutes",
-    ];
-    KNOWN.iter().copied().find(|k| *k == name).unwrap_or("column")
 }
 
 /// Parquet types a loader can read: text, numbers, booleans, dates and timestamps.
@@ -249,7 +217,12 @@ impl Table {
     /// Reads the columns of `wanted` that the file has (others are ignored), matching
     /// header names ignoring case, surrounding spaces and a BOM. Fails, before reading
     /// any data, naming every column of `required` the file lacks.
-    pub fn read(path: &Path, display: &str, wanted: &[&str], required: &[&str]) -> Result<Table, InputError> {
+    pub fn read(
+        path: &Path,
+        display: &str,
+        wanted: &[&'static str],
+        required: &[&'static str],
+    ) -> Result<Table, InputError> {
         let fail = |m: String| InputError(format!("{display}: {m}"));
         let format =
             Format::of(path).ok_or_else(|| fail("unknown file type, expected .csv, .csv.gz or .parquet".into()))?;
