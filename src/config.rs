@@ -330,7 +330,14 @@ impl Config {
         let m = raw.monitoring;
         // A number with more digits than a decimal holds, named with its key.
         let exact = |k: &str, d: Dec| -> Result<Decimal, ConfigError> {
-            d.0.map_err(|t| key(k, format!("expected at most {MAX_SCALE} decimal places, found {t}")))
+            d.0.map_err(|t| {
+                key(
+                    k,
+                    format!(
+                        "expected a number of at most 28 significant digits and {MAX_SCALE} decimal places, found {t}"
+                    ),
+                )
+            })
         };
         let min_coverage_percent = match m.min_coverage_percent {
             None => Decimal::from(90),
@@ -398,8 +405,14 @@ impl Config {
                     format!("expected at most {MAX_NOTICE_HOURS} hours, found {notice_hours}"),
                 ));
             }
+            if notice_hours < Decimal::ZERO {
+                return Err(key(
+                    &k("maintenance_notice_hours"),
+                    format!("expected 0 or more hours, found {notice_hours}"),
+                ));
+            }
             let notice_seconds = notice_hours * Decimal::from(3600);
-            if notice_seconds < Decimal::ZERO || !notice_seconds.fract().is_zero() {
+            if !notice_seconds.fract().is_zero() {
                 return Err(key(
                     &k("maintenance_notice_hours"),
                     format!("expected whole seconds of notice, found {notice_hours} hours"),
@@ -579,7 +592,7 @@ credits = [
             SPEC_EXAMPLE.replace("target_percent = 99.95", "target_percent = \"99.999999999999999999999999999\"");
         let e = parse(&text).unwrap_err().to_string();
         assert!(
-            e.contains("[tiers.standard] target_percent: expected at most 6 decimal places, found 99.999999999999999999999999999"),
+            e.contains("[tiers.standard] target_percent: expected a number of at most 28 significant digits and 6 decimal places, found 99.999999999999999999999999999"),
             "{e}"
         );
         let text = SPEC_EXAMPLE.replace("target_percent = 99.95", "target_percent = 99.999999999999999999999999999");
@@ -618,6 +631,11 @@ credits = [
                 "maintenance_notice_hours = 48",
                 "maintenance_notice_hours = \"9999999999999999999999999999\"",
                 "expected at most 8784 hours",
+            ),
+            (
+                "maintenance_notice_hours = 48",
+                "maintenance_notice_hours = -1e27",
+                "[tiers.standard] maintenance_notice_hours: expected 0 or more hours",
             ),
             ("decimals = 4", "decimals = 9", "[report] decimals: expected 0 to 8"),
             ("target_percent = 99.95", "target_percent = \"lots\"", "expected a decimal number, found \"lots\""),

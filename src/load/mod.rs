@@ -18,6 +18,19 @@ use records::Problems;
 pub use table::InputError;
 use table::quote;
 
+/// The input file being read, for a process-level guard that must name it without
+/// allocating (see `main`: a damaged Parquet file can make the reader ask for more memory
+/// than the machine has, which would otherwise abort the process).
+pub static READING: std::sync::RwLock<String> = std::sync::RwLock::new(String::new());
+
+/// Marks `display` as the file being read.
+pub(crate) fn reading(display: &str) {
+    let name = display.to_string();
+    if let Ok(mut r) = READING.write() {
+        *r = name;
+    }
+}
+
 /// One input file as read, with its digest for the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {

@@ -226,6 +226,7 @@ impl Table {
         let fail = |m: String| InputError(format!("{display}: {m}"));
         let format =
             Format::of(path).ok_or_else(|| fail("unknown file type, expected .csv, .csv.gz or .parquet".into()))?;
+        super::reading(display);
         let (header, columns, df) = match format {
             Format::Csv { gzip } => {
                 let mut rdr = csv::ReaderBuilder::new()
@@ -295,6 +296,7 @@ impl Table {
             }
             Format::Parquet => {
                 let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+                check_parquet_frame(&file).map_err(fail)?;
                 let mut reader = ParquetReader::new(file);
                 let schema = quiet_catch(|| reader.schema().map_err(|e| e.to_string()))
                     .map_err(|e| fail(format!("cannot read Parquet: {}", clip(&first_line(&e)))))?;
@@ -621,6 +623,31 @@ fn canonical_names(
             PlSmallStr::from(canonical)
         })
         .collect()
+}
+
+/// The frame of a Parquet file: `PAR1` at both ends and a footer length that fits the
+/// file, checked before polars reads the footer.
+fn check_parquet_frame(file: &std::fs::File) -> Result<(), String> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = file;
+    let len = f.metadata().map_err(|e| format!("cannot read: {e}"))?.len();
+    let damaged = |why: &str| Err(format!("not a Parquet file, or a damaged one ({why})"));
+    if len < 12 {
+        return damaged("too short");
+    }
+    let mut head = [0u8; 4];
+    let mut tail = [0u8; 8];
+    f.seek(SeekFrom::Start(0)).and_then(|_| f.read_exact(&mut head)).map_err(|e| format!("cannot read: {e}"))?;
+    f.seek(SeekFrom::End(-8)).and_then(|_| f.read_exact(&mut tail)).map_err(|e| format!("cannot read: {e}"))?;
+    f.seek(SeekFrom::Start(0)).map_err(|e| format!("cannot read: {e}"))?;
+    if &head != b"PAR1" || &tail[4..] != b"PAR1" {
+        return damaged("no PAR1 marker");
+    }
+    let footer = u32::from_le_bytes(tail[..4].try_into().expect("4 bytes")) as u64;
+    if footer + 12 > len {
+        return damaged("its footer is longer than the file");
+    }
+    Ok(())
 }
 
 /// Reads a Parquet file with polars. A corrupt file can make polars' decoders panic;
