@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod guard;
 pub mod load;
 pub mod pipeline;
 pub mod render;

@@ -2245,6 +2245,8 @@ struct TargetStats {
     input_errors: u64,
     config_errors: u64,
     skipped: u64,
+    /// Input errors given by the memory guard (a damaged file asking for too much memory).
+    guarded: u64,
     panics: u64,
     /// Aborts and other deaths of the worker process, and hangs.
     crashes: u64,
@@ -2466,6 +2468,16 @@ impl Supervisor {
                     frames: Vec::new(),
                 };
                 self.record(ti, seed, record, false);
+            } else if let Some((_, ti, _, _)) = current
+                && status.code() == Some(4)
+                && tail.iter().any(|l| l.contains("the file is damaged or not supported: reading it asked for"))
+            {
+                // The memory guard (slareport::guard) refused a damaged file's huge
+                // allocation with a one-line input error, as the binary does.
+                let st = &mut self.stats[ti];
+                st.executions += 1;
+                st.input_errors += 1;
+                st.guarded += 1;
             } else if let Some((_, ti, seed, _)) = current {
                 let st = &mut self.stats[ti];
                 st.executions += 1;
@@ -2519,10 +2531,12 @@ impl Supervisor {
             total.panics += s.panics;
             total.crashes += s.crashes;
             total.hangs += s.hangs;
+            total.guarded += s.guarded;
         }
         println!(
-            "total: {} executions, {} panics, {} crashes, {} hangs, {} distinct failures, {} worker process(es)",
+            "total: {} executions, {} refused by the memory guard, {} panics, {} crashes, {} hangs, {} distinct failures, {} worker process(es)",
             total.executions,
+            total.guarded,
             total.panics,
             total.crashes,
             total.hangs,

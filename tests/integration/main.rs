@@ -1,8 +1,17 @@
 //! Integration tests: one binary (see Cargo.toml `autotests = false`), one module per area.
 
+/// The same memory guard as the binary, so the in-process fuzzing sees what `slareport`
+/// does with a damaged file that asks for more memory than the machine has.
+#[global_allocator]
+static ALLOCATOR: slareport::guard::MemoryGuard = slareport::guard::MemoryGuard;
+
 mod audit;
+mod bad_inputs;
 mod errors;
+mod fuzz;
 mod golden;
+mod kill;
 mod pdfs;
 mod runs;
+mod validate;
 mod workdir;
