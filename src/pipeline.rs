@@ -660,6 +660,15 @@ fn recover_interrupted(out: &Path, store: &Store) {
             let _ = std::fs::remove_dir_all(&p);
         }
     }
+    // Half-written history files (records, results) of a killed run.
+    for dir in [store.dir.clone(), store.dir.join("results")] {
+        for p in entries(&dir) {
+            let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            if name.starts_with(crate::audit::history::TEMP_PREFIX) && p.is_file() {
+                let _ = std::fs::remove_file(&p);
+            }
+        }
+    }
 }
 
 /// Fault injection for the crash-safety tests: `SLAREPORT_CRASH_AT=<point>` aborts the

@@ -221,11 +221,18 @@ impl Store {
     }
 }
 
+/// The name prefix of a file being written by [`atomic_write`]; one left by a killed
+/// run is removed by the next command on the output directory.
+pub const TEMP_PREFIX: &str = ".slareport-write-";
+
 /// Writes `bytes` beside `target`, syncs, and renames over it.
 pub fn atomic_write(target: &Path, bytes: &[u8]) -> Result<(), HistoryError> {
     let parent = target.parent().expect("a parent directory");
     std::fs::create_dir_all(parent).map_err(|e| io(parent, "create", e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| io(parent, "create a temporary file in", e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(parent)
+        .map_err(|e| io(parent, "create a temporary file in", e))?;
     tmp.write_all(bytes).map_err(|e| io(target, "write", e))?;
     // Readable by auditors like any other report file (temporary files start as 0600).
     #[cfg(unix)]

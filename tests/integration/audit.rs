@@ -214,9 +214,12 @@ fn a_run_killed_at_any_point_leaves_a_valid_history() {
     // Leftovers of a run killed while writing are cleaned up by the next run.
     std::fs::create_dir_all(w.path().join("out/.2026-10.partial-x")).unwrap();
     std::fs::create_dir_all(w.path().join("out/history/.run-000009.partial-y")).unwrap();
+    w.write("out/history/.slareport-write-abc", "half a runs.jsonl");
+    w.write("out/history/results/.slareport-write-def", "half a results file");
     // The next run continues the chain (the orphaned archive of a killed run is replaced).
     assert!(run(&w).contains("run-000004"));
     assert!(!w.exists("out/.2026-10.partial-x") && !w.exists("out/history/.run-000009.partial-y"));
+    assert!(!w.exists("out/history/.slareport-write-abc") && !w.exists("out/history/results/.slareport-write-def"));
     assert_eq!(verify(&w, None).0, 0);
 }
 

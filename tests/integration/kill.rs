@@ -148,6 +148,11 @@ fn assert_latest_published(w: &Workdir, context: &str) {
     }
 }
 
+/// Whether `dir` holds an entry whose name starts with `prefix`.
+fn has_entry(dir: &Path, prefix: &str) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|r| r.flatten().any(|e| e.file_name().to_string_lossy().starts_with(prefix)))
+}
+
 /// Runs to its end (with config B when `b`); returns the run's duration and when it
 /// started writing (its archive's staging directory appeared in the history).
 fn timed_run(w: &Workdir, b: bool) -> (Duration, Duration) {
@@ -165,10 +170,7 @@ fn timed_run(w: &Workdir, b: bool) -> (Duration, Duration) {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        let staging = || {
-            std::fs::read_dir(&history).ok()?.flatten().find(|e| e.file_name().to_string_lossy().starts_with(".run-"))
-        };
-        if writing.is_none() && staging().is_some() {
+        if writing.is_none() && has_entry(&history, ".run-") {
             writing = Some(started.elapsed());
         }
         std::thread::sleep(Duration::from_millis(2));
@@ -189,21 +191,24 @@ fn runs_killed_at_random_moments_never_damage_the_published_reports() {
     let (duration, writing) = timed_run(&w, true);
     verify_ok(&w, "baseline");
     assert_latest_published(&w, "baseline");
-    // Right at the start, early and late in the computation, and twice in the phase that
-    // writes the output directory (archive, results, record, months) or around the end.
-    let mut between = |a: Duration, b: Duration| a + b.saturating_sub(a).mul_f64(rng.unit());
-    let write_phase = (writing.saturating_sub(duration / 20), duration + duration / 20);
-    let delays = [
-        Duration::ZERO,
-        between(Duration::ZERO, writing.mul_f64(0.3)),
-        between(writing.mul_f64(0.3), writing),
-        between(write_phase.0, write_phase.1),
-        between(write_phase.0, write_phase.1),
+    // Right at the start, early and late in the computation (after the start), and twice
+    // in the phase that writes the output directory (archive, results, record, months) or
+    // just after it (after the run's archive staging directory appeared).
+    let mut within = |limit: Duration| limit.mul_f64(rng.unit());
+    let write_phase = duration.saturating_sub(writing).mul_f64(1.2) + Duration::from_millis(5);
+    let moments = [
+        (false, Duration::ZERO),
+        (false, within(writing.mul_f64(0.3))),
+        (false, writing.mul_f64(0.3) + within(writing.mul_f64(0.7))),
+        (true, within(write_phase)),
+        (true, within(write_phase)),
     ];
     let mut config_b = false;
-    for (trial, delay) in delays.into_iter().enumerate() {
-        let context =
-            format!("seed {seed}, trial {trial}: kill after {delay:?} of a {duration:?} run writing from {writing:?}");
+    for (trial, (anchored, delay)) in moments.into_iter().enumerate() {
+        let after = if anchored { "after it began writing" } else { "after its start" };
+        let context = format!(
+            "seed {seed}, trial {trial}: kill {delay:?} {after} (a complete run: {duration:?}, writing from {writing:?})"
+        );
         let history = runs_text(&w);
         let before = records(&w).len();
         let new_id = format!("run-{:06}", before + 1);
@@ -216,6 +221,12 @@ fn runs_killed_at_random_moments_never_damage_the_published_reports() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        if anchored {
+            let staging = format!(".{new_id}.partial-");
+            while child.try_wait().unwrap().is_none() && !has_entry(&w.path().join("out/history"), &staging) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
         std::thread::sleep(delay);
         let killed = match child.try_wait().unwrap() {
             Some(status) => {
