@@ -34,7 +34,7 @@ pub struct TrendPoint {
     pub met: bool,
 }
 
-/// An earlier month's result, as read back from its `sla_monthly.csv`.
+/// An earlier month's result, from this run or the history's results files.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryPoint {
     pub month: Month,

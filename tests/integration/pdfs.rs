@@ -167,3 +167,41 @@ fn pdf_bytes_do_not_depend_on_what_else_the_run_rendered() {
         assert!(a == b, "{f}: a single-month run and a range run must write the same bytes");
     }
 }
+
+#[test]
+fn the_trend_comes_from_recorded_results_by_raw_id_and_is_verified() {
+    // An id a spreadsheet would read as a formula is neutralised in the CSVs ('=C1), but
+    // the trend matches the raw id, from the history's results files.
+    let w = valid();
+    w.write("customers.csv", CUSTOMERS.replace("C1,Acme", "=C1,Acme"));
+    let go = |month: &str| {
+        w.run(&["run", "--config", "sla.toml", "--month", month, "--out", "out", "--as-of", "2026-11-02T00:00:00Z"])
+            .assert_ok();
+    };
+    go("2026-09");
+    go("2026-10");
+    let manifest: serde_json::Value = serde_json::from_str(&w.read("out/2026-10/manifest.json")).unwrap();
+    let trend = manifest["trend"].as_array().unwrap();
+    assert_eq!(trend.len(), 1, "{manifest}");
+    assert_eq!((trend[0]["month"].as_str(), trend[0]["customers"].as_u64()), (Some("2026-09"), Some(1)));
+    let pdf = manifest["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["path"].as_str())
+        .find(|p| p.starts_with("customers/"))
+        .unwrap()
+        .to_string();
+    assert!(!pdf.contains('='), "{pdf}");
+    let text = pdf_text(&w.path().join("out/2026-10").join(&pdf));
+    assert!(text.contains("Sep 26") && text.contains("Oct 26"), "the trend shows September:\n{text}");
+    let verify = w.run(&["verify", "--out", "out"]);
+    assert!(verify.stdout().contains("trend of 2026-10/: 1 earlier month(s), each the figures of a recorded run"));
+    assert_eq!(verify.code(), 0, "{}", verify.stdout());
+    // Earlier months written in the output directory by hand are not trusted.
+    let sla = w.read("out/2026-09/sla_monthly.csv");
+    w.write("out/2026-09/sla_monthly.csv", sla.replace(",true,", ",false,"));
+    go("2026-10");
+    let again: serde_json::Value = serde_json::from_str(&w.read("out/2026-10/manifest.json")).unwrap();
+    assert_eq!(again["trend"], manifest["trend"], "the trend does not read the published CSV");
+}
