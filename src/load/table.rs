@@ -632,6 +632,9 @@ fn check_parquet_frame(file: &std::fs::File) -> Result<(), String> {
     let mut f = file;
     let len = f.metadata().map_err(|e| format!("cannot read: {e}"))?.len();
     let damaged = |why: &str| Err(format!("not a Parquet file, or a damaged one ({why})"));
+    if len == 0 {
+        return Err("the file is empty, expected a Parquet file".into());
+    }
     if len < 12 {
         return damaged("too short");
     }
