@@ -83,7 +83,15 @@ impl Prepared {
             .map(|c| c.at)
             .chain(i.outages.iter().flat_map(|o| [o.interval.start, o.interval.end]))
             .chain(i.incidents.iter().flat_map(|x| [Some(x.start), x.end]).flatten());
-        let days: std::collections::BTreeSet<i64> = instants.map(|t| t.div_euclid(86_400)).collect();
+        let mut days = std::collections::BTreeSet::new();
+        let mut last = None;
+        for day in instants.map(|t| t.div_euclid(86_400)) {
+            // Checks come grouped in time: skip the set for a repeated day.
+            if last != Some(day) {
+                days.insert(day);
+                last = Some(day);
+            }
+        }
         let (lo, hi) = (*days.first()?, *days.last()?);
         let tz = self.config.report_timezone;
         let month_of = |day: i64| {

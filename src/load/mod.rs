@@ -58,8 +58,21 @@ pub enum Footprint {
 impl Footprint {
     pub fn of_instants(instants: impl IntoIterator<Item = Instant>) -> Footprint {
         let mut buckets = std::collections::BTreeMap::new();
+        // Exports are mostly in time order: count runs of one bucket, insert once per run.
+        let mut run: Option<(i64, usize)> = None;
         for t in instants {
-            *buckets.entry(t.div_euclid(900)).or_insert(0) += 1;
+            let b = t.div_euclid(900);
+            match &mut run {
+                Some((current, n)) if *current == b => *n += 1,
+                _ => {
+                    if let Some((current, n)) = run.replace((b, 1)) {
+                        *buckets.entry(current).or_insert(0) += n;
+                    }
+                }
+            }
+        }
+        if let Some((current, n)) = run {
+            *buckets.entry(current).or_insert(0) += n;
         }
         Footprint::QuarterHours(buckets)
     }
