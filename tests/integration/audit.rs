@@ -260,3 +260,13 @@ fn a_published_month_relabelled_as_another_run_is_caught() {
     assert_eq!(code, 6, "{out}");
     assert!(out.contains("published files edited after run-000001: 2026-10/sla_monthly.csv"), "{out}");
 }
+
+#[test]
+fn terminal_output_carries_no_control_characters_from_the_data() {
+    let w = valid();
+    w.write("customers.csv", crate::workdir::CUSTOMERS.replace("Acme", "\"Acme\u{1b}[31m red\u{1b}[0m\u{7}\""));
+    let r = w.run(&["explain", "--config", "sla.toml", "--customer", "C1", "--month", "2026-10", "--as-of", AS_OF]);
+    r.assert_ok();
+    assert!(r.stdout().contains("Acme[31m red[0m"), "{}", r.stdout());
+    assert!(!r.stdout().chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{:?}", r.stdout());
+}
