@@ -567,17 +567,21 @@ pub fn record_and_publish(
 /// output directory with a history: when no other run holds the lock, leftovers are
 /// cleaned up and every month whose latest recorded run was not published is published
 /// from that run's archive. Returns what was done, in words.
-pub fn complete_interrupted(out: &Path) -> Result<Vec<String>, RunError> {
+pub fn complete_interrupted(out: &Path) -> Vec<String> {
     let store = Store::of(out);
     if !store.runs_file().is_file() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    let Some(_lock) = store.try_lock()? else {
-        return Ok(Vec::new()); // a run is writing: it completes the history itself
+    // A run holding the lock completes the history itself; a read-only output directory
+    // (an auditor's copy) is only read: verify then reports what is unpublished.
+    let Ok(Some(_lock)) = store.try_lock() else {
+        return Vec::new();
     };
     recover_interrupted(out, &store);
-    let records = store.read()?;
-    Ok(finish_publication(out, &store, &records))
+    match store.read() {
+        Ok(records) => finish_publication(out, &store, &records),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Publishes, from its archive, each month whose latest recorded run is not the one
