@@ -108,6 +108,18 @@ impl FontSet {
         lines
     }
 
+    /// `text` on one line of `width`: cut, with an ellipsis, where it is too long.
+    pub fn fit_line(&self, text: &str, width: f32, size: f32, bold: bool) -> String {
+        if self.width(text, size, bold) <= width {
+            return text.to_string();
+        }
+        let mut cut: String = text.to_string();
+        while !cut.is_empty() && self.width(&format!("{cut}…"), size, bold) > width {
+            cut.pop();
+        }
+        format!("{cut}…")
+    }
+
     /// At most `max_lines` lines; the last one ends with an ellipsis if text was cut.
     pub fn wrap_max(&self, text: &str, width: f32, size: f32, bold: bool, max_lines: usize) -> Vec<String> {
         let mut lines = self.wrap(text, width, size, bold);
@@ -346,8 +358,13 @@ impl<'a> Canvas<'a> {
             self.page = k;
             let base = self.h - MARGIN - 14.0;
             self.rect(MARGIN, base - 10.0, self.content_width(), 0.6, rule);
-            self.text(MARGIN, base, 7.0, false, muted, &format!("Report {report_id} · generated {}", footer.generated));
-            self.text_right(self.w - MARGIN, base, 7.0, false, muted, &format!("Page {} of {n}", k + 1));
+            let page = format!("Page {} of {n}", k + 1);
+            // A long report id (a long customer id) ends with an ellipsis before the page number.
+            let room = self.content_width() - self.fonts.width(&page, 7.0, false) - 12.0;
+            let left = format!("Report {report_id} · generated {}", footer.generated);
+            let left = self.fonts.fit_line(&left, room, 7.0, false);
+            self.text(MARGIN, base, 7.0, false, muted, &left);
+            self.text_right(self.w - MARGIN, base, 7.0, false, muted, &page);
             self.text(
                 MARGIN,
                 base + 10.0,
