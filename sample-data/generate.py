@@ -223,7 +223,7 @@ OUTAGES = [
 
 SLA_TOML = """\
 # slareport configuration for the bundled sample data (see README.md).
-# Keys and meaning: /work/shared/spec/SLA-SEMANTICS.md section 7.
+# Keys and meaning: the "Configuration reference" section of the README.
 
 [report]
 timezone = "UTC"
