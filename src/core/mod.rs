@@ -6,6 +6,7 @@ pub mod checks;
 pub mod interval;
 pub mod model;
 pub mod numbers;
+pub mod period;
 pub mod quality;
 pub mod sla;
 pub mod time;
