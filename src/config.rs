@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::core::model::{Category, CreditBand, GapPolicy, MonitoringRules, Quorum, TierRules};
+use crate::core::numbers::DecimalError;
 use crate::core::time::parse_tz;
 
 #[derive(Debug, thiserror::Error)]
@@ -49,17 +50,12 @@ impl<'de> Deserialize<'de> for Dec {
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Dec, E> {
                 let clean = v.trim().replace('_', "");
-                if let Some(d) = crate::core::numbers::exact_decimal(&clean) {
-                    return Ok(Dec(Ok(d)));
-                }
-                let mantissa = clean.trim_start_matches(['-', '+']).split(['e', 'E']).next().unwrap_or("");
-                let numeric = !mantissa.is_empty()
-                    && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-                    && mantissa.matches('.').count() <= 1;
-                if numeric {
-                    Ok(Dec(Err(crate::load::table::clip(v))))
-                } else {
-                    Err(E::custom(format!("expected a decimal number, found {}", crate::load::table::quote(v))))
+                match crate::core::numbers::exact_decimal(&clean) {
+                    Ok(d) => Ok(Dec(Ok(d))),
+                    Err(DecimalError::TooManyDigits) => Ok(Dec(Err(crate::load::table::clip(v)))),
+                    Err(DecimalError::NotANumber) => {
+                        Err(E::custom(format!("expected a decimal number, found {}", crate::load::table::quote(v))))
+                    }
                 }
             }
         }
@@ -84,23 +80,25 @@ struct RawPatternTable {
 }
 
 /// `"checks/*.csv"` or `{ path = "checks/*.csv", optional = true }`.
+struct PatternVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PatternVisitor {
+    type Value = InputPattern;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a path, or a table like { path = \"checks/*.csv\", optional = true }")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<InputPattern, E> {
+        Ok(InputPattern { pattern: v.to_string(), optional: false })
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<InputPattern, A::Error> {
+        let t = RawPatternTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(InputPattern { pattern: t.path, optional: t.optional })
+    }
+}
+
 impl<'de> Deserialize<'de> for InputPattern {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = InputPattern;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a path, or a table like { path = \"checks/*.csv\", optional = true }")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<InputPattern, E> {
-                Ok(InputPattern { pattern: v.to_string(), optional: false })
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<InputPattern, A::Error> {
-                let t = RawPatternTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(InputPattern { pattern: t.path, optional: t.optional })
-            }
-        }
-        d.deserialize_any(V)
+        d.deserialize_any(PatternVisitor)
     }
 }
 
@@ -117,11 +115,10 @@ impl<'de> Deserialize<'de> for Patterns {
                 f.write_str("a path, a table { path = ..., optional = ... }, or a list of them")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Patterns, E> {
-                Ok(Patterns(vec![InputPattern { pattern: v.to_string(), optional: false }]))
+                PatternVisitor.visit_str(v).map(|p| Patterns(vec![p]))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Patterns, A::Error> {
-                let t = RawPatternTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(Patterns(vec![InputPattern { pattern: t.path, optional: t.optional }]))
+                PatternVisitor.visit_map(map).map(|p| Patterns(vec![p]))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Patterns, A::Error> {
                 let mut v = Vec::new();

@@ -10,10 +10,12 @@ use crate::config::{Config, ConfigError};
 use crate::core::checks::{PairDowntime, pair_downtime};
 use crate::core::interval::{Instant, Interval, IntervalSet};
 use crate::core::sla::incident_reach;
-use crate::core::sla::{CustomerMonth, MonthContext, TierSummary, customer_month, monitoring_warnings, tier_summaries};
+use crate::core::sla::{
+    CustomerMonth, MonitoringWarning, MonthContext, TierSummary, customer_month, monitoring_warnings, tier_summaries,
+};
 use crate::core::time::{Month, format_utc};
 use crate::load::history::{ReportedPoint, results_points};
-use crate::load::{InputError, InputFile, Inputs, load_inputs};
+use crate::load::{Footprint, InputError, InputFile, Inputs, load_inputs};
 use crate::render::pdf::{FontSet, customer_pdf, summary_pdf};
 use crate::render::template::{Template, TemplateError};
 use crate::render::view::{CustomerInputs, HistoryPoint, SummaryInputs, customer_view, summary_view};
@@ -77,21 +79,17 @@ impl Prepared {
     /// data on the most days (the latest of equals).
     pub fn covered_months(&self, limit: usize) -> Option<CoveredMonths> {
         let i = &self.inputs;
-        let instants = i
-            .checks
-            .iter()
-            .map(|c| c.at)
+        // Check times come from the files' quarter-hour footprints (taken while loading),
+        // not from another pass over every check.
+        let check_times = i.files.iter().filter_map(|f| match &f.footprint {
+            Footprint::QuarterHours(buckets) if f.role == "checks" => Some(buckets.keys().map(|b| b * 900)),
+            _ => None,
+        });
+        let instants = check_times
+            .flatten()
             .chain(i.outages.iter().flat_map(|o| [o.interval.start, o.interval.end]))
             .chain(i.incidents.iter().flat_map(|x| [Some(x.start), x.end]).flatten());
-        let mut days = std::collections::BTreeSet::new();
-        let mut last = None;
-        for day in instants.map(|t| t.div_euclid(86_400)) {
-            // Checks come grouped in time: skip the set for a repeated day.
-            if last != Some(day) {
-                days.insert(day);
-                last = Some(day);
-            }
-        }
+        let days: std::collections::BTreeSet<i64> = instants.map(|t| t.div_euclid(86_400)).collect();
         let (lo, hi) = (*days.first()?, *days.last()?);
         let tz = self.config.report_timezone;
         let month_of = |day: i64| {
@@ -215,7 +213,14 @@ impl Prepared {
             .rows
             .iter()
             .flat_map(|r| r.warnings.iter().map(move |w| format!("{}: {w}", r.customer_id)))
-            .chain(result.warnings.iter().cloned())
+            // Unmonitored customers are already among their rows' warnings.
+            .chain(
+                result
+                    .warnings
+                    .iter()
+                    .filter(|w| matches!(w, MonitoringWarning::LowCoverage { .. }))
+                    .map(ToString::to_string),
+            )
             .collect();
         let manifest = Manifest {
             tool: env!("CARGO_PKG_NAME"),
@@ -268,15 +273,11 @@ impl Prepared {
     }
 
     /// The 12-month trend for `month`: each of the 11 months before it, from this run
-    /// when it computed that month, else from the results of the latest recorded run of
-    /// that month in `out`'s history (when the results file has its recorded digest).
-    pub fn history(&self, out: &Path, month: Month, earlier: &[MonthResult]) -> Trend {
-        let mut first = month;
-        for _ in 0..11 {
-            first = first.prev();
-        }
-        let window: Vec<Month> = first.through(month).into_iter().filter(|m| *m < month).collect();
-        let mut by_month: BTreeMap<Month, Vec<ReportedPoint>> = recorded_points(out, &window);
+    /// when it computed that month, else from `recorded` (see [`recorded_points`]).
+    pub fn history(&self, recorded: &RecordedPoints, month: Month, earlier: &[MonthResult]) -> Trend {
+        let window = trend_window(month);
+        let mut by_month: BTreeMap<Month, Vec<ReportedPoint>> =
+            recorded.iter().filter(|(m, _)| window.contains(m)).map(|(m, p)| (*m, p.clone())).collect();
         for r in earlier.iter().filter(|r| window.contains(&r.month)) {
             let points = r
                 .rows
@@ -316,21 +317,39 @@ pub struct Trend {
     pub months: Vec<TrendDigest>,
 }
 
-/// The figures of `months` as last recorded in `out`'s history.
-fn recorded_points(out: &Path, months: &[Month]) -> BTreeMap<Month, Vec<ReportedPoint>> {
+/// The 11 months before `month`, the earlier months of its trend.
+fn trend_window(month: Month) -> Vec<Month> {
+    let mut first = month;
+    for _ in 0..11 {
+        first = first.prev();
+    }
+    first.through(month.prev())
+}
+
+/// Figures of earlier months by month, as last recorded in a history.
+pub type RecordedPoints = BTreeMap<Month, Vec<ReportedPoint>>;
+
+/// The figures of the trend months of `months` as last recorded in `out`'s history
+/// (when the results file has its recorded digest), read once for a whole run.
+pub fn recorded_points(out: &Path, months: &[Month]) -> RecordedPoints {
+    let months: std::collections::BTreeSet<Month> = months.iter().flat_map(|m| trend_window(*m)).collect();
     let store = Store::of(out);
     let records = store.read().unwrap_or_default();
     let parsed: Vec<&RunRecord> = records.iter().filter_map(|r| r.record.as_ref()).collect();
     let mut found = BTreeMap::new();
+    let mut intact: BTreeMap<&str, bool> = BTreeMap::new(); // each results file hashed once
     for m in months {
         let name = m.to_string();
         let Some(rec) = parsed.iter().rev().find(|r| r.months.contains(&name)) else { continue };
         let path = store.results_file(&rec.run_id);
-        if crate::load::sha256_file(&path).ok().as_deref() != Some(rec.results_sha256.as_str()) {
+        let ok = *intact
+            .entry(rec.run_id.as_str())
+            .or_insert_with(|| crate::load::sha256_file(&path).ok().as_deref() == Some(rec.results_sha256.as_str()));
+        if !ok {
             continue;
         }
         if let Ok(points) = results_points(&path, &name) {
-            found.insert(*m, points);
+            found.insert(m, points);
         }
     }
     found
@@ -352,7 +371,7 @@ pub struct MonthResult {
     pub rows: Vec<CustomerMonth>,
     pub tiers: Vec<TierSummary>,
     /// Monitoring warnings (coverage below the minimum, customers nothing monitors).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<MonitoringWarning>,
 }
 
 /// Writes every month into a temporary directory inside `out`, then moves them into

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::core::interval::Instant;
 use crate::core::time::Month;
 use crate::load::InputError;
-use crate::pipeline::{self, RunError};
+use crate::pipeline::{self, Prepared, RunError};
 use crate::render::terminal;
 
 #[derive(Debug, Args)]
@@ -109,30 +109,35 @@ pub fn asked_months(args: &InputArgs) -> Result<Option<Vec<Month>>, RunError> {
     Ok(Some(months))
 }
 
+/// The months to report: those asked for, else the months the inputs cover (at most
+/// 12), with a note when earlier months with data were left out. `None` when nothing was
+/// asked and the inputs hold no timestamps.
+pub fn months_to_report(prepared: &Prepared, asked: Option<Vec<Month>>) -> Option<(Vec<Month>, Vec<String>)> {
+    if let Some(months) = asked {
+        return Some((months, Vec::new()));
+    }
+    let covered = prepared.covered_months(MAX_MONTHS.min(12))?;
+    let mut notes = Vec::new();
+    if covered.truncated {
+        notes.push(format!(
+            "the inputs have data in months from {} to {}; without --month or --from/--to a run covers the latest {} of them",
+            covered.first_with_data,
+            covered.months.last().expect("at least one month"),
+            covered.months.len()
+        ));
+    }
+    Some((covered.months, notes))
+}
+
 /// Runs the reports; returns the summary and the warnings.
 pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), RunError> {
     let config = config_or_sample(args.inputs.config.clone())?;
     check_out_dir(&args.out)?;
     let asked = asked_months(&args.inputs)?;
     let prepared = pipeline::prepare(&config, args.inputs.as_of, clock_now)?;
-    let mut notes = Vec::new();
-    let months = match asked {
-        Some(m) => m,
-        None => {
-            let covered = prepared.covered_months(MAX_MONTHS.min(12)).ok_or_else(|| {
-                RunError::Usage("the inputs contain no timestamps to take months from: give --month".into())
-            })?;
-            if covered.truncated {
-                notes.push(format!(
-                    "the inputs have data in months from {} to {}; without --month or --from/--to a run covers the latest {} of them",
-                    covered.first_with_data,
-                    covered.months.last().expect("at least one month"),
-                    covered.months.len()
-                ));
-            }
-            covered.months
-        }
-    };
+    let (months, notes) = months_to_report(&prepared, asked)
+        .ok_or_else(|| RunError::Usage("the inputs contain no timestamps to take months from: give --month".into()))?;
+    let recorded = pipeline::recorded_points(&args.out, &months);
     let mut rendered = Vec::new();
     let mut lines = Vec::new();
     let mut results = Vec::new();
@@ -140,7 +145,7 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), R
         let result = prepared.compute(month);
         let dir = args.out.join(month.to_string());
         lines.push(terminal::summary_line(&month.to_string(), &result.rows, &format!("{}/", dir.display())));
-        let history = prepared.history(&args.out, month, &results);
+        let history = prepared.history(&recorded, month, &results);
         rendered.push((month, prepared.render(&result, &history)));
         results.push(result);
     }

@@ -6,7 +6,7 @@ use clap::Args;
 use rust_decimal::Decimal;
 
 use super::Outcome;
-use super::run::{InputArgs, MAX_MONTHS, asked_months, config_or_sample};
+use super::run::{InputArgs, asked_months, config_or_sample, months_to_report};
 use crate::config::Config;
 use crate::core::checks::pair_downtime;
 use crate::core::interval::Instant;
@@ -56,26 +56,9 @@ pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunEr
     problems.extend(input_problems.into_iter().map(|e| e.to_string()));
     let pairs = pair_downtime(&inputs.series, &mut inputs.checks, &inputs.outages, &config.monitoring);
     let prepared = Prepared { config, inputs, pairs, now, as_of: args.as_of, template, fonts };
-    let mut warnings = Vec::new();
-    let months = match asked {
-        Some(m) => m,
-        None => match prepared.covered_months(MAX_MONTHS.min(12)) {
-            Some(c) => {
-                if c.truncated {
-                    warnings.push(format!(
-                        "the inputs have data in months from {} on; without --month or --from/--to a run covers only the latest {}",
-                        c.first_with_data,
-                        c.months.len()
-                    ));
-                }
-                c.months
-            }
-            None => {
-                warnings.push("the inputs hold no timestamps: nothing to report without --month".into());
-                Vec::new()
-            }
-        },
-    };
+    let (months, mut warnings) = months_to_report(&prepared, asked).unwrap_or_else(|| {
+        (Vec::new(), vec!["the inputs hold no timestamps: nothing to report without --month".to_string()])
+    });
     warnings.extend(quality_warnings(&prepared, &months));
     Ok(report(&config_path.display().to_string(), problems, warnings))
 }

@@ -98,19 +98,29 @@ pub fn is_currency(code: &str) -> bool {
     iso_currency::Currency::from_code(code).is_some_and(|c| c.exponent().is_some())
 }
 
-/// Parses a decimal exactly: `Some` only when the value has no more digits than a
-/// `Decimal` holds (about 28 significant digits), never rounded. Accepts `-1.50`, `+2`,
-/// `.5`, `1e-3`; refuses `1,000`, `NaN`, `99.999999999999999999999999999`.
-pub fn exact_decimal(text: &str) -> Option<Decimal> {
+/// Why a text is not an exact decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecimalError {
+    /// Not a number at all (`1,000`, `NaN`, `lots`).
+    NotANumber,
+    /// A number with more digits than a `Decimal` holds exactly (about 28 significant).
+    TooManyDigits,
+}
+
+/// Parses a decimal exactly, never rounded. Accepts `-1.50`, `+2`, `.5`, `1e-3`; refuses
+/// `1,000` and `NaN` (not a number) and `99.999999999999999999999999999` (too many
+/// digits).
+pub fn exact_decimal(text: &str) -> Result<Decimal, DecimalError> {
+    use DecimalError::{NotANumber, TooManyDigits};
     let t = text.trim();
     let (mantissa, exponent) = match t.find(['e', 'E']) {
-        Some(i) => (&t[..i], t[i + 1..].parse::<i32>().ok()?),
+        Some(i) => (&t[..i], t[i + 1..].parse::<i32>().map_err(|_| NotANumber)?),
         None => (t, 0),
     };
     let unsigned = mantissa.strip_prefix(['-', '+']).unwrap_or(mantissa);
     let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
     if int.is_empty() && frac.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
-        return None;
+        return Err(NotANumber);
     }
     // The significant digits and the power of ten of the last one.
     let digits = format!("{int}{frac}");
@@ -118,23 +128,23 @@ pub fn exact_decimal(text: &str) -> Option<Decimal> {
     let significant = digits.trim_start_matches('0').trim_end_matches('0');
     let last_power = exponent as i64 - frac.len() as i64 + trailing as i64;
     if significant.is_empty() {
-        return Some(Decimal::ZERO);
+        return Ok(Decimal::ZERO);
     }
     if significant.len() > 28 || last_power < -28 || significant.len() as i64 + last_power > 28 {
-        return None;
+        return Err(TooManyDigits);
     }
-    let mut value = Decimal::from_str_exact(significant).ok()?;
+    let mut value = Decimal::from_str_exact(significant).map_err(|_| TooManyDigits)?;
     if last_power >= 0 {
         for _ in 0..last_power {
-            value = value.checked_mul(Decimal::TEN)?;
+            value = value.checked_mul(Decimal::TEN).ok_or(TooManyDigits)?;
         }
     } else {
-        value.set_scale(u32::try_from(-last_power).ok()?).ok()?;
+        value.set_scale(u32::try_from(-last_power).map_err(|_| TooManyDigits)?).map_err(|_| TooManyDigits)?;
     }
     let value = if mantissa.starts_with('-') { -value } else { value };
     // Keep the scale as written (`99.0` stays `99.0`) when the plain parse is exact.
     let as_written = (exponent == 0).then(|| t.parse::<Decimal>().ok()).flatten();
-    Some(as_written.filter(|d| *d == value && d.scale() <= 28).unwrap_or(value))
+    Ok(as_written.filter(|d| *d == value && d.scale() <= 28).unwrap_or(value))
 }
 
 /// `num / den` rounded half away from zero.
@@ -255,24 +265,20 @@ mod tests {
             ("0.00", "0"),
         ];
         for (text, want) in ok {
-            let d = exact_decimal(text).unwrap_or_else(|| panic!("{text}"));
+            let d = exact_decimal(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
             assert_eq!(d, Decimal::from_str(want).unwrap(), "{text}");
         }
-        for bad in [
+        for long in [
             "99.999999999999999999999999999",
             "0.004999999999999999999999999999",
             "99999999999999999999999999999",
             "0.00000000000000000000000000001",
-            "1,000",
-            "NaN",
-            "",
-            "-",
-            ".",
             "1e400",
-            "1.2.3",
-            "0x10",
         ] {
-            assert_eq!(exact_decimal(bad), None, "{bad}");
+            assert_eq!(exact_decimal(long), Err(DecimalError::TooManyDigits), "{long}");
+        }
+        for bad in ["1,000", "NaN", "", "-", ".", "1.2.3", "0x10", "1e", "lots"] {
+            assert_eq!(exact_decimal(bad), Err(DecimalError::NotANumber), "{bad}");
         }
     }
 
@@ -280,7 +286,7 @@ mod tests {
         #[test]
         fn exact_decimals_round_trip(m in -10_000_000_000i64..10_000_000_000, scale in 0u32..12) {
             let d = Decimal::new(m, scale);
-            proptest::prop_assert_eq!(exact_decimal(&d.to_string()), Some(d));
+            proptest::prop_assert_eq!(exact_decimal(&d.to_string()), Ok(d));
         }
     }
 }

@@ -572,26 +572,46 @@ pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[Cust
         .collect()
 }
 
-/// The monitoring warnings of a month: customers that nothing monitors, and customers
-/// whose monitoring coverage is below `min_coverage_percent` (decided on the exact value).
-pub fn monitoring_warnings(rows: &[CustomerMonth], min_coverage_percent: Decimal, decimals: u32) -> Vec<String> {
-    let mut out = Vec::new();
-    for r in rows {
-        match &r.coverage {
-            None => out.push(format!(
-                "{}: nothing monitors this customer (no monitored service and region matches it)",
-                r.customer_id
-            )),
-            Some(c) if c.cmp_decimal(min_coverage_percent) == std::cmp::Ordering::Less => out.push(format!(
-                "{}: monitoring coverage {} % is below the minimum of {} %",
-                r.customer_id,
-                c.truncate(decimals),
-                min_coverage_percent.normalize()
-            )),
-            Some(_) => {}
+/// A monitoring warning of a customer-month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MonitoringWarning {
+    /// No monitored service and region matches the customer (also in its row's warnings).
+    Unmonitored { customer: String },
+    /// Coverage (truncated for display) below the configured minimum, decided exactly.
+    LowCoverage { customer: String, coverage: Decimal, minimum: Decimal },
+}
+
+impl std::fmt::Display for MonitoringWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MonitoringWarning::Unmonitored { customer } => {
+                write!(f, "{customer}: nothing monitors this customer (no monitored service and region matches it)")
+            }
+            MonitoringWarning::LowCoverage { customer, coverage, minimum } => {
+                write!(f, "{customer}: monitoring coverage {coverage} % is below the minimum of {minimum} %")
+            }
         }
     }
-    out
+}
+
+/// The monitoring warnings of a month: customers that nothing monitors, and customers
+/// whose monitoring coverage is below `min_coverage_percent` (decided on the exact value).
+pub fn monitoring_warnings(
+    rows: &[CustomerMonth],
+    min_coverage_percent: Decimal,
+    decimals: u32,
+) -> Vec<MonitoringWarning> {
+    rows.iter()
+        .filter_map(|r| match &r.coverage {
+            None => Some(MonitoringWarning::Unmonitored { customer: r.customer_id.clone() }),
+            Some(c) if c.cmp_decimal(min_coverage_percent) == Ordering::Less => Some(MonitoringWarning::LowCoverage {
+                customer: r.customer_id.clone(),
+                coverage: c.truncate(decimals),
+                minimum: min_coverage_percent.normalize(),
+            }),
+            Some(_) => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

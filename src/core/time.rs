@@ -39,10 +39,13 @@ pub fn in_range(t: Instant) -> Result<Instant, TimeError> {
     if (EARLIEST..LATEST).contains(&t) { Ok(t) } else { Err(TimeError::OutOfRange(format_utc(t))) }
 }
 
-/// Input text kept in an error: at most 200 characters, `…` when cut.
+/// At most this many characters of input are kept in an error message.
+pub const QUOTED_CHARS: usize = 200;
+
+/// Input text kept in an error: at most [`QUOTED_CHARS`] characters, `…` when cut.
 fn shown(text: &str) -> String {
-    let mut s: String = text.chars().take(200).collect();
-    if text.chars().nth(200).is_some() {
+    let mut s: String = text.chars().take(QUOTED_CHARS).collect();
+    if text.chars().nth(QUOTED_CHARS).is_some() {
         s.push('…');
     }
     s

@@ -202,7 +202,7 @@ pub fn expand(
 }
 
 /// What the folder of a pattern holds, for an error about a pattern matching nothing:
-/// `checks/ holds 3 .csv.gz files`, `checks/ is empty`, `checks/ does not exist`.
+/// `checks/ holds 3 .csv.gz files`, `checks/ holds no files`, `checks/ does not exist`.
 fn near_miss(base: &Path, pattern: &str) -> String {
     // The literal folder: the components before the first one with glob characters.
     let parts: Vec<&str> = pattern.split('/').collect();

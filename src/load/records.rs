@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::core::checks::{Check, SeriesKey};
 use crate::core::interval::{Instant, Interval};
 use crate::core::model::{Category, Customer, Impact, Incident, Outage, Scope};
+use crate::core::numbers::DecimalError;
 use crate::core::time::{TimeError, in_range, parse_date_or_instant, parse_instant, parse_tz, start_of_local_day};
 
 /// The largest monthly fee accepted (keeps exact proration inside i128).
@@ -71,11 +72,8 @@ fn scope(t: &Table, col: &TextCol, row: usize, name: &str) -> Result<Scope, Inpu
 /// A decimal cell, exactly. `what` says what is expected of text that is not a number;
 /// `range` what is expected of a number with more digits than can be held exactly.
 fn decimal(t: &Table, row: usize, name: &str, cell: &str, what: &str, range: &str) -> Result<Decimal, InputError> {
-    crate::core::numbers::exact_decimal(cell).ok_or_else(|| {
-        let numeric = cell.trim_start_matches(['-', '+']).split(['e', 'E']).next().is_some_and(|m| {
-            !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit() || b == b'.') && m.matches('.').count() <= 1
-        });
-        let expected = if numeric { range } else { what };
+    crate::core::numbers::exact_decimal(cell).map_err(|e| {
+        let expected = if e == DecimalError::TooManyDigits { range } else { what };
         t.error_at(row, name, format!("expected {expected}, found {}", quote(cell)))
     })
 }

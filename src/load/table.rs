@@ -82,13 +82,21 @@ fn open_text(path: &Path, gzip: bool) -> std::io::Result<Box<dyn Read>> {
     Ok(if gzip { Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(f))) } else { Box::new(BufReader::new(f)) })
 }
 
-/// At most this many characters of input are quoted in an error message.
-pub const QUOTE_LIMIT: usize = 200;
+/// At most this many characters of input are quoted in an error message (the same bound
+/// as the core's time errors).
+pub const QUOTE_LIMIT: usize = crate::core::time::QUOTED_CHARS;
 
 /// Input text for an error message: at most [`QUOTE_LIMIT`] characters, control
 /// characters shown escaped, an ellipsis when cut.
 pub fn clip(s: &str) -> String {
-    let mut out: String = s.chars().take(QUOTE_LIMIT).flat_map(|c| c.escape_debug_if_control()).collect();
+    let mut out = String::new();
+    for c in s.chars().take(QUOTE_LIMIT) {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
     if s.chars().nth(QUOTE_LIMIT).is_some() {
         out.push('…');
     }
@@ -99,16 +107,6 @@ pub fn clip(s: &str) -> String {
 pub fn quote(s: &str) -> String {
     let cut: String = s.chars().take(QUOTE_LIMIT).collect();
     if cut.len() < s.len() { format!("{:?}…", cut) } else { format!("{cut:?}") }
-}
-
-trait EscapeControl {
-    fn escape_debug_if_control(self) -> Box<dyn Iterator<Item = char>>;
-}
-
-impl EscapeControl for char {
-    fn escape_debug_if_control(self) -> Box<dyn Iterator<Item = char>> {
-        if self.is_control() { Box::new(self.escape_debug()) } else { Box::new(std::iter::once(self)) }
-    }
 }
 
 /// A header cell as matched against column names: no BOM, no surrounding spaces, any case.
@@ -165,8 +163,9 @@ fn locate_columns(
     Ok(found)
 }
 
-/// Parquet types a loader can read: text, numbers, booleans, dates and timestamps.
-fn readable_parquet_type(dt: &ArrowDataType) -> bool {
+/// Why a Parquet column type cannot be read, in words; `None` for the types a loader
+/// reads: text, numbers, decimals, booleans, dates and timestamps.
+fn unreadable_parquet_type(dt: &ArrowDataType) -> Option<&'static str> {
     use ArrowDataType as A;
     match dt {
         A::Null
@@ -185,31 +184,23 @@ fn readable_parquet_type(dt: &ArrowDataType) -> bool {
         | A::LargeUtf8
         | A::Utf8View
         | A::Date32
-        | A::Timestamp(_, _) => true,
-        A::Decimal(precision, _) | A::Decimal32(precision, _) | A::Decimal64(precision, _) => *precision <= 38,
-        A::Dictionary(_, values, _) => matches!(values.as_ref(), A::Utf8 | A::LargeUtf8 | A::Utf8View),
-        _ => false,
-    }
-}
-
-/// A Parquet type in words, for an error message.
-fn parquet_type_words(dt: &ArrowDataType) -> &'static str {
-    use ArrowDataType as A;
-    match dt {
-        A::List(_) | A::LargeList(_) | A::FixedSizeList(_, _) => "lists",
-        A::Struct(_) => "structs",
-        A::Map(_, _) => "maps",
-        A::Binary | A::LargeBinary | A::BinaryView | A::FixedSizeBinary(_) => "binary values",
-        A::Time32(_) | A::Time64(_) => "times of day",
-        A::Duration(_) => "durations",
-        A::Interval(_) => "intervals",
-        A::Date64 => "64-bit dates",
-        A::Float16 => "16-bit floats",
-        A::Decimal256(_, _) => "256-bit decimals",
-        A::Decimal(_, _) | A::Decimal32(_, _) | A::Decimal64(_, _) => "decimals of more than 38 digits",
-        A::Dictionary(_, _, _) => "dictionary values that are not text",
-        A::Union(_) => "unions",
-        _ => "an unsupported type",
+        | A::Timestamp(_, _) => None,
+        A::Decimal(p, _) | A::Decimal32(p, _) | A::Decimal64(p, _) if *p <= 38 => None,
+        A::Decimal(_, _) | A::Decimal32(_, _) | A::Decimal64(_, _) => Some("decimals of more than 38 digits"),
+        A::Dictionary(_, values, _) if matches!(values.as_ref(), A::Utf8 | A::LargeUtf8 | A::Utf8View) => None,
+        A::Dictionary(_, _, _) => Some("dictionary values that are not text"),
+        A::List(_) | A::LargeList(_) | A::FixedSizeList(_, _) => Some("lists"),
+        A::Struct(_) => Some("structs"),
+        A::Map(_, _) => Some("maps"),
+        A::Binary | A::LargeBinary | A::BinaryView | A::FixedSizeBinary(_) => Some("binary values"),
+        A::Time32(_) | A::Time64(_) => Some("times of day"),
+        A::Duration(_) => Some("durations"),
+        A::Interval(_) => Some("intervals"),
+        A::Date64 => Some("64-bit dates"),
+        A::Float16 => Some("16-bit floats"),
+        A::Decimal256(_, _) => Some("256-bit decimals"),
+        A::Union(_) => Some("unions"),
+        _ => Some("an unsupported type"),
     }
 }
 
@@ -266,7 +257,7 @@ impl Table {
                 } else {
                     None
                 };
-                let df = quiet_catch(|| {
+                let mut df = quiet_catch(|| {
                     match bytes {
                         Some(b) => options.into_reader_with_file_handle(std::io::Cursor::new(b)).finish(),
                         None => {
@@ -287,7 +278,6 @@ impl Table {
                         None => fail(format!("cannot read CSV: {}", clip(&first_line(&e)))),
                     },
                 })?;
-                let mut df = df;
                 // polars returns projected columns in file order: name each by its position.
                 let names = canonical_names(&df, &columns, |n| n.strip_prefix('c').and_then(|i| i.parse().ok()));
                 df.set_column_names(&names)
@@ -304,15 +294,15 @@ impl Table {
                 let columns = locate_columns(display, "", &header, wanted, required)?;
                 for (i, name) in &columns {
                     let dt = &schema.get_at_index(*i).expect("index of the schema").1.dtype;
-                    if !readable_parquet_type(dt) {
+                    if let Some(what) = unreadable_parquet_type(dt) {
                         return Err(fail(format!(
-                            "column '{name}': a Parquet column of {} cannot be read, expected text, a number, a boolean, a date or a timestamp",
-                            parquet_type_words(dt)
+                            "column '{name}': a Parquet column of {what} cannot be read, expected text, a number, a boolean, a date or a timestamp"
                         )));
                     }
                 }
                 let selected: Vec<String> = columns.iter().map(|(i, _)| header[*i].clone()).collect();
-                let mut df = read_parquet_guarded(reader.with_columns(Some(selected)))
+                let reader = reader.with_columns(Some(selected));
+                let mut df = quiet_catch(|| reader.finish().map_err(|e| e.to_string()))
                     .map_err(|m| fail(format!("cannot read Parquet: {}", clip(&first_line(&m)))))?;
                 let names = canonical_names(&df, &columns, |n| header.iter().position(|h| h == n));
                 df.set_column_names(&names)
@@ -345,10 +335,6 @@ impl Table {
     /// Whether every loaded cell of the row is empty (a blank line).
     pub fn is_blank(&self, row: usize) -> bool {
         self.blank.get(row).copied().unwrap_or(false)
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.positions.iter().any(|(n, _)| *n == name)
     }
 
     /// The line on which each row starts (CSV), in one pass; `None` for Parquet.
@@ -568,12 +554,12 @@ fn ragged_row(path: &Path, gzip: bool, fields: usize, display: &str) -> Option<I
     let mut rec = csv::ByteRecord::new();
     let mut found: Option<(u64, usize, bool)> = None;
     while rdr.read_byte_record(&mut rec).ok()? {
-        let multiline = rec.iter().any(|f| f.contains(&b'\n'));
         if found.is_some() {
             // A later record exists: the ragged one was not swallowed by an open quote.
             break;
         }
         if rec.len() != fields {
+            let multiline = rec.iter().any(|f| f.contains(&b'\n'));
             found = Some((rec.position().map_or(0, |p| p.line()), rec.len(), multiline));
         }
     }
@@ -653,14 +639,9 @@ fn check_parquet_frame(file: &std::fs::File) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads a Parquet file with polars. A corrupt file can make polars' decoders panic;
-/// here, where the file's bytes are first parsed, that becomes an error for the file
-/// (the default panic message is suppressed while the reader runs).
-fn read_parquet_guarded(reader: ParquetReader<std::fs::File>) -> Result<DataFrame, String> {
-    quiet_catch(|| reader.finish().map_err(|e| e.to_string()))
-}
-
-/// Runs `f`, turning a panic into an error message, with the panic hook silenced.
+/// Runs a reader at the point where a file's bytes are first parsed, turning a panic of
+/// polars' decoders on a corrupt file into an error for that file (the panic hook is
+/// silenced meanwhile).
 pub(crate) fn quiet_catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     use std::sync::Mutex;
     static HOOK: Mutex<()> = Mutex::new(());
