@@ -13,7 +13,7 @@ intersections `&`, differences `& ~`, and sizes `int.bit_count()`.
 Percentages and money are `Fraction`s built from exact `Decimal`s; no float
 is ever used.
 
-Contract: /work/shared/spec/SLA-SEMANTICS.md (sections 1-4, output of 5).
+Contract: the rules the project README states (time, inputs, reduction, customer month, sla_monthly.csv).
 Only CSV inputs (.csv / .csv.gz) are supported.
 """
 
