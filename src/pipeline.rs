@@ -1,6 +1,6 @@
-//! One reporting run: load, reduce, compute each month, render, and publish each month
-//! directory atomically (written in a temporary directory, renamed into place only when
-//! every month is complete).
+//! One reporting run: load, reduce, compute each period (a calendar month is the common
+//! case), render, and publish each period directory atomically (written in a temporary
+//! directory, renamed into place only when every period is complete).
 
 use std::path::{Path, PathBuf};
 
@@ -9,9 +9,10 @@ use crate::audit::manifest::{FileDigest, InputDigest, Manifest, TrendDigest, sha
 use crate::config::{Config, ConfigError};
 use crate::core::checks::{PairDowntime, pair_downtime};
 use crate::core::interval::{Instant, Interval, IntervalSet};
+use crate::core::period::Period;
 use crate::core::sla::incident_reach;
 use crate::core::sla::{
-    CustomerMonth, MonitoringWarning, MonthContext, TierSummary, customer_month, monitoring_warnings, tier_summaries,
+    CustomerPeriod, MonitoringWarning, PeriodContext, TierSummary, customer_period, monitoring_warnings, tier_summaries,
 };
 use crate::core::time::{Month, format_utc};
 use crate::load::history::{ReportedPoint, results_points};
@@ -50,7 +51,7 @@ impl RunError {
     }
 }
 
-/// Everything loaded and reduced once, reused for every month of a run.
+/// Everything loaded and reduced once, reused for every period of a run.
 pub struct Prepared {
     pub config: Config,
     pub inputs: Inputs,
@@ -61,8 +62,7 @@ pub struct Prepared {
     pub fonts: FontSet,
 }
 
-pub fn prepare(config_path: &Path, as_of: Option<Instant>, clock_now: Instant) -> Result<Prepared, RunError> {
-    let config = Config::load(config_path)?;
+pub fn prepare(config: Config, as_of: Option<Instant>, clock_now: Instant) -> Result<Prepared, RunError> {
     let template = Template::load(&config.template.clone().unwrap_or_else(Template::default_dir))?;
     let fonts = FontSet::load(&template).map_err(|message| TemplateError { file: "template fonts".into(), message })?;
     let now = as_of.unwrap_or(clock_now);
@@ -124,29 +124,33 @@ impl Prepared {
         Some(CoveredMonths { months, truncated, first_with_data })
     }
 
-    pub fn compute(&self, month: Month) -> MonthResult {
-        let ctx = MonthContext {
-            month,
+    pub fn compute(&self, period: &Period) -> PeriodResult {
+        let ctx = PeriodContext {
+            period,
             pairs: &self.pairs,
             incidents: &self.inputs.incidents,
             monitoring: &self.config.monitoring,
             now: self.now,
         };
-        let mut rows: Vec<CustomerMonth> =
-            self.inputs.customers.iter().filter_map(|c| customer_month(&ctx, c, &self.config.tiers[&c.tier])).collect();
+        let mut rows: Vec<CustomerPeriod> = self
+            .inputs
+            .customers
+            .iter()
+            .filter_map(|c| customer_period(&ctx, c, &self.config.tiers[&c.tier]))
+            .collect();
         rows.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
         let tiers = tier_summaries(self.config.tiers.keys().map(String::as_str), &rows);
         let warnings = monitoring_warnings(&rows, self.config.min_coverage_percent, self.config.decimals);
-        MonthResult { month, rows, tiers, warnings }
+        PeriodResult { period: period.clone(), rows, tiers, warnings }
     }
 
-    /// The instants of `months` in the report zone or any customer's zone.
-    pub fn window(&self, months: &[Month]) -> IntervalSet {
+    /// The instants of `periods` in the report zone or any customer's zone.
+    pub fn window(&self, periods: &[Period]) -> IntervalSet {
         let mut zones: Vec<chrono_tz::Tz> = self.inputs.customers.iter().map(|c| c.timezone).collect();
         zones.push(self.config.report_timezone);
         zones.sort_by_key(|z| z.name());
         zones.dedup();
-        let spans = months
+        let spans = periods
             .iter()
             .map(|m| {
                 let b: Vec<Interval> = zones.iter().map(|z| m.bounds_in(*z)).collect();
@@ -156,26 +160,29 @@ impl Prepared {
         IntervalSet::from_intervals(spans)
     }
 
-    /// Per input file: rows read, and rows inside `months` (see [`Prepared::window`]).
-    pub fn usage(&self, months: &[Month]) -> Vec<(&InputFile, usize)> {
-        let window = self.window(months);
+    /// Per input file: rows read, and rows inside `periods` (see [`Prepared::window`]).
+    pub fn usage(&self, periods: &[Period]) -> Vec<(&InputFile, usize)> {
+        let window = self.window(periods);
         self.inputs.files.iter().map(|f| (f, f.footprint.rows_inside(&window))).collect()
     }
 
-    /// The files of a month directory, manifest last, in a fixed order: CSVs, then
+    /// The files of a period directory, manifest last, in a fixed order: CSVs, then
     /// `summary.pdf` and `customers/<id>.pdf` (footers carry the data fingerprint, a
     /// digest of the config, the inputs, the template and the CSVs), then the manifest.
-    pub fn render(&self, result: &MonthResult, trend: &Trend) -> MonthFiles {
+    pub fn render(&self, result: &PeriodResult, trend: &Trend) -> PeriodFiles {
         let history = &trend.points;
         let d = self.config.decimals;
-        let month = result.month.to_string();
+        let month = result.period.to_string();
         let mut files = self.render_csvs(result);
         let config_digest = FileDigest::of(
             &self.config.path.file_name().map_or(String::new(), |n| n.to_string_lossy().to_string()),
             &self.config.bytes,
         );
-        let inputs: Vec<InputDigest> =
-            self.usage(&[result.month]).into_iter().map(|(f, used)| InputDigest::of(f, used)).collect();
+        let inputs: Vec<InputDigest> = self
+            .usage(std::slice::from_ref(&result.period))
+            .into_iter()
+            .map(|(f, used)| InputDigest::of(f, used))
+            .collect();
         let mut fingerprint_text = format!("config {}\ntemplate {}\n", config_digest.sha256, self.template.digest);
         for i in &inputs {
             fingerprint_text.push_str(&format!("input {} {} {}\n", i.role, i.path, i.sha256));
@@ -191,7 +198,7 @@ impl Prepared {
         let generated = format!("{} UTC", format_utc(generated_at).replace('T', " ").trim_end_matches('Z'));
         let reach = incident_reach(&result.rows);
         let summary = summary_view(&SummaryInputs {
-            month: result.month,
+            period: &result.period,
             rows: &result.rows,
             tiers: &result.tiers,
             reach: &reach,
@@ -240,10 +247,10 @@ impl Prepared {
         files
     }
 
-    /// The formatted view of one customer's month, as its PDF shows it.
+    /// The formatted view of one customer's period, as its PDF shows it.
     pub fn customer_view(
         &self,
-        row: &crate::core::sla::CustomerMonth,
+        row: &CustomerPeriod,
         fingerprint: &str,
         generated: &str,
         history: &[HistoryPoint],
@@ -260,25 +267,30 @@ impl Prepared {
         })
     }
 
-    /// The CSV files of a month, in a fixed order.
-    pub fn render_csvs(&self, result: &MonthResult) -> MonthFiles {
+    /// The CSV files of a period, in a fixed order.
+    pub fn render_csvs(&self, result: &PeriodResult) -> PeriodFiles {
         let d = self.config.decimals;
-        let month = result.month.to_string();
+        let p = &result.period;
         vec![
-            ("sla_monthly.csv".to_string(), csv_files::sla_monthly(&result.rows, d)),
+            ("sla_monthly.csv".to_string(), csv_files::sla_monthly(p, &result.rows, d)),
             ("credits.csv".to_string(), csv_files::credits(&result.rows, d)),
-            ("tiers.csv".to_string(), csv_files::tiers(&month, &result.tiers, &result.rows, d)),
-            ("evidence.csv".to_string(), csv_files::evidence(&result.rows)),
+            ("tiers.csv".to_string(), csv_files::tiers(p, &result.tiers, &result.rows, d)),
+            ("evidence.csv".to_string(), csv_files::evidence(p, &result.rows)),
         ]
     }
 
-    /// The 12-month trend for `month`: each of the 11 months before it, from this run
-    /// when it computed that month, else from `recorded` (see [`recorded_points`]).
-    pub fn history(&self, recorded: &RecordedPoints, month: Month, earlier: &[MonthResult]) -> Trend {
+    /// The 12-month trend of a calendar month: each of the 11 months before it, from
+    /// this run when it computed that month, else from `recorded` (see
+    /// [`recorded_points`]). Other periods show their own whole months instead: no trend.
+    pub fn history(&self, recorded: &RecordedPoints, period: &Period, earlier: &[PeriodResult]) -> Trend {
+        let Some(month) = period.as_month() else {
+            return Trend::default();
+        };
         let window = trend_window(month);
         let mut by_month: BTreeMap<Month, Vec<ReportedPoint>> =
             recorded.iter().filter(|(m, _)| window.contains(m)).map(|(m, p)| (*m, p.clone())).collect();
-        for r in earlier.iter().filter(|r| window.contains(&r.month)) {
+        for (m, r) in earlier.iter().filter_map(|r| Some((r.period.as_month()?, r))).filter(|(m, _)| window.contains(m))
+        {
             let points = r
                 .rows
                 .iter()
@@ -288,7 +300,7 @@ impl Prepared {
                     met: row.met,
                 })
                 .collect();
-            by_month.insert(r.month, points);
+            by_month.insert(m, points);
         }
         let mut trend = Trend::default();
         for (m, points) in by_month {
@@ -329,10 +341,12 @@ fn trend_window(month: Month) -> Vec<Month> {
 /// Figures of earlier months by month, as last recorded in a history.
 pub type RecordedPoints = BTreeMap<Month, Vec<ReportedPoint>>;
 
-/// The figures of the trend months of `months` as last recorded in `out`'s history
-/// (when the results file has its recorded digest), read once for a whole run.
-pub fn recorded_points(out: &Path, months: &[Month]) -> RecordedPoints {
-    let months: std::collections::BTreeSet<Month> = months.iter().flat_map(|m| trend_window(*m)).collect();
+/// The figures of the trend months of the calendar months among `periods` as last
+/// recorded in `out`'s history (when the results file has its recorded digest), read
+/// once for a whole run.
+pub fn recorded_points(out: &Path, periods: &[Period]) -> RecordedPoints {
+    let months: std::collections::BTreeSet<Month> =
+        periods.iter().filter_map(Period::as_month).flat_map(trend_window).collect();
     let store = Store::of(out);
     let records = store.read().unwrap_or_default();
     let parsed: Vec<&RunRecord> = records.iter().filter_map(|r| r.record.as_ref()).collect();
@@ -363,22 +377,22 @@ pub struct CoveredMonths {
     pub first_with_data: Month,
 }
 
-/// The files of one month directory: (file name, contents), in writing order.
-pub type MonthFiles = Vec<(String, Vec<u8>)>;
+/// The files of one period directory: (file name, contents), in writing order.
+pub type PeriodFiles = Vec<(String, Vec<u8>)>;
 
-pub struct MonthResult {
-    pub month: Month,
-    pub rows: Vec<CustomerMonth>,
+pub struct PeriodResult {
+    pub period: Period,
+    pub rows: Vec<CustomerPeriod>,
     pub tiers: Vec<TierSummary>,
     /// Monitoring warnings (coverage below the minimum, customers nothing monitors).
     pub warnings: Vec<MonitoringWarning>,
 }
 
-/// Writes every month into a temporary directory inside `out`, then moves them into
+/// Writes every period into a temporary directory inside `out`, then moves them into
 /// place. On any error before the first move nothing is published and the temporary
-/// directories are removed. An existing month directory is swapped with the new one in
+/// directories are removed. An existing period directory is swapped with the new one in
 /// one atomic step (see [`replace_dir`]), so it never goes missing.
-pub fn publish(out: &Path, months: &[(Month, MonthFiles)]) -> Result<Vec<PathBuf>, RunError> {
+pub fn publish(out: &Path, months: &[(Period, PeriodFiles)]) -> Result<Vec<PathBuf>, RunError> {
     let fail =
         |what: &str, p: &Path, e: std::io::Error| RunError::Output(format!("{}: cannot {what}: {e}", p.display()));
     std::fs::create_dir_all(out).map_err(|e| fail("create the output directory", out, e))?;
@@ -485,8 +499,8 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
 pub fn record_and_publish(
     prepared: &Prepared,
     out: &Path,
-    results: &[MonthResult],
-    rendered: &[(Month, MonthFiles)],
+    results: &[PeriodResult],
+    rendered: &[(Period, PeriodFiles)],
     wait: std::time::Duration,
 ) -> Result<(String, Vec<PathBuf>), RunError> {
     // Month paths that are not report directories (a user's file, a link) are refused
@@ -537,7 +551,7 @@ pub fn record_and_publish(
     store.install_archive(&run_id, &staging.keep())?;
     crash_point("after-archive");
     // 2. Results of every customer-month, for auditors' own tools.
-    let rows: Vec<&crate::core::sla::CustomerMonth> = results.iter().flat_map(|r| r.rows.iter()).collect();
+    let rows: Vec<&CustomerPeriod> = results.iter().flat_map(|r| r.rows.iter()).collect();
     let parquet = crate::render::results::results_parquet(&run_id, &recorded_at, &rows, prepared.config.decimals);
     store.install_results(&run_id, &parquet)?;
     // 3. The record, chained to the previous one.
@@ -570,12 +584,12 @@ pub fn record_and_publish(
     store.append(&records, &record)?;
     crash_point("after-record");
     // 4. The latest reports.
-    let marked: Vec<(Month, MonthFiles)> = rendered
+    let marked: Vec<(Period, PeriodFiles)> = rendered
         .iter()
         .map(|(m, files)| {
             let mut files = files.clone();
             files.push((crate::audit::verify::RUN_ID_FILE.to_string(), format!("{run_id}\n").into_bytes()));
-            (*m, files)
+            (m.clone(), files)
         })
         .collect();
     let published = publish(out, &marked)?;
@@ -610,11 +624,11 @@ pub fn complete_interrupted(out: &Path) -> Vec<String> {
 /// archive has its recorded digests.
 fn finish_publication(out: &Path, store: &Store, records: &[crate::audit::history::StoredRecord]) -> Vec<String> {
     let parsed: Vec<&RunRecord> = records.iter().filter_map(|r| r.record.as_ref()).collect();
-    let mut latest: BTreeMap<Month, usize> = BTreeMap::new();
+    let mut latest: BTreeMap<Period, usize> = BTreeMap::new();
     for (k, r) in parsed.iter().enumerate() {
         for m in &r.months {
-            if let Ok(month) = m.parse::<Month>() {
-                latest.insert(month, k);
+            if let Some(period) = Period::from_label(m) {
+                latest.insert(period, k);
             }
         }
     }
@@ -648,7 +662,7 @@ fn finish_publication(out: &Path, store: &Store, records: &[crate::audit::histor
         if !untouched_earlier || !archive_intact {
             continue;
         }
-        let mut contents: MonthFiles = Vec::new();
+        let mut contents: PeriodFiles = Vec::new();
         for o in &files {
             match std::fs::read(archive.join(&o.path)) {
                 Ok(bytes) => contents.push((o.path[name.len() + 1..].to_string(), bytes)),
@@ -675,7 +689,8 @@ fn recover_interrupted(out: &Path, store: &Store) {
     for p in entries(out) {
         let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         if let Some(rest) = name.strip_prefix(".replaced.") {
-            let month = rest.split('.').next().unwrap_or_default();
+            // `.replaced.<period>.<random>`: a period label may hold dots (`a..b`).
+            let month = rest.rsplit_once('.').map_or("", |(label, _)| label);
             let target = out.join(month);
             if !month.is_empty() && !target.exists() && p.join("previous").is_dir() {
                 let _ = std::fs::rename(p.join("previous"), &target);

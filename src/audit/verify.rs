@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::history::{Check, RunRecord, Store, check_chain, short};
 use super::manifest::{TrendDigest, sha256_hex, trend_digest};
-use crate::core::time::{Month, parse_instant};
+use crate::core::period::Period;
+use crate::core::time::parse_instant;
 use crate::load::history::results_points;
 use crate::load::sha256_file;
 use crate::pipeline;
@@ -181,12 +182,18 @@ pub fn verify(out: &Path, target: &Target) -> Result<(String, Vec<Check>), Strin
     // Recompute from the inputs.
     let now = parse_instant(record.as_of.as_deref().unwrap_or(&record.recorded_at), chrono_tz::Tz::UTC)
         .map_err(|e| format!("{id}: bad recorded time: {e}"))?;
-    match pipeline::prepare(Path::new(&record.config.path), Some(now), now) {
+    let prepared = crate::config::Config::load(Path::new(&record.config.path))
+        .map_err(pipeline::RunError::from)
+        .and_then(|config| pipeline::prepare(config, Some(now), now));
+    match prepared {
         Err(e) => checks.push(fail(format!("recomputing {id} failed: {e}"))),
         Ok(prepared) => {
             for month in &record.months {
-                let Ok(m) = month.parse::<Month>() else { continue };
-                let result = prepared.compute(m);
+                let Some(period) = Period::from_label(month) else {
+                    checks.push(fail(format!("{id} recorded {month:?}, which is not a period")));
+                    continue;
+                };
+                let result = prepared.compute(&period);
                 for (name, bytes) in prepared.render_csvs(&result) {
                     let rel = format!("{month}/{name}");
                     match record.outputs.iter().find(|o| o.path == rel) {

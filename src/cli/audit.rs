@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::{Outcome, output};
 use crate::audit::{diff, history::Store, verify};
 use crate::core::interval::Instant;
+use crate::core::period::PeriodSpec;
 use crate::core::time::Month;
 use crate::pipeline::{self, RunError};
 use crate::render::{explain, terminal};
@@ -94,8 +95,11 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub customer: String,
     /// Month, YYYY-MM.
-    #[arg(long, value_name = "YYYY-MM")]
-    pub month: Month,
+    #[arg(long, value_name = "YYYY-MM", required_unless_present = "period", conflicts_with = "period")]
+    pub month: Option<Month>,
+    /// Or any period: 2026-Q3, 2026, 2026-10-01..2026-12-31, last-90-days.
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<PeriodSpec>,
     /// Configuration file (TOML). Default: the bundled sample-data/sla.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -105,13 +109,25 @@ pub struct ExplainArgs {
 }
 
 pub fn explain(args: ExplainArgs, clock_now: Instant) -> Result<Outcome, RunError> {
-    let config = super::run::config_or_sample(args.config)?;
-    let prepared = pipeline::prepare(&config, args.as_of, clock_now)?;
-    let result = prepared.compute(args.month);
+    let config = crate::config::Config::load(&super::run::config_or_sample(args.config)?)?;
+    let inputs = super::run::InputArgs {
+        config: None,
+        month: args.month,
+        from: None,
+        to: None,
+        period: args.period,
+        every: None,
+        as_of: args.as_of,
+    };
+    let period = super::run::asked_periods(&inputs, &config, clock_now)?
+        .and_then(|p| p.into_iter().next())
+        .ok_or_else(|| RunError::Usage("give --month or --period".into()))?;
+    let prepared = pipeline::prepare(config, args.as_of, clock_now)?;
+    let result = prepared.compute(&period);
     let row = result.rows.iter().find(|r| r.customer_id == args.customer).ok_or_else(|| {
         RunError::Usage(format!(
             "customer {:?} has no contract in {} (or is not in the customers file)",
-            args.customer, args.month
+            args.customer, period
         ))
     })?;
     let text = explain::explain(row, &prepared.config.tiers[&row.tier], prepared.config.decimals);

@@ -1,9 +1,12 @@
-//! `slareport run`: compute one month, a range, or every month the inputs cover.
+//! `slareport run`: compute one month, a range of months, any period (a quarter, a year,
+//! a range of days, the last N days), or every month the inputs cover.
 
 use clap::Args;
 use std::path::{Path, PathBuf};
 
+use crate::config::Config;
 use crate::core::interval::Instant;
+use crate::core::period::{Period, PeriodSpec};
 use crate::core::time::Month;
 use crate::load::InputError;
 use crate::pipeline::{self, Prepared, RunError};
@@ -11,12 +14,12 @@ use crate::render::terminal;
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  slareport run                                   # the bundled sample data into reports/\n  slareport run --config sla.toml --month 2026-10 --out reports/\n  slareport run --config sla.toml --from 2026-01 --to 2026-06"
+    after_help = "Examples:\n  slareport run                                   # the bundled sample data into reports/\n  slareport run --config sla.toml --month 2026-10 --out reports/\n  slareport run --config sla.toml --from 2026-01 --to 2026-06\n  slareport run --config sla.toml --period 2026-Q3 --every month\n  slareport run --config sla.toml --period last-90-days --as-of 2026-11-26T00:00:00Z"
 )]
 pub struct RunArgs {
     #[command(flatten)]
     pub inputs: InputArgs,
-    /// Output directory; each month goes to OUT/YYYY-MM/.
+    /// Output directory; each period goes to OUT/<period>/ (a month to OUT/YYYY-MM/).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
     /// Seconds to wait for another run writing to the same output directory.
@@ -51,27 +54,41 @@ pub fn config_or_sample(config: Option<PathBuf>) -> Result<PathBuf, RunError> {
     }
 }
 
-/// What `run` and `validate` read: the configuration, the months and "now".
+/// What `run` and `validate` read: the configuration, the periods and "now".
 #[derive(Debug, Args)]
 pub struct InputArgs {
     /// Configuration file (TOML). Default: the bundled sample-data/sla.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// One month, YYYY-MM (default: the months the inputs cover).
-    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to"])]
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to", "period"])]
     pub month: Option<Month>,
     /// First month of a range, YYYY-MM.
-    #[arg(long, value_name = "YYYY-MM", requires = "to")]
+    #[arg(long, value_name = "YYYY-MM", requires = "to", conflicts_with = "period")]
     pub from: Option<Month>,
     /// Last month of a range (inclusive), YYYY-MM.
     #[arg(long, value_name = "YYYY-MM", requires = "from")]
     pub to: Option<Month>,
+    /// A reporting period: 2026-10, 2026-Q3, 2026, 2026-10-01..2026-12-31 (inclusive
+    /// local days) or last-90-days (whole days before --as-of, or before today).
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<PeriodSpec>,
+    /// With --period: one report per calendar month or quarter of the period.
+    #[arg(long, value_name = "month|quarter", requires = "period")]
+    pub every: Option<Every>,
     /// Fix "now" (for incidents still open) to this instant, e.g. 2026-11-01T00:00:00Z.
     #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of)]
     pub as_of: Option<Instant>,
 }
 
-/// The most months one run writes; a longer range is split into several runs.
+/// How `--every` cuts a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Every {
+    Month,
+    Quarter,
+}
+
+/// The most months (or periods) one run writes; a longer range is split into several runs.
 pub const MAX_MONTHS: usize = 36;
 
 /// Checks that `--out` can be an output directory: a folder, or a path that does not
@@ -86,8 +103,38 @@ pub fn check_out_dir(out: &Path) -> Result<(), RunError> {
     }
 }
 
-/// The months asked for on the command line, bounded: in the supported years and at
-/// most [`MAX_MONTHS`].
+/// The periods asked for on the command line, bounded: in the supported years and at
+/// most [`MAX_MONTHS`] of them. `today` (the date of `--as-of` or of the clock in the
+/// report zone) closes `last-N-days`.
+pub fn asked_periods(args: &InputArgs, config: &Config, clock_now: Instant) -> Result<Option<Vec<Period>>, RunError> {
+    let Some(spec) = args.period else {
+        return Ok(asked_months(args)?.map(|months| months.into_iter().map(Period::month).collect()));
+    };
+    let now = args.as_of.unwrap_or(clock_now);
+    let today = chrono::DateTime::from_timestamp(now, 0)
+        .map(|t| t.with_timezone(&config.report_timezone).date_naive())
+        .ok_or_else(|| RunError::Usage("the clock is outside the supported years".into()))?;
+    let period = spec.resolve(today).map_err(|e| RunError::Usage(format!("--period: {e}")))?;
+    let (earliest, latest) = (chrono::NaiveDate::from_ymd_opt(1990, 1, 1), chrono::NaiveDate::from_ymd_opt(2100, 1, 1));
+    if Some(period.first) < earliest || Some(period.end) > latest {
+        return Err(RunError::Usage(format!("--period {period} is outside the supported years 1990 to 2099")));
+    }
+    let label = period.label.clone();
+    let periods = match args.every {
+        None => vec![period],
+        Some(every) => period.split(every == Every::Quarter),
+    };
+    if periods.len() > MAX_MONTHS {
+        return Err(RunError::Usage(format!(
+            "--period {label} --every month is {} reports; a run writes at most {MAX_MONTHS}, split the period",
+            periods.len()
+        )));
+    }
+    Ok(Some(periods))
+}
+
+/// The months asked for with `--month` or `--from/--to`, bounded: in the supported years
+/// and at most [`MAX_MONTHS`].
 pub fn asked_months(args: &InputArgs) -> Result<Option<Vec<Month>>, RunError> {
     let months = match (args.month, args.from, args.to) {
         (Some(m), _, _) => vec![m],
@@ -109,12 +156,12 @@ pub fn asked_months(args: &InputArgs) -> Result<Option<Vec<Month>>, RunError> {
     Ok(Some(months))
 }
 
-/// The months to report: those asked for, else the months the inputs cover (at most
+/// The periods to report: those asked for, else the months the inputs cover (at most
 /// 12), with a note when earlier months with data were left out. `None` when nothing was
 /// asked and the inputs hold no timestamps.
-pub fn months_to_report(prepared: &Prepared, asked: Option<Vec<Month>>) -> Option<(Vec<Month>, Vec<String>)> {
-    if let Some(months) = asked {
-        return Some((months, Vec::new()));
+pub fn periods_to_report(prepared: &Prepared, asked: Option<Vec<Period>>) -> Option<(Vec<Period>, Vec<String>)> {
+    if let Some(periods) = asked {
+        return Some((periods, Vec::new()));
     }
     let covered = prepared.covered_months(MAX_MONTHS.min(12))?;
     let mut notes = Vec::new();
@@ -126,33 +173,34 @@ pub fn months_to_report(prepared: &Prepared, asked: Option<Vec<Month>>) -> Optio
             covered.months.len()
         ));
     }
-    Some((covered.months, notes))
+    Some((covered.months.into_iter().map(Period::month).collect(), notes))
 }
 
 /// Runs the reports; returns the summary and the warnings.
 pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), RunError> {
     let config = config_or_sample(args.inputs.config.clone())?;
     check_out_dir(&args.out)?;
-    let asked = asked_months(&args.inputs)?;
-    let prepared = pipeline::prepare(&config, args.inputs.as_of, clock_now)?;
-    let (months, notes) = months_to_report(&prepared, asked)
-        .ok_or_else(|| RunError::Usage("the inputs contain no timestamps to take months from: give --month".into()))?;
-    let recorded = pipeline::recorded_points(&args.out, &months);
+    let loaded = Config::load(&config)?;
+    let asked = asked_periods(&args.inputs, &loaded, clock_now)?;
+    let prepared = pipeline::prepare(loaded, args.inputs.as_of, clock_now)?;
+    let (periods, notes) = periods_to_report(&prepared, asked).ok_or_else(|| {
+        RunError::Usage("the inputs contain no timestamps to take months from: give --month or --period".into())
+    })?;
+    let recorded = pipeline::recorded_points(&args.out, &periods);
     let mut rendered = Vec::new();
     let mut lines = Vec::new();
     let mut results = Vec::new();
-    for month in months {
-        let result = prepared.compute(month);
-        let dir = args.out.join(month.to_string());
-        lines.push(terminal::summary_line(&month.to_string(), &result.rows, &format!("{}/", dir.display())));
-        let history = prepared.history(&recorded, month, &results);
-        rendered.push((month, prepared.render(&result, &history)));
+    for period in &periods {
+        let result = prepared.compute(period);
+        let dir = args.out.join(&period.label);
+        lines.push(terminal::summary_line(&period.label, &result.rows, &format!("{}/", dir.display())));
+        let history = prepared.history(&recorded, period, &results);
+        rendered.push((period.clone(), prepared.render(&result, &history)));
         results.push(result);
     }
-    let months: Vec<Month> = results.iter().map(|r| r.month).collect();
     let mut warnings = notes;
     for r in &results {
-        warnings.extend(r.warnings.iter().map(|w| format!("{}: {w}", r.month)));
+        warnings.extend(r.warnings.iter().map(|w| format!("{}: {w}", r.period)));
     }
     if args.strict && !warnings.is_empty() {
         return Err(RunError::Input(InputError(format!(
@@ -163,12 +211,14 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), R
     }
     let wait = std::time::Duration::from_secs(args.wait);
     let (run_id, _) = pipeline::record_and_publish(&prepared, &args.out, &results, &rendered, wait)?;
+    let noun = if periods.iter().all(|p| p.as_month().is_some()) { "month" } else { "period" };
     let mut out = format!(
-        "Run {run_id}: reports for {} from {}\n",
-        if lines.len() == 1 { "1 month".to_string() } else { format!("{} months", lines.len()) },
+        "Run {run_id}: reports for {} {noun}{} from {}\n",
+        lines.len(),
+        if lines.len() == 1 { "" } else { "s" },
         config.display()
     );
     out.push_str(&terminal::table(&lines));
-    out.push_str(&terminal::usage_table(&prepared.usage(&months)));
+    out.push_str(&terminal::usage_table(&prepared.usage(&periods)));
     Ok((out, warnings))
 }

@@ -6,12 +6,13 @@ use clap::Args;
 use rust_decimal::Decimal;
 
 use super::Outcome;
-use super::run::{InputArgs, asked_months, config_or_sample, months_to_report};
+use super::run::{InputArgs, asked_months, asked_periods, config_or_sample, periods_to_report};
 use crate::config::Config;
 use crate::core::checks::pair_downtime;
 use crate::core::interval::Instant;
+use crate::core::period::Period;
 use crate::core::quality;
-use crate::core::time::{Month, format_utc};
+use crate::core::time::format_utc;
 use crate::load::load_inputs_collecting;
 use crate::pipeline::{Prepared, RunError};
 use crate::render::pdf::FontSet;
@@ -36,11 +37,12 @@ pub struct ValidateArgs {
 pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunError> {
     let args = args.inputs;
     let config_path = config_or_sample(args.config.clone())?;
-    let asked = asked_months(&args)?;
+    asked_months(&args)?;
     let config = match Config::load(&config_path) {
         Ok(c) => c,
         Err(e) => return Ok(report(&config_path.display().to_string(), vec![e.to_string()], Vec::new())),
     };
+    let asked = asked_periods(&args, &config, clock_now)?;
     let mut problems = Vec::new();
     let template = match Template::load(&config.template.clone().unwrap_or_else(Template::default_dir)) {
         Ok(t) => t,
@@ -56,15 +58,15 @@ pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunEr
     problems.extend(input_problems.into_iter().map(|e| e.to_string()));
     let pairs = pair_downtime(&inputs.series, &mut inputs.checks, &inputs.outages, &config.monitoring);
     let prepared = Prepared { config, inputs, pairs, now, as_of: args.as_of, template, fonts };
-    let (months, mut warnings) = months_to_report(&prepared, asked).unwrap_or_else(|| {
-        (Vec::new(), vec!["the inputs hold no timestamps: nothing to report without --month".to_string()])
+    let (months, mut warnings) = periods_to_report(&prepared, asked).unwrap_or_else(|| {
+        (Vec::new(), vec!["the inputs hold no timestamps: nothing to report without --month or --period".to_string()])
     });
     warnings.extend(quality_warnings(&prepared, &months));
     Ok(report(&config_path.display().to_string(), problems, warnings))
 }
 
-/// The data-quality warnings of the inputs over `months`.
-fn quality_warnings(p: &Prepared, months: &[Month]) -> Vec<String> {
+/// The data-quality warnings of the inputs over `months` (the reported periods).
+fn quality_warnings(p: &Prepared, months: &[Period]) -> Vec<String> {
     let mut w = Vec::new();
     if months.is_empty() {
         return w;
@@ -75,7 +77,7 @@ fn quality_warnings(p: &Prepared, months: &[Month]) -> Vec<String> {
         if months.len() > 1 { format!(" to {}", months[months.len() - 1]) } else { String::new() }
     );
     for m in months {
-        let result = p.compute(*m);
+        let result = p.compute(m);
         w.extend(result.warnings.iter().map(|x| format!("{m}: {x}")));
     }
     let window = p.window(months);

@@ -67,13 +67,13 @@ impl FromStr for PeriodSpec {
 }
 
 /// A resolved period: whole local days `[first, end)`, and its label (also the name of
-/// its output directory).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// its output directory). Ordered by first day, then end.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period {
-    pub label: String,
     pub first: NaiveDate,
     /// The day after the last day.
     pub end: NaiveDate,
+    pub label: String,
 }
 
 impl PeriodSpec {
@@ -108,6 +108,28 @@ impl PeriodSpec {
 impl Period {
     pub fn month(m: Month) -> Period {
         Period { label: m.to_string(), first: m.first_day(), end: m.next().first_day() }
+    }
+
+    /// The period a label names (`2026-10`, `2026-Q3`, `2026`, `2026-10-01..2026-12-31`),
+    /// as written in output directory names and the history; `None` for anything else.
+    pub fn from_label(label: &str) -> Option<Period> {
+        let spec: PeriodSpec = label.parse().ok()?;
+        if matches!(spec, PeriodSpec::LastDays(_)) {
+            return None;
+        }
+        let p = spec.resolve(NaiveDate::MIN).ok()?;
+        (p.label == label).then_some(p)
+    }
+
+    /// The calendar month this period is, if it is exactly one.
+    pub fn as_month(&self) -> Option<Month> {
+        let m = Month::new(self.first.year(), self.first.month())?;
+        (self.first.day() == 1 && m.next().first_day() == self.end).then_some(m)
+    }
+
+    /// The local days of the period, in order.
+    pub fn dates(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.first.iter_days().take_while(move |d| *d < self.end)
     }
 
     pub fn days(&self) -> u64 {
@@ -239,6 +261,22 @@ mod tests {
         let labels: Vec<String> = resolve("2026", "2026-01-01").split(true).into_iter().map(|x| x.label).collect();
         assert_eq!(labels, ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
         assert!(resolve("2026-10-05..2026-10-20", "2026-01-01").whole_months().is_empty());
+    }
+
+    #[test]
+    fn labels_name_their_period_and_months_are_recognised() {
+        for text in ["2026-10", "2026-Q3", "2026", "2026-10-01..2026-12-31", "2026-10-01..2026-10-31"] {
+            let p = resolve(text, "2026-01-01");
+            assert_eq!(Period::from_label(&p.label), Some(p.clone()), "{text}");
+        }
+        assert_eq!(Period::from_label("last-90-days"), None);
+        assert_eq!(Period::from_label("2026-q3"), None, "only the canonical spelling is a label");
+        assert_eq!(Period::from_label("history"), None);
+        assert_eq!(resolve("2026-10", "2026-01-01").as_month(), Month::new(2026, 10));
+        assert_eq!(resolve("2026-10-01..2026-10-31", "2026-01-01").as_month(), Month::new(2026, 10));
+        assert_eq!(resolve("2026-Q3", "2026-01-01").as_month(), None);
+        assert_eq!(resolve("2026-10-01..2026-10-30", "2026-01-01").as_month(), None);
+        assert_eq!(resolve("2026-Q1", "2026-01-01").dates().count(), 90);
     }
 
     proptest! {

@@ -1,7 +1,10 @@
-//! A customer's month (spec section 4): eligible window, full and partial downtime,
-//! exclusions, uptime, credit, coverage, and the evidence behind every number.
+//! A customer's reporting period (spec section 4; a calendar month is the common case):
+//! eligible window, full and partial downtime, exclusions, uptime, credit, coverage, and
+//! the evidence behind every number. Credits stay contractual per calendar month: a
+//! longer period carries the computations of the calendar months lying wholly inside it,
+//! and its fee and credit are their sums.
 //!
-//! Invariants of a [`CustomerMonth`]:
+//! Invariants of a [`CustomerPeriod`]:
 //! - the `counted_seconds` of its evidence add up to `downtime_seconds`;
 //! - the `seconds` of its `excluded` evidence add up to `excluded_seconds`;
 //! - `met` and the credit band are decided on the exact uptime, never a rounded one.
@@ -15,8 +18,8 @@ use super::checks::{Pair, PairDowntime};
 use super::interval::{Instant, Interval, IntervalSet};
 use super::model::{Category, Customer, GapPolicy, Impact, Incident, MonitoringRules, TierRules};
 use super::numbers::{Percent, minor_unit, plain, prorate, round_money};
-use super::time::{Month, format_utc, start_of_local_day};
-use chrono::Datelike;
+use super::period::Period;
+use super::time::{format_utc, start_of_local_day};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EvidenceKind {
@@ -41,7 +44,7 @@ impl EvidenceKind {
     }
 }
 
-/// One maximal interval of a customer's month with where it came from and why it counts
+/// One maximal interval of a customer's period with where it came from and why it counts
 /// or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evidence {
@@ -56,17 +59,18 @@ pub struct Evidence {
     pub reasons: Vec<String>,
 }
 
-/// The computed month of one customer: the only source of numbers for every writer.
+/// The computed period of one customer: the only source of numbers for every writer.
 #[derive(Debug, Clone)]
-pub struct CustomerMonth {
-    pub month: Month,
+pub struct CustomerPeriod {
+    pub period: Period,
     pub customer_id: String,
     pub customer_name: String,
     pub tier: String,
     pub timezone: Tz,
     pub currency: String,
-    pub month_window: Interval,
-    /// `E`: the month intersected with the contract.
+    /// The period's local days in the customer's zone.
+    pub window: Interval,
+    /// `E`: the period intersected with the contract.
     pub eligible: Interval,
     pub full_seconds: i64,
     pub partial_seconds: i64,
@@ -76,21 +80,28 @@ pub struct CustomerMonth {
     pub uptime: Percent,
     pub target_percent: Decimal,
     pub met: bool,
-    pub credit_percent: Decimal,
-    pub fee: Decimal,
-    pub credit_amount: Decimal,
+    /// The credit band's percent; only for a calendar month.
+    pub credit_percent: Option<Decimal>,
+    /// The (prorated) monthly fee; for a longer period, the sum over its whole months
+    /// (`None` when none lies inside it).
+    pub fee: Option<Decimal>,
+    /// The credit owed; for a longer period, the sum over its whole months.
+    pub credit_amount: Option<Decimal>,
+    /// For a period other than a calendar month: the customer's calendar months lying
+    /// wholly inside it, each computed as a month (credits are per month).
+    pub months: Vec<CustomerPeriod>,
     /// `None` when no monitored pair covers the customer.
     pub coverage: Option<Percent>,
     pub pairs: Vec<Pair>,
     /// Applicable incidents overlapping the eligible window, by start.
     pub incidents: Vec<IncidentNote>,
-    /// One entry per local calendar day of the month, in the customer's zone.
+    /// One entry per local calendar day of the period, in the customer's zone.
     pub daily: Vec<DayStat>,
     pub evidence: Vec<Evidence>,
     pub warnings: Vec<String>,
 }
 
-/// An applicable incident as it touched this customer's month.
+/// An applicable incident as it touched this customer's period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncidentNote {
     pub id: String,
@@ -102,7 +113,7 @@ pub struct IncidentNote {
     pub open: bool,
     pub announced_at: Option<Instant>,
     /// Seconds of the incident inside the eligible window.
-    pub seconds_in_month: i64,
+    pub seconds_in_period: i64,
     /// How the tier treats it, in plain words.
     pub treatment: String,
 }
@@ -133,9 +144,10 @@ impl DayStat {
     }
 }
 
-/// Everything one customer-month computation needs; all of it already parsed.
-pub struct MonthContext<'a> {
-    pub month: Month,
+/// Everything one customer-period computation needs; all of it already parsed.
+#[derive(Clone, Copy)]
+pub struct PeriodContext<'a> {
+    pub period: &'a Period,
     pub pairs: &'a [PairDowntime],
     pub incidents: &'a [Incident],
     pub monitoring: &'a MonitoringRules,
@@ -224,10 +236,10 @@ fn exclusion_verdict(i: &Incident, tier: &TierRules) -> Option<ExclusionVerdict>
     })
 }
 
-/// Computes one customer's month; `None` when the contract does not overlap the month.
-pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules) -> Option<CustomerMonth> {
-    let month_window = ctx.month.bounds_in(customer.timezone);
-    let e = month_window.intersect(&customer.contract());
+/// Computes one customer's period; `None` when the contract does not overlap it.
+pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRules) -> Option<CustomerPeriod> {
+    let window = ctx.period.bounds_in(customer.timezone);
+    let e = window.intersect(&customer.contract());
     if e.is_empty() {
         return None;
     }
@@ -274,7 +286,7 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
         let set = IntervalSet::single(iv).clip(e);
         if i.end.is_none() {
             let until = if ctx.now >= e.end {
-                format!("{} (end of the eligible month)", format_utc(e.end))
+                format!("{} (end of the eligible period)", format_utc(e.end))
             } else {
                 format!("{} (as of the report time)", format_utc(ctx.now))
             };
@@ -319,13 +331,33 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
         .max()
         .unwrap_or(Decimal::ZERO)
         .min(tier.credit_cap_percent);
-    let places = minor_unit(&customer.currency);
-    let fee = if tier.prorate_fee {
-        prorate(customer.monthly_fee, e.len(), month_window.len(), places)
+    // Credits are per calendar month: a month's own, or the sum over the whole months of
+    // a longer period (each computed as a month).
+    let (months, credit_percent, fee, credit_amount) = if ctx.period.as_month().is_some() {
+        let places = minor_unit(&customer.currency);
+        let fee = if tier.prorate_fee {
+            prorate(customer.monthly_fee, e.len(), window.len(), places)
+        } else {
+            round_money(customer.monthly_fee, places)
+        };
+        let credit_amount = round_money(fee * credit_percent / Decimal::from(100), places);
+        (Vec::new(), Some(credit_percent), Some(fee), Some(credit_amount))
     } else {
-        round_money(customer.monthly_fee, places)
+        let months: Vec<CustomerPeriod> = ctx
+            .period
+            .whole_months()
+            .into_iter()
+            .filter_map(|m| {
+                let period = Period::month(m);
+                customer_period(&PeriodContext { period: &period, ..*ctx }, customer, tier)
+            })
+            .collect();
+        let sum = |f: fn(&CustomerPeriod) -> Option<Decimal>| -> Option<Decimal> {
+            (!months.is_empty()).then(|| months.iter().filter_map(f).sum())
+        };
+        let (fee, credit_amount) = (sum(|m| m.fee), sum(|m| m.credit_amount));
+        (months, None, fee, credit_amount)
     };
-    let credit_amount = round_money(fee * credit_percent / Decimal::from(100), places);
     let coverage = (!pairs.is_empty()).then(|| {
         let covered: i64 = pairs.iter().map(|p| p.data.as_ref().map_or(e.len(), |d| d.clip(e).measure())).sum();
         Percent::of(Decimal::from(covered), Decimal::from(e.len() * pairs.len() as i64))
@@ -423,22 +455,22 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
                 interval: iv,
                 open: i.end.is_none(),
                 announced_at: i.announced_at,
-                seconds_in_month: iv.intersect(&e).len(),
+                seconds_in_period: iv.intersect(&e).len(),
                 treatment,
             }
         })
         .collect();
     incidents.sort_by(|a, b| (a.interval.start, &a.id).cmp(&(b.interval.start, &b.id)));
-    let daily = daily_stats(ctx.month, customer.timezone, e, &kept, &partial_counted, &excluded, tier.partial_weight);
+    let daily = daily_stats(ctx.period, customer.timezone, e, &kept, &partial_counted, &excluded, tier.partial_weight);
 
-    Some(CustomerMonth {
-        month: ctx.month,
+    Some(CustomerPeriod {
+        period: ctx.period.clone(),
         customer_id: customer.id.clone(),
         customer_name: customer.name.clone(),
         tier: customer.tier.clone(),
         timezone: customer.timezone,
         currency: customer.currency.clone(),
-        month_window,
+        window,
         eligible: e,
         full_seconds,
         partial_seconds,
@@ -451,6 +483,7 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
         credit_percent,
         fee,
         credit_amount,
+        months,
         coverage,
         pairs: pairs.iter().map(|p| p.pair.clone()).collect(),
         incidents,
@@ -460,9 +493,9 @@ pub fn customer_month(ctx: &MonthContext, customer: &Customer, tier: &TierRules)
     })
 }
 
-/// Per local day of `month` in `tz`: eligible, counted and excluded seconds.
+/// Per local day of `period` in `tz`: eligible, counted and excluded seconds.
 fn daily_stats(
-    month: Month,
+    period: &Period,
     tz: Tz,
     e: Interval,
     full: &IntervalSet,
@@ -470,9 +503,9 @@ fn daily_stats(
     excluded: &IntervalSet,
     weight: Decimal,
 ) -> Vec<DayStat> {
-    (1..=month.days())
-        .map(|d| {
-            let date = month.first_day().with_day(d).expect("day of month");
+    period
+        .dates()
+        .map(|date| {
             let next = date.succ_opt().expect("next day");
             let day = Interval::new(start_of_local_day(date, tz), start_of_local_day(next, tz)).intersect(&e);
             let full_s = full.clip(day).measure();
@@ -487,9 +520,29 @@ fn daily_stats(
         .collect()
 }
 
-/// Customer-seconds per incident over a month's rows: how long each incident overlapped
+/// The days of a period taken together for a chart: each day when the period has at most
+/// 62 of them, otherwise runs of 7 days (or of a multiple of 7, so at most 60 bars),
+/// each dated by its first day. Sums of exact figures, no rounding.
+pub fn chart_stretches(daily: &[DayStat]) -> (usize, Vec<DayStat>) {
+    let size = match daily.len() {
+        0..=62 => 1,
+        n => n.div_ceil(60).div_ceil(7) * 7,
+    };
+    let stretches = daily
+        .chunks(size)
+        .map(|days| DayStat {
+            date: days[0].date,
+            eligible_seconds: days.iter().map(|d| d.eligible_seconds).sum(),
+            downtime_seconds: days.iter().map(|d| d.downtime_seconds).sum::<Decimal>().normalize(),
+            excluded_seconds: days.iter().map(|d| d.excluded_seconds).sum(),
+        })
+        .collect();
+    (size, stretches)
+}
+
+/// Customer-seconds per incident over a period's rows: how long each incident overlapped
 /// each affected customer's eligible window, summed; largest first.
-pub fn incident_reach(rows: &[CustomerMonth]) -> Vec<IncidentReach> {
+pub fn incident_reach(rows: &[CustomerPeriod]) -> Vec<IncidentReach> {
     let mut by_id: BTreeMap<&str, IncidentReach> = BTreeMap::new();
     for r in rows {
         for i in &r.incidents {
@@ -502,7 +555,7 @@ pub fn incident_reach(rows: &[CustomerMonth]) -> Vec<IncidentReach> {
                 customer_seconds: 0,
             });
             e.customers += 1;
-            e.customer_seconds += i.seconds_in_month;
+            e.customer_seconds += i.seconds_in_period;
         }
     }
     let mut v: Vec<IncidentReach> = by_id.into_values().collect();
@@ -520,16 +573,16 @@ pub struct IncidentReach {
     pub customer_seconds: i64,
 }
 
-/// Credits owed over some customer-months, summed per currency (exact).
-pub fn credits_by_currency<'a>(rows: impl IntoIterator<Item = &'a CustomerMonth>) -> BTreeMap<String, Decimal> {
+/// Credits owed over some customer-periods, summed per currency (exact).
+pub fn credits_by_currency<'a>(rows: impl IntoIterator<Item = &'a CustomerPeriod>) -> BTreeMap<String, Decimal> {
     let mut credits = BTreeMap::new();
     for r in rows {
-        *credits.entry(r.currency.clone()).or_insert(Decimal::ZERO) += r.credit_amount;
+        *credits.entry(r.currency.clone()).or_insert(Decimal::ZERO) += r.credit_amount.unwrap_or_default();
     }
     credits
 }
 
-/// Per-tier roll-up of a month, computed from the exact customer values.
+/// Per-tier roll-up of a period, computed from the exact customer values.
 #[derive(Debug, Clone)]
 pub struct TierSummary {
     pub tier: String,
@@ -544,11 +597,11 @@ pub struct TierSummary {
 }
 
 /// Summaries per tier, in tier-name order (tiers without customers are included).
-pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[CustomerMonth]) -> Vec<TierSummary> {
+pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[CustomerPeriod]) -> Vec<TierSummary> {
     tiers
         .into_iter()
         .map(|tier| {
-            let members: Vec<&CustomerMonth> = rows.iter().filter(|r| r.tier == tier).collect();
+            let members: Vec<&CustomerPeriod> = rows.iter().filter(|r| r.tier == tier).collect();
             let mut ups: Vec<Percent> = members.iter().map(|r| r.uptime).collect();
             ups.sort();
             let median = match ups.len() {
@@ -572,7 +625,7 @@ pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[Cust
         .collect()
 }
 
-/// A monitoring warning of a customer-month.
+/// A monitoring warning of a customer-period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MonitoringWarning {
     /// No monitored service and region matches the customer (also in its row's warnings).
@@ -594,10 +647,10 @@ impl std::fmt::Display for MonitoringWarning {
     }
 }
 
-/// The monitoring warnings of a month: customers that nothing monitors, and customers
+/// The monitoring warnings of a period: customers that nothing monitors, and customers
 /// whose monitoring coverage is below `min_coverage_percent` (decided on the exact value).
 pub fn monitoring_warnings(
-    rows: &[CustomerMonth],
+    rows: &[CustomerPeriod],
     min_coverage_percent: Decimal,
     decimals: u32,
 ) -> Vec<MonitoringWarning> {

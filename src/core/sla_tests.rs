@@ -7,6 +7,7 @@ use std::str::FromStr;
 use super::checks::{Contribution, Pair, PairDowntime};
 use super::interval::{Interval, IntervalSet};
 use super::model::*;
+use super::period::Period;
 use super::sla::*;
 use super::time::{Month, parse_instant};
 
@@ -88,7 +89,7 @@ fn incident(id: &str, category: Category, impact: Impact, start: i64, end: Optio
     }
 }
 
-fn run(month: Month, pairs: &[PairDowntime], incidents: &[Incident], c: &Customer, tier: &TierRules) -> CustomerMonth {
+fn run(month: Month, pairs: &[PairDowntime], incidents: &[Incident], c: &Customer, tier: &TierRules) -> CustomerPeriod {
     run_with(month, pairs, incidents, c, tier, &MonitoringRules::default(), i64::MAX / 2)
 }
 
@@ -100,9 +101,10 @@ fn run_with(
     tier: &TierRules,
     monitoring: &MonitoringRules,
     now: i64,
-) -> CustomerMonth {
-    let ctx = MonthContext { month, pairs, incidents, monitoring, now };
-    let r = customer_month(&ctx, c, tier).expect("eligible");
+) -> CustomerPeriod {
+    let period = Period::month(month);
+    let ctx = PeriodContext { period: &period, pairs, incidents, monitoring, now };
+    let r = customer_period(&ctx, c, tier).expect("eligible");
     // Invariants: evidence re-adds to the reported numbers.
     let counted: Decimal = r.evidence.iter().map(|e| e.counted_seconds).sum();
     assert_eq!(counted, r.downtime_seconds, "evidence must re-add to downtime");
@@ -111,7 +113,7 @@ fn run_with(
     r
 }
 
-fn uptime(r: &CustomerMonth) -> String {
+fn uptime(r: &CustomerPeriod) -> String {
     r.uptime.truncate(4).to_string()
 }
 
@@ -123,9 +125,9 @@ fn spec_example_100_minutes_in_30_days() {
     assert_eq!(r.downtime_seconds, Decimal::from(6000));
     assert_eq!(uptime(&r), "99.7685");
     assert!(!r.met);
-    assert_eq!(r.credit_percent, dec("10"));
-    assert_eq!(r.fee.to_string(), "1000.00");
-    assert_eq!(r.credit_amount.to_string(), "100.00");
+    assert_eq!(r.credit_percent, Some(dec("10")));
+    assert_eq!(r.fee.unwrap().to_string(), "1000.00");
+    assert_eq!(r.credit_amount.unwrap().to_string(), "100.00");
 }
 
 #[test]
@@ -133,12 +135,12 @@ fn spec_example_31_day_month_boundary() {
     let s = t("2026-10-10T00:00:00Z");
     let met = run(OCT, &[pair_down("api", "eu", &[(s, s + 1339)])], &[], &customer(), &tier());
     assert!(met.met);
-    assert_eq!(met.credit_percent, Decimal::ZERO);
-    assert_eq!(met.credit_amount.to_string(), "0.00");
+    assert_eq!(met.credit_percent, Some(Decimal::ZERO));
+    assert_eq!(met.credit_amount.unwrap().to_string(), "0.00");
     let missed = run(OCT, &[pair_down("api", "eu", &[(s, s + 1340)])], &[], &customer(), &tier());
     assert!(!missed.met);
     assert_eq!(uptime(&missed), "99.9499");
-    assert_eq!(missed.credit_percent, dec("10"));
+    assert_eq!(missed.credit_percent, Some(dec("10")));
 }
 
 #[test]
@@ -156,10 +158,12 @@ fn downtime_is_clipped_to_the_month_and_contract() {
     assert_eq!(r.eligible.len(), 15 * 86_400);
     assert_eq!(r.downtime_seconds, Decimal::from(3600));
     // Fee prorated by 15/30 days.
-    assert_eq!(r.fee.to_string(), "500.00");
+    assert_eq!(r.fee.unwrap().to_string(), "500.00");
     c.contract_end = Some(t("2026-09-16T00:00:00Z"));
-    let ctx = MonthContext { month: SEP, pairs: &[], incidents: &[], monitoring: &MonitoringRules::default(), now: 0 };
-    assert!(customer_month(&ctx, &c, &tier()).is_none(), "empty eligible window writes no row");
+    let sep = Period::month(SEP);
+    let ctx =
+        PeriodContext { period: &sep, pairs: &[], incidents: &[], monitoring: &MonitoringRules::default(), now: 0 };
+    assert!(customer_period(&ctx, &c, &tier()).is_none(), "empty eligible window writes no row");
 }
 
 #[test]
@@ -167,9 +171,9 @@ fn proration_can_be_switched_off() {
     let mut c = customer();
     c.contract_end = Some(t("2026-09-11T00:00:00Z"));
     let mut tr = tier();
-    assert_eq!(run(SEP, &[], &[], &c, &tr).fee.to_string(), "333.33");
+    assert_eq!(run(SEP, &[], &[], &c, &tr).fee.unwrap().to_string(), "333.33");
     tr.prorate_fee = false;
-    assert_eq!(run(SEP, &[], &[], &c, &tr).fee.to_string(), "1000.00");
+    assert_eq!(run(SEP, &[], &[], &c, &tr).fee.unwrap().to_string(), "1000.00");
 }
 
 #[test]
@@ -232,7 +236,7 @@ fn incident_scopes() {
     let r = run(SEP, &[], &[other_region, other_customer, named], &c, &tier());
     assert_eq!(r.downtime_seconds, Decimal::from(300));
     assert_eq!(r.incidents.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["C"]);
-    assert_eq!(r.incidents[0].seconds_in_month, 300);
+    assert_eq!(r.incidents[0].seconds_in_period, 300);
     assert_eq!(r.incidents[0].treatment, "counted as full downtime");
 }
 
@@ -367,14 +371,14 @@ fn target_override_and_credit_cap() {
     let r = run(SEP, &pairs, &[], &c, &tier());
     assert!(!r.met);
     assert_eq!(r.target_percent, dec("99.99"));
-    assert_eq!(r.credit_percent, Decimal::ZERO, "no band below 99.95 applies");
+    assert_eq!(r.credit_percent, Some(Decimal::ZERO), "no band below 99.95 applies");
     // A big outage: 100% band capped at 30.
     let big = [pair_down("api", "eu", &[(s, s + 200_000)])];
     let mut tr = tier();
     tr.credit_cap_percent = dec("30");
     let r = run(SEP, &big, &[], &customer(), &tr);
-    assert_eq!(r.credit_percent, dec("30"));
-    assert_eq!(r.credit_amount.to_string(), "300.00");
+    assert_eq!(r.credit_percent, Some(dec("30")));
+    assert_eq!(r.credit_amount.unwrap().to_string(), "300.00");
 }
 
 #[test]
@@ -385,8 +389,8 @@ fn credit_money_uses_the_currency_minor_unit() {
     c.monthly_fee = dec("150000");
     c.contract_start = Some(t("2026-09-02T00:00:00Z")); // 29/30 days
     let r = run(SEP, &[pair_down("api", "eu", &[(s, s + 6000)])], &[], &c, &tier());
-    assert_eq!(r.fee.to_string(), "145000");
-    assert_eq!(r.credit_amount.to_string(), "14500");
+    assert_eq!(r.fee.unwrap().to_string(), "145000");
+    assert_eq!(r.credit_amount.unwrap().to_string(), "14500");
 }
 
 #[test]
@@ -407,7 +411,7 @@ fn open_incidents_run_until_now_or_month_end() {
         r.evidence[0]
             .reasons
             .iter()
-            .any(|s| { s.contains("still open: counted until 2026-11-01T00:00:00Z (end of the eligible month)") })
+            .any(|s| { s.contains("still open: counted until 2026-11-01T00:00:00Z (end of the eligible period)") })
     );
     let r = run_with(OCT, &[], &[open], &customer(), &tier(), &MonitoringRules::default(), s + 3600);
     assert_eq!(r.downtime_seconds, Decimal::from(3600));
@@ -441,7 +445,7 @@ fn unmonitored_customers_get_zero_coverage_and_a_warning() {
 #[test]
 fn tier_summary_medians_are_exact() {
     let s = t("2026-09-10T00:00:00Z");
-    let rows: Vec<CustomerMonth> = [0i64, 1, 2, 3]
+    let rows: Vec<CustomerPeriod> = [0i64, 1, 2, 3]
         .iter()
         .map(|&k| {
             let mut c = customer();
@@ -492,7 +496,7 @@ fn incident_reach_sums_customer_seconds() {
     let i = incident("BIG", Category::Unplanned, Impact::Major, s, Some(s + 600));
     let mut j = incident("SMALL", Category::ThirdParty, Impact::None, s, Some(s + 60));
     j.customers = Scope::parse("C1");
-    let rows: Vec<CustomerMonth> = ["C1", "C2"]
+    let rows: Vec<CustomerPeriod> = ["C1", "C2"]
         .iter()
         .map(|id| {
             let mut c = customer();

@@ -1,4 +1,5 @@
-//! The CSV files of a month (spec section 5). Formatting only: every number arrives
+//! The CSV files of a period (spec section 5; the first column is `month` for a calendar
+//! month, as the spec has it, and `period` for any other period). Formatting only: every number arrives
 //! computed by the core; here it is turned into text (truncated percentages, money at
 //! its minor unit) and cells a spreadsheet would run as formulas are neutralised.
 
@@ -6,7 +7,8 @@ use rust_decimal::Decimal;
 use std::collections::BTreeSet;
 
 use crate::core::numbers::{minor_unit, plain};
-use crate::core::sla::{CustomerMonth, TierSummary};
+use crate::core::period::Period;
+use crate::core::sla::{CustomerPeriod, TierSummary};
 use crate::core::time::format_utc;
 
 /// Prefixes a `'` to text a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR).
@@ -70,11 +72,16 @@ pub const CREDITS_HEADER: [&str; 11] = [
     "currency",
 ];
 
-/// One cell of a customer-month row, by column name; the one place these columns are
+/// The name of the first column: `month` for a calendar month, else `period`.
+pub fn period_column(period: &Period) -> &'static str {
+    if period.as_month().is_some() { "month" } else { "period" }
+}
+
+/// One cell of a customer-period row, by column name; the one place these columns are
 /// formatted, so both files always agree.
-fn cell(r: &CustomerMonth, column: &str, decimals: u32) -> String {
+fn cell(r: &CustomerPeriod, column: &str, decimals: u32) -> String {
     match column {
-        "month" => r.month.to_string(),
+        "month" | "period" => r.period.to_string(),
         "customer_id" => neutralise(&r.customer_id),
         "customer_name" => neutralise(&r.customer_name),
         "tier" => neutralise(&r.tier),
@@ -84,9 +91,9 @@ fn cell(r: &CustomerMonth, column: &str, decimals: u32) -> String {
         "uptime_percent" => r.uptime.truncate(decimals).to_string(),
         "target_percent" => plain(r.target_percent),
         "met" => r.met.to_string(),
-        "credit_percent" => plain(r.credit_percent),
-        "fee" => money(r.fee, &r.currency),
-        "credit_amount" => money(r.credit_amount, &r.currency),
+        "credit_percent" => r.credit_percent.map(plain).unwrap_or_default(),
+        "fee" => r.fee.map(|f| money(f, &r.currency)).unwrap_or_default(),
+        "credit_amount" => r.credit_amount.map(|c| money(c, &r.currency)).unwrap_or_default(),
         "currency" => neutralise(&r.currency),
         "monitoring_coverage_percent" => {
             r.coverage.map_or_else(|| Decimal::new(0, decimals), |c| c.truncate(decimals)).to_string()
@@ -101,7 +108,7 @@ fn cell(r: &CustomerMonth, column: &str, decimals: u32) -> String {
     }
 }
 
-fn customer_rows<'a>(header: &[&str], rows: impl Iterator<Item = &'a CustomerMonth>, decimals: u32) -> Vec<u8> {
+fn customer_rows<'a>(header: &[&str], rows: impl Iterator<Item = &'a CustomerPeriod>, decimals: u32) -> Vec<u8> {
     let mut w = writer();
     w.write_record(header).expect("csv");
     for r in rows {
@@ -110,22 +117,28 @@ fn customer_rows<'a>(header: &[&str], rows: impl Iterator<Item = &'a CustomerMon
     finish(w)
 }
 
-pub fn sla_monthly(rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
-    customer_rows(&SLA_MONTHLY_HEADER, rows.iter(), decimals)
+pub fn sla_monthly(period: &Period, rows: &[CustomerPeriod], decimals: u32) -> Vec<u8> {
+    let mut header = SLA_MONTHLY_HEADER;
+    header[0] = period_column(period);
+    customer_rows(&header, rows.iter(), decimals)
 }
 
-/// Finance's file: every customer that breached or is owed a credit.
-pub fn credits(rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
-    customer_rows(&CREDITS_HEADER, rows.iter().filter(|r| !r.met || !r.credit_amount.is_zero()), decimals)
+/// Finance's file: every customer-month that breached or is owed a credit. Credits are
+/// per calendar month: for a longer period, the rows are its whole months.
+pub fn credits(rows: &[CustomerPeriod], decimals: u32) -> Vec<u8> {
+    let months =
+        rows.iter().flat_map(|r| if r.period.as_month().is_some() { std::slice::from_ref(r) } else { &r.months[..] });
+    let owed = |r: &&CustomerPeriod| !r.met || r.credit_amount.is_some_and(|c| !c.is_zero());
+    customer_rows(&CREDITS_HEADER, months.filter(owed), decimals)
 }
 
 /// Per tier: counts, lowest and median uptime, downtime, and one credit column per
-/// currency present in the month.
-pub fn tiers(month: &str, summaries: &[TierSummary], rows: &[CustomerMonth], decimals: u32) -> Vec<u8> {
+/// currency present in the period.
+pub fn tiers(period: &Period, summaries: &[TierSummary], rows: &[CustomerPeriod], decimals: u32) -> Vec<u8> {
     let currencies: BTreeSet<&str> = rows.iter().map(|r| r.currency.as_str()).collect();
     let mut w = writer();
     let mut header: Vec<String> = [
-        "month",
+        period_column(period),
         "tier",
         "customers",
         "met",
@@ -141,7 +154,7 @@ pub fn tiers(month: &str, summaries: &[TierSummary], rows: &[CustomerMonth], dec
     w.write_record(&header).expect("csv");
     for s in summaries {
         let mut rec = vec![
-            month.to_string(),
+            period.to_string(),
             neutralise(&s.tier),
             s.customers.to_string(),
             s.met.to_string(),
@@ -160,14 +173,24 @@ pub fn tiers(month: &str, summaries: &[TierSummary], rows: &[CustomerMonth], dec
 /// Every counted, partial, excluded and dropped interval per customer, with sources and
 /// reasons: `counted_seconds` adds up to `downtime_seconds`, the `seconds` of excluded
 /// rows to `excluded_seconds`.
-pub fn evidence(rows: &[CustomerMonth]) -> Vec<u8> {
+pub fn evidence(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
     let mut w = writer();
-    w.write_record(["month", "customer_id", "kind", "start", "end", "seconds", "counted_seconds", "source", "reason"])
-        .expect("csv");
+    w.write_record([
+        period_column(period),
+        "customer_id",
+        "kind",
+        "start",
+        "end",
+        "seconds",
+        "counted_seconds",
+        "source",
+        "reason",
+    ])
+    .expect("csv");
     for r in rows {
         for e in &r.evidence {
             w.write_record([
-                r.month.to_string(),
+                r.period.to_string(),
                 neutralise(&r.customer_id),
                 e.kind.as_str().to_string(),
                 format_utc(e.interval.start),

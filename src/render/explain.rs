@@ -1,4 +1,4 @@
-//! `explain`: how a customer's monthly number was obtained, in plain words an account
+//! `explain`: how a customer's number for a period was obtained, in plain words an account
 //! manager can paste into an email. Formatting only: every figure comes from the core.
 
 use rust_decimal::Decimal;
@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use super::view::{duration, group_thousands, money};
 use crate::core::model::TierRules;
 use crate::core::numbers::plain;
-use crate::core::sla::{CustomerMonth, EvidenceKind};
+use crate::core::sla::{CustomerPeriod, EvidenceKind};
 use crate::core::time::format_local;
 
 fn grouped(n: i64) -> String {
@@ -18,7 +18,12 @@ fn seconds(d: Decimal) -> String {
     if d.fract().is_zero() { grouped(d.trunc().try_into().unwrap_or(0)) } else { plain(d) }
 }
 
-pub fn explain(r: &CustomerMonth, tier: &TierRules, decimals: u32) -> String {
+/// "month" for a calendar month, else "period".
+fn noun(r: &CustomerPeriod) -> &'static str {
+    if r.period.as_month().is_some() { "month" } else { "period" }
+}
+
+pub fn explain(r: &CustomerPeriod, tier: &TierRules, decimals: u32) -> String {
     let tz = r.timezone;
     let when = |t| format_local(t, tz).replace('T', " ");
     let mut out = String::new();
@@ -26,9 +31,9 @@ pub fn explain(r: &CustomerMonth, tier: &TierRules, decimals: u32) -> String {
         out.push_str(&s);
         out.push('\n');
     };
-    line(format!("{} ({}), {}, tier {}", r.customer_name, r.customer_id, super::view::month_label(r.month), r.tier));
+    line(format!("{} ({}), {}, tier {}", r.customer_name, r.customer_id, super::view::period_label(&r.period), r.tier));
     line(String::new());
-    let whole = r.eligible == r.month_window;
+    let whole = r.eligible == r.window;
     line(format!(
         "Eligible window: {} to {} ({}, {} s){}.",
         when(r.eligible.start),
@@ -36,9 +41,9 @@ pub fn explain(r: &CustomerMonth, tier: &TierRules, decimals: u32) -> String {
         duration(Decimal::from(r.eligible.len())),
         grouped(r.eligible.len()),
         if whole {
-            ", the whole month in ".to_string() + tz.name()
+            format!(", the whole {} in {}", noun(r), tz.name())
         } else {
-            ", the part of the month covered by the contract".to_string()
+            format!(", the part of the {} covered by the contract", noun(r))
         }
     ));
     let section = |kind: EvidenceKind| r.evidence.iter().filter(move |e| e.kind == kind).collect::<Vec<_>>();
@@ -101,33 +106,58 @@ pub fn explain(r: &CustomerMonth, tier: &TierRules, decimals: u32) -> String {
         .iter()
         .map(|b| format!("{} % below {} %", plain(b.credit_percent), plain(b.below_percent)))
         .collect();
-    if r.credit_percent.is_zero() {
-        line(format!(
-            "Credit: none (the tier's bands: {}).",
-            if bands.is_empty() { "none".to_string() } else { bands.join(", ") }
-        ));
+    let bands = if bands.is_empty() { "none".to_string() } else { bands.join(", ") };
+    let cap = if tier.credit_cap_percent < Decimal::from(100) {
+        format!(", capped at {} %", plain(tier.credit_cap_percent))
     } else {
-        line(format!(
-            "Credit: the tier's bands are {}{}; this month's band gives {} %, so {} x {} % = {}.",
-            bands.join(", "),
-            if tier.credit_cap_percent < Decimal::from(100) {
-                format!(", capped at {} %", plain(tier.credit_cap_percent))
+        String::new()
+    };
+    match (r.credit_percent, r.fee, r.credit_amount) {
+        (Some(percent), Some(fee), Some(amount)) => {
+            if percent.is_zero() {
+                line(format!("Credit: none (the tier's bands: {bands})."));
             } else {
-                String::new()
-            },
-            plain(r.credit_percent),
-            money(r.fee, &r.currency),
-            plain(r.credit_percent),
-            money(r.credit_amount, &r.currency)
-        ));
-    }
-    if r.eligible != r.month_window && tier.prorate_fee {
-        line(format!(
-            "The fee is the monthly fee prorated to the eligible {} of the month's {} s: {}.",
-            grouped(r.eligible.len()),
-            grouped(r.month_window.len()),
-            money(r.fee, &r.currency)
-        ));
+                line(format!(
+                    "Credit: the tier's bands are {bands}{cap}; this month's band gives {} %, so {} x {} % = {}.",
+                    plain(percent),
+                    money(fee, &r.currency),
+                    plain(percent),
+                    money(amount, &r.currency)
+                ));
+            }
+            if r.eligible != r.window && tier.prorate_fee {
+                line(format!(
+                    "The fee is the monthly fee prorated to the eligible {} of the month's {} s: {}.",
+                    grouped(r.eligible.len()),
+                    grouped(r.window.len()),
+                    money(fee, &r.currency)
+                ));
+            }
+        }
+        _ if r.months.is_empty() => line(
+            "Credit: credits are owed per calendar month, and no calendar month lies wholly inside this period: none is computed here."
+                .to_string(),
+        ),
+        _ => {
+            line(format!(
+                "Credit: credits are owed per calendar month (the tier's bands: {bands}{cap}); the whole months in this period:"
+            ));
+            for m in &r.months {
+                line(format!(
+                    "  - {}: uptime {} %, credit {} % of {} = {}.",
+                    super::view::period_label(&m.period),
+                    m.uptime.truncate(decimals),
+                    m.credit_percent.map(plain).unwrap_or_default(),
+                    m.fee.map(|f| money(f, &r.currency)).unwrap_or_default(),
+                    m.credit_amount.map(|c| money(c, &r.currency)).unwrap_or_default()
+                ));
+            }
+            line(format!(
+                "Total credit {} on fees of {}.",
+                r.credit_amount.map(|c| money(c, &r.currency)).unwrap_or_default(),
+                r.fee.map(|f| money(f, &r.currency)).unwrap_or_default()
+            ));
+        }
     }
     for w in &r.warnings {
         line(format!("Note: {w}."));

@@ -479,6 +479,9 @@ fn bar_chart(c: &mut Canvas, v: &CustomerView) {
     c.rect(left, top + chart_h, width, 0.6, rule);
     c.text_right(left - 3.0, top + 6.0, 6.5, false, muted, "100 %");
     c.text_right(left - 3.0, top + chart_h, 6.5, false, muted, &v.axis_floor);
+    // Label every bar when they fit, else every second, third, ... bar.
+    let widest = v.days.iter().map(|d| c.fonts.width(&d.label, 6.0, false)).fold(0.0f32, f32::max);
+    let step = if v.days.len() <= 16 { 1 } else { (((widest + 3.0) / slot).ceil() as usize).max(2) };
     for (k, d) in v.days.iter().enumerate() {
         let x = left + k as f32 * slot + slot * 0.15;
         let bw = slot * 0.7;
@@ -488,7 +491,7 @@ fn bar_chart(c: &mut Canvas, v: &CustomerView) {
         } else {
             c.rect(x, top + chart_h - 2.0, bw, 2.0, excluded);
         }
-        if k % 2 == 0 || v.days.len() <= 16 {
+        if k % step == 0 {
             let lw = c.fonts.width(&d.label, 6.0, false);
             c.text(x + bw / 2.0 - lw / 2.0, top + chart_h + 9.0, 6.0, false, muted, &d.label);
         }
@@ -498,8 +501,11 @@ fn bar_chart(c: &mut Canvas, v: &CustomerView) {
     c.hline(left, left + width, ty, 0.8, accent, true);
     c.text(left + 2.0, ty - 2.5, 6.5, false, accent, &format!("target {}", v.target));
     c.y = top + chart_h + 16.0;
-    let legend = "Green: no counted downtime that day. Red: counted downtime (bar height = that day's availability). Grey: outside the contract.";
-    for line in c.fonts.wrap(legend, c.content_width(), 7.0, false) {
+    let unit = &v.bar_unit;
+    let legend = format!(
+        "One bar per {unit}. Green: no counted downtime that {unit}. Red: counted downtime (bar height = that {unit}'s availability). Grey: outside the contract."
+    );
+    for line in c.fonts.wrap(&legend, c.content_width(), 7.0, false) {
         c.text(MARGIN, c.y + 7.0, 7.0, false, muted, &line);
         c.y += 9.5;
     }
@@ -527,8 +533,8 @@ fn trend_chart(c: &mut Canvas, v: &CustomerView) {
 /// The customer PDF.
 pub fn customer_pdf(fonts: &FontSet, t: &Template, v: &CustomerView, generated_unix: i64) -> Vec<u8> {
     let mut c = Canvas::new(fonts, t);
-    let logo = header(&mut c, &v.provider, &v.report_title, &v.month_label, t.logo_png.is_some());
-    c.running_header = Some(format!("{} · {} · {}", v.customer_name, v.month_label, v.report_title));
+    let logo = header(&mut c, &v.provider, &v.report_title, &v.period_label, t.logo_png.is_some());
+    c.running_header = Some(format!("{} · {} · {}", v.customer_name, v.period_label, v.report_title));
     let (primary, muted) = (c.colors.primary, c.colors.muted);
     for line in fonts.wrap_max(&v.customer_name, c.content_width(), 17.0, true, 2) {
         c.text(MARGIN, c.y + 17.0, 17.0, true, primary, &line);
@@ -545,7 +551,7 @@ pub fn customer_pdf(fonts: &FontSet, t: &Template, v: &CustomerView, generated_u
     let tone = if v.met { c.colors.met } else { c.colors.missed };
     c.rect(MARGIN, c.y, 5.0, box_h, tone);
     c.rect(MARGIN + 5.0, c.y, c.content_width() - 5.0, box_h, Rgb(0.965, 0.97, 0.98));
-    c.text(MARGIN + 16.0, c.y + 16.0, 8.5, false, muted, "Uptime this month");
+    c.text(MARGIN + 16.0, c.y + 16.0, 8.5, false, muted, &format!("Uptime this {}", v.noun));
     c.text(MARGIN + 16.0, c.y + 48.0, 30.0, true, tone, &v.uptime);
     let right = c.w - MARGIN - 14.0;
     c.text_right(right, c.y + 22.0, 15.0, true, tone, &v.verdict);
@@ -567,11 +573,11 @@ pub fn customer_pdf(fonts: &FontSet, t: &Template, v: &CustomerView, generated_u
         trend_chart(&mut c, v);
     }
     c.heading(&v.intervals_title);
-    c.table(&v.intervals, 7.0, "No downtime intervals this month.");
+    c.table(&v.intervals, 7.0, &format!("No downtime intervals this {}.", v.noun));
     c.heading(&v.incidents_title);
-    c.table(&v.incidents, 7.0, "No incidents touched this customer this month.");
+    c.table(&v.incidents, 7.0, &format!("No incidents touched this customer this {}.", v.noun));
     c.heading(&v.maintenance_title);
-    c.table(&v.maintenance, 7.0, "No maintenance windows this month.");
+    c.table(&v.maintenance, 7.0, &format!("No maintenance windows this {}.", v.noun));
     c.heading(&v.definitions_title);
     c.paragraph(&v.definitions, 8.0, Rgb(0.15, 0.15, 0.18));
     c.heading(&v.disclaimer_title);
@@ -583,15 +589,15 @@ pub fn customer_pdf(fonts: &FontSet, t: &Template, v: &CustomerView, generated_u
 /// The portfolio summary PDF.
 pub fn summary_pdf(fonts: &FontSet, t: &Template, v: &SummaryView, generated_unix: i64) -> Vec<u8> {
     let mut c = Canvas::new(fonts, t);
-    let logo = header(&mut c, &v.provider, &v.title, &v.month_label, t.logo_png.is_some());
-    c.running_header = Some(format!("{} · {}", v.title, v.month_label));
+    let logo = header(&mut c, &v.provider, &v.title, &v.period_label, t.logo_png.is_some());
+    c.running_header = Some(format!("{} · {}", v.title, v.period_label));
     c.figures(&v.headline, 10.0);
     c.heading(&v.tiers_title);
     c.table(&v.tiers, 8.0, "No tiers.");
     c.heading(&v.breaches_title);
-    c.table(&v.breaches, 8.0, "No customer breached its target this month.");
+    c.table(&v.breaches, 8.0, &format!("No customer breached its target this {}.", v.noun));
     c.heading(&v.worst_title);
-    c.table(&v.worst, 8.0, "No incidents this month.");
+    c.table(&v.worst, 8.0, &format!("No incidents this {}.", v.noun));
     c.footers(&v.footer, &v.report_id);
     c.into_pdf(&v.document_title, generated_unix, t.logo_png.as_deref(), logo)
 }

@@ -1,8 +1,8 @@
-//! The short summary printed after a run: per month, customers, met, breached and
+//! The short summary printed after a run: per period, customers, met, breached and
 //! credits per currency.
 
 use super::view::money;
-use crate::core::sla::{CustomerMonth, credits_by_currency};
+use crate::core::sla::{CustomerPeriod, credits_by_currency};
 
 pub struct SummaryLine {
     pub month: String,
@@ -13,7 +13,7 @@ pub struct SummaryLine {
     pub directory: String,
 }
 
-pub fn summary_line(month: &str, rows: &[CustomerMonth], directory: &str) -> SummaryLine {
+pub fn summary_line(month: &str, rows: &[CustomerPeriod], directory: &str) -> SummaryLine {
     let owed: Vec<String> =
         credits_by_currency(rows).iter().filter(|(_, a)| !a.is_zero()).map(|(c, a)| money(*a, c)).collect();
     let credits = if owed.is_empty() { "none".to_string() } else { owed.join(", ") };
@@ -29,7 +29,7 @@ pub fn summary_line(month: &str, rows: &[CustomerMonth], directory: &str) -> Sum
 
 /// The run summary as an aligned table.
 pub fn table(lines: &[SummaryLine]) -> String {
-    let header = ["month", "customers", "met", "breached", "credits", "written to"].map(String::from).to_vec();
+    let header = ["period", "customers", "met", "breached", "credits", "written to"].map(String::from).to_vec();
     let rows: Vec<Vec<String>> = lines
         .iter()
         .map(|l| {
@@ -82,9 +82,9 @@ pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Rows read per input file, and how many lie inside and outside the reported months.
+/// Rows read per input file, and how many lie inside and outside the reported periods.
 pub fn usage_table(usage: &[(&crate::load::InputFile, usize)]) -> String {
-    let header = ["input", "role", "rows read", "used", "outside the months"].map(String::from).to_vec();
+    let header = ["input", "role", "rows read", "used", "outside the periods"].map(String::from).to_vec();
     let rows: Vec<Vec<String>> = usage
         .iter()
         .map(|(f, used)| vec![f.name.clone(), f.role.to_string(), group(f.rows), group(*used), group(f.rows - used)])

@@ -1,4 +1,4 @@
-//! The formatted view of a month's results: every number a reader sees, already turned
+//! The formatted view of a period's results: every number a reader sees, already turned
 //! into text here, so PDF layout does no arithmetic. Chart geometry (bar heights) is
 //! given as display fractions; the exact figures stay in the text labels.
 
@@ -10,7 +10,8 @@ use super::template::{Template, fill};
 use crate::core::interval::{Instant, Interval};
 use crate::core::model::{Quorum, TierRules};
 use crate::core::numbers::{Percent, minor_unit, plain};
-use crate::core::sla::{CustomerMonth, IncidentReach, TierSummary, credits_by_currency};
+use crate::core::period::Period;
+use crate::core::sla::{CustomerPeriod, IncidentReach, TierSummary, chart_stretches, credits_by_currency};
 use crate::core::time::Month;
 
 /// One bar of the daily chart.
@@ -58,7 +59,11 @@ pub struct CustomerView {
     pub customer_name: String,
     pub customer_id: String,
     pub tier: String,
-    pub month_label: String,
+    pub period_label: String,
+    /// `month` or `period`, for sentences like "Uptime this month".
+    pub noun: String,
+    /// What one bar of the availability chart is: `day`, `week` or `4 weeks`.
+    pub bar_unit: String,
     pub timezone: String,
     pub report_id: String,
     pub uptime: String,
@@ -100,7 +105,8 @@ pub struct SummaryView {
     pub document_title: String,
     pub provider: String,
     pub title: String,
-    pub month_label: String,
+    pub period_label: String,
+    pub noun: String,
     pub report_id: String,
     pub headline: Vec<(String, String)>,
     pub tiers_title: String,
@@ -183,6 +189,24 @@ pub fn file_stems(ids: &[&str]) -> Vec<String> {
 /// `October 2026`.
 pub fn month_label(m: Month) -> String {
     m.first_day().format("%B %Y").to_string()
+}
+
+/// `October 2026`, `Q3 2026`, `Year 2026`, `1 Oct 2026 to 31 Dec 2026`.
+pub fn period_label(p: &Period) -> String {
+    if let Some(m) = p.as_month() {
+        return month_label(m);
+    }
+    let last = p.end.pred_opt().unwrap_or(p.end);
+    match p.label.split_once("-Q") {
+        Some((y, q)) if !p.label.contains("..") => format!("Q{q} {y}"),
+        _ if !p.label.contains('-') => format!("Year {}", p.label),
+        _ => format!("{} to {}", p.first.format("%-d %b %Y"), last.format("%-d %b %Y")),
+    }
+}
+
+/// `month` for a calendar month, else `period`.
+pub fn noun(p: &Period) -> &'static str {
+    if p.as_month().is_some() { "month" } else { "period" }
 }
 
 /// `2 h 03 min 20 s`, `45 min`, `39 s`; a fractional remainder is kept exact.
@@ -279,14 +303,14 @@ fn kind_label(k: crate::core::sla::EvidenceKind) -> &'static str {
 }
 
 pub struct CustomerInputs<'a> {
-    pub row: &'a CustomerMonth,
+    pub row: &'a CustomerPeriod,
     pub tier: &'a TierRules,
     pub quorum: Quorum,
     pub template: &'a Template,
     pub decimals: u32,
     pub fingerprint: &'a str,
     pub generated: &'a str,
-    /// Earlier months of this customer, oldest first.
+    /// Earlier months of this customer, oldest first (for a calendar month's trend).
     pub history: &'a [HistoryPoint],
 }
 
@@ -296,30 +320,55 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
     let tz = r.timezone;
     let d = i.decimals;
     let target_text = format!("{} %", plain(r.target_percent));
-    let (credit, credit_detail) = if r.credit_amount.is_zero() {
-        let detail = if r.met { String::new() } else { "uptime is above every credit band of the tier".to_string() };
-        ("No credit owed".to_string(), detail)
-    } else {
-        (
-            format!("Credit owed: {}", money(r.credit_amount, &r.currency)),
-            format!("{} % of the monthly fee of {}", plain(r.credit_percent), money(r.fee, &r.currency)),
-        )
+    let months_inside = || {
+        let names: Vec<String> =
+            r.months.iter().map(|m| m.period.as_month().map_or(String::new(), month_label)).collect();
+        names.join(", ")
+    };
+    let (credit, credit_detail) = match (r.credit_amount, r.credit_percent, r.fee) {
+        (None, _, _) => (
+            "No credit computed".to_string(),
+            "credits are per calendar month; none lies wholly inside this period".to_string(),
+        ),
+        (Some(amount), _, _) if amount.is_zero() => {
+            let detail = match (r.met, r.credit_percent) {
+                (true, _) => String::new(),
+                (false, Some(_)) => "uptime is above every credit band of the tier".to_string(),
+                (false, None) => format!("no credit in the calendar months of the period ({})", months_inside()),
+            };
+            ("No credit owed".to_string(), detail)
+        }
+        (Some(amount), Some(percent), Some(fee)) => (
+            format!("Credit owed: {}", money(amount, &r.currency)),
+            format!("{} % of the monthly fee of {}", plain(percent), money(fee, &r.currency)),
+        ),
+        (Some(amount), _, _) => (
+            format!("Credit owed: {}", money(amount, &r.currency)),
+            format!("sum of the monthly credits of {}", months_inside()),
+        ),
     };
     let lowest = r.daily.iter().filter_map(|day| day.uptime()).min().map_or(Decimal::from(100), |p| p.truncate(6));
     let floor = axis_floor(lowest, r.target_percent);
-    let days = r
-        .daily
+    let (size, stretches) = chart_stretches(&r.daily);
+    let bar_label = |date: chrono::NaiveDate| {
+        if size == 1 && r.daily.len() <= 31 {
+            date.format("%-d").to_string()
+        } else {
+            date.format("%-d %b").to_string()
+        }
+    };
+    let days = stretches
         .iter()
         .map(|day| match day.uptime() {
             Some(p) => DayBar {
-                label: day.date.format("%-d").to_string(),
+                label: bar_label(day.date),
                 value: percent_text(p, d),
                 height: height(p.truncate(6), floor),
                 has_downtime: !day.downtime_seconds.is_zero(),
                 eligible: true,
             },
             None => DayBar {
-                label: day.date.format("%-d").to_string(),
+                label: bar_label(day.date),
                 value: "n/a".into(),
                 height: 0.0,
                 has_downtime: false,
@@ -327,14 +376,25 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             },
         })
         .collect();
-    // Up to 12 months ending with this one, on one shared axis.
-    let mut months: Vec<(Month, String, Decimal, bool)> = i
-        .history
-        .iter()
-        .filter(|h| h.month < r.month)
-        .map(|h| (h.month, h.uptime_percent.clone(), h.uptime_percent.parse().unwrap_or_default(), h.met))
-        .chain(std::iter::once((r.month, r.uptime.truncate(d).to_string(), r.uptime.truncate(6), r.met)))
-        .collect();
+    // A month: up to 12 months ending with this one, on one shared axis. A longer
+    // period: its whole calendar months.
+    let mut months: Vec<(Month, String, Decimal, bool)> = match r.period.as_month() {
+        Some(this) => i
+            .history
+            .iter()
+            .filter(|h| h.month < this)
+            .map(|h| (h.month, h.uptime_percent.clone(), h.uptime_percent.parse().unwrap_or_default(), h.met))
+            .chain(std::iter::once((this, r.uptime.truncate(d).to_string(), r.uptime.truncate(6), r.met)))
+            .collect(),
+        None => r
+            .months
+            .iter()
+            .filter_map(|m| {
+                let month = m.period.as_month()?;
+                Some((month, m.uptime.truncate(d).to_string(), m.uptime.truncate(6), m.met))
+            })
+            .collect(),
+    };
     months.drain(..months.len().saturating_sub(12));
     let trend_floor = axis_floor(months.iter().map(|m| m.2).min().unwrap_or(Decimal::from(100)), r.target_percent);
     let trend = months
@@ -444,19 +504,29 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             "Excluded downtime".to_string(),
             format!("{} ({} s)", duration(Decimal::from(r.excluded_seconds)), r.excluded_seconds),
         ),
-        ("Monthly fee".to_string(), money(r.fee, &r.currency)),
+        match (r.period.as_month(), r.fee) {
+            (Some(_), Some(fee)) => ("Monthly fee".to_string(), money(fee, &r.currency)),
+            (_, Some(fee)) => ("Fees of the whole months".to_string(), money(fee, &r.currency)),
+            (_, None) => ("Fees of the whole months".to_string(), "none in this period".to_string()),
+        },
         ("Monitoring coverage".to_string(), format!("{coverage} %")),
     ];
     CustomerView {
-        document_title: format!("{} - {} - {}", t.titles.report, r.customer_name, r.month),
+        document_title: format!("{} - {} - {}", t.titles.report, r.customer_name, r.period),
         provider: t.provider_name.clone(),
         report_title: t.titles.report.clone(),
         customer_name: r.customer_name.clone(),
         customer_id: r.customer_id.clone(),
         tier: r.tier.clone(),
-        month_label: month_label(r.month),
+        period_label: period_label(&r.period),
+        noun: noun(&r.period).to_string(),
+        bar_unit: match size {
+            1 => "day".to_string(),
+            7 => "week".to_string(),
+            n => format!("{} weeks", n / 7),
+        },
         timezone: format!("Times in {}", tz.name()),
-        report_id: format!("{}-{}-{}", r.month, r.customer_id, &i.fingerprint[..12.min(i.fingerprint.len())]),
+        report_id: format!("{}-{}-{}", r.period, r.customer_id, &i.fingerprint[..12.min(i.fingerprint.len())]),
         uptime: percent_text(r.uptime, d),
         target: target_text,
         met: r.met,
@@ -486,8 +556,8 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
 }
 
 pub struct SummaryInputs<'a> {
-    pub month: Month,
-    pub rows: &'a [CustomerMonth],
+    pub period: &'a Period,
+    pub rows: &'a [CustomerPeriod],
     pub tiers: &'a [TierSummary],
     pub reach: &'a [IncidentReach],
     pub template: &'a Template,
@@ -535,7 +605,7 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
             })
             .collect(),
     };
-    let mut breaches: Vec<&CustomerMonth> = i.rows.iter().filter(|r| !r.met).collect();
+    let mut breaches: Vec<&CustomerPeriod> = i.rows.iter().filter(|r| !r.met).collect();
     // By credit owed, largest first within each currency, then by customer id.
     breaches.sort_by(|a, b| {
         (&a.currency, std::cmp::Reverse(a.credit_amount), &a.customer_id).cmp(&(
@@ -555,8 +625,8 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
                     r.tier.clone(),
                     percent_text(r.uptime, d),
                     format!("{} %", plain(r.target_percent)),
-                    plain(r.credit_percent),
-                    money(r.credit_amount, &r.currency),
+                    r.credit_percent.map_or("-".to_string(), |p| plain(p)),
+                    r.credit_amount.map_or("-".to_string(), |c| money(c, &r.currency)),
                 ]
             })
             .collect(),
@@ -581,11 +651,12 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
             .collect(),
     };
     SummaryView {
-        document_title: format!("{} - {}", t.titles.summary, i.month),
+        document_title: format!("{} - {}", t.titles.summary, i.period),
         provider: t.provider_name.clone(),
         title: t.titles.summary.clone(),
-        month_label: month_label(i.month),
-        report_id: format!("{}-summary-{}", i.month, &i.fingerprint[..12.min(i.fingerprint.len())]),
+        period_label: period_label(i.period),
+        noun: noun(i.period).to_string(),
+        report_id: format!("{}-summary-{}", i.period, &i.fingerprint[..12.min(i.fingerprint.len())]),
         headline,
         tiers_title: t.titles.tiers.clone(),
         tiers,

@@ -150,8 +150,9 @@ fn formatted_views_match_expected_text() {
         let args = args_of(&dir);
         let as_of = args.iter().position(|a| a == "--as-of").map(|i| args[i + 1].clone()).expect("--as-of");
         let as_of = slareport::core::time::parse_instant(&as_of, chrono_tz::Tz::UTC).unwrap();
-        let prepared = slareport::pipeline::prepare(&dir.join("sla.toml"), Some(as_of), as_of).unwrap();
-        let result = prepared.compute(month.parse().unwrap());
+        let config = slareport::config::Config::load(&dir.join("sla.toml")).unwrap();
+        let prepared = slareport::pipeline::prepare(config, Some(as_of), as_of).unwrap();
+        let result = prepared.compute(&slareport::core::period::Period::from_label(month).unwrap());
         let mut text = String::new();
         for row in &result.rows {
             let view = prepared.customer_view(row, "0123456789abcdef-fingerprint", "2026-11-01 00:00:00 UTC", &[]);
