@@ -320,11 +320,6 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
     let tz = r.timezone;
     let d = i.decimals;
     let target_text = format!("{} %", plain(r.target_percent));
-    let months_inside = || {
-        let names: Vec<String> =
-            r.months.iter().map(|m| m.period.as_month().map_or(String::new(), month_label)).collect();
-        names.join(", ")
-    };
     let (credit, credit_detail) = match (r.credit_amount, r.credit_percent, r.fee) {
         (None, _, _) => (
             "No credit computed".to_string(),
@@ -334,7 +329,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             let detail = match (r.met, r.credit_percent) {
                 (true, _) => String::new(),
                 (false, Some(_)) => "uptime is above every credit band of the tier".to_string(),
-                (false, None) => format!("no credit in the calendar months of the period ({})", months_inside()),
+                (false, None) => format!("no credit in its {} calendar months", r.months.len()),
             };
             ("No credit owed".to_string(), detail)
         }
@@ -344,7 +339,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         ),
         (Some(amount), _, _) => (
             format!("Credit owed: {}", money(amount, &r.currency)),
-            format!("sum of the monthly credits of {}", months_inside()),
+            format!("sum of the credits of its {} calendar months", r.months.len()),
         ),
     };
     let lowest = r.daily.iter().filter_map(|day| day.uptime()).min().map_or(Decimal::from(100), |p| p.truncate(6));
@@ -506,8 +501,8 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         ),
         match (r.period.as_month(), r.fee) {
             (Some(_), Some(fee)) => ("Monthly fee".to_string(), money(fee, &r.currency)),
-            (_, Some(fee)) => ("Fees of the whole months".to_string(), money(fee, &r.currency)),
-            (_, None) => ("Fees of the whole months".to_string(), "none in this period".to_string()),
+            (_, Some(fee)) => ("Fees".to_string(), money(fee, &r.currency)),
+            (_, None) => ("Fees".to_string(), "no whole month".to_string()),
         },
         ("Monitoring coverage".to_string(), format!("{coverage} %")),
     ];
@@ -534,11 +529,19 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         credit,
         credit_detail,
         key_figures,
-        availability_title: t.titles.availability.clone(),
+        availability_title: match size {
+            1 => t.titles.availability.clone(),
+            7 => "Weekly availability".to_string(),
+            n => format!("Availability per {} weeks", n / 7),
+        },
         axis_floor: format!("{} %", plain(floor)),
         target_height: height(r.target_percent, floor),
         days,
-        trend_title: t.titles.trend.clone(),
+        trend_title: if r.period.as_month().is_some() {
+            t.titles.trend.clone()
+        } else {
+            "Calendar months of this period".to_string()
+        },
         trend,
         intervals_title: t.titles.intervals.clone(),
         intervals,
