@@ -1,8 +1,10 @@
 //! Golden tests: each directory under tests/golden/ holds inputs, `sla.toml`, an `args`
-//! file and `expected/` with the exact CSV files the run must write. Set
+//! file (one run per line, all into one output directory) and `expected/` with the exact
+//! CSV files of every period directory the runs write. Set
 //! `UPDATE_GOLDEN=1` to rewrite `expected/` after checking a change by hand.
 //!
-//! A second test runs the independent per-second Python model in tests/reference/ on
+//! The quarter's credits are checked against its months' own. A second test runs the
+//! independent per-second Python model in tests/reference/ on
 //! every case and compares its `sla_monthly.csv` columns with ours.
 
 use std::path::{Path, PathBuf};
@@ -20,24 +22,34 @@ fn cases() -> Vec<PathBuf> {
     v
 }
 
-fn args_of(case: &Path) -> Vec<String> {
+/// The arguments of every run of a case (one line each); all share the case's `--as-of`.
+fn runs_of(case: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(case.join("args")).expect("args file");
-    text.split_whitespace().map(String::from).collect()
+    text.lines().filter(|l| !l.trim().is_empty()).map(|l| l.split_whitespace().map(String::from).collect()).collect()
+}
+
+/// The arguments of the first run.
+fn args_of(case: &Path) -> Vec<String> {
+    runs_of(case).remove(0)
 }
 
 fn run_case(case: &Path, out: &Path) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slareport"));
-    cmd.args(["run", "--config"]).arg(case.join("sla.toml")).arg("--out").arg(out).arg("--quiet");
-    cmd.args(args_of(case));
-    let o = cmd.env_remove("RUST_BACKTRACE").output().unwrap();
-    assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+    for args in runs_of(case) {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_slareport"));
+        cmd.args(["run", "--config"]).arg(case.join("sla.toml")).arg("--out").arg(out).arg("--quiet");
+        cmd.args(args);
+        let o = cmd.env_remove("RUST_BACKTRACE").output().unwrap();
+        assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+    }
 }
 
 fn month_dirs(out: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(out)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().parse::<slareport::core::time::Month>().is_ok()))
+        .filter(|p| {
+            p.file_name().is_some_and(|n| slareport::core::period::Period::from_label(&n.to_string_lossy()).is_some())
+        })
         .collect();
     v.sort();
     v
@@ -166,5 +178,33 @@ fn formatted_views_match_expected_text() {
                 .unwrap_or_else(|_| panic!("{}: missing (UPDATE_GOLDEN=1)", path.display()));
             assert!(want == text, "{}: the formatted view changed\n--- got\n{text}", path.display());
         }
+    }
+}
+
+/// Credits stay per calendar month: a quarter's `credits.csv` lists exactly the rows of its
+/// months' own `credits.csv`, and its `sla_monthly.csv` fee and credit are their sums.
+#[test]
+fn a_quarter_owes_the_credits_of_its_months() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/period_quarter");
+    let tmp = tempfile::tempdir().unwrap();
+    run_case(&case, tmp.path());
+    let body =
+        |p: PathBuf| -> Vec<String> { std::fs::read_to_string(p).unwrap().lines().skip(1).map(String::from).collect() };
+    let mut quarter = body(tmp.path().join("2026-Q3/credits.csv"));
+    let mut months: Vec<String> =
+        ["2026-07", "2026-08", "2026-09"].iter().flat_map(|m| body(tmp.path().join(m).join("credits.csv"))).collect();
+    assert!(!quarter.is_empty());
+    quarter.sort();
+    months.sort();
+    assert_eq!(quarter, months, "the quarter lists its months' credit rows (by customer, then month)");
+    let mut rdr = csv::Reader::from_path(tmp.path().join("2026-Q3/sla_monthly.csv")).unwrap();
+    for row in rdr.records().map(Result::unwrap) {
+        let owed: rust_decimal::Decimal = months
+            .iter()
+            .filter(|l| l.split(',').nth(1) == Some(&row[1]))
+            .map(|l| l.split(',').nth(9).unwrap().parse::<rust_decimal::Decimal>().unwrap())
+            .sum();
+        assert_eq!(row[12].parse::<rust_decimal::Decimal>().unwrap(), owed, "{}", &row[1]);
+        assert_eq!(&row[10], "", "a quarter has no single credit percent");
     }
 }
