@@ -12,6 +12,7 @@ mod fuzz;
 mod golden;
 mod kill;
 mod pdfs;
+mod real_data;
 mod runs;
 mod validate;
 mod workdir;
