@@ -2,19 +2,25 @@
 """Naive per-second reference implementation of slareport's sla_monthly.csv.
 
 Usage:
-    python3 tests/reference/sla_reference.py CONFIG.toml YYYY-MM [--as-of RFC3339]
+    python3 tests/reference/sla_reference.py CONFIG.toml PERIOD [--as-of RFC3339]
 
-Prints sla_monthly.csv for that month on stdout.
+PERIOD is a period label: YYYY-MM (a month), YYYY-Qn (a quarter), YYYY (a year) or
+YYYY-MM-DD..YYYY-MM-DD (inclusive days; `last-N-days` is resolved by slareport to
+such a range and is not accepted here).  Prints sla_monthly.csv for that period on
+stdout; its first column is `month` when the period is exactly one calendar month,
+else `period`, and holds the label as given.
 
-This is deliberately slow and simple.  Every set of instants is a Python
-big-int bitset over one window of whole seconds (bit i = second W0 + i), so
-the whole computation is literally "which seconds are down": unions are `|`,
-intersections `&`, differences `& ~`, and sizes `int.bit_count()`.
+This is deliberately simple.  Every set of instants is a Python big-int bitset
+over one window of whole seconds (bit i = second W0 + i), so the whole
+computation is literally "which seconds are down": unions are `|`,
+intersections `&`, differences `& ~`, and sizes `int.bit_count()`.  A
+customer's figures are computed on its sets cut to its eligible window E.
 Percentages and money are `Fraction`s built from exact `Decimal`s; no float
 is ever used.
 
-Contract: the rules the project README states (time, inputs, reduction, customer month, sla_monthly.csv).
-Only CSV inputs (.csv / .csv.gz) are supported.
+Contract: the rules the project README states (time, inputs, reduction, customer
+month, reporting periods, sla_monthly.csv).  Only CSV inputs (.csv / .csv.gz) are
+supported.
 """
 
 import argparse
@@ -27,7 +33,7 @@ import os
 import re
 import sys
 import tomllib
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -475,10 +481,68 @@ def applies(inc, cust):
 
 
 # --------------------------------------------------------------------------
+# Reporting periods
+# --------------------------------------------------------------------------
+
+class Period:
+    """Whole local days [first, end) named by a label (end is the day after the last)."""
+
+    def __init__(self, label, first, end):
+        self.label, self.first, self.end = label, first, end
+        # Exactly one calendar month: starts on a 1st and ends on the next month's 1st.
+        self.is_month = first.day == 1 and end == next_month_start(first)
+
+    def bounds(self, zone):
+        """[local midnight of `first`, local midnight of `end`) in `zone`."""
+        return (local_midnight_to_epoch(self.first.year, self.first.month, self.first.day, zone),
+                local_midnight_to_epoch(self.end.year, self.end.month, self.end.day, zone))
+
+    def whole_months(self):
+        """The calendar months lying wholly inside the period (by local days), as (year, month)."""
+        out = []
+        m = self.first if self.first.day == 1 else next_month_start(self.first)
+        while next_month_start(m) <= self.end:
+            out.append((m.year, m.month))
+            m = next_month_start(m)
+        return out
+
+
+def next_month_start(d):
+    """The 1st of the month after date d's month."""
+    return date(d.year + 1, 1, 1) if d.month == 12 else date(d.year, d.month + 1, 1)
+
+
+def parse_period(label):
+    """YYYY-MM, YYYY-Qn, YYYY, or YYYY-MM-DD..YYYY-MM-DD (inclusive days)."""
+    bad = InputError(f"bad period {label!r}, expected YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD")
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", label):
+            first = date(int(m.group(1)), int(m.group(2)), 1)
+            return Period(label, first, next_month_start(first))
+        if m := re.fullmatch(r"(\d{4})-Q([1-4])", label):
+            first = date(int(m.group(1)), 3 * int(m.group(2)) - 2, 1)
+            return Period(label, first, next_month_start(next_month_start(next_month_start(first))))
+        if m := re.fullmatch(r"(\d{4})", label):
+            y = int(m.group(1))
+            return Period(label, date(y, 1, 1), date(y + 1, 1, 1))
+        if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})\.\.(\d{4})-(\d{2})-(\d{2})", label):
+            g = [int(x) for x in m.groups()]
+            first, last = date(g[0], g[1], g[2]), date(g[3], g[4], g[5])
+            if last < first:
+                raise InputError(f"bad period {label!r}: the last day is before the first")
+            return Period(label, first, last + timedelta(days=1))
+    except (ValueError, OverflowError):
+        raise bad
+    raise bad
+
+
+# --------------------------------------------------------------------------
 # Bitsets over the window [W0, W1)
 # --------------------------------------------------------------------------
 
 class Window:
+    """Sets of whole seconds in [w0, w1) as big ints: bit i = second w0 + i."""
+
     def __init__(self, w0, w1):
         self.w0, self.w1 = w0, w1
         self.n = w1 - w0
@@ -491,6 +555,19 @@ class Window:
             return 0
         return ((1 << (b - a)) - 1) << (a - self.w0)
 
+    def from_intervals(self, intervals):
+        """The union of many [a, b) at once: one byte per second over the span they
+        cover, then one int (instead of one window-wide int per interval)."""
+        iv = [(max(a, self.w0), min(b, self.w1)) for a, b in intervals]
+        iv = [(a, b) for a, b in iv if a < b]
+        if not iv:
+            return 0
+        lo, hi = min(a for a, _ in iv), max(b for _, b in iv)
+        s = bytearray(b"0" * (hi - lo))
+        for a, b in iv:
+            s[a - lo:b - lo] = b"1" * (b - a)
+        return self.from_string(s.decode()) << (lo - self.w0)
+
     def as_string(self, bits):
         """Character i is '1' iff second W0+i is in the set."""
         return format(bits, "b").zfill(self.n)[::-1] if bits else "0" * self.n
@@ -500,7 +577,23 @@ class Window:
 
     def runs(self, bits):
         """Maximal runs of consecutive seconds, as (offset, length)."""
-        return [(m.start(), m.end() - m.start()) for m in re.finditer("1+", self.as_string(bits))]
+        out = []
+        if not bits:
+            return out
+        s = self.as_string(bits)
+        i = s.find("1")
+        while i != -1:
+            j = s.find("0", i)
+            if j == -1:
+                j = len(s)
+            out.append((i, j - i))
+            i = s.find("1", j)
+        return out
+
+    def cut(self, bits, a, b):
+        """The seconds [a, b) of a set of this window, as a set of the window [a, b)."""
+        assert self.w0 <= a <= b <= self.w1
+        return (bits >> (a - self.w0)) & ((1 << (b - a)) - 1)
 
 
 # --------------------------------------------------------------------------
@@ -516,13 +609,11 @@ def location_sets(checks, cfg, win):
         end = t + cfg.max_gap
         if i + 1 < n:
             end = min(times[i + 1], end)
-        cover.append(win.mask(t, end))
-    data = 0
-    for c in cover:
-        data |= c
+        cover.append((t, end))
+    data = win.from_intervals(cover)
     # A down check is counted when it belongs to a run of >= confirm_checks
     # consecutive down checks.
-    down = 0
+    down_cover = []
     i = 0
     while i < n:
         if not checks[times[i]]:
@@ -532,10 +623,9 @@ def location_sets(checks, cfg, win):
         while j < n and checks[times[j]]:
             j += 1
         if j - i >= cfg.confirm:
-            for k in range(i, j):
-                down |= cover[k]
+            down_cover.extend(cover[i:j])
         i = j
-    return data, down
+    return data, win.from_intervals(down_cover)
 
 
 def quorum_reached(n_down, n_data, quorum):
@@ -563,11 +653,15 @@ def pair_sets(series, outages, cfg, win):
             candidates |= dn
         down = 0
         if candidates:
-            # Literally count, second by second, the locations down / with data.
-            cand_s = win.as_string(candidates)
-            data_s = [win.as_string(d) for d, _ in locs]
-            down_s = [win.as_string(dn) for _, dn in locs]
-            result = bytearray(b"0" * win.n)
+            # Literally count, second by second, the locations down / with data
+            # (strings over the span [lo, hi) of the candidate seconds only).
+            lo = (candidates & -candidates).bit_length() - 1
+            hi = candidates.bit_length()
+            span = Window(win.w0 + lo, win.w0 + hi)
+            cand_s = span.as_string(win.cut(candidates, span.w0, span.w1))
+            data_s = [span.as_string(win.cut(d, span.w0, span.w1)) for d, _ in locs]
+            down_s = [span.as_string(win.cut(dn, span.w0, span.w1)) for _, dn in locs]
+            result = bytearray(b"0" * span.n)
             i = cand_s.find("1")
             while i != -1:
                 n_down = sum(1 for s in down_s if s[i] == "1")
@@ -575,7 +669,7 @@ def pair_sets(series, outages, cfg, win):
                 if quorum_reached(n_down, n_data, cfg.quorum):
                     result[i] = ord("1")
                 i = cand_s.find("1", i + 1)
-            down = win.from_string(result.decode())
+            down = span.from_string(result.decode()) << lo
         pairs[key] = [data, down]
     for svc, reg, start, end in outages:
         if (svc, reg) not in pairs:
@@ -585,77 +679,96 @@ def pair_sets(series, outages, cfg, win):
 
 
 # --------------------------------------------------------------------------
-# Section 4: a customer's month
+# Section 4: a customer over an eligible window E
 # --------------------------------------------------------------------------
 
-def customer_row(month_label, c, cfg, win, pairs, incidents, bounds):
+class CustomerSets:
+    """What does not depend on E: the customer's pairs, and the full downtime F
+    (before `gaps = down` and before clipping), partial P and exclusion windows X
+    over the whole window."""
+
+    def __init__(self, c, cfg, win, pairs, incidents):
+        tier = cfg.tiers[c.tier]
+        self.my_pairs = [k for k in sorted(pairs) if contains(c.services, k[0]) and contains(c.regions, k[1])]
+        mine = [i for i in incidents if applies(i, c)]
+        self.F = 0
+        for k in self.my_pairs:
+            self.F |= pairs[k][1]
+        for i in mine:
+            if i.impact == "major":
+                self.F |= win.mask(i.start, i.end)
+        self.P = 0
+        for i in mine:
+            if i.impact == "partial":
+                self.P |= win.mask(i.start, i.end)
+        self.X = 0
+        for i in mine:
+            if i.category not in tier.excluded:
+                continue
+            if i.category == "planned_maintenance":
+                if i.announced is None or Fraction(i.start - i.announced) < tier.notice_hours * 3600:
+                    continue  # notice too short: excludes nothing
+            self.X |= win.mask(i.start, i.end)
+
+
+def eligible(c, bounds):
+    """E = [start, end) of the window `bounds` intersected with the contract, or None."""
+    ws, we = bounds
+    e_start = ws if c.contract_start is None else max(ws, c.contract_start)
+    e_end = we if c.contract_end is None else min(we, c.contract_end)
+    return (e_start, e_end) if e_start < e_end else None
+
+
+class Measure:
+    pass
+
+
+def measure(c, cfg, win, pairs, cs, e_start, e_end):
+    """Uptime, downtime, exclusions and coverage over E = [e_start, e_end).
+    Every set is cut to E first, so bit i is second e_start + i here."""
     tier = cfg.tiers[c.tier]
-    ms, me = bounds
-    e_start = ms if c.contract_start is None else max(ms, c.contract_start)
-    e_end = me if c.contract_end is None else min(me, c.contract_end)
-    if e_start >= e_end:
-        return None
-    E = win.mask(e_start, e_end)
-    size_E = E.bit_count()
-    size_month = me - ms
+    sub = Window(e_start, e_end)
+    size_E = sub.n
+    data = {k: win.cut(pairs[k][0], e_start, e_end) for k in cs.my_pairs}
 
-    my_pairs = [k for k in sorted(pairs) if contains(c.services, k[0]) and contains(c.regions, k[1])]
-    mine = [i for i in incidents if applies(i, c)]
-
-    # Full downtime F
-    F = 0
-    for k in my_pairs:
-        F |= pairs[k][1]
-    for i in mine:
-        if i.impact == "major":
-            F |= win.mask(i.start, i.end)
+    F = win.cut(cs.F, e_start, e_end)
     if cfg.gaps == "down":
-        for k in my_pairs:
-            F |= E & ~pairs[k][0]
-    F &= E
-
-    # Partial downtime P
-    P = 0
-    for i in mine:
-        if i.impact == "partial":
-            P |= win.mask(i.start, i.end)
-    P = P & E & ~F
-
-    # Exclusion windows X
-    X = 0
-    for i in mine:
-        if i.category not in tier.excluded:
-            continue
-        if i.category == "planned_maintenance":
-            if i.announced is None or Fraction(i.start - i.announced) < tier.notice_hours * 3600:
-                continue  # notice too short: excludes nothing
-        X |= win.mask(i.start, i.end)
+        for k in cs.my_pairs:
+            F |= sub.full & ~data[k]
+    P = win.cut(cs.P, e_start, e_end) & ~F
+    X = win.cut(cs.X, e_start, e_end)
 
     FX = F & ~X
     if tier.min_downtime > 0:
-        for off, length in win.runs(FX):
-            if length < tier.min_downtime:
-                FX &= ~win.mask(win.w0 + off, win.w0 + off + length)
+        kept = [(off, off + length) for off, length in sub.runs(FX) if length >= tier.min_downtime]
+        FX = sub.from_intervals([(e_start + a, e_start + b) for a, b in kept])
     PX = P & ~X
 
-    downtime = Fraction(FX.bit_count()) + tier.partial_weight * PX.bit_count()
-    excluded = ((F | P) & X).bit_count()
-    denominator = size_E - (X & E).bit_count() if tier.excl_in_denominator else size_E
+    r = Measure()
+    r.size_E = size_E
+    r.downtime = Fraction(FX.bit_count()) + tier.partial_weight * PX.bit_count()
+    r.excluded = ((F | P) & X).bit_count()
+    denominator = size_E - X.bit_count() if tier.excl_in_denominator else size_E
     if denominator == 0:
-        uptime = Fraction(100)
+        r.uptime = Fraction(100)
     else:
-        uptime = (denominator - downtime) * 100 / Fraction(denominator)
+        r.uptime = (denominator - r.downtime) * 100 / Fraction(denominator)
+    if cs.my_pairs:
+        covered = sum(d.bit_count() for d in data.values())
+        r.coverage = Fraction(covered * 100, size_E * len(cs.my_pairs))
+    else:
+        r.coverage = Fraction(0)
+    return r
 
-    target = c.target if c.target is not None else tier.target
-    met = uptime >= Fraction(target)
 
+def month_money(c, tier, uptime, size_E, size_month):
+    """A calendar month's (credit percent, fee units, credit units) at the minor unit."""
     credit = Decimal(0)
     for below, pct in tier.credits:
         if Fraction(below) > uptime and pct > credit:
             credit = pct
     if credit > tier.cap:
         credit = tier.cap
-
     places = minor_unit(c.currency)
     fee = Fraction(c.fee)
     if tier.prorate_fee:
@@ -663,43 +776,72 @@ def customer_row(month_label, c, cfg, win, pairs, incidents, bounds):
     fee_units = round_half_away(fee, places)
     fee_rounded = Fraction(fee_units, 10 ** places)
     credit_units = round_half_away(fee_rounded * Fraction(credit) / 100, places)
+    return credit, fee_units, credit_units
 
-    if my_pairs:
-        covered = sum((pairs[k][0] & E).bit_count() for k in my_pairs)
-        coverage = Fraction(covered * 100, size_E * len(my_pairs))
+
+def customer_row(period, c, cfg, win, pairs, incidents):
+    tier = cfg.tiers[c.tier]
+    pb = period.bounds(c.zone)
+    e = eligible(c, pb)
+    if e is None:
+        return None
+    cs = CustomerSets(c, cfg, win, pairs, incidents)
+    r = measure(c, cfg, win, pairs, cs, *e)
+
+    target = c.target if c.target is not None else tier.target
+    met = r.uptime >= Fraction(target)
+    places = minor_unit(c.currency)
+
+    if period.is_month:
+        credit, fee_units, credit_units = month_money(c, tier, r.uptime, r.size_E, pb[1] - pb[0])
+        credit_cell = fmt_decimal_normalized(credit)
+        fee_cell, credit_amount_cell = fmt_fixed(fee_units, places), fmt_fixed(credit_units, places)
     else:
-        coverage = Fraction(0)
+        # Credits stay per calendar month: sum the whole months' own fees and credits.
+        credit_cell = ""
+        months = period.whole_months()
+        if not months:
+            fee_cell = credit_amount_cell = ""
+        else:
+            fee_sum = credit_sum = 0
+            for y, mo in months:
+                mb = month_bounds(y, mo, c.zone)
+                me = eligible(c, mb)
+                if me is None:
+                    continue  # no row in that month's report
+                mr = measure(c, cfg, win, pairs, cs, *me)
+                _, fee_units, credit_units = month_money(c, tier, mr.uptime, mr.size_E, mb[1] - mb[0])
+                fee_sum += fee_units
+                credit_sum += credit_units
+            fee_cell, credit_amount_cell = fmt_fixed(fee_sum, places), fmt_fixed(credit_sum, places)
 
     return [
-        month_label,
+        period.label,
         neutralise(c.id),
         neutralise(c.name),
         neutralise(c.tier),
-        str(size_E),
-        fmt_exact(downtime),
-        str(excluded),
-        fmt_truncated(uptime, cfg.decimals),
+        str(r.size_E),
+        fmt_exact(r.downtime),
+        str(r.excluded),
+        fmt_truncated(r.uptime, cfg.decimals),
         fmt_decimal_normalized(target),
         "true" if met else "false",
-        fmt_decimal_normalized(credit),
-        fmt_fixed(fee_units, places),
-        fmt_fixed(credit_units, places),
+        credit_cell,
+        fee_cell,
+        credit_amount_cell,
         neutralise(c.currency),
-        fmt_truncated(coverage, cfg.decimals),
+        fmt_truncated(r.coverage, cfg.decimals),
     ]
 
 
-HEADER = ["month", "customer_id", "customer_name", "tier", "eligible_seconds",
+HEADER = ["customer_id", "customer_name", "tier", "eligible_seconds",
           "downtime_seconds", "excluded_seconds", "uptime_percent", "target_percent",
           "met", "credit_percent", "fee", "credit_amount", "currency",
           "monitoring_coverage_percent"]
 
 
-def run(config_path, month, as_of_text=None):
-    m = re.fullmatch(r"(\d{4})-(\d{2})", month)
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise InputError(f"bad month {month!r}, expected YYYY-MM")
-    year, mon = int(m.group(1)), int(m.group(2))
+def run(config_path, label, as_of_text=None):
+    period = parse_period(label)
     cfg = Config(config_path)
     as_of = FAR_FUTURE if as_of_text is None else parse_instant(as_of_text, cfg.input_zone, "--as-of")
 
@@ -710,13 +852,15 @@ def run(config_path, month, as_of_text=None):
 
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(HEADER)
+    w.writerow(["month" if period.is_month else "period"] + HEADER)
     if customers:
-        bounds = {cid: month_bounds(year, mon, c.zone) for cid, c in customers.items()}
-        win = Window(min(b[0] for b in bounds.values()), max(b[1] for b in bounds.values()))
+        # One window for everything: the union of the customers' periods (their
+        # whole months lie inside them).
+        bounds = [period.bounds(c.zone) for c in customers.values()]
+        win = Window(min(b[0] for b in bounds), max(b[1] for b in bounds))
         pairs = pair_sets(series, outages, cfg, win)
         for cid in sorted(customers):
-            row = customer_row(month, customers[cid], cfg, win, pairs, incidents, bounds[cid])
+            row = customer_row(period, customers[cid], cfg, win, pairs, incidents)
             if row is not None:
                 w.writerow(row)
     return out.getvalue()
@@ -725,11 +869,11 @@ def run(config_path, month, as_of_text=None):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("config")
-    ap.add_argument("month")
+    ap.add_argument("period", help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD")
     ap.add_argument("--as-of", dest="as_of")
     args = ap.parse_args(argv)
     try:
-        text = run(args.config, args.month, args.as_of)
+        text = run(args.config, args.period, args.as_of)
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
