@@ -199,6 +199,13 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), R
         results.push(result);
     }
     let mut warnings = notes;
+    let now = prepared.now;
+    for p in periods.iter().filter(|p| p.bounds_in(prepared.config.report_timezone).end > now) {
+        warnings.push(format!(
+            "{p}: the period is not over at the report time {}: what happens later is not in this report",
+            crate::core::time::format_utc(now)
+        ));
+    }
     for r in &results {
         warnings.extend(r.warnings.iter().map(|w| format!("{}: {w}", r.period)));
     }

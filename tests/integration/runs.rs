@@ -262,3 +262,66 @@ fn the_summary_shows_rows_read_used_and_outside() {
         (Some(4), Some(3), Some(1))
     );
 }
+
+#[test]
+fn periods_write_their_own_directory_and_say_when_they_are_not_over() {
+    let w = valid();
+    let run = w.run(&[
+        "run",
+        "--config",
+        "sla.toml",
+        "--period",
+        "2026-Q4",
+        "--as-of",
+        "2026-11-26T00:00:00Z",
+        "--out",
+        "out",
+    ]);
+    run.assert_ok();
+    assert!(
+        run.stderr().contains("2026-Q4: the period is not over at the report time 2026-11-26T00:00:00Z"),
+        "{}",
+        run.stderr()
+    );
+    let rows = read_csv(&w.read("out/2026-Q4/sla_monthly.csv"));
+    assert_eq!(rows[0]["period"], "2026-Q4");
+    assert_eq!(rows[0]["credit_percent"], "", "a quarter has no single credit band");
+    assert_eq!(rows[0]["downtime_seconds"], "1860", "October's downtime, the only data in the quarter");
+    // October lies wholly inside Q4: its credit is the quarter's; November and December too.
+    let october = w.run(&[
+        "run",
+        "--config",
+        "sla.toml",
+        "--month",
+        "2026-10",
+        "--as-of",
+        "2026-11-26T00:00:00Z",
+        "--out",
+        "out",
+    ]);
+    october.assert_ok();
+    let month = read_csv(&w.read("out/2026-10/sla_monthly.csv"));
+    assert!(!october.stderr().contains("not over"), "{}", october.stderr());
+    assert_eq!(month[0]["met"], "false");
+    // Q4's credits are October's row (November and December have no downtime).
+    assert_eq!(w.read("out/2026-Q4/credits.csv"), w.read("out/2026-10/credits.csv"));
+    assert_eq!(rows[0]["credit_amount"], month[0]["credit_amount"]);
+    // --strict refuses a period that is not over.
+    w.run(&[
+        "run",
+        "--config",
+        "sla.toml",
+        "--period",
+        "2026-Q4",
+        "--as-of",
+        "2026-11-26T00:00:00Z",
+        "--out",
+        "s",
+        "--strict",
+    ])
+    .assert_error(4, "--strict");
+    // A bad period is a usage error naming the syntax.
+    w.run(&["run", "--config", "sla.toml", "--period", "2026-Q5", "--out", "x"]).assert_error(2, "2026-Q3");
+    w.run(&["run", "--config", "sla.toml", "--period", "last-2000-days", "--out", "x"]).assert_error(2, "last-N-days");
+    w.run(&["run", "--config", "sla.toml", "--every", "month", "--out", "x"]).assert_error(2, "--period");
+}
