@@ -343,17 +343,17 @@ pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRule
         let credit_amount = round_money(fee * credit_percent / Decimal::from(100), places);
         (Vec::new(), Some(credit_percent), Some(fee), Some(credit_amount))
     } else {
-        let months: Vec<CustomerPeriod> = ctx
-            .period
-            .whole_months()
-            .into_iter()
+        let whole = ctx.period.whole_months();
+        // A whole month outside the contract has no row, and owes nothing.
+        let months: Vec<CustomerPeriod> = whole
+            .iter()
             .filter_map(|m| {
-                let period = Period::month(m);
+                let period = Period::month(*m);
                 customer_period(&PeriodContext { period: &period, ..*ctx }, customer, tier)
             })
             .collect();
         let sum = |f: fn(&CustomerPeriod) -> Option<Decimal>| -> Option<Decimal> {
-            (!months.is_empty()).then(|| months.iter().filter_map(f).sum())
+            (!whole.is_empty()).then(|| months.iter().filter_map(f).sum())
         };
         let (fee, credit_amount) = (sum(|m| m.fee), sum(|m| m.credit_amount));
         (months, None, fee, credit_amount)

@@ -509,3 +509,48 @@ fn incident_reach_sums_customer_seconds() {
     assert_eq!((reach[1].id.as_str(), reach[1].customers, reach[1].customer_seconds), ("SMALL", 1, 60));
     assert_eq!(rows[0].incidents[1].treatment, "third_party SMALL excluded");
 }
+
+fn run_period(label: &str, pairs: &[PairDowntime], c: &Customer) -> Option<CustomerPeriod> {
+    let period = Period::from_label(label).expect("a label");
+    let monitoring = MonitoringRules::default();
+    let ctx = PeriodContext { period: &period, pairs, incidents: &[], monitoring: &monitoring, now: i64::MAX / 2 };
+    customer_period(&ctx, c, &tier())
+}
+
+#[test]
+fn a_period_owes_the_credits_of_its_whole_months_only() {
+    let t = |s: &str| parse_instant(s, Tz::UTC).unwrap();
+    // 2 h down in July, 30 min in August, 1 h on 30 September: each month below 99.95.
+    let pairs = [pair_down(
+        "api",
+        "eu",
+        &[
+            (t("2026-07-10T10:00:00Z"), t("2026-07-10T12:00:00Z")),
+            (t("2026-08-20T00:00:00Z"), t("2026-08-20T00:30:00Z")),
+            (t("2026-09-30T10:00:00Z"), t("2026-09-30T11:00:00Z")),
+        ],
+    )];
+    let c = customer();
+    let q3 = run_period("2026-Q3", &pairs, &c).unwrap();
+    assert_eq!(q3.downtime_seconds, dec("12600"));
+    assert_eq!(q3.credit_percent, None);
+    let months: Vec<CustomerPeriod> =
+        ["2026-07", "2026-08", "2026-09"].iter().map(|m| run_period(m, &pairs, &c).unwrap()).collect();
+    let sum = |f: fn(&CustomerPeriod) -> Option<Decimal>| months.iter().filter_map(f).sum::<Decimal>();
+    assert_eq!(q3.credit_amount, Some(sum(|m| m.credit_amount)));
+    assert_eq!(q3.fee, Some(sum(|m| m.fee)));
+    assert_eq!(q3.credit_amount.unwrap().to_string(), "300.00", "each month is below 99.95: 10 % of 1000.00");
+    assert_eq!(q3.months.len(), 3);
+    // A span with no whole month has no credit at all; one whose whole months lie outside
+    // the contract owes nothing.
+    let mid = run_period("2026-07-05..2026-08-20", &pairs, &c).unwrap();
+    assert_eq!((mid.fee, mid.credit_amount), (None, None));
+    let mut ended = customer();
+    ended.contract_end = Some(t("2026-07-20T00:00:00Z"));
+    let late = run_period("2026-07-15..2026-09-30", &pairs, &ended).unwrap();
+    assert!(late.months.is_empty());
+    assert_eq!(late.credit_amount, Some(Decimal::ZERO));
+    // A day range that is exactly a month is that month.
+    let october = run_period("2026-10-01..2026-10-31", &pairs, &c).unwrap();
+    assert!(october.credit_percent.is_some() && october.months.is_empty());
+}
