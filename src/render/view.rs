@@ -628,7 +628,7 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
                     r.tier.clone(),
                     percent_text(r.uptime, d),
                     format!("{} %", plain(r.target_percent)),
-                    r.credit_percent.map_or("-".to_string(), |p| plain(p)),
+                    r.credit_percent.map_or("-".to_string(), plain),
                     r.credit_amount.map_or("-".to_string(), |c| money(c, &r.currency)),
                 ]
             })
