@@ -255,7 +255,7 @@ impl InstantFormat {
         }
         if StrftimeItems::new(text).any(|i| matches!(i, Item::Error)) {
             return Err(format!(
-                "{:?} is not a valid strftime format (see chrono's strftime specifiers, e.g. %Y-%m-%d %H:%M:%S), or unix, or unix_ms",
+                "{:?} is not a valid strftime format: expected chrono strftime specifiers (e.g. %d/%m/%Y %H:%M:%S), unix or unix_ms",
                 shown(text)
             ));
         }
