@@ -271,7 +271,9 @@ impl RawPattern {
                 return Err("max_hold_seconds: only a state-change log has it; add series = \"events\"".into());
             }
             (_, Some(_), _) => return Err("series: only checks inputs have a series kind".into()),
-            (_, None, Some(_)) => return Err("max_hold_seconds: only checks inputs with series = \"events\" have it".into()),
+            (_, None, Some(_)) => {
+                return Err("max_hold_seconds: only checks inputs with series = \"events\" have it".into());
+            }
         };
         let scalar = |m: BTreeMap<String, Scalar>| m.into_iter().map(|(k, v)| (k, v.0)).collect();
         Ok(InputPattern {
@@ -876,10 +878,15 @@ credits = [
                 "[inputs] checks: column 'service' is both mapped (columns) and a constant",
             ),
             (
-                MAPPED.replace("region = \"eu-west\"", "region = \"eu\", status = \"up\"").replace("status = \"Status\"", ""),
+                MAPPED
+                    .replace("region = \"eu-west\"", "region = \"eu\", status = \"up\"")
+                    .replace("status = \"Status\"", ""),
                 "[inputs] checks: values: 'status' is a constant",
             ),
-            (MAPPED.replace("Europe/Paris", "Europe/Pariss"), "[inputs] checks: timezone: unknown time zone \"Europe/Pariss\""),
+            (
+                MAPPED.replace("Europe/Paris", "Europe/Pariss"),
+                "[inputs] checks: timezone: unknown time zone \"Europe/Pariss\"",
+            ),
             (
                 MAPPED.replace("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%Q"),
                 "[inputs] checks: timestamp_format: \"%d/%m/%Y %H:%M:%Q\" is not a valid strftime format",
@@ -892,9 +899,18 @@ credits = [
                 MAPPED.replace("series = \"events\",", ""),
                 "[inputs] checks: max_hold_seconds: only a state-change log has it; add series = \"events\"",
             ),
-            (MAPPED.replace("series = \"events\"", "series = \"log\""), "[inputs] checks: series: unknown series kind \"log\""),
-            (MAPPED.replace("86400", "0"), "[inputs] checks: max_hold_seconds: expected 1 to 31622400 seconds, found 0"),
-            (MAPPED.replace("Monitor", "Status"), "[inputs] checks: columns: service and status are both mapped to the header 'Status'"),
+            (
+                MAPPED.replace("series = \"events\"", "series = \"log\""),
+                "[inputs] checks: series: unknown series kind \"log\"",
+            ),
+            (
+                MAPPED.replace("86400", "0"),
+                "[inputs] checks: max_hold_seconds: expected 1 to 31622400 seconds, found 0",
+            ),
+            (
+                MAPPED.replace("Monitor", "Status"),
+                "[inputs] checks: columns: service and status are both mapped to the header 'Status'",
+            ),
             (MAPPED.replace("\"Monitor\"", "\" \""), "[inputs] checks: columns: service: empty header name"),
         ];
         for (entry, want) in cases {
@@ -905,8 +921,14 @@ credits = [
         let outages = |entry: &str| SPEC_EXAMPLE.replace("outages = []", entry);
         for (entry, want) in [
             ("outages = [{ path = \"o.csv\", series = \"events\" }]", "[inputs] outages: series: only checks inputs"),
-            ("outages = [{ path = \"o.csv\", max_hold_seconds = 60 }]", "[inputs] outages: max_hold_seconds: only checks inputs"),
-            ("outages = [{ path = \"o.csv\", columns = { end = \"Ende\", status = \"x\" } }]", "[inputs] outages: columns: unknown column 'status', expected one of: service, region, start, end, duration_seconds"),
+            (
+                "outages = [{ path = \"o.csv\", max_hold_seconds = 60 }]",
+                "[inputs] outages: max_hold_seconds: only checks inputs",
+            ),
+            (
+                "outages = [{ path = \"o.csv\", columns = { end = \"Ende\", status = \"x\" } }]",
+                "[inputs] outages: columns: unknown column 'status', expected one of: service, region, start, end, duration_seconds",
+            ),
         ] {
             let e = parse(&outages(entry)).unwrap_err().to_string();
             assert!(e.contains(want), "{e}\nshould contain\n{want}");

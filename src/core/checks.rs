@@ -136,8 +136,7 @@ pub fn reduce_series(
         };
         Interval::new(t, end.max(t))
     };
-    let coverage =
-        IntervalSet::from_sorted((0..merged.len()).filter(|&i| merged[i].1 != Status::Unknown).map(hold));
+    let coverage = IntervalSet::from_sorted((0..merged.len()).filter(|&i| merged[i].1 != Status::Unknown).map(hold));
     let mut down_spans = Vec::new();
     let confirm = rules.confirm_checks.max(1) as usize;
     let mut i = 0;
@@ -363,7 +362,12 @@ mod tests {
         (0..n).map(|i| SeriesKey { service: "api".into(), region: "eu".into(), location: format!("loc{i}") }).collect()
     }
 
-    fn pairs_of(keys: &[SeriesKey], checks: &mut [Check], outages: &[Outage], r: &MonitoringRules) -> Vec<PairDowntime> {
+    fn pairs_of(
+        keys: &[SeriesKey],
+        checks: &mut [Check],
+        outages: &[Outage],
+        r: &MonitoringRules,
+    ) -> Vec<PairDowntime> {
         pair_downtime(keys, &[], checks, outages, r, i64::MAX)
     }
 

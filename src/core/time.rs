@@ -518,7 +518,10 @@ mod tests {
         assert_eq!(parse_formatted("1791036300.7", &InstantFormat::Unix, LONDON), Ok(Stamp::Instant(z)));
         assert_eq!(parse_formatted("1791036300999", &InstantFormat::UnixMs, LONDON), Ok(Stamp::Instant(z)));
         for bad in ["", "1e9", "12a", "99999999999999999999", ".5", "5."] {
-            assert!(matches!(parse_formatted(bad, &InstantFormat::Unix, Tz::UTC), Err(TimeError::NotInFormat(..))), "{bad}");
+            assert!(
+                matches!(parse_formatted(bad, &InstantFormat::Unix, Tz::UTC), Err(TimeError::NotInFormat(..))),
+                "{bad}"
+            );
         }
         assert!(matches!(
             parse_formatted("01/01/99999 00:00:00", &f, LONDON),
@@ -528,7 +531,8 @@ mod tests {
 
     #[test]
     fn formats_are_checked_when_read() {
-        for ok in ["%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f%:z", "%s", "%d.%m.%Y", "%b %e %Y %I:%M %p", "unix", "unix_ms"]
+        for ok in
+            ["%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f%:z", "%s", "%d.%m.%Y", "%b %e %Y %I:%M %p", "unix", "unix_ms"]
         {
             assert!(InstantFormat::parse(ok).is_ok(), "{ok}");
         }

@@ -48,7 +48,9 @@ fn instants(t: &Table, name: &str, tz: Tz) -> Result<Cells, InputError> {
         .enumerate()
         .map(|(row, cell)| match cell {
             RawTime::Empty => Ok(None),
-            RawTime::Text(s) => t.parse_instant(s, tz).and_then(in_range).map(Some).map_err(|e| t.error_at(row, name, e)),
+            RawTime::Text(s) => {
+                t.parse_instant(s, tz).and_then(in_range).map(Some).map_err(|e| t.error_at(row, name, e))
+            }
             RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i).map(Some).map_err(|e| t.error_at(row, name, e)),
             RawTime::Cell(Ok(TimeCell::Date(d))) => {
                 Err(t.error_at(row, name, format!("expected an instant, found the date {d}")))
@@ -156,11 +158,9 @@ pub fn customers(
     let contract_time = |cells: &[RawTime], row: usize, col: &str, ctz: Tz| -> Result<Option<Instant>, InputError> {
         match cells.get(row) {
             None | Some(RawTime::Empty) => Ok(None),
-            Some(RawTime::Text(s)) => t
-                .parse_date_or_instant(s, tz, ctz)
-                .and_then(in_range)
-                .map(Some)
-                .map_err(|e| t.error_at(row, col, e)),
+            Some(RawTime::Text(s)) => {
+                t.parse_date_or_instant(s, tz, ctz).and_then(in_range).map(Some).map_err(|e| t.error_at(row, col, e))
+            }
             Some(RawTime::Cell(Ok(TimeCell::Instant(i)))) => {
                 in_range(*i).map(Some).map_err(|e| t.error_at(row, col, e))
             }

@@ -182,7 +182,9 @@ fn outages_may_give_a_duration_instead_of_an_end() {
     let with_duration = setup("checks = []");
     with_duration.write(
         "sla.toml",
-        with_duration.read("sla.toml").replace("outages = []", "outages = [{ path = \"outages.csv\", constants = { region = \"eu\" } }]"),
+        with_duration
+            .read("sla.toml")
+            .replace("outages = []", "outages = [{ path = \"outages.csv\", constants = { region = \"eu\" } }]"),
     );
     // Only a duration, both in agreement, and a duration written as a whole decimal.
     with_duration.write(
@@ -240,7 +242,13 @@ fn cell_errors_name_the_column_as_the_file_has_it() {
     let r = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
     r.assert_error(4, "export.csv:2:3: column 'Date-Time' (timestamp): expected an instant like");
     // A constant that is not a valid value fails on the first row, without a column number.
-    w.write("sla.toml", w.read("sla.toml").replace("location = \"probe\"", "location = \"probe\", status = \"maybe\"").replace(", status = \"Status\"", "").replace("values = { status = { Up = \"up\", Down = \"down\" } }, ", ""));
+    w.write(
+        "sla.toml",
+        w.read("sla.toml")
+            .replace("location = \"probe\"", "location = \"probe\", status = \"maybe\"")
+            .replace(", status = \"Status\"", "")
+            .replace("values = { status = { Up = \"up\", Down = \"down\" } }, ", ""),
+    );
     w.write("export.csv", "Monitor,Date-Time\napi,2026-10-01T00:00:00Z\n");
     let r = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
     r.assert_error(4, "export.csv:2: column 'status' (constant): unknown status \"maybe\"");
