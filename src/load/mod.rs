@@ -254,6 +254,53 @@ fn near_miss(base: &Path, pattern: &str) -> String {
     format!("{shown} holds {}", list.join(", "))
 }
 
+/// A state-change log has few rows, but its statuses hold between them: every UTC day
+/// that a hold touches (as `core::checks` reads the log: until the series' next row, at
+/// most `max_hold`, the last until `now`; `unknown` holds nothing) gets an empty bucket
+/// in the log file's footprint, so the months a log covers count as months with data.
+/// Row counts are unchanged: a row is counted at its own instant.
+fn mark_held_days(inputs: &mut Inputs, logs: &[(usize, std::ops::Range<usize>)], now: Instant) {
+    if logs.is_empty() {
+        return;
+    }
+    // (series, at, log) of every row of every log, by series and time.
+    let mut rows: Vec<(u32, Instant, usize, bool)> = Vec::new();
+    for (k, (_, range)) in logs.iter().enumerate() {
+        for c in &inputs.checks[range.clone()] {
+            rows.push((c.series, c.at, k, c.status != crate::core::checks::Status::Unknown));
+        }
+    }
+    rows.sort_unstable();
+    let mut held: Vec<Vec<Interval>> = vec![Vec::new(); logs.len()];
+    // Backwards: the series and instant of the row after, and the next later instant.
+    let mut after: Option<(u32, Instant, Option<Instant>)> = None;
+    for &(series, at, k, data) in rows.iter().rev() {
+        let next = match after {
+            Some((s, t, later)) if s == series && t == at => later,
+            Some((s, t, _)) if s == series => Some(t),
+            _ => None,
+        };
+        after = Some((series, at, next));
+        let max_hold = match inputs.modes.get(series as usize) {
+            Some(SeriesMode::Events { max_hold }) => *max_hold,
+            _ => None,
+        };
+        let end = next.unwrap_or(now);
+        let end = max_hold.map_or(end, |h| end.min(at.saturating_add(h)));
+        if data && end > at {
+            held[k].push(Interval::new(at, end));
+        }
+    }
+    for ((file, _), spans) in logs.iter().zip(held) {
+        let Footprint::QuarterHours(buckets) = &mut inputs.files[*file].footprint else { continue };
+        for iv in IntervalSet::from_intervals(spans).intervals() {
+            for day in iv.start.div_euclid(86_400)..=(iv.end - 1).div_euclid(86_400) {
+                buckets.entry(day * 96).or_insert(0);
+            }
+        }
+    }
+}
+
 /// Reads every input of a configuration, stopping at the first problem. `now` closes
 /// open outages and incidents.
 pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> {
@@ -318,8 +365,11 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
         )))?;
     }
     let mut interner = records::SeriesInterner::default();
+    // (index in `inputs.files`, its rows in `inputs.checks`) of each state-change log.
+    let mut logs: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     for (name, path, entry) in &check_files {
         let display = path.display().to_string();
+        let first = inputs.checks.len();
         let read = records::checks(
             path,
             &display,
@@ -331,11 +381,17 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             problems,
         );
         match read {
-            Ok(read) => inputs.files.push(record("checks", name, path, read)?),
+            Ok(read) => {
+                if matches!(entry.series, SeriesMode::Events { .. }) {
+                    logs.push((inputs.files.len(), first..inputs.checks.len()));
+                }
+                inputs.files.push(record("checks", name, path, read)?);
+            }
             Err(e) => problems.report(e)?,
         }
     }
     (inputs.series, inputs.modes) = interner.into_keys();
+    mark_held_days(&mut inputs, &logs, now);
     for (name, path, entry) in &outage_files {
         let display = path.display().to_string();
         let read =

@@ -273,3 +273,26 @@ fn mapped_parquet_columns_are_read_and_named_by_row() {
     let r = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out"]);
     r.assert_error(4, "export.parquet row 1: column 'ok' (status): value \"maybe\" has no mapping in values.status");
 }
+
+#[test]
+fn without_a_month_a_state_change_log_covers_the_months_its_statuses_hold() {
+    // Three rows in September and October; the last holds until --as-of in December
+    // (19 of its 31 days: at least half, so December is reported too).
+    let w = setup(r#"checks = [{ path = "log.csv", series = "events" }]"#);
+    w.write(
+        "log.csv",
+        "timestamp,service,region,location,status\n2026-09-01T00:00:00Z,api,eu,page,up\n2026-09-20T00:00:00Z,api,eu,page,down\n2026-10-02T00:00:00Z,api,eu,page,up\n",
+    );
+    let r = w.run(&["run", "--config", "sla.toml", "--out", "out", "--as-of", "2026-12-20T00:00:00Z"]);
+    r.assert_ok();
+    for m in ["2026-09", "2026-10", "2026-11", "2026-12"] {
+        assert!(w.exists(&format!("out/{m}/sla_monthly.csv")), "{m}\n{}", r.stdout());
+    }
+    assert!(!w.exists("out/2026-08") && !w.exists("out/2027-01"));
+    // Rows are counted at their own instants: 2 in September, 1 in October.
+    let m: serde_json::Value = serde_json::from_str(&w.read("out/2026-10/manifest.json")).unwrap();
+    let log = m["inputs"].as_array().unwrap().iter().find(|i| i["path"] == "log.csv").unwrap().clone();
+    assert_eq!((log["rows"].as_u64(), log["rows_used"].as_u64()), (Some(3), Some(1)), "{log}");
+    let sept = read_csv(&w.read("out/2026-09/sla_monthly.csv"));
+    assert_eq!(sept[0]["downtime_seconds"], (11 * 86_400).to_string());
+}
