@@ -543,6 +543,19 @@ mod tests {
 
     proptest! {
         #[test]
+        fn any_format_and_cell_is_an_answer_not_a_panic(
+            format in "(%[a-zA-Z+.:#0-9%-]{1,3}|[ /:T.0-9a-z-]){0,10}",
+            cell in "[0-9 /:.+TZa-zA-Z-]{0,30}",
+        ) {
+            if let Ok(f) = InstantFormat::parse(&format) {
+                let _ = parse_formatted(&cell, &f, LONDON);
+                let _ = parse_formatted("99999999999999999 1 1", &f, LONDON);
+            }
+            let _ = parse_formatted(&cell, &InstantFormat::Unix, LONDON);
+            let _ = parse_formatted(&cell, &InstantFormat::UnixMs, LONDON);
+        }
+
+        #[test]
         fn formatted_agrees_with_canonical(secs in EARLIEST..LATEST) {
             let f = InstantFormat::parse("%d/%m/%Y %H:%M:%S").unwrap();
             let text = chrono::DateTime::from_timestamp(secs, 0).unwrap().format("%d/%m/%Y %H:%M:%S").to_string();
