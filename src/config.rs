@@ -10,9 +10,10 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::core::checks::SeriesMode;
 use crate::core::model::{Category, CreditBand, GapPolicy, MonitoringRules, Quorum, TierRules};
 use crate::core::numbers::DecimalError;
-use crate::core::time::parse_tz;
+use crate::core::time::{InstantFormat, parse_tz};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{file}{at}: {message}", at = .line.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
@@ -63,48 +64,269 @@ impl<'de> Deserialize<'de> for Dec {
     }
 }
 
+/// The canonical columns of each `[inputs]` role, in the order loaders read them.
+pub const CUSTOMER_COLUMNS: &[&str] = &[
+    "customer_id",
+    "name",
+    "tier",
+    "services",
+    "regions",
+    "contract_start",
+    "contract_end",
+    "monthly_fee",
+    "currency",
+    "timezone",
+    "target_percent",
+];
+pub const CHECK_COLUMNS: &[&str] = &["timestamp", "service", "region", "location", "status"];
+pub const OUTAGE_COLUMNS: &[&str] = &["service", "region", "start", "end", "duration_seconds"];
+pub const INCIDENT_COLUMNS: &[&str] = &[
+    "incident_id",
+    "title",
+    "category",
+    "impact",
+    "start",
+    "end",
+    "duration_seconds",
+    "services",
+    "regions",
+    "customers",
+    "announced_at",
+    "data_loss_minutes",
+];
+
+/// How one input file's own columns and values become the canonical ones. Plain data,
+/// checked when the config is read; the default maps nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Mapping {
+    /// Canonical column -> its header name in the file.
+    pub columns: BTreeMap<String, String>,
+    /// Canonical column -> (value as written in the file, trimmed -> canonical value).
+    pub values: BTreeMap<String, BTreeMap<String, String>>,
+    /// How the file writes its instants; `None` = the canonical forms.
+    pub timestamp_format: Option<InstantFormat>,
+    /// Zone of the file's naive timestamps; `None` = `[inputs] timezone`.
+    pub timezone: Option<Tz>,
+    /// Canonical column -> the value of every row (the column is not read from the file).
+    pub constants: BTreeMap<String, String>,
+}
+
+impl Mapping {
+    /// Whether the mapping changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self == &Mapping::default()
+    }
+}
+
 /// One entry of an `[inputs]` list: a path or glob pattern, relative to the config's
 /// directory. It must match at least one file unless it is `optional`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputPattern {
     pub pattern: String,
     pub optional: bool,
+    pub mapping: Mapping,
+    /// How check rows are read (probe results or a state-change log); checks only.
+    pub series: SeriesMode,
 }
 
-#[derive(Debug, Deserialize)]
+impl InputPattern {
+    /// A plain path or glob, with no mapping.
+    pub fn plain(pattern: &str) -> InputPattern {
+        InputPattern {
+            pattern: pattern.to_string(),
+            optional: false,
+            mapping: Mapping::default(),
+            series: SeriesMode::Checks,
+        }
+    }
+}
+
+/// A TOML string, integer or boolean, as text (constants and value maps).
+#[derive(Debug, Clone)]
+struct Scalar(String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, a number or a boolean")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An `[inputs]` entry as written, checked per role by [`RawPattern::check`].
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawPatternTable {
+struct RawPattern {
     path: String,
     #[serde(default)]
     optional: bool,
+    #[serde(default)]
+    columns: BTreeMap<String, String>,
+    #[serde(default)]
+    values: BTreeMap<String, BTreeMap<String, Scalar>>,
+    timestamp_format: Option<String>,
+    timezone: Option<String>,
+    #[serde(default)]
+    constants: BTreeMap<String, Scalar>,
+    series: Option<String>,
+    max_hold_seconds: Option<i64>,
 }
 
-/// `"checks/*.csv"` or `{ path = "checks/*.csv", optional = true }`.
+impl RawPattern {
+    /// Checks the entry for `role` (whose canonical columns are `canonical`); `Err` is
+    /// the message after `[inputs] ROLE: `.
+    fn check(self, role: &str, canonical: &[&str]) -> Result<InputPattern, String> {
+        let expected = canonical.join(", ");
+        let known = |what: &str, col: &str| -> Result<(), String> {
+            if canonical.contains(&col) {
+                Ok(())
+            } else {
+                Err(format!("{what}: unknown column {}, expected one of: {expected}", single_quoted(col)))
+            }
+        };
+        for col in self.columns.keys() {
+            known("columns", col)?;
+        }
+        for col in self.values.keys() {
+            known("values", col)?;
+        }
+        for col in self.constants.keys() {
+            known("constants", col)?;
+        }
+        let mut headers: BTreeMap<String, &str> = BTreeMap::new();
+        for (col, header) in &self.columns {
+            let key = header.trim_start_matches('\u{feff}').trim().to_lowercase();
+            if key.is_empty() {
+                return Err(format!("columns: {col}: empty header name"));
+            }
+            if let Some(other) = headers.insert(key, col) {
+                return Err(format!(
+                    "columns: {other} and {col} are both mapped to the header {}",
+                    single_quoted(header)
+                ));
+            }
+            if self.constants.contains_key(col) {
+                return Err(format!(
+                    "column {} is both mapped (columns) and a constant (constants); keep one",
+                    single_quoted(col)
+                ));
+            }
+        }
+        for col in self.values.keys() {
+            if self.constants.contains_key(col) {
+                return Err(format!(
+                    "values: {} is a constant: constants are canonical values, a values map never applies to them",
+                    single_quoted(col)
+                ));
+            }
+        }
+        let timezone = match self.timezone {
+            None => None,
+            Some(name) => Some(parse_tz(&name).ok_or_else(|| {
+                format!(
+                    "timezone: unknown time zone {}, expected an IANA name like Europe/London",
+                    crate::load::table::quote(&name)
+                )
+            })?),
+        };
+        let timestamp_format = match self.timestamp_format {
+            None => None,
+            Some(f) => Some(InstantFormat::parse(&f).map_err(|m| format!("timestamp_format: {m}"))?),
+        };
+        let series = match (role, self.series.as_deref(), self.max_hold_seconds) {
+            (_, None, None) => SeriesMode::Checks,
+            ("checks", Some("checks"), None) => SeriesMode::Checks,
+            ("checks", Some("events"), hold) => {
+                if let Some(h) = hold
+                    && !(1..=MAX_HOLD_SECONDS).contains(&h)
+                {
+                    return Err(format!("max_hold_seconds: expected 1 to {MAX_HOLD_SECONDS} seconds, found {h}"));
+                }
+                SeriesMode::Events { max_hold: hold }
+            }
+            ("checks", Some(other), _) if other != "checks" => {
+                return Err(format!(
+                    "series: unknown series kind {}, expected checks or events",
+                    crate::load::table::quote(other)
+                ));
+            }
+            ("checks", _, Some(_)) => {
+                return Err("max_hold_seconds: only a state-change log has it; add series = \"events\"".into());
+            }
+            (_, Some(_), _) => return Err("series: only checks inputs have a series kind".into()),
+            (_, None, Some(_)) => {
+                return Err("max_hold_seconds: only checks inputs with series = \"events\" have it".into());
+            }
+        };
+        let scalar = |m: BTreeMap<String, Scalar>| m.into_iter().map(|(k, v)| (k, v.0)).collect();
+        Ok(InputPattern {
+            pattern: self.path,
+            optional: self.optional,
+            mapping: Mapping {
+                columns: self.columns,
+                values: self.values.into_iter().map(|(k, m)| (k, scalar(m))).collect(),
+                timestamp_format,
+                timezone,
+                constants: scalar(self.constants),
+            },
+            series,
+        })
+    }
+}
+
+/// `'name'`, clipped, for column names in messages.
+fn single_quoted(s: &str) -> String {
+    format!("'{}'", crate::load::table::clip(s))
+}
+
+/// The longest `max_hold_seconds` of a state-change log: 366 days, like `max_gap_seconds`.
+pub const MAX_HOLD_SECONDS: i64 = MAX_GAP_SECONDS;
+
+/// `"checks/*.csv"` or `{ path = "checks/*.csv", optional = true, columns = ..., ... }`.
 struct PatternVisitor;
 
 impl<'de> serde::de::Visitor<'de> for PatternVisitor {
-    type Value = InputPattern;
+    type Value = RawPattern;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a path, or a table like { path = \"checks/*.csv\", optional = true }")
     }
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<InputPattern, E> {
-        Ok(InputPattern { pattern: v.to_string(), optional: false })
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawPattern, E> {
+        Ok(RawPattern { path: v.to_string(), ..RawPattern::default() })
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<InputPattern, A::Error> {
-        let t = RawPatternTable::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-        Ok(InputPattern { pattern: t.path, optional: t.optional })
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawPattern, A::Error> {
+        RawPattern::deserialize(serde::de::value::MapAccessDeserializer::new(map))
     }
 }
 
-impl<'de> Deserialize<'de> for InputPattern {
+/// One list entry.
+struct PatternEntry(RawPattern);
+
+impl<'de> Deserialize<'de> for PatternEntry {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(PatternVisitor)
+        d.deserialize_any(PatternVisitor).map(PatternEntry)
     }
 }
 
 /// One entry or a list of them.
 #[derive(Debug)]
-struct Patterns(Vec<InputPattern>);
+struct Patterns(Vec<RawPattern>);
 
 impl<'de> Deserialize<'de> for Patterns {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -122,8 +344,8 @@ impl<'de> Deserialize<'de> for Patterns {
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Patterns, A::Error> {
                 let mut v = Vec::new();
-                while let Some(p) = seq.next_element::<InputPattern>()? {
-                    v.push(p);
+                while let Some(p) = seq.next_element::<PatternEntry>()? {
+                    v.push(p.0);
                 }
                 Ok(Patterns(v))
             }
@@ -133,8 +355,9 @@ impl<'de> Deserialize<'de> for Patterns {
 }
 
 impl Patterns {
-    fn into_vec(self) -> Vec<InputPattern> {
-        self.0
+    /// The checked entries of one role.
+    fn check(self, role: &str, canonical: &[&str]) -> Result<Vec<InputPattern>, String> {
+        self.0.into_iter().map(|p| p.check(role, canonical)).collect()
     }
 }
 
@@ -475,8 +698,13 @@ impl Config {
             };
             tiers.insert(name, tier);
         }
-        let pats = |p: Option<Patterns>| p.map(Patterns::into_vec).unwrap_or_default();
-        let customers = raw.inputs.customers.into_vec();
+        let pats = |role: &str, canonical: &[&str], p: Option<Patterns>| -> Result<Vec<InputPattern>, ConfigError> {
+            p.map_or(Ok(Vec::new()), |p| p.check(role, canonical)).map_err(|m| key(&format!("[inputs] {role}"), m))
+        };
+        let customers = pats("customers", CUSTOMER_COLUMNS, Some(raw.inputs.customers))?;
+        let checks = pats("checks", CHECK_COLUMNS, raw.inputs.checks)?;
+        let outages = pats("outages", OUTAGE_COLUMNS, raw.inputs.outages)?;
+        let incidents = pats("incidents", INCIDENT_COLUMNS, raw.inputs.incidents)?;
         if customers.is_empty() {
             return Err(key("[inputs] customers", "at least one file is required".into()));
         }
@@ -488,9 +716,9 @@ impl Config {
             template: raw.report.template.map(|t| base_dir.join(t)),
             inputs_timezone,
             customers,
-            checks: pats(raw.inputs.checks),
-            outages: pats(raw.inputs.outages),
-            incidents: pats(raw.inputs.incidents),
+            checks,
+            outages,
+            incidents,
             monitoring,
             min_coverage_percent,
             tiers,
@@ -548,9 +776,8 @@ credits = [
         assert_eq!(t.target_percent.to_string(), "99.95");
         assert_eq!(t.credits[1].below_percent.to_string(), "99.0");
         assert_eq!(t.maintenance_notice_seconds, 48 * 3600);
-        let plain = |p: &str| InputPattern { pattern: p.into(), optional: false };
-        assert_eq!(c.checks, vec![plain("checks/*.csv")]);
-        assert_eq!(c.customers, vec![plain("customers.csv")]);
+        assert_eq!(c.checks, vec![InputPattern::plain("checks/*.csv")]);
+        assert_eq!(c.customers, vec![InputPattern::plain("customers.csv")]);
         assert!(c.outages.is_empty());
         assert_eq!(c.monitoring, MonitoringRules::default());
     }
@@ -577,10 +804,140 @@ credits = [
         let got: Vec<(&str, bool)> = c.outages.iter().map(|p| (p.pattern.as_str(), p.optional)).collect();
         assert_eq!(got, vec![("a.csv", false), ("late/*.csv", true), ("b.csv", false)]);
         let single = SPEC_EXAMPLE.replace("outages = []", "outages = { path = \"o.csv\", optional = true }");
-        assert_eq!(parse(&single).unwrap().outages, vec![InputPattern { pattern: "o.csv".into(), optional: true }]);
+        assert_eq!(
+            parse(&single).unwrap().outages,
+            vec![InputPattern { optional: true, ..InputPattern::plain("o.csv") }]
+        );
         let bad = SPEC_EXAMPLE.replace("outages = []", "outages = [{ path = \"o.csv\", optinal = true }]");
         let e = parse(&bad).unwrap_err().to_string();
         assert!(e.contains("unknown field `optinal`"), "{e}");
+    }
+
+    const MAPPED: &str = r#"checks = [
+  { path = "exports/uptimerobot-*.csv",
+    columns = { timestamp = "Date-Time", service = "Monitor", status = "Status" },
+    values = { status = { Up = "up", Down = "down", Paused = "unknown" }, service = { "My API" = "api" } },
+    timestamp_format = "%d/%m/%Y %H:%M:%S",
+    timezone = "Europe/Paris",
+    constants = { region = "eu-west", location = "probe" },
+    series = "events",
+    max_hold_seconds = 86400 },
+  "checks/*.csv",
+]"#;
+
+    fn with_checks(entry: &str) -> String {
+        SPEC_EXAMPLE.replace("checks = [\"checks/*.csv\"] # files or glob patterns; each list may be empty", entry)
+    }
+
+    #[test]
+    fn inputs_may_map_columns_values_formats_and_series() {
+        let c = parse(&with_checks(MAPPED)).unwrap();
+        assert_eq!(c.checks.len(), 2);
+        let p = &c.checks[0];
+        assert_eq!(p.pattern, "exports/uptimerobot-*.csv");
+        assert_eq!(p.series, SeriesMode::Events { max_hold: Some(86400) });
+        let m = &p.mapping;
+        assert_eq!(m.columns["timestamp"], "Date-Time");
+        assert_eq!(m.values["status"]["Paused"], "unknown");
+        assert_eq!(m.values["service"]["My API"], "api");
+        assert_eq!(m.timestamp_format, Some(InstantFormat::Strftime("%d/%m/%Y %H:%M:%S".into())));
+        assert_eq!(m.timezone, Some(chrono_tz::Europe::Paris));
+        assert_eq!(m.constants["location"], "probe");
+        assert_eq!(c.checks[1], InputPattern::plain("checks/*.csv"));
+        // Constants may be numbers (a float stays exact text); outages may have durations.
+        let text = SPEC_EXAMPLE.replace(
+            "outages = []",
+            "outages = [{ path = \"o.csv\", constants = { region = 7, service = 1.50 }, timestamp_format = \"unix\" }]",
+        );
+        let c = parse(&text).unwrap();
+        assert_eq!(c.outages[0].mapping.constants["service"], "1.50");
+        assert_eq!(c.outages[0].mapping.constants["region"], "7");
+        assert_eq!(c.outages[0].mapping.timestamp_format, Some(InstantFormat::Unix));
+        assert_eq!(c.outages[0].series, SeriesMode::Checks);
+        let events = with_checks("checks = { path = \"e.csv\", series = \"events\" }");
+        assert_eq!(parse(&events).unwrap().checks[0].series, SeriesMode::Events { max_hold: None });
+    }
+
+    #[test]
+    fn bad_mappings_name_the_key() {
+        let cases = [
+            (
+                MAPPED.replace("timestamp = \"Date-Time\"", "timestmp = \"Date-Time\""),
+                "sla.toml: [inputs] checks: columns: unknown column 'timestmp', expected one of: timestamp, service, region, location, status",
+            ),
+            (
+                MAPPED.replace("service = { \"My API\"", "servce = { \"My API\""),
+                "[inputs] checks: values: unknown column 'servce', expected one of: timestamp",
+            ),
+            (
+                MAPPED.replace("location = \"probe\"", "locaton = \"probe\""),
+                "[inputs] checks: constants: unknown column 'locaton'",
+            ),
+            (
+                MAPPED.replace("region = \"eu-west\"", "service = \"api\""),
+                "[inputs] checks: column 'service' is both mapped (columns) and a constant",
+            ),
+            (
+                MAPPED
+                    .replace("region = \"eu-west\"", "region = \"eu\", status = \"up\"")
+                    .replace("status = \"Status\"", ""),
+                "[inputs] checks: values: 'status' is a constant",
+            ),
+            (
+                MAPPED.replace("Europe/Paris", "Europe/Pariss"),
+                "[inputs] checks: timezone: unknown time zone \"Europe/Pariss\"",
+            ),
+            (
+                MAPPED.replace("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%Q"),
+                "[inputs] checks: timestamp_format: \"%d/%m/%Y %H:%M:%Q\" is not a valid strftime format",
+            ),
+            (
+                MAPPED.replace("%d/%m/%Y %H:%M:%S", "%H:%M:%S"),
+                "[inputs] checks: timestamp_format: \"%H:%M:%S\" cannot be read back into an instant",
+            ),
+            (
+                MAPPED.replace("series = \"events\",", ""),
+                "[inputs] checks: max_hold_seconds: only a state-change log has it; add series = \"events\"",
+            ),
+            (
+                MAPPED.replace("series = \"events\"", "series = \"log\""),
+                "[inputs] checks: series: unknown series kind \"log\"",
+            ),
+            (
+                MAPPED.replace("86400", "0"),
+                "[inputs] checks: max_hold_seconds: expected 1 to 31622400 seconds, found 0",
+            ),
+            (
+                MAPPED.replace("Monitor", "Status"),
+                "[inputs] checks: columns: service and status are both mapped to the header 'Status'",
+            ),
+            (MAPPED.replace("\"Monitor\"", "\" \""), "[inputs] checks: columns: service: empty header name"),
+        ];
+        for (entry, want) in cases {
+            let e = parse(&with_checks(&entry)).unwrap_err().to_string();
+            assert!(e.contains(want), "{e}\nshould contain\n{want}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+        let outages = |entry: &str| SPEC_EXAMPLE.replace("outages = []", entry);
+        for (entry, want) in [
+            ("outages = [{ path = \"o.csv\", series = \"events\" }]", "[inputs] outages: series: only checks inputs"),
+            (
+                "outages = [{ path = \"o.csv\", max_hold_seconds = 60 }]",
+                "[inputs] outages: max_hold_seconds: only checks inputs",
+            ),
+            (
+                "outages = [{ path = \"o.csv\", columns = { end = \"Ende\", status = \"x\" } }]",
+                "[inputs] outages: columns: unknown column 'status', expected one of: service, region, start, end, duration_seconds",
+            ),
+        ] {
+            let e = parse(&outages(entry)).unwrap_err().to_string();
+            assert!(e.contains(want), "{e}\nshould contain\n{want}");
+        }
+        // An unknown key of the table keeps its line and column.
+        let e = parse(&with_checks(&MAPPED.replace("series =", "serie ="))).unwrap_err().to_string();
+        assert!(e.starts_with("sla.toml:") && e.contains("unknown field `serie`"), "{e}");
+        let at: Vec<&str> = e.splitn(4, ':').collect();
+        assert!(at[1].parse::<usize>().is_ok() && at[2].parse::<usize>().is_ok(), "{e}");
     }
 
     #[test]

@@ -67,7 +67,8 @@ pub fn prepare(config: Config, as_of: Option<Instant>, clock_now: Instant) -> Re
     let fonts = FontSet::load(&template).map_err(|message| TemplateError { file: "template fonts".into(), message })?;
     let now = as_of.unwrap_or(clock_now);
     let mut inputs = load_inputs(&config, now)?;
-    let pairs = pair_downtime(&inputs.series, &mut inputs.checks, &inputs.outages, &config.monitoring);
+    let pairs =
+        pair_downtime(&inputs.series, &inputs.modes, &mut inputs.checks, &inputs.outages, &config.monitoring, now);
     Ok(Prepared { config, inputs, pairs, now, as_of, template, fonts })
 }
 

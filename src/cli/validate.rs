@@ -56,7 +56,8 @@ pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunEr
     let now = args.as_of.unwrap_or(clock_now);
     let (mut inputs, input_problems) = load_inputs_collecting(&config, now);
     problems.extend(input_problems.into_iter().map(|e| e.to_string()));
-    let pairs = pair_downtime(&inputs.series, &mut inputs.checks, &inputs.outages, &config.monitoring);
+    let pairs =
+        pair_downtime(&inputs.series, &inputs.modes, &mut inputs.checks, &inputs.outages, &config.monitoring, now);
     let prepared = Prepared { config, inputs, pairs, now, as_of: args.as_of, template, fonts };
     let (months, mut warnings) = periods_to_report(&prepared, asked).unwrap_or_else(|| {
         (Vec::new(), vec!["the inputs hold no timestamps: nothing to report without --month or --period".to_string()])
@@ -93,7 +94,12 @@ fn quality_warnings(p: &Prepared, months: &[Period]) -> Vec<String> {
             format_utc(g.longest.end)
         ));
     }
-    for s in quality::irregular_series(&p.inputs.series, &p.inputs.checks, p.config.monitoring.max_gap_seconds) {
+    for s in quality::irregular_series(
+        &p.inputs.series,
+        &p.inputs.modes,
+        &p.inputs.checks,
+        p.config.monitoring.max_gap_seconds,
+    ) {
         if s.sparser_than_max_gap {
             w.push(format!(
                 "irregular checks: {} is checked every {} typically, longer than [monitoring] max_gap_seconds = {}: most of the time between its checks counts as no data",

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::checks::{Check, PairDowntime, SeriesKey};
+use super::checks::{Check, PairDowntime, SeriesKey, SeriesMode};
 use super::interval::{Instant, Interval, IntervalSet};
 use super::model::{Category, Customer, Incident, Outage, Scope};
 
@@ -54,12 +54,24 @@ pub struct Irregular {
 /// Series (checks sorted by series then time, as after `pair_downtime`) whose spacing is
 /// irregular: some interval over twice the median, or a median over `max_gap_seconds`.
 /// Intervals longer than a day are left out (a series paused on purpose is a gap, see
-/// [`monitoring_gaps`]).
-pub fn irregular_series(keys: &[SeriesKey], checks: &[Check], max_gap_seconds: i64) -> Vec<Irregular> {
+/// [`monitoring_gaps`]). State-change logs (`modes[s]` events) are skipped: their rows
+/// come when the status changes, irregular by nature.
+pub fn irregular_series(
+    keys: &[SeriesKey],
+    modes: &[SeriesMode],
+    checks: &[Check],
+    max_gap_seconds: i64,
+) -> Vec<Irregular> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < checks.len() {
         let series = checks[i].series;
+        if matches!(modes.get(series as usize), Some(SeriesMode::Events { .. })) {
+            while i < checks.len() && checks[i].series == series {
+                i += 1;
+            }
+            continue;
+        }
         let mut deltas = Vec::new();
         let mut prev: Option<Instant> = None;
         while i < checks.len() && checks[i].series == series {
@@ -164,6 +176,7 @@ pub fn overlapping_maintenance(incidents: &[Incident], now: Instant) -> Vec<(Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::checks::Status;
     use crate::core::model::Impact;
 
     fn incident(id: &str, category: Category, start: Instant, end: Option<Instant>, services: &str) -> Incident {
@@ -191,17 +204,21 @@ mod tests {
         ];
         let mut checks = Vec::new();
         for t in (0..600).step_by(60) {
-            checks.push(Check { series: 0, at: t, down: false });
+            checks.push(Check { series: 0, at: t, status: Status::Up });
         }
-        checks.push(Check { series: 0, at: 1200, down: false }); // a 10-minute hole
+        checks.push(Check { series: 0, at: 1200, status: Status::Up }); // a 10-minute hole
         for t in (0..1200).step_by(60) {
-            checks.push(Check { series: 1, at: t, down: false });
+            checks.push(Check { series: 1, at: t, status: Status::Up });
         }
         for t in (0..3000).step_by(600) {
-            checks.push(Check { series: 2, at: t, down: false });
+            checks.push(Check { series: 2, at: t, status: Status::Up });
         }
-        let found = irregular_series(&keys, &checks, 120);
+        let found = irregular_series(&keys, &[], &checks, 120);
         assert_eq!(found.len(), 2, "{found:?}");
+        // A state-change log is irregular by nature: not reported.
+        let modes = [SeriesMode::Events { max_hold: None }, SeriesMode::Checks, SeriesMode::Checks];
+        let events = irregular_series(&keys, &modes, &checks, 120);
+        assert_eq!(events.iter().map(|i| i.series.as_str()).collect::<Vec<_>>(), ["db/eu/lon"]);
         assert_eq!(
             found[0],
             Irregular {

@@ -26,6 +26,9 @@ pub enum TimeError {
     MalformedDate(String),
     #[error("{0} is outside the supported range 1990-01-01 to 2099-12-31")]
     OutOfRange(String),
+    /// A cell of a file with a `timestamp_format`: (the format, the text).
+    #[error("expected an instant in the format {0}, found {1:?}")]
+    NotInFormat(String, String),
 }
 
 /// The earliest instant an input may hold: 1990-01-01T00:00:00Z.
@@ -211,6 +214,107 @@ pub fn parse_date_or_instant(text: &str, inputs_tz: Tz, customer_tz: Tz) -> Resu
     })
 }
 
+/// How a file writes its instants when it does not use the canonical forms: a chrono
+/// strftime format, or seconds (`unix`) or milliseconds (`unix_ms`) since 1970-01-01T00:00:00Z.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstantFormat {
+    Strftime(String),
+    Unix,
+    UnixMs,
+}
+
+impl fmt::Display for InstantFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstantFormat::Strftime(s) => f.write_str(s),
+            InstantFormat::Unix => f.write_str("unix"),
+            InstantFormat::UnixMs => f.write_str("unix_ms"),
+        }
+    }
+}
+
+/// A formatted time cell: an instant, or a date alone (a format without a time of day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stamp {
+    Instant(Instant),
+    Date(NaiveDate),
+}
+
+impl InstantFormat {
+    /// Reads a `timestamp_format` setting: `unix`, `unix_ms`, or a strftime format that
+    /// chrono accepts and that reads back what it writes (so it names a day, and an hour
+    /// and minute when it has a time of day). `Err` says why, in words.
+    pub fn parse(text: &str) -> Result<InstantFormat, String> {
+        use chrono::format::{Item, StrftimeItems};
+        use std::fmt::Write;
+        match text {
+            "unix" => return Ok(InstantFormat::Unix),
+            "unix_ms" => return Ok(InstantFormat::UnixMs),
+            t if t.trim().is_empty() => return Err("empty format, expected e.g. \"%d/%m/%Y %H:%M:%S\"".into()),
+            _ => {}
+        }
+        if StrftimeItems::new(text).any(|i| matches!(i, Item::Error)) {
+            return Err(format!(
+                "{:?} is not a valid strftime format: expected chrono strftime specifiers (e.g. %d/%m/%Y %H:%M:%S), unix or unix_ms",
+                shown(text)
+            ));
+        }
+        let format = InstantFormat::Strftime(text.to_string());
+        // Written and read back: a format that cannot be read (no day, %Z, ...) is refused.
+        let sample = chrono::FixedOffset::east_opt(2 * 3600)
+            .and_then(|z| z.with_ymd_and_hms(2026, 10, 3, 14, 5, 9).single())
+            .expect("a valid sample instant");
+        let mut written = String::new();
+        let readable = write!(written, "{}", sample.format_with_items(StrftimeItems::new(text))).is_ok()
+            && parse_formatted(&written, &format, Tz::UTC).is_ok();
+        if !readable {
+            return Err(format!(
+                "{:?} cannot be read back into an instant (it must give a year, month and day, and an hour and minute when it has a time of day)",
+                shown(text)
+            ));
+        }
+        Ok(format)
+    }
+}
+
+/// Parses a cell written in `format`. A text with an offset (`%z`, or a Unix time) is an
+/// instant; otherwise it is wall-clock time in `tz` (a DST gap or fold is an error), or a
+/// date alone when the format has no time of day. Fractional seconds are truncated.
+pub fn parse_formatted(text: &str, format: &InstantFormat, tz: Tz) -> Result<Stamp, TimeError> {
+    let text = text.trim();
+    let bad = || TimeError::NotInFormat(format.to_string(), shown(text));
+    let fmt = match format {
+        InstantFormat::Unix | InstantFormat::UnixMs => {
+            let (int, frac) = text.split_once('.').unwrap_or((text, "0"));
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            let unsigned = int.strip_prefix('-').unwrap_or(int);
+            if !digits(unsigned) || !digits(frac) {
+                return Err(bad());
+            }
+            let v: i64 = int.parse().map_err(|_| bad())?;
+            let secs = if *format == InstantFormat::UnixMs { v.div_euclid(1000) } else { v };
+            return Ok(Stamp::Instant(secs));
+        }
+        InstantFormat::Strftime(f) => f,
+    };
+    let mut p = chrono::format::Parsed::new();
+    chrono::format::parse(&mut p, text, chrono::format::StrftimeItems::new(fmt)).map_err(|_| bad())?;
+    if p.offset().is_some() || p.timestamp().is_some() {
+        return p.to_datetime().map(|dt| Stamp::Instant(dt.timestamp())).map_err(|_| bad());
+    }
+    let no_time = p.hour_div_12().is_none() && p.hour_mod_12().is_none() && p.minute().is_none();
+    if no_time && p.second().is_none() {
+        return p.to_naive_date().map(Stamp::Date).map_err(|_| bad());
+    }
+    let naive = p.to_naive_datetime_with_offset(0).map_err(|_| bad())?;
+    // Far outside the supported range: no zone arithmetic at the ends of chrono's range.
+    let wall = naive.and_utc().timestamp();
+    if !(EARLIEST - 2 * 86_400..LATEST + 2 * 86_400).contains(&wall) {
+        return Err(TimeError::OutOfRange(shown(text)));
+    }
+    if tz == Tz::UTC { Ok(Stamp::Instant(wall)) } else { resolve_local(text, naive, tz).map(Stamp::Instant) }
+}
+
 /// A calendar month, `YYYY-MM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month {
@@ -393,7 +497,71 @@ mod tests {
         assert!("2026-1".parse::<Month>().is_err());
     }
 
+    #[test]
+    fn formatted_instants() {
+        let f = InstantFormat::parse("%d/%m/%Y %H:%M:%S").unwrap();
+        let z = parse_instant("2026-10-03T14:05:00Z", Tz::UTC).unwrap();
+        assert_eq!(parse_formatted("03/10/2026 14:05:00", &f, Tz::UTC), Ok(Stamp::Instant(z)));
+        assert_eq!(parse_formatted(" 03/10/2026 15:05:00 ", &f, LONDON), Ok(Stamp::Instant(z)));
+        let e = parse_formatted("32/13/2026 14:05:00", &f, Tz::UTC).unwrap_err().to_string();
+        assert_eq!(e, "expected an instant in the format %d/%m/%Y %H:%M:%S, found \"32/13/2026 14:05:00\"");
+        assert!(matches!(parse_formatted("25/10/2026 01:30:00", &f, LONDON), Err(TimeError::Ambiguous(..))));
+        assert!(matches!(parse_formatted("29/03/2026 01:30:00", &f, LONDON), Err(TimeError::NonExistent(..))));
+        let zoned = InstantFormat::parse("%Y%m%d %H%M%S %z").unwrap();
+        assert_eq!(parse_formatted("20261003 160500 +0200", &zoned, LONDON), Ok(Stamp::Instant(z)));
+        let frac = InstantFormat::parse("%Y-%m-%d %H:%M:%S%.f").unwrap();
+        assert_eq!(parse_formatted("2026-10-03 14:05:00.999", &frac, Tz::UTC), Ok(Stamp::Instant(z)));
+        let date = InstantFormat::parse("%d.%m.%Y").unwrap();
+        let d = NaiveDate::from_ymd_opt(2026, 10, 3).unwrap();
+        assert_eq!(parse_formatted("03.10.2026", &date, LONDON), Ok(Stamp::Date(d)));
+        assert_eq!(parse_formatted("1791036300", &InstantFormat::Unix, LONDON), Ok(Stamp::Instant(z)));
+        assert_eq!(parse_formatted("1791036300.7", &InstantFormat::Unix, LONDON), Ok(Stamp::Instant(z)));
+        assert_eq!(parse_formatted("1791036300999", &InstantFormat::UnixMs, LONDON), Ok(Stamp::Instant(z)));
+        for bad in ["", "1e9", "12a", "99999999999999999999", ".5", "5."] {
+            assert!(
+                matches!(parse_formatted(bad, &InstantFormat::Unix, Tz::UTC), Err(TimeError::NotInFormat(..))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            parse_formatted("01/01/99999 00:00:00", &f, LONDON),
+            Err(TimeError::OutOfRange(_)) | Err(TimeError::NotInFormat(..))
+        ));
+    }
+
+    #[test]
+    fn formats_are_checked_when_read() {
+        for ok in
+            ["%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f%:z", "%s", "%d.%m.%Y", "%b %e %Y %I:%M %p", "unix", "unix_ms"]
+        {
+            assert!(InstantFormat::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["%Q", "%Y-%m", "%H:%M", "%Y", "", "%Y-%m-%d %H", "%Y-%m-%d %"] {
+            assert!(InstantFormat::parse(bad).is_err(), "{bad}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn any_format_and_cell_is_an_answer_not_a_panic(
+            format in "(%[a-zA-Z+.:#0-9%-]{1,3}|[ /:T.0-9a-z-]){0,10}",
+            cell in "[0-9 /:.+TZa-zA-Z-]{0,30}",
+        ) {
+            if let Ok(f) = InstantFormat::parse(&format) {
+                let _ = parse_formatted(&cell, &f, LONDON);
+                let _ = parse_formatted("99999999999999999 1 1", &f, LONDON);
+            }
+            let _ = parse_formatted(&cell, &InstantFormat::Unix, LONDON);
+            let _ = parse_formatted(&cell, &InstantFormat::UnixMs, LONDON);
+        }
+
+        #[test]
+        fn formatted_agrees_with_canonical(secs in EARLIEST..LATEST) {
+            let f = InstantFormat::parse("%d/%m/%Y %H:%M:%S").unwrap();
+            let text = chrono::DateTime::from_timestamp(secs, 0).unwrap().format("%d/%m/%Y %H:%M:%S").to_string();
+            prop_assert_eq!(parse_formatted(&text, &f, Tz::UTC), Ok(Stamp::Instant(secs)));
+        }
+
         #[test]
         fn parse_agrees_with_chrono(secs in 0i64..4_102_444_800) {
             let s = format_utc(secs);

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, InputPattern};
-use crate::core::checks::{Check, SeriesKey};
+use crate::core::checks::{Check, SeriesKey, SeriesMode};
 use crate::core::interval::{Instant, Interval, IntervalSet};
 use crate::core::model::{Customer, Incident, Outage};
 use records::Problems;
@@ -101,6 +101,9 @@ impl Footprint {
 pub struct Inputs {
     pub customers: Vec<Customer>,
     pub series: Vec<SeriesKey>,
+    /// How each series (by the index of its key in `series`) is read: probe checks or a
+    /// state-change log.
+    pub modes: Vec<SeriesMode>,
     pub checks: Vec<Check>,
     pub outages: Vec<Outage>,
     pub incidents: Vec<Incident>,
@@ -127,16 +130,19 @@ fn has_glob_chars(p: &str) -> bool {
 }
 
 /// Expands the patterns of one `[inputs]` role relative to `base`, sorted within a
-/// pattern, each file once. Every pattern must match at least one file unless it is
-/// `optional`; the error names the pattern and what its folder holds instead.
-pub fn expand(
+/// pattern, each file once, with the entry that matched it. Every pattern must match at
+/// least one file unless it is `optional`; the error names the pattern and what its
+/// folder holds instead. A file matched by two entries that read it differently (their
+/// mapping or series kind) is an error.
+pub fn expand<'a>(
     base: &Path,
-    patterns: &[InputPattern],
+    patterns: &'a [InputPattern],
     role: &str,
     config_name: &str,
-) -> Result<Vec<(String, PathBuf)>, InputError> {
-    let mut out: Vec<(String, PathBuf)> = Vec::new();
-    for InputPattern { pattern: pat, optional } in patterns {
+) -> Result<Vec<(String, PathBuf, &'a InputPattern)>, InputError> {
+    let mut out: Vec<(String, PathBuf, &InputPattern)> = Vec::new();
+    for entry in patterns {
+        let InputPattern { pattern: pat, optional, .. } = entry;
         let full = base.join(pat);
         let mut found: Vec<PathBuf> = if has_glob_chars(pat) {
             // The directory is literal text: its own `[`, `*` or `?` are not patterns.
@@ -193,8 +199,16 @@ pub fn expand(
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            if !out.iter().any(|(_, q)| q == &p) {
-                out.push((name, p));
+            match out.iter().find(|(_, q, _)| q == &p) {
+                None => out.push((name, p, entry)),
+                Some((_, _, first)) if first.mapping != entry.mapping || first.series != entry.series => {
+                    return Err(InputError(format!(
+                        "{config_name}: [inputs] {role}: {name} is matched by {} and by {}, which read it differently (mapping or series); make the patterns match different files",
+                        quote(&first.pattern),
+                        quote(pat)
+                    )));
+                }
+                Some(_) => {}
             }
         }
     }
@@ -240,6 +254,53 @@ fn near_miss(base: &Path, pattern: &str) -> String {
     format!("{shown} holds {}", list.join(", "))
 }
 
+/// A state-change log has few rows, but its statuses hold between them: every UTC day
+/// that a hold touches (as `core::checks` reads the log: until the series' next row, at
+/// most `max_hold`, the last until `now`; `unknown` holds nothing) gets an empty bucket
+/// in the log file's footprint, so the months a log covers count as months with data.
+/// Row counts are unchanged: a row is counted at its own instant.
+fn mark_held_days(inputs: &mut Inputs, logs: &[(usize, std::ops::Range<usize>)], now: Instant) {
+    if logs.is_empty() {
+        return;
+    }
+    // (series, at, log) of every row of every log, by series and time.
+    let mut rows: Vec<(u32, Instant, usize, bool)> = Vec::new();
+    for (k, (_, range)) in logs.iter().enumerate() {
+        for c in &inputs.checks[range.clone()] {
+            rows.push((c.series, c.at, k, c.status != crate::core::checks::Status::Unknown));
+        }
+    }
+    rows.sort_unstable();
+    let mut held: Vec<Vec<Interval>> = vec![Vec::new(); logs.len()];
+    // Backwards: the series and instant of the row after, and the next later instant.
+    let mut after: Option<(u32, Instant, Option<Instant>)> = None;
+    for &(series, at, k, data) in rows.iter().rev() {
+        let next = match after {
+            Some((s, t, later)) if s == series && t == at => later,
+            Some((s, t, _)) if s == series => Some(t),
+            _ => None,
+        };
+        after = Some((series, at, next));
+        let max_hold = match inputs.modes.get(series as usize) {
+            Some(SeriesMode::Events { max_hold }) => *max_hold,
+            _ => None,
+        };
+        let end = next.unwrap_or(now);
+        let end = max_hold.map_or(end, |h| end.min(at.saturating_add(h)));
+        if data && end > at {
+            held[k].push(Interval::new(at, end));
+        }
+    }
+    for ((file, _), spans) in logs.iter().zip(held) {
+        let Footprint::QuarterHours(buckets) = &mut inputs.files[*file].footprint else { continue };
+        for iv in IntervalSet::from_intervals(spans).intervals() {
+            for day in iv.start.div_euclid(86_400)..=(iv.end - 1).div_euclid(86_400) {
+                buckets.entry(day * 96).or_insert(0);
+            }
+        }
+    }
+}
+
 /// Reads every input of a configuration, stopping at the first problem. `now` closes
 /// open outages and incidents.
 pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> {
@@ -269,51 +330,85 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
                 footprint: read.1,
             })
         };
-    let files = |role: &str, patterns: &[InputPattern], problems: &mut Problems| {
+    let mut files = |role: &str, patterns| {
         expand(&config.base_dir, patterns, role, &cfg_name).or_else(|e| problems.report(e).map(|_| Vec::new()))
     };
-    let customer_files = files("customers", &config.customers, problems)?;
-    let check_files = files("checks", &config.checks, problems)?;
-    let outage_files = files("outages", &config.outages, problems)?;
-    let incident_files = files("incidents", &config.incidents, problems)?;
+    let customer_files = files("customers", &config.customers)?;
+    let check_files = files("checks", &config.checks)?;
+    let outage_files = files("outages", &config.outages)?;
+    let incident_files = files("incidents", &config.incidents)?;
+    // The zone of a file's naive timestamps: its own, else `[inputs] timezone`.
+    let zone = |p: &InputPattern| p.mapping.timezone.unwrap_or(config.inputs_timezone);
     let mut customer_lines = std::collections::HashMap::new();
-    for (name, path) in &customer_files {
+    for (name, path, entry) in &customer_files {
         let display = path.display().to_string();
-        match records::customers(path, &display, config, &mut inputs.customers, &mut customer_lines, problems) {
+        let read = records::customers(
+            path,
+            &display,
+            config,
+            &entry.mapping,
+            zone(entry),
+            &mut inputs.customers,
+            &mut customer_lines,
+            problems,
+        );
+        match read {
             Ok(read) => inputs.files.push(record("customers", name, path, read)?),
             Err(e) => problems.report(e)?,
         }
     }
     if inputs.customers.is_empty() && !customer_files.is_empty() {
-        let names: Vec<&str> = customer_files.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = customer_files.iter().map(|(n, _, _)| n.as_str()).collect();
         problems.report(InputError(format!(
             "{}: no customers: a report needs at least one customer row",
             names.join(", ")
         )))?;
     }
     let mut interner = records::SeriesInterner::default();
-    for (name, path) in &check_files {
+    // (index in `inputs.files`, its rows in `inputs.checks`) of each state-change log.
+    let mut logs: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+    for (name, path, entry) in &check_files {
         let display = path.display().to_string();
-        match records::checks(path, &display, config.inputs_timezone, &mut interner, &mut inputs.checks, problems) {
-            Ok(read) => inputs.files.push(record("checks", name, path, read)?),
+        let first = inputs.checks.len();
+        let read = records::checks(
+            path,
+            &display,
+            zone(entry),
+            &entry.mapping,
+            entry.series,
+            &mut interner,
+            &mut inputs.checks,
+            problems,
+        );
+        match read {
+            Ok(read) => {
+                if matches!(entry.series, SeriesMode::Events { .. }) {
+                    logs.push((inputs.files.len(), first..inputs.checks.len()));
+                }
+                inputs.files.push(record("checks", name, path, read)?);
+            }
             Err(e) => problems.report(e)?,
         }
     }
-    inputs.series = interner.into_keys();
-    for (name, path) in &outage_files {
+    (inputs.series, inputs.modes) = interner.into_keys();
+    mark_held_days(&mut inputs, &logs, now);
+    for (name, path, entry) in &outage_files {
         let display = path.display().to_string();
-        match records::outages(path, &display, name, config.inputs_timezone, now, &mut inputs.outages, problems) {
+        let read =
+            records::outages(path, &display, name, zone(entry), &entry.mapping, now, &mut inputs.outages, problems);
+        match read {
             Ok(read) => inputs.files.push(record("outages", name, path, read)?),
             Err(e) => problems.report(e)?,
         }
     }
     let mut incident_lines = std::collections::HashMap::new();
-    for (name, path) in &incident_files {
+    for (name, path, entry) in &incident_files {
         let display = path.display().to_string();
         let read = records::incidents(
             path,
             &display,
-            config.inputs_timezone,
+            zone(entry),
+            &entry.mapping,
             now,
             &mut inputs.incidents,
             &mut incident_lines,

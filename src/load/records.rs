@@ -7,12 +7,12 @@ use std::path::Path;
 
 use super::Footprint;
 use super::table::{InputError, RawTime, Table, TimeCell, quote};
-use crate::config::Config;
-use crate::core::checks::{Check, SeriesKey};
+use crate::config::{CHECK_COLUMNS, CUSTOMER_COLUMNS, Config, INCIDENT_COLUMNS, Mapping, OUTAGE_COLUMNS};
+use crate::core::checks::{Check, SeriesKey, SeriesMode, Status};
 use crate::core::interval::{Instant, Interval};
 use crate::core::model::{Category, Customer, Impact, Incident, Outage, Scope};
 use crate::core::numbers::DecimalError;
-use crate::core::time::{TimeError, in_range, parse_date_or_instant, parse_instant, parse_tz, start_of_local_day};
+use crate::core::time::{TimeError, format_utc, in_range, parse_tz, start_of_local_day};
 
 /// The largest monthly fee accepted (keeps exact proration inside i128).
 const MAX_FEE: i64 = 1_000_000_000_000_000;
@@ -48,7 +48,9 @@ fn instants(t: &Table, name: &str, tz: Tz) -> Result<Cells, InputError> {
         .enumerate()
         .map(|(row, cell)| match cell {
             RawTime::Empty => Ok(None),
-            RawTime::Text(s) => parse_instant(s, tz).and_then(in_range).map(Some).map_err(|e| t.error_at(row, name, e)),
+            RawTime::Text(s) => {
+                t.parse_instant(s, tz).and_then(in_range).map(Some).map_err(|e| t.error_at(row, name, e))
+            }
             RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i).map(Some).map_err(|e| t.error_at(row, name, e)),
             RawTime::Cell(Ok(TimeCell::Date(d))) => {
                 Err(t.error_at(row, name, format!("expected an instant, found the date {d}")))
@@ -129,29 +131,21 @@ fn check_unique(
     Ok(())
 }
 
+/// Customer rows; `tz` is the file's zone for naive contract instants (a contract date
+/// alone is local midnight in the customer's zone).
+#[allow(clippy::too_many_arguments)]
 pub fn customers(
     path: &Path,
     display: &str,
     config: &Config,
+    mapping: &Mapping,
+    tz: Tz,
     out: &mut Vec<Customer>,
     seen: &mut FirstSeen,
     problems: &mut Problems,
 ) -> Result<(usize, Footprint), InputError> {
     let first = out.len();
-    let cols = [
-        "customer_id",
-        "name",
-        "tier",
-        "services",
-        "regions",
-        "contract_start",
-        "contract_end",
-        "monthly_fee",
-        "currency",
-        "timezone",
-        "target_percent",
-    ];
-    let t = Table::read(path, display, &cols, &["customer_id", "tier"])?;
+    let t = Table::read(path, display, CUSTOMER_COLUMNS, &["customer_id", "tier"], mapping)?;
     let col = |c: &str| text(&t, c);
     let (id, name, tier, services, regions) =
         (col("customer_id")?, col("name")?, col("tier")?, col("services")?, col("regions")?);
@@ -159,17 +153,14 @@ pub fn customers(
         (col("monthly_fee")?, col("currency")?, col("timezone")?, col("target_percent")?);
     let start_col = t.time("contract_start")?;
     let end_col = t.time("contract_end")?;
-    let start_cells: Vec<RawTime> =
-        start_col.as_ref().map(|c| c.cells(config.inputs_timezone).collect()).unwrap_or_default();
-    let end_cells: Vec<RawTime> =
-        end_col.as_ref().map(|c| c.cells(config.inputs_timezone).collect()).unwrap_or_default();
+    let start_cells: Vec<RawTime> = start_col.as_ref().map(|c| c.cells(tz).collect()).unwrap_or_default();
+    let end_cells: Vec<RawTime> = end_col.as_ref().map(|c| c.cells(tz).collect()).unwrap_or_default();
     let contract_time = |cells: &[RawTime], row: usize, col: &str, ctz: Tz| -> Result<Option<Instant>, InputError> {
         match cells.get(row) {
             None | Some(RawTime::Empty) => Ok(None),
-            Some(RawTime::Text(s)) => parse_date_or_instant(s, config.inputs_timezone, ctz)
-                .and_then(in_range)
-                .map(Some)
-                .map_err(|e| t.error_at(row, col, e)),
+            Some(RawTime::Text(s)) => {
+                t.parse_date_or_instant(s, tz, ctz).and_then(in_range).map(Some).map_err(|e| t.error_at(row, col, e))
+            }
             Some(RawTime::Cell(Ok(TimeCell::Instant(i)))) => {
                 in_range(*i).map(Some).map_err(|e| t.error_at(row, col, e))
             }
@@ -268,64 +259,97 @@ pub fn customers(
     Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(Customer::contract).collect())))
 }
 
-/// Interns (service, region, location) to dense ids without allocating per row.
+/// Interns (service, region, location) to dense ids without allocating per row, with
+/// the mode each series is read in and the file that first had it.
 #[derive(Default)]
 pub struct SeriesInterner {
     ids: HashMap<String, u32>,
     keys: Vec<SeriesKey>,
+    modes: Vec<(SeriesMode, String)>,
     buf: String,
 }
 
 impl SeriesInterner {
-    pub fn id(&mut self, service: &str, region: &str, location: &str) -> u32 {
+    /// The id of a series read in `mode` from `file`; `Err` holds the mode and file of
+    /// the series when an earlier file read it in another mode.
+    pub fn id(
+        &mut self,
+        service: &str,
+        region: &str,
+        location: &str,
+        mode: SeriesMode,
+        file: &str,
+    ) -> Result<u32, (SeriesMode, &str)> {
         self.buf.clear();
         for part in [service, region, location] {
             self.buf.push_str(part);
             self.buf.push('\u{1f}');
         }
         if let Some(&id) = self.ids.get(self.buf.as_str()) {
-            return id;
+            let (first_mode, first_file) = &self.modes[id as usize];
+            return if *first_mode == mode { Ok(id) } else { Err((*first_mode, first_file.as_str())) };
         }
         let id = self.keys.len() as u32;
         self.keys.push(SeriesKey { service: service.into(), region: region.into(), location: location.into() });
+        self.modes.push((mode, file.to_string()));
         self.ids.insert(self.buf.clone(), id);
-        id
+        Ok(id)
     }
 
-    pub fn into_keys(self) -> Vec<SeriesKey> {
-        self.keys
+    /// The keys of the series by id, and how each is read.
+    pub fn into_keys(self) -> (Vec<SeriesKey>, Vec<SeriesMode>) {
+        (self.keys, self.modes.into_iter().map(|(m, _)| m).collect())
     }
 }
 
-/// `up`/`ok`/`1`/`true` or `down`/`fail`/`error`/`0`/`false`, any case.
-pub fn parse_status(s: &str) -> Option<bool> {
+/// A series mode in words, for messages.
+fn mode_words(mode: SeriesMode) -> String {
+    match mode {
+        SeriesMode::Checks => "probe checks".into(),
+        SeriesMode::Events { max_hold: None } => "a state-change log (series = \"events\")".into(),
+        SeriesMode::Events { max_hold: Some(h) } => {
+            format!("a state-change log (series = \"events\", max_hold_seconds = {h})")
+        }
+    }
+}
+
+/// `up`/`ok`/`1`/`true`, `down`/`fail`/`error`/`0`/`false`, or `unknown`, any case.
+pub fn parse_status(s: &str) -> Option<Status> {
     const UP: [&str; 4] = ["up", "ok", "1", "true"];
     const DOWN: [&str; 5] = ["down", "fail", "error", "0", "false"];
     if UP.iter().any(|u| s.eq_ignore_ascii_case(u)) {
-        Some(false)
+        Some(Status::Up)
     } else if DOWN.iter().any(|d| s.eq_ignore_ascii_case(d)) {
-        Some(true)
+        Some(Status::Down)
+    } else if s.eq_ignore_ascii_case("unknown") {
+        Some(Status::Unknown)
     } else {
         None
     }
 }
 
+/// Check rows (probe results, or a state-change log when `mode` is events); `tz` is the
+/// file's zone for naive timestamps.
+#[allow(clippy::too_many_arguments)]
 pub fn checks(
     path: &Path,
     display: &str,
     tz: Tz,
+    mapping: &Mapping,
+    mode: SeriesMode,
     interner: &mut SeriesInterner,
     out: &mut Vec<Check>,
     problems: &mut Problems,
 ) -> Result<(usize, Footprint), InputError> {
     let first = out.len();
-    let cols = ["timestamp", "service", "region", "location", "status"];
-    let t = Table::read(path, display, &cols, &cols)?;
+    let t = Table::read(path, display, CHECK_COLUMNS, CHECK_COLUMNS, mapping)?;
     let time = t.time("timestamp")?.expect("required");
     let [service, region, location, status] =
         ["service", "region", "location", "status"].map(|c| t.text(c).map(|o| o.expect("required")));
     let (service, region, location, status) = (service?, region?, location?, status?);
     out.reserve(t.len());
+    // A series read in another mode by an earlier file is reported once per file.
+    let mut conflicting: std::collections::HashSet<String> = std::collections::HashSet::new();
     let rows = time.cells(tz).zip(service.iter()).zip(region.iter()).zip(location.iter()).zip(status.iter());
     for (row, ((((ts, sv), rg), lc), st)) in rows.enumerate() {
         let body = || -> Result<(), InputError> {
@@ -334,11 +358,15 @@ pub fn checks(
             }
             let at = match ts {
                 RawTime::Text(s) => {
-                    parse_instant(s, tz).and_then(in_range).map_err(|e| t.error_at(row, "timestamp", e))?
+                    t.parse_instant(s, tz).and_then(in_range).map_err(|e| t.error_at(row, "timestamp", e))?
                 }
                 RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i).map_err(|e| t.error_at(row, "timestamp", e))?,
                 RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => {
-                    return Err(t.error_at(row, "timestamp", TimeError::Malformed(String::new())));
+                    let empty = match t.timestamp_format() {
+                        Some(f) => TimeError::NotInFormat(f.to_string(), String::new()),
+                        None => TimeError::Malformed(String::new()),
+                    };
+                    return Err(t.error_at(row, "timestamp", empty));
                 }
                 RawTime::Cell(Err(e)) => return Err(t.error_at(row, "timestamp", e)),
             };
@@ -347,14 +375,35 @@ pub fn checks(
                 required(&t, row, c, v)?;
             }
             let st = st.unwrap_or("").trim();
-            let down = parse_status(st).ok_or_else(|| {
+            let status = parse_status(st).ok_or_else(|| {
                 t.error_at(
                     row,
                     "status",
-                    format!("unknown status {}, expected up, ok, 1, true, down, fail, error, 0 or false", quote(st)),
+                    format!(
+                        "unknown status {}, expected up, ok, 1, true, down, fail, error, 0, false or unknown",
+                        quote(st)
+                    ),
                 )
             })?;
-            out.push(Check { series: interner.id(sv, rg, lc), at, down });
+            let series = match interner.id(sv, rg, lc, mode, display) {
+                Ok(id) => id,
+                Err((other, file)) => {
+                    let name = format!("{sv}/{rg}/{lc}");
+                    if conflicting.contains(&name) {
+                        return Ok(());
+                    }
+                    let message = format!(
+                        "series {} is read as {} here but as {} in {}; a series is either checks or a state-change log, not both",
+                        quote(&name),
+                        mode_words(mode),
+                        mode_words(other),
+                        file
+                    );
+                    conflicting.insert(name);
+                    return Err(t.error_at(row, "service", message));
+                }
+            };
+            out.push(Check { series, at, status });
             Ok(())
         };
         if let Err(e) = body() {
@@ -364,20 +413,61 @@ pub fn checks(
     Ok((out.len() - first, Footprint::of_instants(out[first..].iter().map(|c| c.at))))
 }
 
+/// The largest `duration_seconds`: ten years.
+const MAX_DURATION_SECONDS: i64 = 10 * 366 * 86_400;
+
+/// The end of an outage or incident row from its `end` and `duration_seconds` cells:
+/// `end` when only it is given, `start + duration` when only the duration is, and both
+/// must agree when both are. `None`: neither (open).
+fn end_of(
+    t: &Table,
+    row: usize,
+    start: Instant,
+    end: Option<Instant>,
+    duration: &TextCol,
+) -> Result<Option<Instant>, InputError> {
+    let cell = duration.get(row);
+    if cell.is_empty() {
+        return Ok(end);
+    }
+    let expected = format!("a whole number of seconds from 0 to {MAX_DURATION_SECONDS} (ten years)");
+    let bad = || t.error_at(row, "duration_seconds", format!("expected {expected}, found {}", quote(cell)));
+    let d = crate::core::numbers::exact_decimal(cell).map_err(|_| bad())?;
+    if !d.fract().is_zero() || d.is_sign_negative() && !d.is_zero() || d > Decimal::from(MAX_DURATION_SECONDS) {
+        return Err(bad());
+    }
+    let secs: i64 = d.trunc().try_into().map_err(|_| bad())?;
+    let from_duration = in_range(start + secs).map_err(|e| t.error_at(row, "duration_seconds", e))?;
+    match end {
+        Some(e) if e != from_duration => Err(t.error_at(
+            row,
+            "duration_seconds",
+            format!(
+                "end {} and duration_seconds {secs} disagree: start + {secs} s is {}",
+                format_utc(e),
+                format_utc(from_duration)
+            ),
+        )),
+        _ => Ok(Some(from_duration)),
+    }
+}
+
 /// Outage rows; each keeps `name:line` (the config-relative file name) as its source, so
-/// evidence does not depend on where the inputs live.
+/// evidence does not depend on where the inputs live. `tz` is the file's zone.
+#[allow(clippy::too_many_arguments)]
 pub fn outages(
     path: &Path,
     display: &str,
     name: &str,
     tz: Tz,
+    mapping: &Mapping,
     now: Instant,
     out: &mut Vec<Outage>,
     problems: &mut Problems,
 ) -> Result<(usize, Footprint), InputError> {
     let first = out.len();
-    let t = Table::read(path, display, &["service", "region", "start", "end"], &["service", "region", "start", "end"])?;
-    let (service, region) = (text(&t, "service")?, text(&t, "region")?);
+    let t = Table::read(path, display, OUTAGE_COLUMNS, &["service", "region", "start", "end"], mapping)?;
+    let (service, region, duration) = (text(&t, "service")?, text(&t, "region")?, text(&t, "duration_seconds")?);
     let starts = instants(&t, "start", tz)?;
     let ends = instants(&t, "end", tz)?;
     let lines = t.row_lines();
@@ -386,8 +476,13 @@ pub fn outages(
             let start =
                 starts[row].clone()?.ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
             let end_cell = ends[row].clone()?;
+            if let Some(e) = end_cell
+                && e < start
+            {
+                return Err(t.error_at(row, "end", "end is before start"));
+            }
+            let end_cell = end_of(&t, row, start, end_cell, &duration)?;
             let end = match end_cell {
-                Some(e) if e < start => return Err(t.error_at(row, "end", "end is before start")),
                 Some(e) => e,
                 None if !t.row_is_complete(row) => return Err(t.error_at(row, "end", "missing field")),
                 None => now.max(start),
@@ -409,34 +504,24 @@ pub fn outages(
     Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(|o| o.interval).collect())))
 }
 
+/// Incident rows; `tz` is the file's zone.
+#[allow(clippy::too_many_arguments)]
 pub fn incidents(
     path: &Path,
     display: &str,
     tz: Tz,
+    mapping: &Mapping,
     now: Instant,
     out: &mut Vec<Incident>,
     seen: &mut FirstSeen,
     problems: &mut Problems,
 ) -> Result<(usize, Footprint), InputError> {
     let first = out.len();
-    let cols = [
-        "incident_id",
-        "title",
-        "category",
-        "impact",
-        "start",
-        "end",
-        "services",
-        "regions",
-        "customers",
-        "announced_at",
-        "data_loss_minutes",
-    ];
-    let t = Table::read(path, display, &cols, &["incident_id", "category", "impact", "start"])?;
+    let t = Table::read(path, display, INCIDENT_COLUMNS, &["incident_id", "category", "impact", "start"], mapping)?;
     let (id, title, category, impact) =
         (text(&t, "incident_id")?, text(&t, "title")?, text(&t, "category")?, text(&t, "impact")?);
     let (services, regions, customers) = (text(&t, "services")?, text(&t, "regions")?, text(&t, "customers")?);
-    let data_loss = text(&t, "data_loss_minutes")?;
+    let (data_loss, duration) = (text(&t, "data_loss_minutes")?, text(&t, "duration_seconds")?);
     let starts = instants(&t, "start", tz)?;
     let ends = instants(&t, "end", tz)?;
     let announced = instants(&t, "announced_at", tz)?;
@@ -469,6 +554,7 @@ pub fn incidents(
             {
                 return Err(t.error_at(row, "end", "end is before start"));
             }
+            let end = end_of(&t, row, start, end, &duration)?;
             let loss = data_loss.get(row);
             let data_loss_minutes = if loss.is_empty() {
                 None
@@ -511,11 +597,12 @@ mod tests {
     #[test]
     fn statuses() {
         for s in ["up", "OK", "1", "True"] {
-            assert_eq!(parse_status(s), Some(false), "{s}");
+            assert_eq!(parse_status(s), Some(Status::Up), "{s}");
         }
         for s in ["down", "FAIL", "Error", "0", "false"] {
-            assert_eq!(parse_status(s), Some(true), "{s}");
+            assert_eq!(parse_status(s), Some(Status::Down), "{s}");
         }
+        assert_eq!(parse_status("Unknown"), Some(Status::Unknown));
         assert_eq!(parse_status("degraded"), None);
         assert_eq!(parse_status(""), None);
     }
@@ -523,10 +610,16 @@ mod tests {
     #[test]
     fn interner_is_dense_and_stable() {
         let mut i = SeriesInterner::default();
-        assert_eq!(i.id("api", "eu", "lon"), 0);
-        assert_eq!(i.id("api", "eu", "fra"), 1);
-        assert_eq!(i.id("api", "eu", "lon"), 0);
-        assert_eq!(i.id("api", "eul", "on"), 2, "separator keeps fields apart");
-        assert_eq!(i.into_keys().len(), 3);
+        let c = SeriesMode::Checks;
+        assert_eq!(i.id("api", "eu", "lon", c, "a.csv"), Ok(0));
+        assert_eq!(i.id("api", "eu", "fra", c, "a.csv"), Ok(1));
+        assert_eq!(i.id("api", "eu", "lon", c, "b.csv"), Ok(0));
+        assert_eq!(i.id("api", "eul", "on", c, "a.csv"), Ok(2), "separator keeps fields apart");
+        let events = SeriesMode::Events { max_hold: None };
+        assert_eq!(i.id("api", "eu", "lon", events, "e.csv"), Err((c, "a.csv")), "one series, two modes");
+        assert_eq!(i.id("web", "eu", "lon", events, "e.csv"), Ok(3));
+        let (keys, modes) = i.into_keys();
+        assert_eq!(keys.len(), 4);
+        assert_eq!(modes, [c, c, c, events]);
     }
 }

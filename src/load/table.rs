@@ -11,8 +11,11 @@ use polars::prelude::*;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use crate::config::Mapping;
 use crate::core::interval::Instant;
-use crate::core::time::{TimeError, resolve_naive_seconds};
+use crate::core::time::{
+    Stamp, TimeError, parse_date_or_instant, parse_formatted, parse_instant, resolve_naive_seconds, start_of_local_day,
+};
 
 /// A bad input, always one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,6 +69,9 @@ pub struct Table {
     header: Vec<String>,
     /// Each loaded column's canonical name and its index in the header.
     positions: Vec<(&'static str, usize)>,
+    /// How the file's columns and values become canonical (header names, value maps,
+    /// constants, the format and zone of its instants).
+    mapping: Mapping,
     df: DataFrame,
     /// Rows whose loaded cells are all empty (blank lines): readers skip them.
     blank: Vec<bool>,
@@ -119,34 +125,76 @@ fn show_header(header: &[String]) -> String {
     clip(&header.join(", "))
 }
 
-/// Where each wanted column is in the header (by [`header_key`]); fails naming every
-/// missing required column, and a wanted column given twice.
+/// A column as named in messages: `'status'`, or `'Status' (status)` when the mapping
+/// gives it another header name (`header` is that name as the file or the config has it).
+fn column_label(canonical: &str, header: Option<&str>) -> String {
+    match header {
+        Some(h) if h != canonical => format!("'{}' ({canonical})", clip(h)),
+        _ => format!("'{canonical}'"),
+    }
+}
+
+/// Where each wanted column is in the header (by [`header_key`]), under the header name
+/// the mapping gives it, if any; constants are not looked for. Fails naming every
+/// missing required column, and a wanted column given twice. A required `end` is also
+/// satisfied by a `duration_seconds` column or constant (end = start + duration).
 fn locate_columns(
     display: &str,
     at: &str,
     header: &[String],
     wanted: &[&'static str],
     required: &[&'static str],
+    mapping: &Mapping,
 ) -> Result<Vec<(usize, &'static str)>, InputError> {
     let keys: Vec<String> = header.iter().map(|h| header_key(h)).collect();
+    // Header names that a mapping claims are not found again under a canonical name.
+    let claimed: Vec<String> = mapping.columns.values().map(|h| header_key(h)).collect();
     let mut found = Vec::new();
     for w in wanted {
-        let hits: Vec<usize> = keys.iter().enumerate().filter(|(_, k)| k == w).map(|(i, _)| i).collect();
+        if mapping.constants.contains_key(*w) {
+            continue;
+        }
+        let mapped = mapping.columns.get(*w);
+        let target = mapped.map_or_else(|| w.to_string(), |h| header_key(h));
+        let hits: Vec<usize> = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| **k == target && (mapped.is_some() || !claimed.contains(k)))
+            .map(|(i, _)| i)
+            .collect();
         match hits.as_slice() {
             [] => {}
             [i] => found.push((*i, *w)),
             [a, b, ..] => {
                 return Err(InputError(format!(
-                    "{display}{at}: column '{w}' appears twice in the header (columns {} and {})",
+                    "{display}{at}: column {} appears twice in the header (columns {} and {})",
+                    column_label(w, mapped.map(String::as_str)),
                     a + 1,
                     b + 1
                 )));
             }
         }
     }
-    let missing: Vec<&str> = required.iter().copied().filter(|r| !found.iter().any(|(_, f)| f == r)).collect();
+    let present = |c: &str| found.iter().any(|(_, f)| *f == c) || mapping.constants.contains_key(c);
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|r| !present(r))
+        .filter(|r| !(*r == "end" && wanted.contains(&"duration_seconds") && present("duration_seconds")))
+        .collect();
     if !missing.is_empty() {
-        let names = missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
+        let names = missing
+            .iter()
+            .map(|m| {
+                let name = column_label(m, mapping.columns.get(*m).map(String::as_str));
+                if *m == "end" && wanted.contains(&"duration_seconds") {
+                    format!("{name} (or 'duration_seconds')")
+                } else {
+                    name
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         let plural = if missing.len() == 1 { "column" } else { "columns" };
         let shown = if header.iter().all(|h| h.trim().is_empty()) {
             "the header line is empty".to_string()
@@ -205,14 +253,16 @@ fn unreadable_parquet_type(dt: &ArrowDataType) -> Option<&'static str> {
 }
 
 impl Table {
-    /// Reads the columns of `wanted` that the file has (others are ignored), matching
-    /// header names ignoring case, surrounding spaces and a BOM. Fails, before reading
-    /// any data, naming every column of `required` the file lacks.
+    /// Reads the columns of `wanted` (canonical names) that the file has (others are
+    /// ignored), matching header names ignoring case, surrounding spaces and a BOM, under
+    /// the names `mapping` gives them; columns the mapping makes constant are not read.
+    /// Fails, before reading any data, naming every column of `required` the file lacks.
     pub fn read(
         path: &Path,
         display: &str,
         wanted: &[&'static str],
         required: &[&'static str],
+        mapping: &Mapping,
     ) -> Result<Table, InputError> {
         let fail = |m: String| InputError(format!("{display}: {m}"));
         let format =
@@ -229,16 +279,21 @@ impl Table {
                     _ => fail(format!("cannot read the header line: {}", first_line(&e.to_string()))),
                 })?;
                 if !has_header {
+                    let names: Vec<&str> = required
+                        .iter()
+                        .filter(|c| !mapping.constants.contains_key(**c))
+                        .map(|c| mapping.columns.get(*c).map_or(*c, String::as_str))
+                        .collect();
                     return Err(fail(format!(
                         "the file is empty, expected a header line with the columns {}",
-                        required.join(", ")
+                        clip(&names.join(", "))
                     )));
                 }
                 let header: Vec<String> = match std::str::from_utf8(first.as_slice()) {
                     Ok(_) => first.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect(),
                     Err(_) => return Err(InputError(format!("{display}:1: not UTF-8 text (save the file as UTF-8)"))),
                 };
-                let columns = locate_columns(display, ":1", &header, wanted, required)?;
+                let columns = locate_columns(display, ":1", &header, wanted, required, mapping)?;
                 // Positional names: the header's own names may repeat or be empty.
                 let schema: Schema =
                     (0..header.len()).map(|i| Field::new(format!("c{i}").into(), DataType::String)).collect();
@@ -291,12 +346,13 @@ impl Table {
                 let schema = quiet_catch(|| reader.schema().map_err(|e| e.to_string()))
                     .map_err(|e| fail(format!("cannot read Parquet: {}", clip(&first_line(&e)))))?;
                 let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-                let columns = locate_columns(display, "", &header, wanted, required)?;
+                let columns = locate_columns(display, "", &header, wanted, required, mapping)?;
                 for (i, name) in &columns {
                     let dt = &schema.get_at_index(*i).expect("index of the schema").1.dtype;
                     if let Some(what) = unreadable_parquet_type(dt) {
                         return Err(fail(format!(
-                            "column '{name}': a Parquet column of {what} cannot be read, expected text, a number, a boolean, a date or a timestamp"
+                            "column {}: a Parquet column of {what} cannot be read, expected text, a number, a boolean, a date or a timestamp",
+                            column_label(name, Some(&header[*i]))
                         )));
                     }
                 }
@@ -318,6 +374,7 @@ impl Table {
             format,
             header,
             positions,
+            mapping: mapping.clone(),
             df,
             blank,
             records: std::cell::OnceCell::new(),
@@ -397,22 +454,36 @@ impl Table {
         }
     }
 
+    /// A column as named in messages: `'status'`, `'Status' (status)` when the file's
+    /// header names it otherwise, `'status' (constant)` when the mapping fills it.
+    pub fn label(&self, column: &str) -> String {
+        if self.mapping.constants.contains_key(column) {
+            return format!("'{column}' (constant)");
+        }
+        let header = self.positions.iter().find(|(n, _)| *n == column).and_then(|(_, i)| self.header.get(*i));
+        let shown = header.map(|h| h.trim_start_matches('\u{feff}').trim());
+        column_label(column, shown.filter(|_| self.mapping.columns.contains_key(column)))
+    }
+
     /// An error at a cell: `file:line:column: column 'name': message` for CSV,
-    /// `file row N: column 'name': message` for Parquet. A CSV row with missing or extra
+    /// `file row N: column 'name': message` for Parquet (the name as [`Table::label`]
+    /// gives it; a constant has no column number). A CSV row with missing or extra
     /// fields is reported as such, whatever the cell.
     pub fn error_at(&self, row: usize, column: &str, message: impl std::fmt::Display) -> InputError {
-        let col_no = self.positions.iter().find(|(n, _)| *n == column).map_or(0, |(_, i)| i + 1);
+        let col_no = self.positions.iter().find(|(n, _)| *n == column).map(|(_, i)| i + 1);
         let record = self.scan_records().and_then(|r| r.get(self.record_index(row)).copied());
+        let label = self.label(column);
         InputError(match (self.format, record) {
             (Format::Csv { .. }, Some((line, fields))) if fields != self.header.len() => format!(
                 "{}:{line}: expected {} fields as in the header line, found {fields}",
                 self.display,
                 self.header.len()
             ),
-            (Format::Csv { .. }, Some((line, _))) => {
-                format!("{}:{line}:{col_no}: column '{column}': {message}", self.display)
-            }
-            _ => format!("{} row {}: column '{column}': {message}", self.display, row + 1),
+            (Format::Csv { .. }, Some((line, _))) => match col_no {
+                Some(col) => format!("{}:{line}:{col}: column {label}: {message}", self.display),
+                None => format!("{}:{line}: column {label}: {message}", self.display),
+            },
+            _ => format!("{} row {}: column {label}: {message}", self.display, row + 1),
         })
     }
 
@@ -427,12 +498,49 @@ impl Table {
     }
 
     /// A column as text (numbers, decimals and booleans in Parquet are cast; dates and
-    /// timestamps are not text). `None` if absent.
+    /// timestamps are not text), with the mapping applied: a constant gives every row its
+    /// value; a `values` map replaces each trimmed cell (an empty cell stays empty unless
+    /// `""` is mapped) and a value it lacks is an error at that cell. `None` if absent.
     pub fn text(&self, name: &str) -> Result<Option<StringChunked>, InputError> {
+        if let Some(v) = self.mapping.constants.get(name) {
+            return Ok(Some(StringChunked::full(name.into(), v, self.len())));
+        }
+        let Some(ca) = self.stored_text(name)? else {
+            return Ok(None);
+        };
+        let Some(map) = self.mapping.values.get(name) else {
+            return Ok(Some(ca));
+        };
+        let mut mapped: Vec<Option<&str>> = Vec::with_capacity(ca.len());
+        for (row, cell) in ca.iter().enumerate() {
+            let trimmed = cell.map_or("", str::trim);
+            mapped.push(match map.get(trimmed) {
+                Some(v) => Some(v.as_str()),
+                None if trimmed.is_empty() => cell,
+                None => {
+                    let keys: Vec<String> =
+                        map.keys().map(|k| if k.is_empty() { "\"\"".to_string() } else { clip(k) }).collect();
+                    return Err(self.error_at(
+                        row,
+                        name,
+                        format!(
+                            "value {} has no mapping in values.{name} (mapped: {})",
+                            quote(trimmed),
+                            clip(&keys.join(", "))
+                        ),
+                    ));
+                }
+            });
+        }
+        Ok(Some(mapped.into_iter().collect::<StringChunked>().with_name(name.into())))
+    }
+
+    /// A column as the file stores it, as text. `None` if absent.
+    fn stored_text(&self, name: &str) -> Result<Option<StringChunked>, InputError> {
         let Ok(col) = self.df.column(name) else {
             return Ok(None);
         };
-        let fail = |m: String| InputError(format!("{}: column '{name}': {m}", self.display));
+        let fail = |m: String| InputError(format!("{}: column {}: {m}", self.display, self.label(name)));
         if col.dtype().is_temporal() {
             return Err(fail(format!("expected text, found a column of {}", col.dtype())));
         }
@@ -448,8 +556,41 @@ impl Table {
             .map_err(|e| fail(format!("cannot read as text: {}", clip(&first_line(&e.to_string())))))
     }
 
+    /// How this file writes its instants, when not in the canonical forms.
+    pub fn timestamp_format(&self) -> Option<&crate::core::time::InstantFormat> {
+        self.mapping.timestamp_format.as_ref()
+    }
+
+    /// An instant written as text in this file: in its `timestamp_format` when it has one
+    /// (a date alone is local midnight in `tz`), else in the canonical forms; naive
+    /// times are read in `tz`, the file's zone.
+    pub fn parse_instant(&self, s: &str, tz: Tz) -> Result<Instant, TimeError> {
+        match &self.mapping.timestamp_format {
+            None => parse_instant(s, tz),
+            Some(f) => match parse_formatted(s, f, tz)? {
+                Stamp::Instant(i) => Ok(i),
+                Stamp::Date(d) => Ok(start_of_local_day(d, tz)),
+            },
+        }
+    }
+
+    /// A contract date or instant written as text in this file: a date alone is local
+    /// midnight in `date_tz` (the customer's zone), naive times are read in `tz`.
+    pub fn parse_date_or_instant(&self, s: &str, tz: Tz, date_tz: Tz) -> Result<Instant, TimeError> {
+        match &self.mapping.timestamp_format {
+            None => parse_date_or_instant(s, tz, date_tz),
+            Some(f) => match parse_formatted(s, f, tz)? {
+                Stamp::Instant(i) => Ok(i),
+                Stamp::Date(d) => Ok(start_of_local_day(d, date_tz)),
+            },
+        }
+    }
+
     /// A time column in its stored representation. `None` if absent.
     pub fn time(&self, name: &str) -> Result<Option<TimeColumn>, InputError> {
+        if self.mapping.constants.contains_key(name) {
+            return Ok(self.text(name)?.map(TimeColumn::Text));
+        }
         let Ok(col) = self.df.column(name) else {
             return Ok(None);
         };
@@ -466,8 +607,9 @@ impl Table {
             DataType::Date => TimeColumn::Dates(col.date().expect("date").physical().clone()),
             dt if dt.is_temporal() => {
                 return Err(InputError(format!(
-                    "{}: column '{name}': expected a date or a timestamp, found a column of {dt}",
-                    self.display
+                    "{}: column {}: expected a date or a timestamp, found a column of {dt}",
+                    self.display,
+                    self.label(name)
                 )));
             }
             _ => TimeColumn::Text(self.text(name)?.expect("present")),

@@ -236,6 +236,22 @@ const INCIDENT_SEEDS: &[&str] = &[
 /// Configs for the config target; the companion files are `<role>.csv`.
 const CONFIG_SEEDS: &[&str] = &[
     CONFIG,
+    r#"# mapped inputs and a state-change log
+[inputs]
+timezone = "UTC"
+customers = { path = "customers.csv", columns = { customer_id = "CUSTOMER_ID" }, constants = { timezone = "Asia/Tokyo" } }
+checks = [
+  { path = "checks*.csv", columns = { timestamp = "Timestamp", status = "status" },
+    values = { status = { up = "up", down = "down", "" = "unknown" } },
+    timestamp_format = "%Y-%m-%dT%H:%M:%SZ", timezone = "Europe/Paris",
+    constants = { region = "eu" }, series = "events", max_hold_seconds = 86400 },
+]
+outages = [{ path = "outages.csv", columns = { duration_seconds = "secs" }, values = { service = { api = "api", cdn = "cdn" } } }]
+incidents = [{ path = "incidents.csv", timestamp_format = "%+" }]
+
+[tiers.standard]
+target_percent = 99.95
+"#,
     r#"# full configuration
 [report]
 timezone = "UTC"
@@ -1050,6 +1066,27 @@ fn keyed_values(key: &str) -> &'static [&'static str] {
             &["[]", "[\"unplanned\"]", "[\"emergency_maintenance\", \"unplanned\"]", "[\"\"]", "\"unplanned\""]
         }
         "exclusions_in_denominator" | "prorate_fee" | "optional" => &["true", "false", "1"],
+        "timestamp_format" => &[
+            "\"unix\"",
+            "\"unix_ms\"",
+            "\"%s\"",
+            "\"%Y\"",
+            "\"%Q\"",
+            "\"%\"",
+            "\"%d.%m.%Y\"",
+            "\"\"",
+            "\"%Y-%m-%d %H:%M:%S%z\"",
+        ],
+        "series" => &["\"events\"", "\"checks\"", "\"\"", "1"],
+        "max_hold_seconds" => INT_VALUES,
+        "columns" | "values" | "constants" => &[
+            "{}",
+            "{ timestamp = \"\" }",
+            "{ status = { \"\" = \"up\" } }",
+            "{ nothing = \"x\" }",
+            "{ service = 1, region = true }",
+            "{ status = \"Status\", service = \"STATUS\" }",
+        ],
         "credits" => &[
             "[]",
             "[{ below_percent = 100, credit_percent = 100 }]",

@@ -11,6 +11,7 @@ mod errors;
 mod fuzz;
 mod golden;
 mod kill;
+mod mapping;
 mod pdfs;
 mod real_data;
 mod runs;
