@@ -67,3 +67,54 @@ fn statuspage_published_90_day_uptime_is_reproduced() {
     assert!(line.contains(",7779600,"), "the window has a 25-hour day: {line}");
     assert!(line.contains(",70.15,"), "{line}");
 }
+
+/// Upptime's event log for three ClouDesire sites (2,290 status commits, 2024-04 to
+/// 2026-06), read through a column mapping as a state-change log and reported per calendar
+/// month, against the monthly uptime derived from Upptime's published daily downtime. The
+/// differences are Upptime's, explained in tests/real-data/upptime-cloudesire/README.md:
+/// it deletes outages shorter than 15 minutes, rounds each outage to whole minutes per
+/// day, and its first and last months are partial. Every month also equals the
+/// independent reading of the log in `reference.py` (its output is committed).
+#[test]
+fn upptime_event_log_gives_the_published_monthly_uptime() {
+    use std::collections::BTreeMap;
+    let dir = real_data("upptime-cloudesire");
+    let as_of = slareport::core::time::parse_instant("2026-06-11T00:54:33Z", chrono_tz::Tz::UTC).unwrap();
+    let config = slareport::config::Config::load(&dir.join("sla.toml")).unwrap();
+    let prepared = slareport::pipeline::prepare(config, Some(as_of), as_of).unwrap();
+    let trunc2 = |d: Decimal| d.trunc_with_scale(2);
+    let mut published: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+    let mut rdr = csv::Reader::from_path(dir.join("derived_calendar_month_uptime_from_published_daily.csv")).unwrap();
+    for row in rdr.records().map(Result::unwrap) {
+        published.insert((row[0].to_string(), row[1].to_string()), row[4].parse().unwrap());
+    }
+    // `site month eligible_s down_s cover% ref% ...` rows of the reference's output.
+    let reference = std::fs::read_to_string(dir.join("reference-output.txt")).unwrap();
+    let mut expected: BTreeMap<(String, String), (i64, Decimal)> = BTreeMap::new();
+    for line in reference.lines().filter(|l| l.starts_with("https-") && !l.contains(':')) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        expected.insert((f[0].to_string(), f[1].to_string()), (f[3].parse().unwrap(), f[5].parse().unwrap()));
+    }
+    assert_eq!(published.len(), 81);
+    let (mut matched, mut by_site) = (0, BTreeMap::<String, usize>::new());
+    for ((site, month), want) in &published {
+        let period = Period::from_label(month).unwrap();
+        let result = prepared.compute(&period);
+        let row = result.rows.iter().find(|r| &r.customer_id == site).expect("a row per site and month");
+        let (down, reference_pct) = expected[&(site.clone(), month.clone())];
+        assert_eq!(
+            row.downtime_seconds,
+            Decimal::from(down),
+            "{site} {month}: the reference reads the log the same way"
+        );
+        assert_eq!(row.uptime.truncate(2), reference_pct, "{site} {month}");
+        if row.uptime.truncate(2) == trunc2(*want) {
+            matched += 1;
+            *by_site.entry(site.clone()).or_default() += 1;
+        }
+    }
+    assert_eq!(matched, 71, "months matching the published figure to 2 decimals: {by_site:?}");
+    assert_eq!(by_site["https-marketplace-cloudeng-it"], 26);
+    assert_eq!(by_site["https-backend-staging-eng-cloudesire-com"], 23);
+    assert_eq!(by_site["https-vc2-cloudeng-it"], 22);
+}
