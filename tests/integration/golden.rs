@@ -101,7 +101,7 @@ fn spec_columns(csv_text: &str) -> Vec<String> {
 #[test]
 fn golden_cases_agree_with_the_reference_model() {
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/sla_reference.py");
-    for case in cases() {
+    for case in cases().into_iter().filter(|c| !c.join("reference-skip").is_file()) {
         let tmp = tempfile::tempdir().unwrap();
         run_case(&case, tmp.path());
         let args = args_of(&case);
