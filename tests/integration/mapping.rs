@@ -296,3 +296,46 @@ fn without_a_month_a_state_change_log_covers_the_months_its_statuses_hold() {
     let sept = read_csv(&w.read("out/2026-09/sla_monthly.csv"));
     assert_eq!(sept[0]["downtime_seconds"], (11 * 86_400).to_string());
 }
+
+/// The bundled mapping examples run as their README says and give its hand-worked figures.
+#[test]
+fn the_bundled_mapping_examples_give_their_documented_figures() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_slareport"))
+        .args(["run", "--quiet", "--period", "2026-10", "--as-of", "2026-11-01T00:00:00Z", "--config"])
+        .arg(root.join("sample-data/mappings/sla.toml"))
+        .arg("--out")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = read_csv(&std::fs::read_to_string(tmp.path().join("2026-10/sla_monthly.csv")).unwrap());
+    let readme = std::fs::read_to_string(root.join("sample-data/mappings/README.md")).unwrap();
+    let got: Vec<(&str, &str)> =
+        rows.iter().map(|r| (r["customer_id"].as_str(), r["uptime_percent"].as_str())).collect();
+    assert_eq!(got, [("C101", "99.6374"), ("C102", "98.1472"), ("C103", "98.1029")]);
+    for (_, uptime) in got {
+        assert!(readme.contains(uptime), "the README documents {uptime}");
+    }
+}
+
+/// Every preset is a valid set of tiers for a configuration.
+#[test]
+fn the_tier_presets_are_valid_configuration() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/presets");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let preset = std::fs::read_to_string(&path).unwrap();
+        let text = format!("[inputs]\ncustomers = \"customers.csv\"\n\n{preset}");
+        let config = slareport::config::Config::parse(&text, "sla.toml", dir.clone(), text.clone().into_bytes())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(!config.tiers.is_empty(), "{}", path.display());
+        n += 1;
+    }
+    assert!(n >= 2, "the Statuspage and cloud credit presets");
+}

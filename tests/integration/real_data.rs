@@ -118,3 +118,26 @@ fn upptime_event_log_gives_the_published_monthly_uptime() {
     assert_eq!(by_site["https-backend-staging-eng-cloudesire-com"], 23);
     assert_eq!(by_site["https-vc2-cloudeng-it"], 22);
 }
+
+/// GitHub's component status log as a state-change log: the 2023 report per component
+/// equals the independent reading of the log in `reference.py` (committed output).
+#[test]
+fn github_status_log_2023_per_component() {
+    let dir = real_data("statuspage-github");
+    let reference = std::fs::read_to_string(dir.join("reference-output.txt")).unwrap();
+    let as_of = slareport::core::time::parse_instant("2026-06-30T00:00:00Z", chrono_tz::Tz::UTC).unwrap();
+    let year = Period::from_label("2023").unwrap();
+    for (config, column) in [("sla.toml", 6), ("sla-major-only.toml", 7)] {
+        let config = slareport::config::Config::load(&dir.join(config)).unwrap();
+        let prepared = slareport::pipeline::prepare(config, Some(as_of), as_of).unwrap();
+        let result = prepared.compute(&year);
+        assert_eq!(result.rows.len(), 10, "one report per component with a contract in 2023");
+        for row in &result.rows {
+            let line = reference.lines().find(|l| l.starts_with(&row.customer_id)).expect("a reference line");
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // The component name may hold spaces: count the columns from the end.
+            let want: Decimal = f[f.len() - (9 - column)].parse().unwrap();
+            assert_eq!(row.uptime.truncate(4), want, "{line}");
+        }
+    }
+}
