@@ -2,17 +2,9 @@
 //! state-change logs (`series = "events"`) and `duration_seconds`: whole runs compared
 //! with the same data in canonical form, or with figures worked out by hand.
 
-use std::collections::HashMap;
-
-use crate::workdir::{CONFIG, CUSTOMERS, Workdir};
+use crate::workdir::{CONFIG, CUSTOMERS, Workdir, read_csv};
 
 const OCT_1: i64 = 1_790_812_800; // 2026-10-01T00:00:00Z
-
-fn read_csv(text: &str) -> Vec<HashMap<String, String>> {
-    let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    rdr.records().map(|r| header.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect()).collect()
-}
 
 fn run_october(w: &Workdir, out: &str) {
     w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", out, "--as-of", "2026-11-02T00:00:00Z"])

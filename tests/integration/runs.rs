@@ -1,15 +1,8 @@
 //! Whole runs: outputs, re-runs, file formats, atomic publishing, auditability.
 
-use std::collections::HashMap;
 use std::io::Write;
 
-use crate::workdir::{CHECKS, CONFIG, INCIDENTS, Workdir, valid};
-
-fn read_csv(text: &str) -> Vec<HashMap<String, String>> {
-    let mut rdr = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    rdr.records().map(|r| header.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect()).collect()
-}
+use crate::workdir::{CHECKS, CONFIG, INCIDENTS, Workdir, read_csv, valid};
 
 fn run_october(w: &Workdir, out: &str) {
     w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", out, "--as-of", "2026-11-02T00:00:00Z"])
@@ -266,39 +259,17 @@ fn the_summary_shows_rows_read_used_and_outside() {
 #[test]
 fn periods_write_their_own_directory_and_say_when_they_are_not_over() {
     let w = valid();
-    let run = w.run(&[
-        "run",
-        "--config",
-        "sla.toml",
-        "--period",
-        "2026-Q4",
-        "--as-of",
-        "2026-11-26T00:00:00Z",
-        "--out",
-        "out",
-    ]);
-    run.assert_ok();
-    assert!(
-        run.stderr().contains("2026-Q4: the period is not over at the report time 2026-11-26T00:00:00Z"),
-        "{}",
-        run.stderr()
-    );
+    let run = |args: &str| w.run(&args.split_whitespace().collect::<Vec<_>>());
+    let quarter = run("run --config sla.toml --period 2026-Q4 --as-of 2026-11-26T00:00:00Z --out out");
+    quarter.assert_ok();
+    let warning = "2026-Q4: the period is not over at the report time 2026-11-26T00:00:00Z";
+    assert!(quarter.stderr().contains(warning), "{}", quarter.stderr());
     let rows = read_csv(&w.read("out/2026-Q4/sla_monthly.csv"));
     assert_eq!(rows[0]["period"], "2026-Q4");
     assert_eq!(rows[0]["credit_percent"], "", "a quarter has no single credit band");
     assert_eq!(rows[0]["downtime_seconds"], "1860", "October's downtime, the only data in the quarter");
-    // October lies wholly inside Q4: its credit is the quarter's; November and December too.
-    let october = w.run(&[
-        "run",
-        "--config",
-        "sla.toml",
-        "--month",
-        "2026-10",
-        "--as-of",
-        "2026-11-26T00:00:00Z",
-        "--out",
-        "out",
-    ]);
+    // October lies wholly inside Q4: its credit is the quarter's.
+    let october = run("run --config sla.toml --month 2026-10 --as-of 2026-11-26T00:00:00Z --out out");
     october.assert_ok();
     let month = read_csv(&w.read("out/2026-10/sla_monthly.csv"));
     assert!(!october.stderr().contains("not over"), "{}", october.stderr());
@@ -307,21 +278,10 @@ fn periods_write_their_own_directory_and_say_when_they_are_not_over() {
     assert_eq!(w.read("out/2026-Q4/credits.csv"), w.read("out/2026-10/credits.csv"));
     assert_eq!(rows[0]["credit_amount"], month[0]["credit_amount"]);
     // --strict refuses a period that is not over.
-    w.run(&[
-        "run",
-        "--config",
-        "sla.toml",
-        "--period",
-        "2026-Q4",
-        "--as-of",
-        "2026-11-26T00:00:00Z",
-        "--out",
-        "s",
-        "--strict",
-    ])
-    .assert_error(4, "--strict");
+    run("run --config sla.toml --period 2026-Q4 --as-of 2026-11-26T00:00:00Z --out s --strict")
+        .assert_error(4, "--strict");
     // A bad period is a usage error naming the syntax.
-    w.run(&["run", "--config", "sla.toml", "--period", "2026-Q5", "--out", "x"]).assert_error(2, "2026-Q3");
-    w.run(&["run", "--config", "sla.toml", "--period", "last-2000-days", "--out", "x"]).assert_error(2, "last-N-days");
-    w.run(&["run", "--config", "sla.toml", "--every", "month", "--out", "x"]).assert_error(2, "--period");
+    run("run --config sla.toml --period 2026-Q5 --out x").assert_error(2, "2026-Q3");
+    run("run --config sla.toml --period last-2000-days --out x").assert_error(2, "last-N-days");
+    run("run --config sla.toml --every month --out x").assert_error(2, "--period");
 }

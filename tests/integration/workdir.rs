@@ -120,3 +120,10 @@ pub fn valid() -> Workdir {
     w.write("incidents.csv", INCIDENTS);
     w
 }
+
+/// A CSV text as rows of column name → cell.
+pub fn read_csv(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    rdr.records().map(|r| header.iter().cloned().zip(r.unwrap().iter().map(String::from)).collect()).collect()
+}
