@@ -26,9 +26,10 @@ pub enum TimeError {
     MalformedDate(String),
     #[error("{0} is outside the supported range 1990-01-01 to 2099-12-31")]
     OutOfRange(String),
-    /// A cell of a file with a `timestamp_format`: (the format, the text).
-    #[error("expected an instant in the format {0}, found {1:?}")]
-    NotInFormat(String, String),
+    /// A cell of a file with a `timestamp_format`: (the format, the text). Boxed: time
+    /// cells are moved once per input row, so this error stays one pointer wide.
+    #[error("expected an instant in the format {}, found {:?}", .0.0, .0.1)]
+    NotInFormat(Box<(String, String)>),
 }
 
 /// The earliest instant an input may hold: 1990-01-01T00:00:00Z.
@@ -282,7 +283,7 @@ impl InstantFormat {
 /// date alone when the format has no time of day. Fractional seconds are truncated.
 pub fn parse_formatted(text: &str, format: &InstantFormat, tz: Tz) -> Result<Stamp, TimeError> {
     let text = text.trim();
-    let bad = || TimeError::NotInFormat(format.to_string(), shown(text));
+    let bad = || TimeError::NotInFormat(Box::new((format.to_string(), shown(text))));
     let fmt = match format {
         InstantFormat::Unix | InstantFormat::UnixMs => {
             let (int, frac) = text.split_once('.').unwrap_or((text, "0"));

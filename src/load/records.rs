@@ -363,7 +363,7 @@ pub fn checks(
                 RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i).map_err(|e| t.error_at(row, "timestamp", e))?,
                 RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => {
                     let empty = match t.timestamp_format() {
-                        Some(f) => TimeError::NotInFormat(f.to_string(), String::new()),
+                        Some(f) => TimeError::NotInFormat(Box::new((f.to_string(), String::new()))),
                         None => TimeError::Malformed(String::new()),
                     };
                     return Err(t.error_at(row, "timestamp", empty));
