@@ -36,7 +36,7 @@ fn read_results(path: &Path, into: &mut BTreeMap<(String, String), Reported>) ->
     let header = rdr.headers().map_err(|e| format!("{}: {e}", path.display()))?.clone();
     let col = |n: &str| header.iter().position(|h| h == n).ok_or_else(|| format!("{}: no column {n}", path.display()));
     let (m, c, u, met, cp, ca, cur) = (
-        col("month")?,
+        col("month").or_else(|_| col("period"))?,
         col("customer_id")?,
         col("uptime_percent")?,
         col("met")?,

@@ -200,7 +200,10 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), R
     }
     let mut warnings = notes;
     let now = prepared.now;
-    for p in periods.iter().filter(|p| p.bounds_in(prepared.config.report_timezone).end > now) {
+    // In every customer's zone: a period ends at the latest local midnight of them all.
+    for p in
+        periods.iter().filter(|p| prepared.window(std::slice::from_ref(*p)).intervals().iter().any(|w| w.end > now))
+    {
         warnings.push(format!(
             "{p}: the period is not over at the report time {}: what happens later is not in this report",
             crate::core::time::format_utc(now)

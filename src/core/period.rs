@@ -90,12 +90,12 @@ impl PeriodSpec {
             PeriodSpec::Year(y) => Period { label: y.to_string(), first: day(y, 1)?, end: day(y + 1, 1)? },
             PeriodSpec::Days { first, last } => {
                 let end = last.checked_add_days(Days::new(1)).ok_or("the period ends too late")?;
-                Period { label: format!("{first}..{last}"), first, end }
+                Period::of_days(first, end)
             }
             PeriodSpec::LastDays(n) => {
                 let first = today.checked_sub_days(Days::new(u64::from(n))).ok_or("the period starts too early")?;
-                let last = today.pred_opt().ok_or("the period starts too early")?;
-                Period { label: format!("{first}..{last}"), first, end: today }
+                today.pred_opt().ok_or("the period starts too early")?;
+                Period::of_days(first, today)
             }
         };
         if period.days() > MAX_DAYS {
@@ -108,6 +108,30 @@ impl PeriodSpec {
 impl Period {
     pub fn month(m: Month) -> Period {
         Period { label: m.to_string(), first: m.first_day(), end: m.next().first_day() }
+    }
+
+    /// The days `[first, end)` under their one name: a span that is exactly a calendar
+    /// month, quarter or year is named as such (`2026-10`, `2026-Q4`, `2026`), whichever
+    /// way it was asked for, so its reports, history and credits are that period's.
+    pub fn of_days(first: NaiveDate, end: NaiveDate) -> Period {
+        let (y, m) = (first.year(), first.month());
+        let after = |months: u32| {
+            let k = m - 1 + months;
+            NaiveDate::from_ymd_opt(y + (k / 12) as i32, k % 12 + 1, 1)
+        };
+        let label = if first.day() != 1 {
+            None
+        } else if after(1) == Some(end) {
+            Some(format!("{y}-{m:02}"))
+        } else if (m - 1) % 3 == 0 && after(3) == Some(end) {
+            Some(format!("{y}-Q{}", (m - 1) / 3 + 1))
+        } else if m == 1 && after(12) == Some(end) {
+            Some(y.to_string())
+        } else {
+            None
+        };
+        let label = label.unwrap_or_else(|| format!("{first}..{}", end.pred_opt().unwrap_or(end)));
+        Period { label, first, end }
     }
 
     /// The period a label names (`2026-10`, `2026-Q3`, `2026`, `2026-10-01..2026-12-31`),
@@ -170,13 +194,7 @@ impl Period {
             };
             let Some(boundary) = boundary else { break };
             let end = boundary.min(self.end);
-            let whole = start.day() == 1 && end == boundary;
-            let label = match (whole, quarters) {
-                (true, false) => format!("{y}-{m:02}"),
-                (true, true) => format!("{y}-Q{}", (m - 1) / 3 + 1),
-                _ => format!("{start}..{}", end.pred_opt().unwrap_or(end)),
-            };
-            out.push(Period { label, first: start, end });
+            out.push(Period::of_days(start, end));
             start = end;
         }
         out
@@ -210,7 +228,7 @@ mod tests {
             ("2026-Q3", "2026-Q3", "2026-07-01", "2026-10-01"),
             ("2026-q4", "2026-Q4", "2026-10-01", "2027-01-01"),
             ("2026", "2026", "2026-01-01", "2027-01-01"),
-            ("2026-10-01..2026-12-31", "2026-10-01..2026-12-31", "2026-10-01", "2027-01-01"),
+            ("2026-10-01..2026-12-31", "2026-Q4", "2026-10-01", "2027-01-01"),
             ("last-90-days", "2026-08-28..2026-11-25", "2026-08-28", "2026-11-26"),
             ("last-30-days", "2026-10-27..2026-11-25", "2026-10-27", "2026-11-26"),
         ];
@@ -265,10 +283,21 @@ mod tests {
 
     #[test]
     fn labels_name_their_period_and_months_are_recognised() {
-        for text in ["2026-10", "2026-Q3", "2026", "2026-10-01..2026-12-31", "2026-10-01..2026-10-31"] {
+        for text in ["2026-10", "2026-Q3", "2026", "2026-10-01..2026-12-15", "2026-10-02..2026-10-31"] {
             let p = resolve(text, "2026-01-01");
             assert_eq!(Period::from_label(&p.label), Some(p.clone()), "{text}");
         }
+        // A span that is exactly a month, quarter or year has that one name.
+        for (text, label) in [
+            ("2026-10-01..2026-10-31", "2026-10"),
+            ("2026-10-01..2026-12-31", "2026-Q4"),
+            ("2026-01-01..2026-12-31", "2026"),
+            ("2026-02-01..2026-04-30", "2026-02-01..2026-04-30"),
+        ] {
+            assert_eq!(resolve(text, "2026-01-01").label, label, "{text}");
+        }
+        assert_eq!(resolve("last-30-days", "2026-12-01").label, "2026-11");
+        assert_eq!(Period::from_label("2026-10-01..2026-10-31"), None, "not the month's name");
         assert_eq!(Period::from_label("last-90-days"), None);
         assert_eq!(Period::from_label("2026-q3"), None, "only the canonical spelling is a label");
         assert_eq!(Period::from_label("history"), None);
@@ -292,6 +321,10 @@ mod tests {
                 prop_assert_eq!(w[0].end, w[1].first);
             }
             prop_assert_eq!(parts.iter().map(Period::days).sum::<u64>(), p.days());
+            for part in &parts {
+                // Every part is named for exactly its days.
+                prop_assert_eq!(Period::from_label(&part.label), Some(part.clone()));
+            }
             for m in p.whole_months() {
                 prop_assert!(Period::month(m).first >= p.first && Period::month(m).end <= p.end);
             }

@@ -511,7 +511,8 @@ fn incident_reach_sums_customer_seconds() {
 }
 
 fn run_period(label: &str, pairs: &[PairDowntime], c: &Customer) -> Option<CustomerPeriod> {
-    let period = Period::from_label(label).expect("a label");
+    let spec: super::period::PeriodSpec = label.parse().expect("a period");
+    let period = spec.resolve(chrono::NaiveDate::MIN).expect("a period");
     let monitoring = MonitoringRules::default();
     let ctx = PeriodContext { period: &period, pairs, incidents: &[], monitoring: &monitoring, now: i64::MAX / 2 };
     customer_period(&ctx, c, &tier())
@@ -553,4 +554,5 @@ fn a_period_owes_the_credits_of_its_whole_months_only() {
     // A day range that is exactly a month is that month.
     let october = run_period("2026-10-01..2026-10-31", &pairs, &c).unwrap();
     assert!(october.credit_percent.is_some() && october.months.is_empty());
+    assert_eq!(october.period.label, "2026-10");
 }

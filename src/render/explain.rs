@@ -134,8 +134,12 @@ pub fn explain(r: &CustomerPeriod, tier: &TierRules, decimals: u32) -> String {
                 ));
             }
         }
-        _ if r.months.is_empty() => line(
+        (_, None, None) => line(
             "Credit: credits are owed per calendar month, and no calendar month lies wholly inside this period: none is computed here."
+                .to_string(),
+        ),
+        _ if r.months.is_empty() => line(
+            "Credit: credits are owed per calendar month, and the whole months of this period lie outside the contract: none is owed."
                 .to_string(),
         ),
         _ => {

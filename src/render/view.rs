@@ -329,6 +329,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             let detail = match (r.met, r.credit_percent) {
                 (true, _) => String::new(),
                 (false, Some(_)) => "uptime is above every credit band of the tier".to_string(),
+                (false, None) if r.months.is_empty() => "its whole months lie outside the contract".to_string(),
                 (false, None) => format!("no credit in its {} calendar months", r.months.len()),
             };
             ("No credit owed".to_string(), detail)

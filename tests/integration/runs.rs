@@ -285,3 +285,41 @@ fn periods_write_their_own_directory_and_say_when_they_are_not_over() {
     run("run --config sla.toml --period last-2000-days --out x").assert_error(2, "last-N-days");
     run("run --config sla.toml --every month --out x").assert_error(2, "--period");
 }
+
+#[test]
+fn a_period_is_not_over_while_any_customer_zone_is_still_in_it() {
+    let w = valid();
+    // Los Angeles' 20 October ends at 07:00Z on the 21st: at 01:00Z it is not over there.
+    w.write("customers.csv", "customer_id,name,tier,services,regions,monthly_fee,currency,timezone\nC1,Acme,standard,*,*,1000.00,GBP,America/Los_Angeles\n");
+    let run = |args: &str| w.run(&args.split_whitespace().collect::<Vec<_>>());
+    let r = run("run --config sla.toml --period last-1-days --as-of 2026-10-21T01:00:00Z --out out");
+    r.assert_ok();
+    assert!(r.stderr().contains("2026-10-20..2026-10-20: the period is not over"), "{}", r.stderr());
+    run("run --config sla.toml --period last-1-days --as-of 2026-10-21T07:00:00Z --out out2").assert_ok();
+    assert!(
+        !run("run --config sla.toml --period last-1-days --as-of 2026-10-21T07:00:00Z --out out3")
+            .stderr()
+            .contains("not over")
+    );
+}
+
+#[test]
+fn diff_compares_runs_of_any_period() {
+    let w = valid();
+    let run = |args: &str| w.run(&args.split_whitespace().collect::<Vec<_>>());
+    run("run --config sla.toml --period 2026-Q4 --as-of 2027-01-05T00:00:00Z --out out").assert_ok();
+    w.write(
+        "incidents.csv",
+        format!("{INCIDENTS}I9,Late,unplanned,major,2026-11-05T10:00:00Z,2026-11-05T11:00:00Z,*,*,*,\n"),
+    );
+    run("run --config sla.toml --period 2026-Q4 --as-of 2027-01-05T00:00:00Z --out out").assert_ok();
+    let d = run("diff run-000001 run-000002 --out out");
+    assert_eq!(d.code(), 0, "{}", d.stderr());
+    assert!(d.stdout().contains("2026-Q4"), "{}", d.stdout());
+    // --every quarter names a partial quarter by its days, never as the whole quarter.
+    run("run --config sla.toml --period 2026-08-01..2026-12-31 --every quarter --as-of 2027-01-05T00:00:00Z --out q")
+        .assert_ok();
+    assert!(w.exists("q/2026-08-01..2026-09-30/sla_monthly.csv") && w.exists("q/2026-Q4/sla_monthly.csv"));
+    assert!(!w.exists("q/2026-Q3"));
+    run("verify --out q").assert_ok();
+}
