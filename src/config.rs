@@ -127,6 +127,10 @@ pub struct InputPattern {
     pub mapping: Mapping,
     /// How check rows are read (probe results or a state-change log); checks only.
     pub series: SeriesMode,
+    /// A native source format (`statuspage`, `uptime-kuma`, `prometheus`, `gcp-status`)
+    /// instead of a table file, with its own options.
+    pub format: Option<crate::load::native::Format>,
+    pub options: BTreeMap<String, String>,
 }
 
 impl InputPattern {
@@ -137,6 +141,8 @@ impl InputPattern {
             optional: false,
             mapping: Mapping::default(),
             series: SeriesMode::Checks,
+            format: None,
+            options: BTreeMap::new(),
         }
     }
 }
@@ -187,6 +193,9 @@ struct RawPattern {
     constants: BTreeMap<String, Scalar>,
     series: Option<String>,
     max_hold_seconds: Option<i64>,
+    format: Option<String>,
+    #[serde(default)]
+    options: BTreeMap<String, Scalar>,
 }
 
 impl RawPattern {
@@ -275,8 +284,25 @@ impl RawPattern {
                 return Err("max_hold_seconds: only checks inputs with series = \"events\" have it".into());
             }
         };
+        let format = match self.format.as_deref() {
+            None => None,
+            Some(name) => {
+                let f = name.parse::<crate::load::native::Format>()?;
+                if !self.columns.is_empty() || timestamp_format.is_some() {
+                    return Err(format!(
+                        "format {name}: columns and timestamp_format are for table files; a native format has its own fields (values and constants still apply)"
+                    ));
+                }
+                Some(f)
+            }
+        };
+        if format.is_none() && !self.options.is_empty() {
+            return Err("options: only an input with a format has options".into());
+        }
         let scalar = |m: BTreeMap<String, Scalar>| m.into_iter().map(|(k, v)| (k, v.0)).collect();
         Ok(InputPattern {
+            format,
+            options: scalar(self.options),
             pattern: self.path,
             optional: self.optional,
             mapping: Mapping {

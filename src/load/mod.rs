@@ -3,10 +3,12 @@
 //! formats, and fail on the first bad cell with one line naming file, line and column.
 
 pub mod history;
+pub mod native;
 mod records;
 pub mod table;
 
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -315,33 +317,143 @@ pub fn load_inputs_collecting(config: &Config, now: Instant) -> (Inputs, Vec<Inp
     (inputs, problems.list)
 }
 
+/// One file read as an input of a role: a table file, or the canonical CSV made from a
+/// native source (then `origin` says where its rows come from).
+struct Source {
+    /// The config-relative name of the file as the user gave it.
+    name: String,
+    /// The file the loader reads.
+    path: PathBuf,
+    /// The file whose digest the manifest records (the source itself).
+    source_path: PathBuf,
+    entry: InputPattern,
+    origin: Option<native::Origin>,
+}
+
+impl Source {
+    fn display(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// A loader's problem, told about the source.
+    fn relocate(&self, e: InputError) -> InputError {
+        match &self.origin {
+            Some(o) => o.relocate(e),
+            None => e,
+        }
+    }
+}
+
+/// The sources of each role: table files as they are, native sources turned into
+/// canonical CSV files in `tmp` (a native source may give rows of several roles).
+fn sources(
+    listed: Vec<(&'static str, Vec<(String, PathBuf, &InputPattern)>)>,
+    now: Instant,
+    tmp: &Path,
+    problems: &mut Problems,
+) -> Result<BTreeMap<&'static str, Vec<Source>>, InputError> {
+    let mut out: BTreeMap<&'static str, Vec<Source>> = BTreeMap::new();
+    let mut made = 0usize;
+    for (role, files) in listed {
+        for (name, path, entry) in files {
+            let Some(format) = entry.format else {
+                out.entry(role).or_default().push(Source {
+                    name,
+                    path: path.clone(),
+                    source_path: path,
+                    entry: entry.clone(),
+                    origin: None,
+                });
+                continue;
+            };
+            let display = path.display().to_string();
+            if role == "customers" {
+                problems.report(InputError(format!(
+                    "{display}: format {format} holds no customers; customers are read from a table file"
+                )))?;
+                continue;
+            }
+            reading(&display);
+            let native = match native::read(format, &path, &display, &entry.options, now) {
+                Ok(n) => n,
+                Err(e) => {
+                    problems.report(e)?;
+                    continue;
+                }
+            };
+            let events = native.checks_are_events;
+            for (table_role, table) in
+                [("checks", native.checks), ("outages", native.outages), ("incidents", native.incidents)]
+            {
+                let Some(table) = table else { continue };
+                made += 1;
+                let csv_path = tmp.join(format!("{made}-{table_role}.csv"));
+                let (bytes, starts) = native::to_csv(&table);
+                std::fs::write(&csv_path, bytes)
+                    .map_err(|e| InputError(format!("{}: cannot write: {e}", csv_path.display())))?;
+                // The entry's mapping (values, constants) applies to the rows of its own role.
+                let mut own = if table_role == role { entry.clone() } else { InputPattern::plain(&entry.pattern) };
+                own.mapping.columns.clear();
+                own.mapping.timestamp_format = None;
+                if table_role == "checks" && events && own.series == SeriesMode::Checks {
+                    own.series = SeriesMode::Events { max_hold: None };
+                }
+                let origin = native::Origin {
+                    display: display.clone(),
+                    csv_display: csv_path.display().to_string(),
+                    starts,
+                    sources: table.rows.into_iter().map(|r| r.source).collect(),
+                };
+                out.entry(table_role).or_default().push(Source {
+                    name: name.clone(),
+                    path: csv_path,
+                    source_path: path.clone(),
+                    entry: own,
+                    origin: Some(origin),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result<Inputs, InputError> {
     let cfg_name = config.path.display().to_string();
     let mut inputs = Inputs::default();
-    let record =
-        |role: &'static str, name: &str, path: &Path, read: (usize, Footprint)| -> Result<InputFile, InputError> {
-            let sha256 = sha256_file(path).map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
-            Ok(InputFile {
-                role,
-                name: name.to_string(),
-                path: path.to_path_buf(),
-                sha256,
-                rows: read.0,
-                footprint: read.1,
-            })
-        };
+    let record = |role: &'static str, src: &Source, read: (usize, Footprint)| -> Result<InputFile, InputError> {
+        let path = &src.source_path;
+        let sha256 = sha256_file(path).map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
+        Ok(InputFile {
+            role,
+            name: src.name.clone(),
+            path: path.to_path_buf(),
+            sha256,
+            rows: read.0,
+            footprint: read.1,
+        })
+    };
     let mut files = |role: &str, patterns| {
         expand(&config.base_dir, patterns, role, &cfg_name).or_else(|e| problems.report(e).map(|_| Vec::new()))
     };
-    let customer_files = files("customers", &config.customers)?;
-    let check_files = files("checks", &config.checks)?;
-    let outage_files = files("outages", &config.outages)?;
-    let incident_files = files("incidents", &config.incidents)?;
+    let listed = vec![
+        ("customers", files("customers", &config.customers)?),
+        ("checks", files("checks", &config.checks)?),
+        ("outages", files("outages", &config.outages)?),
+        ("incidents", files("incidents", &config.incidents)?),
+    ];
+    let tmp = tempfile::Builder::new()
+        .prefix("slareport-native-")
+        .tempdir()
+        .map_err(|e| InputError(format!("cannot create a temporary directory: {e}")))?;
+    let mut by_role = sources(listed, now, tmp.path(), problems)?;
+    let mut take = |role: &str| by_role.remove(role).unwrap_or_default();
+    let (customer_files, check_files, outage_files, incident_files) =
+        (take("customers"), take("checks"), take("outages"), take("incidents"));
     // The zone of a file's naive timestamps: its own, else `[inputs] timezone`.
     let zone = |p: &InputPattern| p.mapping.timezone.unwrap_or(config.inputs_timezone);
     let mut customer_lines = std::collections::HashMap::new();
-    for (name, path, entry) in &customer_files {
-        let display = path.display().to_string();
+    for src in &customer_files {
+        let (path, display, entry) = (&src.path, src.display(), &src.entry);
         let read = records::customers(
             path,
             &display,
@@ -353,12 +465,12 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             problems,
         );
         match read {
-            Ok(read) => inputs.files.push(record("customers", name, path, read)?),
+            Ok(read) => inputs.files.push(record("customers", src, read)?),
             Err(e) => problems.report(e)?,
         }
     }
     if inputs.customers.is_empty() && !customer_files.is_empty() {
-        let names: Vec<&str> = customer_files.iter().map(|(n, _, _)| n.as_str()).collect();
+        let names: Vec<&str> = customer_files.iter().map(|s| s.name.as_str()).collect();
         problems.report(InputError(format!(
             "{}: no customers: a report needs at least one customer row",
             names.join(", ")
@@ -367,9 +479,10 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
     let mut interner = records::SeriesInterner::default();
     // (index in `inputs.files`, its rows in `inputs.checks`) of each state-change log.
     let mut logs: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
-    for (name, path, entry) in &check_files {
-        let display = path.display().to_string();
+    for src in &check_files {
+        let (path, display, entry) = (&src.path, src.display(), &src.entry);
         let first = inputs.checks.len();
+        let mut own = problems.same_kind();
         let read = records::checks(
             path,
             &display,
@@ -378,32 +491,50 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             entry.series,
             &mut interner,
             &mut inputs.checks,
-            problems,
+            &mut own,
         );
+        relay(src, own, problems)?;
         match read {
             Ok(read) => {
                 if matches!(entry.series, SeriesMode::Events { .. }) {
                     logs.push((inputs.files.len(), first..inputs.checks.len()));
                 }
-                inputs.files.push(record("checks", name, path, read)?);
+                inputs.files.push(record("checks", src, read)?);
             }
-            Err(e) => problems.report(e)?,
+            Err(e) => problems.report(src.relocate(e))?,
         }
     }
     (inputs.series, inputs.modes) = interner.into_keys();
     mark_held_days(&mut inputs, &logs, now);
-    for (name, path, entry) in &outage_files {
-        let display = path.display().to_string();
-        let read =
-            records::outages(path, &display, name, zone(entry), &entry.mapping, now, &mut inputs.outages, problems);
+    for src in &outage_files {
+        let (path, display, entry) = (&src.path, src.display(), &src.entry);
+        let first = inputs.outages.len();
+        let mut own = problems.same_kind();
+        let read = records::outages(
+            path,
+            &display,
+            &src.name,
+            zone(entry),
+            &entry.mapping,
+            now,
+            &mut inputs.outages,
+            &mut own,
+        );
+        relay(src, own, problems)?;
+        if let Some(origin) = &src.origin {
+            for o in &mut inputs.outages[first..] {
+                o.source = origin.relocate_source(&o.source, &src.name);
+            }
+        }
         match read {
-            Ok(read) => inputs.files.push(record("outages", name, path, read)?),
-            Err(e) => problems.report(e)?,
+            Ok(read) => inputs.files.push(record("outages", src, read)?),
+            Err(e) => problems.report(src.relocate(e))?,
         }
     }
     let mut incident_lines = std::collections::HashMap::new();
-    for (name, path, entry) in &incident_files {
-        let display = path.display().to_string();
+    for src in &incident_files {
+        let (path, display, entry) = (&src.path, src.display(), &src.entry);
+        let mut own = problems.same_kind();
         let read = records::incidents(
             path,
             &display,
@@ -412,12 +543,21 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             now,
             &mut inputs.incidents,
             &mut incident_lines,
-            problems,
+            &mut own,
         );
+        relay(src, own, problems)?;
         match read {
-            Ok(read) => inputs.files.push(record("incidents", name, path, read)?),
-            Err(e) => problems.report(e)?,
+            Ok(read) => inputs.files.push(record("incidents", src, read)?),
+            Err(e) => problems.report(src.relocate(e))?,
         }
     }
     Ok(inputs)
+}
+
+/// Passes on the problems a loader collected for one source, told about the source.
+fn relay(src: &Source, own: Problems, problems: &mut Problems) -> Result<(), InputError> {
+    for e in own.list {
+        problems.report(src.relocate(e))?;
+    }
+    Ok(())
 }

@@ -102,6 +102,11 @@ impl Problems {
         Problems { collect: true, list: Vec::new() }
     }
 
+    /// An empty sink that stops or collects as this one does.
+    pub fn same_kind(&self) -> Problems {
+        Problems { collect: self.collect, list: Vec::new() }
+    }
+
     /// Records a problem; `Err` when the first one ends the reading.
     pub fn report(&mut self, e: InputError) -> Result<(), InputError> {
         if self.collect {
