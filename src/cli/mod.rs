@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one module per subcommand.
 
 pub mod audit;
+pub mod import;
 pub mod output;
 pub mod run;
 pub mod validate;
@@ -11,7 +12,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "slareport",
     version,
-    about = "Monthly SLA compliance reports from monitoring exports and incident records"
+    about = "SLA compliance reports for months or any period, from monitoring exports and incident records"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -20,7 +21,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Compute monthly SLA reports and write them to OUT/YYYY-MM/.
+    /// Compute SLA reports and write them to OUT/<period>/ (a month to OUT/YYYY-MM/).
     Run(run::RunArgs),
     /// Check everything a run would read; list every problem, then data-quality warnings.
     Validate(validate::ValidateArgs),
@@ -32,6 +33,9 @@ pub enum Command {
     Explain(audit::ExplainArgs),
     /// List the recorded runs; export every run's results as CSV.
     History(audit::HistoryArgs),
+    /// Read a native source (statuspage, uptime-kuma, prometheus, gcp-status) and write
+    /// the canonical CSV files a run would read from it.
+    Import(import::ImportArgs),
 }
 
 /// `--as-of`: an instant (naive times are UTC) in the supported range.
@@ -72,5 +76,6 @@ pub fn dispatch(
         Command::Diff(args) => audit::diff(args),
         Command::Explain(args) => audit::explain(args, clock_now),
         Command::History(args) => audit::history(args),
+        Command::Import(args) => import::import(args, clock_now),
     }
 }
