@@ -349,7 +349,7 @@ impl Source {
 fn sources(
     listed: Vec<(&'static str, Vec<(String, PathBuf, &InputPattern)>)>,
     now: Instant,
-    tmp: &Path,
+    tmp: &mut Option<tempfile::TempDir>,
     problems: &mut Problems,
 ) -> Result<BTreeMap<&'static str, Vec<Source>>, InputError> {
     let mut out: BTreeMap<&'static str, Vec<Source>> = BTreeMap::new();
@@ -387,7 +387,16 @@ fn sources(
             {
                 let Some(table) = table else { continue };
                 made += 1;
-                let csv_path = tmp.join(format!("{made}-{table_role}.csv"));
+                if tmp.is_none() {
+                    *tmp = Some(
+                        tempfile::Builder::new()
+                            .prefix("slareport-native-")
+                            .tempdir()
+                            .map_err(|e| InputError(format!("cannot create a temporary directory: {e}")))?,
+                    );
+                }
+                let dir = tmp.as_ref().expect("created above").path();
+                let csv_path = dir.join(format!("{made}-{table_role}.csv"));
                 let (bytes, starts) = native::to_csv(&table);
                 std::fs::write(&csv_path, bytes)
                     .map_err(|e| InputError(format!("{}: cannot write: {e}", csv_path.display())))?;
@@ -441,11 +450,9 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
         ("outages", files("outages", &config.outages)?),
         ("incidents", files("incidents", &config.incidents)?),
     ];
-    let tmp = tempfile::Builder::new()
-        .prefix("slareport-native-")
-        .tempdir()
-        .map_err(|e| InputError(format!("cannot create a temporary directory: {e}")))?;
-    let mut by_role = sources(listed, now, tmp.path(), problems)?;
+    // Canonical CSV of native sources, made only when there are some; removed on return.
+    let mut tmp = None;
+    let mut by_role = sources(listed, now, &mut tmp, problems)?;
     let mut take = |role: &str| by_role.remove(role).unwrap_or_default();
     let (customer_files, check_files, outage_files, incident_files) =
         (take("customers"), take("checks"), take("outages"), take("incidents"));
