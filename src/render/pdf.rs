@@ -274,6 +274,32 @@ impl<'a> Canvas<'a> {
         }
     }
 
+    /// A heading kept on one page with its table's header and first row.
+    fn titled_table(&mut self, title: &str, table: &Table, size: f32, empty: &str) {
+        let (header_h, first_h) = self.table_start(table, size);
+        self.ensure(36.0 + header_h + first_h);
+        self.heading(title);
+        self.table(table, size, empty);
+    }
+
+    /// The heights of a table's header and of its first row (or of the empty note).
+    fn table_start(&self, table: &Table, size: f32) -> (f32, f32) {
+        let total: f32 = table.widths.iter().sum();
+        let (pad, lh) = (3.0, size * 1.3);
+        let widths = table.widths.iter().map(|w| w / total * self.content_width());
+        let lines = |cells: &[String], bold: bool, most: usize| {
+            cells
+                .iter()
+                .zip(widths.clone())
+                .map(|(c, w)| self.fonts.wrap_max(c, w - 2.0 * pad, size, bold, most).len())
+                .max()
+                .unwrap_or(1) as f32
+        };
+        let header = lines(&table.headers, true, 2) * lh + 2.0 * pad;
+        let first = table.rows.first().map_or(1.0, |r| lines(r, false, 6)) * lh + 2.0 * pad;
+        (header, first)
+    }
+
     /// A table flowing over pages, with its header repeated on each page. Cells wrap to
     /// at most six lines, then end with an ellipsis.
     fn table(&mut self, table: &Table, size: f32, empty: &str) {
@@ -297,7 +323,8 @@ impl<'a> Canvas<'a> {
             }
             c.y += header_h;
         };
-        self.ensure(header_h + lh + 2.0 * pad);
+        let (_, first_h) = self.table_start(table, size);
+        self.ensure(header_h + first_h);
         draw_header(self);
         if table.rows.is_empty() {
             let muted = self.colors.muted;
@@ -572,12 +599,14 @@ pub fn customer_pdf(fonts: &FontSet, t: &Template, v: &CustomerView, generated_u
         c.heading(&v.trend_title);
         trend_chart(&mut c, v);
     }
-    c.heading(&v.intervals_title);
-    c.table(&v.intervals, 7.0, &format!("No downtime intervals this {}.", v.noun));
-    c.heading(&v.incidents_title);
-    c.table(&v.incidents, 7.0, &format!("No incidents touched this customer this {}.", v.noun));
-    c.heading(&v.maintenance_title);
-    c.table(&v.maintenance, 7.0, &format!("No maintenance windows this {}.", v.noun));
+    c.titled_table(&v.intervals_title, &v.intervals, 7.0, &format!("No downtime intervals this {}.", v.noun));
+    c.titled_table(
+        &v.incidents_title,
+        &v.incidents,
+        7.0,
+        &format!("No incidents touched this customer this {}.", v.noun),
+    );
+    c.titled_table(&v.maintenance_title, &v.maintenance, 7.0, &format!("No maintenance windows this {}.", v.noun));
     c.heading(&v.definitions_title);
     c.paragraph(&v.definitions, 8.0, Rgb(0.15, 0.15, 0.18));
     c.heading(&v.disclaimer_title);
@@ -592,12 +621,9 @@ pub fn summary_pdf(fonts: &FontSet, t: &Template, v: &SummaryView, generated_uni
     let logo = header(&mut c, &v.provider, &v.title, &v.period_label, t.logo_png.is_some());
     c.running_header = Some(format!("{} · {}", v.title, v.period_label));
     c.figures(&v.headline, 10.0);
-    c.heading(&v.tiers_title);
-    c.table(&v.tiers, 8.0, "No tiers.");
-    c.heading(&v.breaches_title);
-    c.table(&v.breaches, 8.0, &format!("No customer breached its target this {}.", v.noun));
-    c.heading(&v.worst_title);
-    c.table(&v.worst, 8.0, &format!("No incidents this {}.", v.noun));
+    c.titled_table(&v.tiers_title, &v.tiers, 8.0, "No tiers.");
+    c.titled_table(&v.breaches_title, &v.breaches, 8.0, &format!("No customer breached its target this {}.", v.noun));
+    c.titled_table(&v.worst_title, &v.worst, 8.0, &format!("No incidents this {}.", v.noun));
     c.footers(&v.footer, &v.report_id);
     c.into_pdf(&v.document_title, generated_unix, t.logo_png.as_deref(), logo)
 }

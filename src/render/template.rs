@@ -108,7 +108,9 @@ pub struct Template {
 }
 
 /// The placeholders `[text]` may use.
-pub const PLACEHOLDERS: [&str; 11] = [
+pub const PLACEHOLDERS: [&str; 13] = [
+    "period",
+    "span",
     "quorum",
     "tier",
     "target_percent",

@@ -479,6 +479,15 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         ("min_downtime_seconds", i.tier.min_downtime_seconds.to_string()),
         ("coverage_percent", coverage.clone()),
         ("timezone", tz.name().to_string()),
+        ("period", noun(&r.period).to_string()),
+        (
+            "span",
+            if r.period.as_month().is_some() {
+                "the calendar month".to_string()
+            } else {
+                format!("the reporting period {}", period_label(&r.period))
+            },
+        ),
         ("provider", t.provider_name.clone()),
         (
             "quorum",
