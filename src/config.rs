@@ -288,6 +288,11 @@ impl RawPattern {
             None => None,
             Some(name) => {
                 let f = name.parse::<crate::load::native::Format>()?;
+                if role == "customers" {
+                    return Err(format!(
+                        "format {name}: customers are read from a table file, a native source holds none"
+                    ));
+                }
                 if !self.columns.is_empty() || timestamp_format.is_some() {
                     return Err(format!(
                         "format {name}: columns and timestamp_format are for table files; a native format has its own fields (values and constants still apply)"

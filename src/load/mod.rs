@@ -367,12 +367,6 @@ fn sources(
                 continue;
             };
             let display = path.display().to_string();
-            if role == "customers" {
-                problems.report(InputError(format!(
-                    "{display}: format {format} holds no customers; customers are read from a table file"
-                )))?;
-                continue;
-            }
             reading(&display);
             let native = match native::read(format, &path, &display, &entry.options, now) {
                 Ok(n) => n,
