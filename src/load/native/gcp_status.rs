@@ -268,7 +268,7 @@ mod tests {
 
     #[test]
     fn every_error_names_its_record() {
-        let err = |text: &str| read_text(text, &[]).err().expect("an error").0;
+        let err = |text: &str| read_text(text, &[]).expect_err("an error").0;
         assert_eq!(err("\n"), "gcp.json: the file is empty (no JSON value)");
         assert_eq!(err("[{\"id\": 1"), "gcp.json:1:9: malformed JSON: EOF while parsing an object");
         assert_eq!(

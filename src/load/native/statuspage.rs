@@ -448,7 +448,7 @@ mod tests {
 
     #[test]
     fn every_error_names_its_record() {
-        let err = |text: &str| read_text(text, &[]).err().expect("an error").0;
+        let err = |text: &str| read_text(text, &[]).expect_err("an error").0;
         assert_eq!(err(""), "sp.json: the file is empty (no JSON value)");
         assert_eq!(err("[{\"id\": \"a\",}]"), "sp.json:1:13: malformed JSON: trailing comma");
         assert!(err("{\"id\":\"a\"}\n{\"id\" 1}\n").starts_with("sp.json:2:7: malformed JSON: expected `:`"));
