@@ -8,6 +8,10 @@
 //! problem in a row is reported at its source place. `slareport import` writes the same
 //! CSV files for a user to look at before a report relies on them.
 
+mod gcp_status;
+mod json;
+mod statuspage;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
@@ -94,8 +98,11 @@ pub type Options = BTreeMap<String, String>;
 
 /// Reads a native source. `now` is the report time (a source may hold open incidents).
 pub fn read(format: Format, path: &Path, display: &str, options: &Options, now: Instant) -> Result<Native, InputError> {
-    let _ = (path, options, now);
-    Err(InputError(format!("{display}: the {format} reader is not available in this build")))
+    match format {
+        Format::Statuspage => statuspage::read(path, display, options, now),
+        Format::GcpStatus => gcp_status::read(path, display, options, now),
+        _ => Err(InputError(format!("{display}: the {format} reader is not available in this build"))),
+    }
 }
 
 /// `2026-10-03T14:05:00Z`: the canonical text of an instant.
