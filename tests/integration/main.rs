@@ -12,6 +12,7 @@ mod fuzz;
 mod golden;
 mod kill;
 mod mapping;
+mod native_import;
 mod native_json;
 mod pdfs;
 mod real_data;
