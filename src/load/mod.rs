@@ -317,6 +317,9 @@ pub fn load_inputs_collecting(config: &Config, now: Instant) -> (Inputs, Vec<Inp
     (inputs, problems.list)
 }
 
+/// A file an `[inputs]` pattern matched: its config-relative name, its path, its entry.
+type Expanded<'a> = (String, PathBuf, &'a InputPattern);
+
 /// One file read as an input of a role: a table file, or the canonical CSV made from a
 /// native source (then `origin` says where its rows come from).
 struct Source {
@@ -347,7 +350,7 @@ impl Source {
 /// The sources of each role: table files as they are, native sources turned into
 /// canonical CSV files in `tmp` (a native source may give rows of several roles).
 fn sources(
-    listed: Vec<(&'static str, Vec<(String, PathBuf, &InputPattern)>)>,
+    listed: Vec<(&'static str, Vec<Expanded>)>,
     now: Instant,
     tmp: &mut Option<tempfile::TempDir>,
     problems: &mut Problems,
