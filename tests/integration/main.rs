@@ -12,6 +12,8 @@ mod fuzz;
 mod golden;
 mod kill;
 mod mapping;
+mod native_kuma;
+mod native_prometheus;
 mod pdfs;
 mod real_data;
 mod runs;
