@@ -142,8 +142,8 @@ pub fn read(path: &Path, display: &str, options: &Options) -> Result<Native, Inp
                 return Err(InputError(format!("{display}: {place}: time {t} is not a Unix time")));
             };
             let status = match v.trim().parse::<f64>() {
-                Ok(x) if x == 1.0 => "up",
-                Ok(x) if x == 0.0 => "down",
+                Ok(1.0) => "up",
+                Ok(0.0) => "down",
                 _ if other != "error" => {
                     others += 1;
                     other
