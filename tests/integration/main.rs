@@ -14,6 +14,8 @@ mod kill;
 mod mapping;
 mod native_import;
 mod native_json;
+mod native_kuma;
+mod native_prometheus;
 mod pdfs;
 mod real_data;
 mod runs;

@@ -17,6 +17,9 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+mod prometheus;
+mod uptime_kuma;
+
 use super::table::InputError;
 use crate::core::interval::Instant;
 
@@ -101,7 +104,8 @@ pub fn read(format: Format, path: &Path, display: &str, options: &Options, now: 
     match format {
         Format::Statuspage => statuspage::read(path, display, options, now),
         Format::GcpStatus => gcp_status::read(path, display, options, now),
-        _ => Err(InputError(format!("{display}: the {format} reader is not available in this build"))),
+        Format::UptimeKuma => uptime_kuma::read(path, display, options, now),
+        Format::Prometheus => prometheus::read(path, display, options),
     }
 }
 
@@ -118,12 +122,15 @@ pub fn to_csv(table: &Canonical) -> (Vec<u8>, Vec<u64>) {
     w.flush().expect("writing to memory");
     let mut starts = Vec::with_capacity(table.rows.len());
     let mut line = 2u64;
+    // Only the bytes written since the last row are counted: a table of many rows stays linear.
+    let mut counted = w.get_ref().len();
     for row in &table.rows {
         starts.push(line);
         w.write_record(&row.cells).expect("writing to memory");
         w.flush().expect("writing to memory");
         let written = w.get_ref();
-        line = 1 + written.iter().filter(|&&b| b == b'\n').count() as u64;
+        line += written[counted..].iter().filter(|&&b| b == b'\n').count() as u64;
+        counted = written.len();
     }
     (w.into_inner().expect("writing to memory"), starts)
 }
