@@ -34,6 +34,11 @@ fn args_of(case: &Path) -> Vec<String> {
 }
 
 fn run_case(case: &Path, out: &Path) {
+    // A case whose input is generated (a binary database) is made first.
+    if case.join("generate.py").is_file() {
+        let o = Command::new("python3").arg("generate.py").current_dir(case).output().expect("python3");
+        assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+    }
     for args in runs_of(case) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_slareport"));
         cmd.args(["run", "--config"]).arg(case.join("sla.toml")).arg("--out").arg(out).arg("--quiet");
