@@ -92,6 +92,9 @@ pub struct CustomerPeriod {
     pub months: Vec<CustomerPeriod>,
     /// `None` when no monitored pair covers the customer.
     pub coverage: Option<Percent>,
+    /// The downtime the target allows in this period, what was used, and, while the
+    /// period is still open, where the current rate leads.
+    pub budget: ErrorBudget,
     pub pairs: Vec<Pair>,
     /// Applicable incidents overlapping the eligible window, by start.
     pub incidents: Vec<IncidentNote>,
@@ -99,6 +102,41 @@ pub struct CustomerPeriod {
     pub daily: Vec<DayStat>,
     pub evidence: Vec<Evidence>,
     pub warnings: Vec<String>,
+}
+
+/// The error budget of a customer-period: the downtime its target allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorBudget {
+    /// `denominator × (100 − target) / 100` seconds, exact.
+    pub allowed: Decimal,
+    /// The counted downtime.
+    pub used: Decimal,
+    /// `allowed − used`; negative once the budget is overspent.
+    pub remaining: Decimal,
+    /// `remaining / allowed`; `None` when nothing is allowed (a 100 % target).
+    pub remaining_percent: Option<Percent>,
+    /// While the eligible window is still open at "now": the uptime at its end if
+    /// downtime keeps its rate so far (a projection, never below 0 %).
+    pub projected_uptime: Option<Percent>,
+}
+
+impl ErrorBudget {
+    /// The budget of `downtime` against `target_percent` over `denominator` seconds of the
+    /// eligible window `e`, at `now`.
+    pub fn of(downtime: Decimal, target_percent: Decimal, denominator: i64, e: Interval, now: Instant) -> ErrorBudget {
+        let den = Decimal::from(denominator);
+        let allowed = (den * (Decimal::from(100) - target_percent) / Decimal::from(100)).normalize();
+        let remaining = (allowed - downtime).normalize();
+        let remaining_percent = (!allowed.is_zero()).then(|| Percent::of(remaining, allowed));
+        let elapsed = now.clamp(e.start, e.end) - e.start;
+        let projected_uptime = (now < e.end && elapsed > 0 && denominator > 0).then(|| {
+            // 100 × (den − downtime × |E| / elapsed) / den, kept exact.
+            let whole = den * Decimal::from(elapsed);
+            let left = whole - downtime * Decimal::from(e.len());
+            Percent::of(left.max(Decimal::ZERO), whole)
+        });
+        ErrorBudget { allowed, used: downtime.normalize(), remaining, remaining_percent, projected_uptime }
+    }
 }
 
 /// An applicable incident as it touched this customer's period.
@@ -485,6 +523,7 @@ pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRule
         credit_amount,
         months,
         coverage,
+        budget: ErrorBudget::of(downtime_seconds, target_percent, denominator_seconds, e, ctx.now),
         pairs: pairs.iter().map(|p| p.pair.clone()).collect(),
         incidents,
         daily,

@@ -556,3 +556,24 @@ fn a_period_owes_the_credits_of_its_whole_months_only() {
     assert!(october.credit_percent.is_some() && october.months.is_empty());
     assert_eq!(october.period.label, "2026-10");
 }
+
+#[test]
+fn error_budget_allowed_used_remaining_and_projection() {
+    use super::sla::ErrorBudget;
+    let month = Interval::new(0, 2_678_400);
+    let b = ErrorBudget::of(dec("1860"), dec("99.95"), 2_678_400, month, 3_000_000);
+    assert_eq!(b.allowed, dec("1339.2"), "0.05 % of 31 days");
+    assert_eq!(b.remaining, dec("-520.8"));
+    assert_eq!(b.remaining_percent.unwrap().truncate(4), dec("-38.8888"), "truncated toward zero");
+    assert_eq!(b.projected_uptime, None, "the month is over");
+    // Half-way through with 600 s down: 1,200 s at the end if the rate holds.
+    let half = ErrorBudget::of(dec("600"), dec("99.95"), 2_678_400, month, 1_339_200);
+    assert_eq!(half.projected_uptime.unwrap().truncate(4), dec("99.9551"));
+    assert_eq!(half.remaining_percent.unwrap().truncate(4), dec("55.1971"));
+    // Nothing allowed at 100 %; a projection never goes below 0.
+    let strict = ErrorBudget::of(dec("10"), dec("100"), 2_678_400, month, 10);
+    assert_eq!((strict.allowed, strict.remaining_percent), (Decimal::ZERO, None));
+    assert_eq!(strict.projected_uptime.unwrap().truncate(4), dec("0.0000"));
+    // Not started yet: no projection.
+    assert_eq!(ErrorBudget::of(dec("0"), dec("99.9"), 2_678_400, month, -5).projected_uptime, None);
+}

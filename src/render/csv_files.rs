@@ -33,7 +33,7 @@ fn money(d: Decimal, currency: &str) -> String {
     d.to_string()
 }
 
-pub const SLA_MONTHLY_HEADER: [&str; 21] = [
+pub const SLA_MONTHLY_HEADER: [&str; 26] = [
     "month",
     "customer_id",
     "customer_name",
@@ -55,6 +55,11 @@ pub const SLA_MONTHLY_HEADER: [&str; 21] = [
     "denominator_seconds",
     "partial_seconds",
     "incidents",
+    "budget_allowed_seconds",
+    "budget_used_seconds",
+    "budget_remaining_seconds",
+    "budget_remaining_percent",
+    "projected_uptime_percent",
 ];
 
 /// The columns of finance's `credits.csv`, a subset of `sla_monthly.csv`'s.
@@ -104,6 +109,15 @@ fn cell(r: &CustomerPeriod, column: &str, decimals: u32) -> String {
         "denominator_seconds" => r.denominator_seconds.to_string(),
         "partial_seconds" => r.partial_seconds.to_string(),
         "incidents" => neutralise(&r.incidents.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(";")),
+        "budget_allowed_seconds" => plain(r.budget.allowed),
+        "budget_used_seconds" => plain(r.budget.used),
+        "budget_remaining_seconds" => plain(r.budget.remaining),
+        "budget_remaining_percent" => {
+            r.budget.remaining_percent.map(|p| p.truncate(decimals).to_string()).unwrap_or_default()
+        }
+        "projected_uptime_percent" => {
+            r.budget.projected_uptime.map(|p| p.truncate(decimals).to_string()).unwrap_or_default()
+        }
         other => unreachable!("unknown column {other}"),
     }
 }

@@ -580,6 +580,8 @@ pub fn customer_pdf(fonts: &FontSet, t: &Template, v: &CustomerView, generated_u
     c.rect(MARGIN + 5.0, c.y, c.content_width() - 5.0, box_h, Rgb(0.965, 0.97, 0.98));
     c.text(MARGIN + 16.0, c.y + 16.0, 8.5, false, muted, &format!("Uptime this {}", v.noun));
     c.text(MARGIN + 16.0, c.y + 48.0, 30.0, true, tone, &v.uptime);
+    let budget = fonts.wrap_max(&v.budget, c.content_width() / 2.0 - 10.0, 7.5, false, 1).remove(0);
+    c.text(MARGIN + 16.0, c.y + 64.0, 7.5, false, muted, &budget);
     let right = c.w - MARGIN - 14.0;
     c.text_right(right, c.y + 22.0, 15.0, true, tone, &v.verdict);
     c.text_right(right, c.y + 38.0, 9.5, false, muted, &format!("Target {}", v.target));

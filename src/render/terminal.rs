@@ -9,6 +9,8 @@ pub struct SummaryLine {
     pub customers: usize,
     pub met: usize,
     pub breached: usize,
+    /// Customers whose downtime exceeds what their target allows (error budget spent).
+    pub over_budget: usize,
     pub credits: String,
     pub directory: String,
 }
@@ -22,6 +24,7 @@ pub fn summary_line(month: &str, rows: &[CustomerPeriod], directory: &str) -> Su
         customers: rows.len(),
         met: rows.iter().filter(|r| r.met).count(),
         breached: rows.iter().filter(|r| !r.met).count(),
+        over_budget: rows.iter().filter(|r| r.budget.remaining < rust_decimal::Decimal::ZERO).count(),
         credits,
         directory: directory.to_string(),
     }
@@ -29,7 +32,8 @@ pub fn summary_line(month: &str, rows: &[CustomerPeriod], directory: &str) -> Su
 
 /// The run summary as an aligned table.
 pub fn table(lines: &[SummaryLine]) -> String {
-    let header = ["period", "customers", "met", "breached", "credits", "written to"].map(String::from).to_vec();
+    let header =
+        ["period", "customers", "met", "breached", "over budget", "credits", "written to"].map(String::from).to_vec();
     let rows: Vec<Vec<String>> = lines
         .iter()
         .map(|l| {
@@ -38,6 +42,7 @@ pub fn table(lines: &[SummaryLine]) -> String {
                 l.customers.to_string(),
                 l.met.to_string(),
                 l.breached.to_string(),
+                l.over_budget.to_string(),
                 l.credits.clone(),
                 l.directory.clone(),
             ]

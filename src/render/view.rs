@@ -72,6 +72,8 @@ pub struct CustomerView {
     pub verdict: String,
     pub credit: String,
     pub credit_detail: String,
+    /// The error budget in one line: allowed, used, left or overspent.
+    pub budget: String,
     pub key_figures: Vec<(String, String)>,
     pub availability_title: String,
     /// Chart axis: the availability at the chart's bottom and the target line's height.
@@ -343,6 +345,23 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             format!("sum of the credits of its {} calendar months", r.months.len()),
         ),
     };
+    let b = &r.budget;
+    let budget = match b.remaining_percent {
+        None => format!("Error budget: none (target 100 %), {} down", duration(b.used)),
+        Some(p) if b.remaining >= Decimal::ZERO => format!(
+            "Error budget: {} of {} used, {} left ({} %)",
+            duration(b.used),
+            duration(b.allowed),
+            duration(b.remaining),
+            p.truncate(d.min(2))
+        ),
+        Some(_) => format!(
+            "Error budget: {} allowed, {} used: overspent by {}",
+            duration(b.allowed),
+            duration(b.used),
+            duration(-b.remaining)
+        ),
+    };
     let lowest = r.daily.iter().filter_map(|day| day.uptime()).min().map_or(Decimal::from(100), |p| p.truncate(6));
     let floor = axis_floor(lowest, r.target_percent);
     let (size, stretches) = chart_stretches(&r.daily);
@@ -516,6 +535,13 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         },
         ("Monitoring coverage".to_string(), format!("{coverage} %")),
     ];
+    let mut key_figures = key_figures;
+    if let Some(p) = b.projected_uptime {
+        key_figures.push((
+            "Projection".to_string(),
+            format!("{} at the {}'s end if downtime keeps its rate so far", percent_text(p, d), noun(&r.period)),
+        ));
+    }
     CustomerView {
         document_title: format!("{} - {} - {}", t.titles.report, r.customer_name, r.period),
         provider: t.provider_name.clone(),
@@ -538,6 +564,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         verdict: if r.met { "Target met".into() } else { "Target missed".into() },
         credit,
         credit_detail,
+        budget,
         key_figures,
         availability_title: match size {
             1 => t.titles.availability.clone(),

@@ -7,8 +7,11 @@ Usage:
 PERIOD is a period label: YYYY-MM (a month), YYYY-Qn (a quarter), YYYY (a year) or
 YYYY-MM-DD..YYYY-MM-DD (inclusive days; `last-N-days` is resolved by slareport to
 such a range and is not accepted here).  Prints sla_monthly.csv for that period on
-stdout; its first column is `month` when the period is exactly one calendar month,
-else `period`, and holds the label as given.
+stdout: the fifteen contract columns, then the five error-budget columns (slareport's
+columns 22-26); the first column is `month` when the period is exactly one calendar
+month, else `period`, and holds the label as given.  "Now" is --as-of; without it the
+model takes the far future (open incidents run to the period's end, every period is
+over, so `projected_uptime_percent` is empty).
 
 This is deliberately simple.  Every set of instants is a Python big-int bitset
 over one window of whole seconds (bit i = second W0 + i), so the whole
@@ -49,7 +52,7 @@ class InputError(Exception):
 
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-FAR_FUTURE = 253402300799  # 9999-12-31T23:59:59Z: "open" with no --as-of
+FAR_FUTURE = 253402300799  # 9999-12-31T23:59:59Z: "now" (open incidents, projection) with no --as-of
 
 INSTANT_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?"
@@ -749,6 +752,7 @@ def measure(c, cfg, win, pairs, cs, e_start, e_end):
     r.downtime = Fraction(FX.bit_count()) + tier.partial_weight * PX.bit_count()
     r.excluded = ((F | P) & X).bit_count()
     denominator = size_E - X.bit_count() if tier.excl_in_denominator else size_E
+    r.denominator = denominator
     if denominator == 0:
         r.uptime = Fraction(100)
     else:
@@ -779,7 +783,33 @@ def month_money(c, tier, uptime, size_E, size_month):
     return credit, fee_units, credit_units
 
 
-def customer_row(period, c, cfg, win, pairs, incidents):
+def budget_cells(r, target, e_start, e_end, now, places):
+    """The five error-budget cells of a row measured over E = [e_start, e_end), at "now".
+
+    allowed = denominator * (100 - target) / 100 and remaining = allowed - downtime, both
+    exact; the remaining percent is remaining / allowed * 100 truncated (empty if allowed
+    is 0).  The projection exists only while E is not over (now < E.end) and some of it
+    has elapsed: downtime * |E| / elapsed is the projected downtime, and the projected
+    uptime 100 * (denominator - projected) / denominator is truncated, clamped at 0
+    (100 when the denominator is 0, as for uptime_percent)."""
+    allowed = Fraction(r.denominator) * (100 - Fraction(target)) / 100
+    used = r.downtime
+    remaining = allowed - used
+    remaining_pct = "" if allowed == 0 else fmt_truncated(remaining * 100 / allowed, places)
+    projected = ""
+    if now < e_end:
+        elapsed = max(0, min(now, e_end) - e_start)
+        if elapsed > 0:
+            if r.denominator == 0:
+                up = Fraction(100)
+            else:
+                projected_down = used * (e_end - e_start) / Fraction(elapsed)
+                up = max(Fraction(0), (r.denominator - projected_down) * 100 / Fraction(r.denominator))
+            projected = fmt_truncated(up, places)
+    return [fmt_exact(allowed), fmt_exact(used), fmt_exact(remaining), remaining_pct, projected]
+
+
+def customer_row(period, c, cfg, win, pairs, incidents, now):
     tier = cfg.tiers[c.tier]
     pb = period.bounds(c.zone)
     e = eligible(c, pb)
@@ -831,13 +861,16 @@ def customer_row(period, c, cfg, win, pairs, incidents):
         credit_amount_cell,
         neutralise(c.currency),
         fmt_truncated(r.coverage, cfg.decimals),
-    ]
+    ] + budget_cells(r, target, e[0], e[1], now, cfg.decimals)
 
 
 HEADER = ["customer_id", "customer_name", "tier", "eligible_seconds",
           "downtime_seconds", "excluded_seconds", "uptime_percent", "target_percent",
           "met", "credit_percent", "fee", "credit_amount", "currency",
-          "monitoring_coverage_percent"]
+          "monitoring_coverage_percent",
+          # Error budget (issue 10): columns 22-26 of slareport's file, 16-20 here.
+          "budget_allowed_seconds", "budget_used_seconds", "budget_remaining_seconds",
+          "budget_remaining_percent", "projected_uptime_percent"]
 
 
 def run(config_path, label, as_of_text=None):
@@ -860,7 +893,7 @@ def run(config_path, label, as_of_text=None):
         win = Window(min(b[0] for b in bounds), max(b[1] for b in bounds))
         pairs = pair_sets(series, outages, cfg, win)
         for cid in sorted(customers):
-            row = customer_row(period, customers[cid], cfg, win, pairs, incidents)
+            row = customer_row(period, customers[cid], cfg, win, pairs, incidents, as_of)
             if row is not None:
                 w.writerow(row)
     return out.getvalue()
