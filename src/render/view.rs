@@ -346,20 +346,16 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         ),
     };
     let b = &r.budget;
-    let budget = match b.remaining_percent {
-        None => format!("Error budget: none (target 100 %), {} down", duration(b.used)),
-        Some(p) if b.remaining >= Decimal::ZERO => format!(
-            "Error budget: {} of {} used, {} left ({} %)",
-            duration(b.used),
-            duration(b.allowed),
-            duration(b.remaining),
-            p.truncate(d.min(2))
+    // A short line in the headline box, the detail among the key figures.
+    let (budget, budget_detail) = match b.remaining_percent {
+        None => ("No error budget (target 100 %)".to_string(), format!("none allowed, {} used", duration(b.used))),
+        Some(p) if b.remaining >= Decimal::ZERO => (
+            format!("Error budget: {} % left", p.truncate(d.min(2))),
+            format!("{} of {} used, {} left", duration(b.used), duration(b.allowed), duration(b.remaining)),
         ),
-        Some(_) => format!(
-            "Error budget: {} allowed, {} used: overspent by {}",
-            duration(b.allowed),
-            duration(b.used),
-            duration(-b.remaining)
+        Some(_) => (
+            format!("Error budget overspent by {}", duration(-b.remaining)),
+            format!("{} allowed, {} used", duration(b.allowed), duration(b.used)),
         ),
     };
     let lowest = r.daily.iter().filter_map(|day| day.uptime()).min().map_or(Decimal::from(100), |p| p.truncate(6));
@@ -536,6 +532,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         ("Monitoring coverage".to_string(), format!("{coverage} %")),
     ];
     let mut key_figures = key_figures;
+    key_figures.insert(2, ("Error budget".to_string(), budget_detail));
     if let Some(p) = b.projected_uptime {
         key_figures.push((
             "Projection".to_string(),
