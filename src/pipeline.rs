@@ -272,12 +272,18 @@ impl Prepared {
     pub fn render_csvs(&self, result: &PeriodResult) -> PeriodFiles {
         let d = self.config.decimals;
         let p = &result.period;
-        vec![
+        let mut files = vec![
             ("sla_monthly.csv".to_string(), csv_files::sla_monthly(p, &result.rows, d)),
             ("credits.csv".to_string(), csv_files::credits(&result.rows, d)),
             ("tiers.csv".to_string(), csv_files::tiers(p, &result.tiers, &result.rows, d)),
             ("evidence.csv".to_string(), csv_files::evidence(p, &result.rows)),
-        ]
+        ];
+        // A period longer than a month rolls its months up.
+        if p.as_month().is_none() && !p.whole_months().is_empty() {
+            let rollups = crate::core::sla::rollups(self.config.tiers.keys().map(String::as_str), &result.rows);
+            files.push(("rollup.csv".to_string(), csv_files::rollup(p, &rollups, d)));
+        }
+        files
     }
 
     /// The 12-month trend of a calendar month: each of the 11 months before it, from

@@ -73,7 +73,8 @@ pub struct InputArgs {
     /// local days) or last-90-days (whole days before --as-of, or before today).
     #[arg(long, value_name = "PERIOD")]
     pub period: Option<PeriodSpec>,
-    /// With --period: one report per calendar month or quarter of the period.
+    /// With --period: one report per calendar month or quarter of the period, and the
+    /// period's own report with its roll-up.
     #[arg(long, value_name = "month|quarter", requires = "period")]
     pub every: Option<Every>,
     /// Fix "now" (for incidents still open) to this instant, e.g. 2026-11-01T00:00:00Z.
@@ -122,7 +123,14 @@ pub fn asked_periods(args: &InputArgs, config: &Config, clock_now: Instant) -> R
     let label = period.label.clone();
     let periods = match args.every {
         None => vec![period],
-        Some(every) => period.split(every == Every::Quarter),
+        // The parts, then the whole period (its report carries the roll-up of its months).
+        Some(every) => {
+            let mut parts = period.split(every == Every::Quarter);
+            if !parts.contains(&period) {
+                parts.push(period);
+            }
+            parts
+        }
     };
     if periods.len() > MAX_MONTHS {
         return Err(RunError::Usage(format!(

@@ -731,3 +731,63 @@ mod attribute_tests {
         }
     }
 }
+
+/// A roll-up of a period longer than a month, for one customer or one tier: uptime from
+/// the seconds of the whole span (never an average of percentages), the calendar months
+/// met and missed, credits summed per currency, and how often and how long the service
+/// was down (MTTR, MTBF).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rollup {
+    /// `customer` or `tier`.
+    pub scope: &'static str,
+    pub id: String,
+    pub name: String,
+    pub denominator_seconds: i64,
+    pub downtime_seconds: Decimal,
+    pub uptime: Percent,
+    pub months: usize,
+    pub months_met: usize,
+    /// Maximal intervals of counted downtime.
+    pub failures: usize,
+    /// Mean time to restore: counted downtime per failure, in seconds.
+    pub mttr_seconds: Option<Decimal>,
+    /// Mean time between failures: time up per failure, in seconds.
+    pub mtbf_seconds: Option<Decimal>,
+    pub credits: BTreeMap<String, Decimal>,
+}
+
+impl Rollup {
+    fn of<'a>(scope: &'static str, id: &str, name: &str, rows: impl IntoIterator<Item = &'a CustomerPeriod>) -> Rollup {
+        let rows: Vec<&CustomerPeriod> = rows.into_iter().collect();
+        let denominator_seconds: i64 = rows.iter().map(|r| r.denominator_seconds).sum();
+        let downtime_seconds: Decimal = rows.iter().map(|r| r.downtime_seconds).sum::<Decimal>().normalize();
+        let failures = rows.iter().flat_map(|r| &r.evidence).filter(|e| e.kind == EvidenceKind::Counted).count();
+        let up = Decimal::from(denominator_seconds) - downtime_seconds;
+        let per_failure = |x: Decimal| (failures > 0).then(|| (x / Decimal::from(failures)).round_dp(3).normalize());
+        let months = rows.iter().flat_map(|r| &r.months);
+        Rollup {
+            scope,
+            id: id.to_string(),
+            name: name.to_string(),
+            denominator_seconds,
+            downtime_seconds,
+            uptime: Percent::of(up, Decimal::from(denominator_seconds)),
+            months: months.clone().count(),
+            months_met: months.filter(|m| m.met).count(),
+            failures,
+            mttr_seconds: per_failure(downtime_seconds),
+            mtbf_seconds: per_failure(up),
+            credits: credits_by_currency(rows.iter().copied()),
+        }
+    }
+}
+
+/// The roll-ups of a period's rows: one per customer, then one per tier (tier-name order).
+pub fn rollups<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[CustomerPeriod]) -> Vec<Rollup> {
+    let mut out: Vec<Rollup> =
+        rows.iter().map(|r| Rollup::of("customer", &r.customer_id, &r.customer_name, [r])).collect();
+    for tier in tiers {
+        out.push(Rollup::of("tier", tier, tier, rows.iter().filter(|r| r.tier == tier)));
+    }
+    out
+}

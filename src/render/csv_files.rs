@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::core::numbers::{minor_unit, plain};
 use crate::core::period::Period;
-use crate::core::sla::{CustomerPeriod, TierSummary};
+use crate::core::sla::{CustomerPeriod, Rollup, TierSummary};
 use crate::core::time::format_utc;
 
 /// Prefixes a `'` to text a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR).
@@ -179,6 +179,53 @@ pub fn tiers(period: &Period, summaries: &[TierSummary], rows: &[CustomerPeriod]
             s.excluded_seconds.to_string(),
         ];
         rec.extend(currencies.iter().map(|c| money(s.credits.get(*c).copied().unwrap_or_default(), c)));
+        w.write_record(&rec).expect("csv");
+    }
+    finish(w)
+}
+
+/// The roll-up of a period longer than a month: per customer, then per tier, uptime from
+/// the seconds of the whole span, calendar months met and missed, failures, MTTR and
+/// MTBF in seconds, and one `credits_<CUR>` column per currency of the period.
+pub fn rollup(period: &Period, rollups: &[Rollup], decimals: u32) -> Vec<u8> {
+    let currencies: BTreeSet<&str> = rollups.iter().flat_map(|r| r.credits.keys().map(String::as_str)).collect();
+    let mut w = writer();
+    let mut header: Vec<String> = [
+        "period",
+        "scope",
+        "id",
+        "name",
+        "denominator_seconds",
+        "downtime_seconds",
+        "uptime_percent",
+        "months",
+        "months_met",
+        "months_missed",
+        "failures",
+        "mttr_seconds",
+        "mtbf_seconds",
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(currencies.iter().map(|c| format!("credits_{}", neutralise(c))));
+    w.write_record(&header).expect("csv");
+    for r in rollups {
+        let mut rec = vec![
+            period.to_string(),
+            r.scope.to_string(),
+            neutralise(&r.id),
+            neutralise(&r.name),
+            r.denominator_seconds.to_string(),
+            plain(r.downtime_seconds),
+            if r.denominator_seconds > 0 { r.uptime.truncate(decimals).to_string() } else { String::new() },
+            r.months.to_string(),
+            r.months_met.to_string(),
+            (r.months - r.months_met).to_string(),
+            r.failures.to_string(),
+            r.mttr_seconds.map(plain).unwrap_or_default(),
+            r.mtbf_seconds.map(plain).unwrap_or_default(),
+        ];
+        rec.extend(currencies.iter().map(|c| r.credits.get(*c).map(|a| money(*a, c)).unwrap_or_default()));
         w.write_record(&rec).expect("csv");
     }
     finish(w)

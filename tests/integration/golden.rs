@@ -70,7 +70,24 @@ fn golden_cases_match_expected_files() {
         let expected_root = case.join("expected");
         for dir in month_dirs(tmp.path()) {
             let month = dir.file_name().unwrap().to_string_lossy().to_string();
-            for file in ["sla_monthly.csv", "credits.csv", "tiers.csv", "evidence.csv"] {
+            // Every CSV the run wrote (sla_monthly, credits, tiers, evidence, and the
+            // roll-up of a longer period).
+            let mut written: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().to_string()))
+                .filter(|n| n.ends_with(".csv"))
+                .collect();
+            written.sort();
+            if !update && let Ok(entries) = std::fs::read_dir(expected_root.join(&month)) {
+                // An expected file the run no longer writes is a failure too.
+                for e in entries.flatten() {
+                    let n = e.file_name().to_string_lossy().to_string();
+                    if n.ends_with(".csv") && !written.contains(&n) {
+                        failures.push(format!("{}: expected but not written", e.path().display()));
+                    }
+                }
+            }
+            for file in &written {
                 let got = std::fs::read_to_string(dir.join(file)).unwrap();
                 let want_path = expected_root.join(&month).join(file);
                 if update {
