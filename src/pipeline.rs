@@ -198,11 +198,17 @@ impl Prepared {
         let generated_at = self.as_of.unwrap_or(self.now);
         let generated = format!("{} UTC", format_utc(generated_at).replace('T', " ").trim_end_matches('Z'));
         let reach = incident_reach(&result.rows);
+        let rollups = if result.period.as_month().is_none() && !result.period.whole_months().is_empty() {
+            crate::core::sla::rollups(self.config.tiers.keys().map(String::as_str), &result.rows)
+        } else {
+            Vec::new()
+        };
         let summary = summary_view(&SummaryInputs {
             period: &result.period,
             rows: &result.rows,
             tiers: &result.tiers,
             reach: &reach,
+            rollups: &rollups,
             template: &self.template,
             decimals: d,
             fingerprint: &fingerprint,

@@ -624,6 +624,9 @@ pub fn summary_pdf(fonts: &FontSet, t: &Template, v: &SummaryView, generated_uni
     c.running_header = Some(format!("{} · {}", v.title, v.period_label));
     c.figures(&v.headline, 10.0);
     c.titled_table(&v.tiers_title, &v.tiers, 8.0, "No tiers.");
+    if let Some(rollup) = &v.rollup {
+        c.titled_table("Roll-up of the period's months", rollup, 8.0, "No tiers.");
+    }
     c.titled_table(&v.breaches_title, &v.breaches, 8.0, &format!("No customer breached its target this {}.", v.noun));
     c.titled_table(&v.worst_title, &v.worst, 8.0, &format!("No incidents this {}.", v.noun));
     c.footers(&v.footer, &v.report_id);

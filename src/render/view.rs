@@ -117,6 +117,8 @@ pub struct SummaryView {
     pub breaches: Table,
     pub worst_title: String,
     pub worst: Table,
+    /// Per tier over the whole period, when it holds whole months.
+    pub rollup: Option<Table>,
     pub footer: Footer,
 }
 
@@ -597,10 +599,44 @@ pub struct SummaryInputs<'a> {
     pub rows: &'a [CustomerPeriod],
     pub tiers: &'a [TierSummary],
     pub reach: &'a [IncidentReach],
+    /// The tiers' roll-ups of a period holding whole months (empty otherwise).
+    pub rollups: &'a [crate::core::sla::Rollup],
     pub template: &'a Template,
     pub decimals: u32,
     pub fingerprint: &'a str,
     pub generated: &'a str,
+}
+
+/// The tiers' roll-ups as a table: uptime from seconds, months, MTTR, MTBF, credits.
+fn rollup_table(rollups: &[crate::core::sla::Rollup], d: u32) -> Option<Table> {
+    let tiers: Vec<&crate::core::sla::Rollup> = rollups.iter().filter(|r| r.scope == "tier").collect();
+    if tiers.is_empty() {
+        return None;
+    }
+    // To the second for reading; rollup.csv has the exact figures.
+    let opt = |v: Option<Decimal>| v.map_or("-".to_string(), |x| duration(x.round()));
+    Some(Table {
+        headers: ["Tier", "Uptime (whole span)", "Months met / missed", "Failures", "MTTR", "MTBF", "Credits"]
+            .map(String::from)
+            .to_vec(),
+        widths: vec![1.1, 1.2, 1.2, 0.8, 1.1, 1.4, 2.0],
+        rows: tiers
+            .iter()
+            .map(|r| {
+                let owed: Vec<String> =
+                    r.credits.iter().filter(|(_, a)| !a.is_zero()).map(|(c, a)| money(*a, c)).collect();
+                vec![
+                    r.id.clone(),
+                    if r.denominator_seconds > 0 { percent_text(r.uptime, d) } else { "-".to_string() },
+                    format!("{} / {}", r.months_met, r.months - r.months_met),
+                    r.failures.to_string(),
+                    opt(r.mttr_seconds),
+                    opt(r.mtbf_seconds),
+                    if owed.is_empty() { "none".to_string() } else { owed.join(", ") },
+                ]
+            })
+            .collect(),
+    })
 }
 
 pub fn summary_view(i: &SummaryInputs) -> SummaryView {
@@ -699,6 +735,7 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
         tiers,
         breaches_title: t.titles.breaches.clone(),
         breaches,
+        rollup: rollup_table(i.rollups, d),
         worst_title: t.titles.worst_incidents.clone(),
         worst,
         footer: Footer { generated: i.generated.to_string(), fingerprint: i.fingerprint.to_string() },
