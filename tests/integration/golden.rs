@@ -129,6 +129,7 @@ fn budget_columns(csv_text: &str, from: usize) -> Vec<String> {
 #[test]
 fn golden_cases_agree_with_the_reference_model() {
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/sla_reference.py");
+    let rollup_model = model.with_file_name("rollup_reference.py");
     for case in cases().into_iter().filter(|c| !c.join("reference-skip").is_file()) {
         let tmp = tempfile::tempdir().unwrap();
         run_case(&case, tmp.path());
@@ -157,6 +158,23 @@ fn golden_cases_agree_with_the_reference_model() {
                 "{} {month}: the error budgets disagree",
                 case.display()
             );
+            // A longer period's roll-up, from the model's own figures.
+            if dir.join("rollup.csv").is_file() {
+                let mut cmd = Command::new("python3");
+                cmd.arg(&rollup_model).arg(case.join("sla.toml")).arg(&month);
+                if let Some(a) = &as_of {
+                    cmd.args(["--as-of", a]);
+                }
+                let o = cmd.output().expect("python3");
+                assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+                let ours = std::fs::read_to_string(dir.join("rollup.csv")).unwrap();
+                assert_eq!(
+                    ours,
+                    String::from_utf8(o.stdout).unwrap(),
+                    "{} {month}: the roll-ups disagree",
+                    case.display()
+                );
+            }
         }
     }
 }
