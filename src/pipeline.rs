@@ -277,6 +277,7 @@ impl Prepared {
             ("credits.csv".to_string(), csv_files::credits(&result.rows, d)),
             ("tiers.csv".to_string(), csv_files::tiers(p, &result.tiers, &result.rows, d)),
             ("evidence.csv".to_string(), csv_files::evidence(p, &result.rows)),
+            ("recovery.csv".to_string(), csv_files::recovery(p, &result.rows)),
         ]
     }
 
