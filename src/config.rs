@@ -1074,4 +1074,29 @@ credits = [
         assert!(e.starts_with("sla.toml:2:"), "{e}");
         assert!(!e.contains('\n'));
     }
+
+    #[test]
+    fn recovery_objectives_are_exact_positive_minutes() {
+        let c = parse(&SPEC_EXAMPLE.replace(
+            "credit_cap_percent = 100",
+            "credit_cap_percent = 100\nrto_minutes = 60\nrpo_minutes = \"7.5\"\nrecovery_credit_percent = 5",
+        ))
+        .unwrap();
+        let t = &c.tiers["standard"];
+        assert_eq!((t.rto_minutes, t.rpo_minutes), (Some(Decimal::from(60)), Some(Decimal::new(75, 1))));
+        assert_eq!(t.recovery_credit_percent, Decimal::from(5));
+        let t = &parse(SPEC_EXAMPLE).unwrap().tiers["standard"];
+        assert_eq!((t.rto_minutes, t.rpo_minutes, t.recovery_credit_percent), (None, None, Decimal::ZERO));
+        for (bad, msg) in [
+            ("rto_minutes = 0", "[tiers.standard] rto_minutes: expected positive minutes"),
+            ("rpo_minutes = -5", "[tiers.standard] rpo_minutes: expected positive minutes"),
+            ("recovery_credit_percent = 101", "[tiers.standard] recovery_credit_percent: expected a percentage"),
+        ] {
+            let e =
+                parse(&SPEC_EXAMPLE.replace("credit_cap_percent = 100", &format!("credit_cap_percent = 100\n{bad}")))
+                    .unwrap_err()
+                    .to_string();
+            assert!(e.contains(msg), "{bad}: {e}");
+        }
+    }
 }
