@@ -26,6 +26,8 @@ pub struct ConfigError {
 /// Bounds that keep every exact computation inside i128 (see core::numbers): decimal
 /// settings have at most 6 places, `decimals` at most 8.
 pub const MAX_SCALE: u32 = 6;
+/// The largest recovery objective (`rto_minutes`, `rpo_minutes`): 366 days in minutes.
+pub const MAX_OBJECTIVE_MINUTES: i64 = 527_040;
 pub const MAX_DECIMALS: u32 = 8;
 pub const MAX_GAP_SECONDS: i64 = 366 * 86_400;
 pub const MAX_NOTICE_HOURS: i64 = 366 * 24;
@@ -77,6 +79,8 @@ pub const CUSTOMER_COLUMNS: &[&str] = &[
     "currency",
     "timezone",
     "target_percent",
+    "rto_minutes",
+    "rpo_minutes",
 ];
 pub const CHECK_COLUMNS: &[&str] = &["timestamp", "service", "region", "location", "status"];
 pub const OUTAGE_COLUMNS: &[&str] = &["service", "region", "start", "end", "duration_seconds"];
@@ -447,6 +451,9 @@ struct RawTier {
     credit_cap_percent: Option<Dec>,
     #[serde(default)]
     credits: Vec<RawBand>,
+    rto_minutes: Option<Dec>,
+    rpo_minutes: Option<Dec>,
+    recovery_credit_percent: Option<Dec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -712,6 +719,20 @@ impl Config {
                     )?,
                 });
             }
+            // A recovery objective: positive minutes, exact, at most a year.
+            let objective = |field: &str, d: Option<Dec>| -> Result<Option<Decimal>, ConfigError> {
+                let Some(d) = d else { return Ok(None) };
+                let d = exact(&k(field), d)?;
+                if d <= Decimal::ZERO || d > Decimal::from(MAX_OBJECTIVE_MINUTES) || d.normalize().scale() > MAX_SCALE {
+                    return Err(key(
+                        &k(field),
+                        format!(
+                            "expected positive minutes up to {MAX_OBJECTIVE_MINUTES} with at most {MAX_SCALE} decimal places, found {d}"
+                        ),
+                    ));
+                }
+                Ok(Some(d))
+            };
             let tier = TierRules {
                 name: name.clone(),
                 target_percent: percent("target_percent", exact(&k("target_percent"), t.target_percent)?)?,
@@ -726,6 +747,12 @@ impl Config {
                     dec("credit_cap_percent", t.credit_cap_percent, Decimal::from(100))?,
                 )?,
                 credits,
+                rto_minutes: objective("rto_minutes", t.rto_minutes)?,
+                rpo_minutes: objective("rpo_minutes", t.rpo_minutes)?,
+                recovery_credit_percent: percent(
+                    "recovery_credit_percent",
+                    dec("recovery_credit_percent", t.recovery_credit_percent, Decimal::ZERO)?,
+                )?,
             };
             tiers.insert(name, tier);
         }
@@ -1046,5 +1073,30 @@ credits = [
         let e = parse("[report]\ndecimals = = 4\n").unwrap_err().to_string();
         assert!(e.starts_with("sla.toml:2:"), "{e}");
         assert!(!e.contains('\n'));
+    }
+
+    #[test]
+    fn recovery_objectives_are_exact_positive_minutes() {
+        let c = parse(&SPEC_EXAMPLE.replace(
+            "credit_cap_percent = 100",
+            "credit_cap_percent = 100\nrto_minutes = 60\nrpo_minutes = \"7.5\"\nrecovery_credit_percent = 5",
+        ))
+        .unwrap();
+        let t = &c.tiers["standard"];
+        assert_eq!((t.rto_minutes, t.rpo_minutes), (Some(Decimal::from(60)), Some(Decimal::new(75, 1))));
+        assert_eq!(t.recovery_credit_percent, Decimal::from(5));
+        let t = &parse(SPEC_EXAMPLE).unwrap().tiers["standard"];
+        assert_eq!((t.rto_minutes, t.rpo_minutes, t.recovery_credit_percent), (None, None, Decimal::ZERO));
+        for (bad, msg) in [
+            ("rto_minutes = 0", "[tiers.standard] rto_minutes: expected positive minutes"),
+            ("rpo_minutes = -5", "[tiers.standard] rpo_minutes: expected positive minutes"),
+            ("recovery_credit_percent = 101", "[tiers.standard] recovery_credit_percent: expected a percentage"),
+        ] {
+            let e =
+                parse(&SPEC_EXAMPLE.replace("credit_cap_percent = 100", &format!("credit_cap_percent = 100\n{bad}")))
+                    .unwrap_err()
+                    .to_string();
+            assert!(e.contains(msg), "{bad}: {e}");
+        }
     }
 }

@@ -283,6 +283,7 @@ impl Prepared {
             ("credits.csv".to_string(), csv_files::credits(&result.rows, d)),
             ("tiers.csv".to_string(), csv_files::tiers(p, &result.tiers, &result.rows, d)),
             ("evidence.csv".to_string(), csv_files::evidence(p, &result.rows)),
+            ("recovery.csv".to_string(), csv_files::recovery(p, &result.rows)),
         ];
         // A period longer than a month rolls its months up.
         if p.as_month().is_none() && !p.whole_months().is_empty() {

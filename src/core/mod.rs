@@ -8,6 +8,7 @@ pub mod model;
 pub mod numbers;
 pub mod period;
 pub mod quality;
+pub mod recovery;
 pub mod sla;
 pub mod time;
 

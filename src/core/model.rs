@@ -65,6 +65,10 @@ pub struct Customer {
     pub currency: String,
     pub timezone: Tz,
     pub target_override: Option<Decimal>,
+    /// Per-customer recovery time objective in minutes (overrides the tier's).
+    pub rto_override: Option<Decimal>,
+    /// Per-customer recovery point objective in minutes (overrides the tier's).
+    pub rpo_override: Option<Decimal>,
 }
 
 impl Customer {
@@ -202,6 +206,13 @@ pub struct TierRules {
     pub prorate_fee: bool,
     pub credit_cap_percent: Decimal,
     pub credits: Vec<CreditBand>,
+    /// Recovery time objective in minutes for major incidents (`None`: none applies).
+    pub rto_minutes: Option<Decimal>,
+    /// Recovery point objective in minutes: the data loss allowed (`None`: none applies).
+    pub rpo_minutes: Option<Decimal>,
+    /// Credit percent added to a calendar month's uptime credit (under the cap) when an
+    /// RTO or RPO was missed in it.
+    pub recovery_credit_percent: Decimal,
 }
 
 impl TierRules {

@@ -102,6 +102,8 @@ pub struct CustomerPeriod {
     pub daily: Vec<DayStat>,
     pub evidence: Vec<Evidence>,
     pub warnings: Vec<String>,
+    /// Major incidents judged against the recovery objectives (RTO / RPO), by start.
+    pub recovery: Vec<super::recovery::RecoveryRow>,
 }
 
 /// The error budget of a customer-period: the downtime its target allows.
@@ -369,6 +371,17 @@ pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRule
         .max()
         .unwrap_or(Decimal::ZERO)
         .min(tier.credit_cap_percent);
+    let recovery = super::recovery::recovery_rows(
+        &applicable
+            .iter()
+            .zip(&verdicts)
+            .map(|(i, v)| (*i, if let Some(ExclusionVerdict::Excludes(why)) = v { Some(why.as_str()) } else { None }))
+            .collect::<Vec<_>>(),
+        customer,
+        tier,
+        ctx.now,
+    );
+    let credit_percent = super::recovery::credit_with_recovery(credit_percent, &recovery, e, tier);
     // Credits are per calendar month: a month's own, or the sum over the whole months of
     // a longer period (each computed as a month).
     let (months, credit_percent, fee, credit_amount) = if ctx.period.as_month().is_some() {
@@ -529,6 +542,7 @@ pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRule
         daily,
         evidence,
         warnings,
+        recovery,
     })
 }
 

@@ -38,6 +38,9 @@ fn tier() -> TierRules {
             CreditBand { below_percent: dec("99.0"), credit_percent: dec("25") },
             CreditBand { below_percent: dec("95.0"), credit_percent: dec("100") },
         ],
+        rto_minutes: None,
+        rpo_minutes: None,
+        recovery_credit_percent: Decimal::ZERO,
     }
 }
 
@@ -54,6 +57,8 @@ fn customer() -> Customer {
         currency: "GBP".into(),
         timezone: Tz::UTC,
         target_override: None,
+        rto_override: None,
+        rpo_override: None,
     }
 }
 
@@ -576,4 +581,103 @@ fn error_budget_allowed_used_remaining_and_projection() {
     assert_eq!(strict.projected_uptime.unwrap().truncate(4), dec("0.0000"));
     // Not started yet: no projection.
     assert_eq!(ErrorBudget::of(dec("0"), dec("99.9"), 2_678_400, month, -5).projected_uptime, None);
+}
+
+// Recovery objectives (RTO / RPO).
+
+fn recovery_tier() -> TierRules {
+    let mut tr = tier();
+    tr.rto_minutes = Some(dec("60"));
+    tr.rpo_minutes = Some(dec("15"));
+    tr.recovery_credit_percent = dec("5");
+    tr
+}
+
+fn major(id: &str, start: i64, minutes: i64, loss: Option<&str>) -> Incident {
+    let mut i = incident(id, Category::Unplanned, Impact::Major, start, Some(start + minutes * 60));
+    i.data_loss_minutes = loss.map(dec);
+    i
+}
+
+#[test]
+fn recovery_rto_met_and_missed() {
+    let s = t("2026-09-10T00:00:00Z");
+    let r = run(SEP, &[], &[major("A", s, 60, None), major("B", s + 86_400, 61, None)], &customer(), &recovery_tier());
+    assert_eq!(r.recovery.len(), 2);
+    assert_eq!((r.recovery[0].restore_seconds, r.recovery[0].rto_met), (Some(3600), Some(true)), "equal meets");
+    assert_eq!((r.recovery[1].restore_seconds, r.recovery[1].rto_met), (Some(3660), Some(false)));
+    assert_eq!(super::recovery::all_met(&r.recovery, |x| x.rto_met), Some(false));
+    assert_eq!(r.recovery[0].notes, vec!["no data-loss figure"]);
+    assert_eq!(super::recovery::all_met(&r.recovery, |x| x.rpo_met), None, "no figure: not judged");
+}
+
+#[test]
+fn recovery_rpo_met_and_missed() {
+    let s = t("2026-09-10T00:00:00Z");
+    let incidents = [major("A", s, 10, Some("15")), major("B", s + 86_400, 10, Some("15.5"))];
+    let r = run(SEP, &[], &incidents, &customer(), &recovery_tier());
+    assert_eq!(r.recovery[0].rpo_met, Some(true));
+    assert_eq!(r.recovery[1].rpo_met, Some(false));
+    assert_eq!(super::recovery::all_met(&r.recovery, |x| x.rto_met), Some(true));
+    assert_eq!(super::recovery::all_met(&r.recovery, |x| x.rpo_met), Some(false));
+}
+
+#[test]
+fn recovery_skips_excluded_open_and_non_major_incidents() {
+    let s = t("2026-09-10T00:00:00Z");
+    let mut fm = major("FM", s, 600, Some("100"));
+    fm.category = Category::ForceMajeure;
+    let open = incident("OPEN", Category::Unplanned, Impact::Major, s + 86_400, None);
+    let mut partial = major("P", s + 2 * 86_400, 600, Some("100"));
+    partial.impact = Impact::Partial;
+    let now = t("2026-09-20T00:00:00Z");
+    let incidents = [fm, open, partial];
+    let r = run_with(SEP, &[], &incidents, &customer(), &recovery_tier(), &MonitoringRules::default(), now);
+    let base = run_with(SEP, &[], &incidents, &customer(), &tier(), &MonitoringRules::default(), now);
+    assert_eq!(r.recovery.len(), 2, "partial impact is not judged");
+    let (fm, open) = (&r.recovery[0], &r.recovery[1]);
+    assert_eq!((fm.rto_met, fm.rpo_met), (None, None));
+    assert!(fm.notes[0].starts_with("excluded: force_majeure FM excluded"), "{:?}", fm.notes);
+    assert_eq!((open.restore_seconds, open.rto_met), (None, None));
+    assert_eq!(open.notes, vec!["still open: time to restore not known", "no data-loss figure"]);
+    assert_eq!(super::recovery::all_met(&r.recovery, |x| x.rto_met), None);
+    assert_eq!(r.credit_percent, base.credit_percent, "only the uptime band: nothing judged missed");
+}
+
+#[test]
+fn recovery_objectives_per_customer_override_the_tier() {
+    let s = t("2026-09-10T00:00:00Z");
+    let mut c = customer();
+    c.rto_override = Some(dec("120"));
+    c.rpo_override = Some(dec("5"));
+    let r = run(SEP, &[], &[major("A", s, 90, Some("10"))], &c, &recovery_tier());
+    assert_eq!(r.recovery[0].rto_minutes, Some(dec("120")));
+    assert_eq!((r.recovery[0].rto_met, r.recovery[0].rpo_met), (Some(true), Some(false)));
+    // No objective at all: nothing judged, with the reasons.
+    let r = run(SEP, &[], &[major("A", s, 90, Some("10"))], &customer(), &tier());
+    assert_eq!(r.recovery[0].notes, vec!["no RTO applies", "no RPO applies"]);
+}
+
+#[test]
+fn recovery_credit_is_added_under_the_cap_once_per_incident() {
+    let s = t("2026-09-10T00:00:00Z");
+    // 61 minutes of major downtime: 99.8587 %, band 10 %, plus 5 % for the RTO miss.
+    let r = run(SEP, &[], &[major("A", s, 61, None)], &customer(), &recovery_tier());
+    assert_eq!(r.credit_percent, Some(dec("15")));
+    assert_eq!(r.credit_amount.unwrap().to_string(), "150.00");
+    let mut capped = recovery_tier();
+    capped.credit_cap_percent = dec("12");
+    let r = run(SEP, &[], &[major("A", s, 61, None)], &customer(), &capped);
+    assert_eq!(r.credit_percent, Some(dec("12")));
+    // No recovery credit configured: the band alone.
+    let mut none = recovery_tier();
+    none.recovery_credit_percent = Decimal::ZERO;
+    assert_eq!(run(SEP, &[], &[major("A", s, 61, None)], &customer(), &none).credit_percent, Some(dec("10")));
+    // Across a month boundary: listed in both months, credited in the month it started.
+    let late = t("2026-09-30T23:30:00Z");
+    let sep = run(SEP, &[], &[major("X", late, 120, None)], &customer(), &recovery_tier());
+    let oct = run(OCT, &[], &[major("X", late, 120, None)], &customer(), &recovery_tier());
+    assert_eq!((sep.recovery[0].rto_met, oct.recovery[0].rto_met), (Some(false), Some(false)));
+    assert_eq!(sep.credit_percent, Some(dec("15")));
+    assert_eq!(oct.credit_percent, Some(dec("10")), "90 min in October: band 10 %, no second recovery credit");
 }

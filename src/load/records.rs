@@ -17,6 +17,7 @@ use crate::core::time::{TimeError, format_utc, in_range, parse_tz, start_of_loca
 /// The largest monthly fee accepted (keeps exact proration inside i128).
 const MAX_FEE: i64 = 1_000_000_000_000_000;
 const FEE_RANGE: &str = "an amount below 10^15 with at most 6 decimal places";
+const OBJECTIVE_RANGE: &str = "positive minutes up to 527040 with at most 6 decimal places";
 const TARGET_RANGE: &str = "a percentage from 0 to 100 with at most 6 decimal places";
 
 /// Text cells of an optional column, trimmed; absent columns read as empty.
@@ -156,6 +157,7 @@ pub fn customers(
         (col("customer_id")?, col("name")?, col("tier")?, col("services")?, col("regions")?);
     let (fee, currency, zone, target) =
         (col("monthly_fee")?, col("currency")?, col("timezone")?, col("target_percent")?);
+    let (rto, rpo) = (col("rto_minutes")?, col("rpo_minutes")?);
     let start_col = t.time("contract_start")?;
     let end_col = t.time("contract_end")?;
     let start_cells: Vec<RawTime> = start_col.as_ref().map(|c| c.cells(tz).collect()).unwrap_or_default();
@@ -239,6 +241,19 @@ pub fn customers(
                 }
                 Some(d)
             };
+            let objective = |column: &str, cell: &str| -> Result<Option<Decimal>, InputError> {
+                if cell.is_empty() {
+                    return Ok(None);
+                }
+                let d = decimal(&t, row, column, cell, "minutes like 60", OBJECTIVE_RANGE)?;
+                let max = Decimal::from(crate::config::MAX_OBJECTIVE_MINUTES);
+                if d <= Decimal::ZERO || d > max || d.normalize().scale() > crate::config::MAX_SCALE {
+                    return Err(t.error_at(row, column, format!("expected {OBJECTIVE_RANGE}, found {d}")));
+                }
+                Ok(Some(d))
+            };
+            let rto_override = objective("rto_minutes", rto.get(row))?;
+            let rpo_override = objective("rpo_minutes", rpo.get(row))?;
             out.push(Customer {
                 name: match name.get(row) {
                     "" => cid.clone(),
@@ -254,6 +269,8 @@ pub fn customers(
                 currency: cur.to_string(),
                 timezone,
                 target_override,
+                rto_override,
+                rpo_override,
             });
             Ok(())
         };

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::core::numbers::{minor_unit, plain};
 use crate::core::period::Period;
+use crate::core::recovery::all_met;
 use crate::core::sla::{CustomerPeriod, Rollup, TierSummary};
 use crate::core::time::format_utc;
 
@@ -33,7 +34,7 @@ fn money(d: Decimal, currency: &str) -> String {
     d.to_string()
 }
 
-pub const SLA_MONTHLY_HEADER: [&str; 26] = [
+pub const SLA_MONTHLY_HEADER: [&str; 28] = [
     "month",
     "customer_id",
     "customer_name",
@@ -60,6 +61,8 @@ pub const SLA_MONTHLY_HEADER: [&str; 26] = [
     "budget_remaining_seconds",
     "budget_remaining_percent",
     "projected_uptime_percent",
+    "rto_met",
+    "rpo_met",
 ];
 
 /// The columns of finance's `credits.csv`, a subset of `sla_monthly.csv`'s.
@@ -118,6 +121,8 @@ fn cell(r: &CustomerPeriod, column: &str, decimals: u32) -> String {
         "projected_uptime_percent" => {
             r.budget.projected_uptime.map(|p| p.truncate(decimals).to_string()).unwrap_or_default()
         }
+        "rto_met" => all_met(&r.recovery, |x| x.rto_met).map(|m| m.to_string()).unwrap_or_default(),
+        "rpo_met" => all_met(&r.recovery, |x| x.rpo_met).map(|m| m.to_string()).unwrap_or_default(),
         other => unreachable!("unknown column {other}"),
     }
 }
@@ -260,6 +265,53 @@ pub fn evidence(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
                 plain(e.counted_seconds),
                 neutralise(&e.sources.join("; ")),
                 neutralise(&e.reasons.join("; ")),
+            ])
+            .expect("csv");
+        }
+    }
+    finish(w)
+}
+
+/// Minutes as text: exact when they have at most 2 decimal places, else truncated to 2.
+fn minutes(d: Decimal) -> String {
+    plain(d.trunc_with_scale(2))
+}
+
+/// Every major incident judged against the recovery objectives, per customer: time to
+/// restore against the RTO, data loss against the RPO, and why an objective is not judged.
+pub fn recovery(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record([
+        period_column(period),
+        "customer_id",
+        "incident_id",
+        "start",
+        "end",
+        "restore_minutes",
+        "rto_minutes",
+        "rto_met",
+        "data_loss_minutes",
+        "rpo_minutes",
+        "rpo_met",
+        "note",
+    ])
+    .expect("csv");
+    let flag = |m: Option<bool>| m.map(|m| m.to_string()).unwrap_or_default();
+    for r in rows {
+        for x in &r.recovery {
+            w.write_record([
+                r.period.to_string(),
+                neutralise(&r.customer_id),
+                neutralise(&x.incident_id),
+                format_utc(x.interval.start),
+                if x.open { String::new() } else { format_utc(x.interval.end) },
+                x.restore_minutes().map(minutes).unwrap_or_default(),
+                x.rto_minutes.map(plain).unwrap_or_default(),
+                flag(x.rto_met),
+                x.data_loss_minutes.map(plain).unwrap_or_default(),
+                x.rpo_minutes.map(plain).unwrap_or_default(),
+                flag(x.rpo_met),
+                neutralise(&x.notes.join("; ")),
             ])
             .expect("csv");
         }

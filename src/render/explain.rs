@@ -112,6 +112,20 @@ pub fn explain(r: &CustomerPeriod, tier: &TierRules, decimals: u32) -> String {
     } else {
         String::new()
     };
+    let e = r.eligible;
+    let missed: Vec<&str> = r
+        .recovery
+        .iter()
+        .filter(|x| x.missed() && (e.start..e.end).contains(&x.restore_start))
+        .map(|x| x.incident_id.as_str())
+        .collect();
+    if !missed.is_empty() && tier.recovery_credit_percent > Decimal::ZERO && r.period.as_month().is_some() {
+        line(format!(
+            "A recovery objective (RTO or RPO) was missed ({}): the tier's recovery credit of {} % is added to the band's percent{cap}.",
+            missed.join(", "),
+            plain(tier.recovery_credit_percent)
+        ));
+    }
     match (r.credit_percent, r.fee, r.credit_amount) {
         (Some(percent), Some(fee), Some(amount)) => {
             if percent.is_zero() {

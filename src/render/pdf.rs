@@ -608,6 +608,7 @@ pub fn customer_pdf(fonts: &FontSet, t: &Template, v: &CustomerView, generated_u
         7.0,
         &format!("No incidents touched this customer this {}.", v.noun),
     );
+    c.titled_table(&v.recovery_title, &v.recovery, 7.0, &format!("No major incident needed recovery this {}.", v.noun));
     c.titled_table(&v.maintenance_title, &v.maintenance, 7.0, &format!("No maintenance windows this {}.", v.noun));
     c.heading(&v.definitions_title);
     c.paragraph(&v.definitions, 8.0, Rgb(0.15, 0.15, 0.18));

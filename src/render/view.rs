@@ -89,6 +89,9 @@ pub struct CustomerView {
     pub maintenance_title: String,
     pub maintenance: Table,
     pub warnings: Vec<String>,
+    /// Major incidents against the recovery objectives (RTO / RPO).
+    pub recovery_title: String,
+    pub recovery: Table,
     pub definitions_title: String,
     pub definitions: String,
     pub disclaimer_title: String,
@@ -586,11 +589,47 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         maintenance_title: t.titles.maintenance.clone(),
         maintenance,
         warnings: r.warnings.clone(),
+        recovery_title: "Recovery".to_string(),
+        recovery: recovery_table(r, tz),
         definitions_title: t.titles.definitions.clone(),
         definitions: fill(&t.text.definitions, &values),
         disclaimer_title: t.titles.disclaimer.clone(),
         disclaimer: fill(&t.text.disclaimer, &values),
         footer: Footer { generated: i.generated.to_string(), fingerprint: i.fingerprint.to_string() },
+    }
+}
+
+/// Time to restore against the RTO and data loss against the RPO, one line per major
+/// incident; objectives not judged say why.
+fn recovery_table(r: &CustomerPeriod, tz: Tz) -> Table {
+    let verdict = |met: Option<bool>, objective: Option<Decimal>| -> String {
+        match (met, objective) {
+            (Some(true), Some(o)) => format!("met ({} min)", plain(o)),
+            (Some(false), Some(o)) => format!("missed ({} min)", plain(o)),
+            _ => "-".to_string(),
+        }
+    };
+    Table {
+        headers: ["Incident", "Start", "Restored", "Time to restore", "RTO", "Data loss", "RPO", "Note"]
+            .map(String::from)
+            .to_vec(),
+        widths: vec![1.0, 1.25, 1.25, 1.0, 1.35, 0.9, 1.35, 1.9],
+        rows: r
+            .recovery
+            .iter()
+            .map(|x| {
+                vec![
+                    x.incident_id.clone(),
+                    local(x.interval.start, tz),
+                    if x.open { "open".to_string() } else { local(x.interval.end, tz) },
+                    x.restore_seconds.map_or("-".to_string(), |s| duration(Decimal::from(s))),
+                    verdict(x.rto_met, x.rto_minutes),
+                    x.data_loss_minutes.map_or("-".to_string(), |m| format!("{} min", plain(m))),
+                    verdict(x.rpo_met, x.rpo_minutes),
+                    x.notes.join("; "),
+                ]
+            })
+            .collect(),
     }
 }
 

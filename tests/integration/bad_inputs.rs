@@ -557,6 +557,7 @@ fn bad_inputs_hostile_customer_ids_are_valid() {
         "customers",
         "evidence.csv",
         "manifest.json",
+        "recovery.csv",
         "sla_monthly.csv",
         "summary.pdf",
         "tiers.csv",

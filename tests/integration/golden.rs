@@ -22,6 +22,12 @@ fn cases() -> Vec<PathBuf> {
     v
 }
 
+/// Whether a case's config sets a recovery objective (its `recovery.csv` is then golden).
+fn sets_objectives(case: &Path) -> bool {
+    let text = std::fs::read_to_string(case.join("sla.toml")).unwrap_or_default();
+    text.contains("rto_minutes") || text.contains("rpo_minutes")
+}
+
 /// The arguments of every run of a case (one line each); all share the case's `--as-of`.
 fn runs_of(case: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(case.join("args")).expect("args file");
@@ -264,4 +270,44 @@ fn a_quarter_owes_the_credits_of_its_months() {
         assert_eq!(row[12].parse::<rust_decimal::Decimal>().unwrap(), owed, "{}", &row[1]);
         assert_eq!(&row[10], "", "a quarter has no single credit percent");
     }
+}
+
+/// recovery.csv of every case that sets a recovery objective, against the independent
+/// reference in tests/reference/recovery_reference.py: every column but `note` exactly, and
+/// the model's reasons (key words) inside our note.
+#[test]
+fn recovery_csv_agrees_with_the_reference_model() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/recovery_reference.py");
+    let records = |text: &str| -> Vec<Vec<String>> {
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
+        rdr.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect()
+    };
+    let mut checked = 0;
+    for case in cases().into_iter().filter(|c| sets_objectives(c)) {
+        let tmp = tempfile::tempdir().unwrap();
+        run_case(&case, tmp.path());
+        let args = args_of(&case);
+        let as_of = args.iter().position(|a| a == "--as-of").map(|i| args[i + 1].clone());
+        for dir in month_dirs(tmp.path()) {
+            let month = dir.file_name().unwrap().to_string_lossy().to_string();
+            let mut cmd = Command::new("python3");
+            cmd.arg(&model).arg(case.join("sla.toml")).arg(&month);
+            if let Some(a) = &as_of {
+                cmd.args(["--as-of", a]);
+            }
+            let o = cmd.output().expect("python3 is needed for the reference model");
+            assert!(o.status.success(), "{}: reference failed: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+            let want = records(&String::from_utf8(o.stdout).unwrap());
+            let got = records(&std::fs::read_to_string(dir.join("recovery.csv")).unwrap());
+            assert_eq!(got.len(), want.len(), "{} {month}: rows differ", case.display());
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g[..11], w[..11], "{} {month}: recovery rows disagree", case.display());
+                for reason in w[11].split("; ").filter(|r| !r.is_empty()) {
+                    assert!(g[11].contains(reason), "{} {month}: note {:?} lacks {reason:?}", case.display(), g[11]);
+                }
+            }
+            checked += got.len() - 1;
+        }
+    }
+    assert!(checked >= 9, "expected the recovery_rto_rpo case, checked {checked} rows");
 }

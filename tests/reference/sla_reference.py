@@ -261,6 +261,7 @@ class Tier:
         self.excl_in_denominator = to_bool(t.get("exclusions_in_denominator", False), f"{w}.exclusions_in_denominator")
         self.prorate_fee = to_bool(t.get("prorate_fee", True), f"{w}.prorate_fee")
         self.cap = to_decimal(t.get("credit_cap_percent", 100), f"{w}.credit_cap_percent")
+        self.recovery_credit = to_decimal(t.get("recovery_credit_percent", 0), f"{w}.recovery_credit_percent")
         self.credits = []  # list of (below_percent Decimal, credit_percent Decimal)
         for i, c in enumerate(t.get("credits", [])):
             self.credits.append((to_decimal(c["below_percent"], f"{w}.credits[{i}].below_percent"),
@@ -765,12 +766,15 @@ def measure(c, cfg, win, pairs, cs, e_start, e_end):
     return r
 
 
-def month_money(c, tier, uptime, size_E, size_month):
-    """A calendar month's (credit percent, fee units, credit units) at the minor unit."""
+def month_money(c, tier, uptime, size_E, size_month, recovery_missed=False):
+    """A calendar month's (credit percent, fee units, credit units) at the minor unit;
+    `recovery_missed`: an RTO or RPO was missed (the tier's recovery credit is added)."""
     credit = Decimal(0)
     for below, pct in tier.credits:
         if Fraction(below) > uptime and pct > credit:
             credit = pct
+    if recovery_missed and tier.recovery_credit > 0:
+        credit += tier.recovery_credit
     if credit > tier.cap:
         credit = tier.cap
     places = minor_unit(c.currency)
@@ -809,6 +813,16 @@ def budget_cells(r, target, e_start, e_end, now, places):
     return [fmt_exact(allowed), fmt_exact(used), fmt_exact(remaining), remaining_pct, projected]
 
 
+def recovery_missed(cfg, tier, month, now, customer_id):
+    """Whether the recovery credit is owed in a month, by tests/reference/recovery_reference.py."""
+    if tier.recovery_credit <= 0:
+        return False
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import recovery_reference
+
+    return recovery_reference.recovery_credit_applies(cfg.path, month, now, customer_id)
+
+
 def customer_row(period, c, cfg, win, pairs, incidents, now):
     tier = cfg.tiers[c.tier]
     pb = period.bounds(c.zone)
@@ -823,7 +837,8 @@ def customer_row(period, c, cfg, win, pairs, incidents, now):
     places = minor_unit(c.currency)
 
     if period.is_month:
-        credit, fee_units, credit_units = month_money(c, tier, r.uptime, r.size_E, pb[1] - pb[0])
+        missed = recovery_missed(cfg, tier, f"{period.first.year:04d}-{period.first.month:02d}", now, c.id)
+        credit, fee_units, credit_units = month_money(c, tier, r.uptime, r.size_E, pb[1] - pb[0], missed)
         credit_cell = fmt_decimal_normalized(credit)
         fee_cell, credit_amount_cell = fmt_fixed(fee_units, places), fmt_fixed(credit_units, places)
     else:
@@ -840,7 +855,8 @@ def customer_row(period, c, cfg, win, pairs, incidents, now):
                 if me is None:
                     continue  # no row in that month's report
                 mr = measure(c, cfg, win, pairs, cs, *me)
-                _, fee_units, credit_units = month_money(c, tier, mr.uptime, mr.size_E, mb[1] - mb[0])
+                missed = recovery_missed(cfg, tier, f"{y:04d}-{mo:02d}", now, c.id)
+                _, fee_units, credit_units = month_money(c, tier, mr.uptime, mr.size_E, mb[1] - mb[0], missed)
                 fee_sum += fee_units
                 credit_sum += credit_units
             fee_cell, credit_amount_cell = fmt_fixed(fee_sum, places), fmt_fixed(credit_sum, places)

@@ -1,0 +1,130 @@
+//! Recovery objectives (RTO / RPO) of a customer-period: for every applicable incident of
+//! impact `major` touching the eligible window, the time to restore against the recovery
+//! time objective and the data lost against the recovery point objective.
+//!
+//! Definitions (README, "Recovery objectives"):
+//! - time to restore = the incident's end − its start, the start clipped to the customer's
+//!   contract (an incident that began before the contract is timed from the contract's
+//!   start); a property of the incident for this customer, the same in every period it
+//!   touches;
+//! - met when time to restore ≤ RTO (exactly equal meets), data loss ≤ RPO likewise;
+//! - not judged: an incident the tier excludes (both objectives), an incident still open at
+//!   "now" (the RTO; the RPO is judged when a figure is given), an objective that does not
+//!   apply, an empty `data_loss_minutes` (the RPO).
+//! - A miss adds the tier's `recovery_credit_percent` to the credit of the calendar month in
+//!   which the time to restore starts, so an incident across a month boundary is credited
+//!   once.
+
+use rust_decimal::Decimal;
+
+use super::interval::{Instant, Interval};
+use super::model::{Customer, Impact, Incident, TierRules};
+
+/// One major incident as the recovery objectives judge it for one customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryRow {
+    pub incident_id: String,
+    /// The incident's own interval (an open one runs until "now").
+    pub interval: Interval,
+    pub open: bool,
+    /// Time to restore in seconds (`None` while the incident is open).
+    pub restore_seconds: Option<i64>,
+    /// Where the time to restore starts: the incident's start, clipped to the contract.
+    pub restore_start: Instant,
+    pub rto_minutes: Option<Decimal>,
+    /// `None`: not judged (see `notes`).
+    pub rto_met: Option<bool>,
+    pub data_loss_minutes: Option<Decimal>,
+    pub rpo_minutes: Option<Decimal>,
+    pub rpo_met: Option<bool>,
+    /// Why an objective is not judged, in plain words.
+    pub notes: Vec<String>,
+}
+
+impl RecoveryRow {
+    /// Whether an objective was missed.
+    pub fn missed(&self) -> bool {
+        self.rto_met == Some(false) || self.rpo_met == Some(false)
+    }
+
+    /// Time to restore in minutes, exact up to the division by 60.
+    pub fn restore_minutes(&self) -> Option<Decimal> {
+        self.restore_seconds.map(|s| Decimal::from(s) / Decimal::from(60))
+    }
+}
+
+/// The recovery rows of a customer-period: `applicable` are the incidents that apply to
+/// the customer and overlap its eligible window `e`, each with `Some(reason)` when its
+/// tier excludes it. Rows are sorted by start, then id.
+pub fn recovery_rows(
+    applicable: &[(&Incident, Option<&str>)],
+    customer: &Customer,
+    tier: &TierRules,
+    now: Instant,
+) -> Vec<RecoveryRow> {
+    let rto = customer.rto_override.or(tier.rto_minutes);
+    let rpo = customer.rpo_override.or(tier.rpo_minutes);
+    let contract = customer.contract();
+    let mut rows: Vec<RecoveryRow> = applicable
+        .iter()
+        .filter(|(i, _)| i.impact == Impact::Major)
+        .map(|&(i, excluded)| {
+            let interval = i.interval(now);
+            let open = i.end.is_none_or(|end| end > now);
+            let restore_start = i.start.max(contract.start);
+            let restore_seconds = (!open).then(|| interval.end - restore_start);
+            let mut notes = Vec::new();
+            let (mut rto_met, mut rpo_met) = (None, None);
+            if let Some(why) = excluded {
+                notes.push(format!("excluded: {why}"));
+            } else {
+                match (rto, restore_seconds) {
+                    (None, _) => notes.push("no RTO applies".to_string()),
+                    (Some(_), None) => notes.push("still open: time to restore not known".to_string()),
+                    (Some(m), Some(s)) => rto_met = Some(Decimal::from(s) <= m * Decimal::from(60)),
+                }
+                match (rpo, i.data_loss_minutes) {
+                    (None, _) => notes.push("no RPO applies".to_string()),
+                    (Some(_), None) => notes.push("no data-loss figure".to_string()),
+                    (Some(m), Some(loss)) => rpo_met = Some(loss <= m),
+                }
+            }
+            RecoveryRow {
+                incident_id: i.id.clone(),
+                interval,
+                open,
+                restore_seconds,
+                restore_start,
+                rto_minutes: rto,
+                rto_met,
+                data_loss_minutes: i.data_loss_minutes,
+                rpo_minutes: rpo,
+                rpo_met,
+                notes,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| (a.interval.start, &a.incident_id).cmp(&(b.interval.start, &b.incident_id)));
+    rows
+}
+
+/// The period's verdict on one objective: `None` when no row was judged on it, else
+/// whether every judged row met it.
+pub fn all_met(rows: &[RecoveryRow], flag: fn(&RecoveryRow) -> Option<bool>) -> Option<bool> {
+    let judged: Vec<bool> = rows.iter().filter_map(flag).collect();
+    (!judged.is_empty()).then(|| judged.iter().all(|&m| m))
+}
+
+/// A calendar month's credit percent with the recovery credit added: the tier's
+/// `recovery_credit_percent` when an objective was missed by an incident whose time to
+/// restore starts inside the eligible window `e`, under the tier's cap. `band` is the
+/// uptime band's percent, already capped (adding a non-negative amount and capping again
+/// equals capping the sum).
+pub fn credit_with_recovery(band: Decimal, rows: &[RecoveryRow], e: Interval, tier: &TierRules) -> Decimal {
+    let missed_here = rows.iter().any(|r| r.missed() && (e.start..e.end).contains(&r.restore_start));
+    if missed_here && tier.recovery_credit_percent > Decimal::ZERO {
+        (band + tier.recovery_credit_percent).min(tier.credit_cap_percent)
+    } else {
+        band
+    }
+}
