@@ -94,6 +94,18 @@ pub const INCIDENT_COLUMNS: &[&str] = &[
     "announced_at",
     "data_loss_minutes",
 ];
+pub const BACKUP_COLUMNS: &[&str] = &[
+    "backup_id",
+    "component",
+    "services",
+    "regions",
+    "started_at",
+    "completed_at",
+    "status",
+    "expires_at",
+    "restore_tested_at",
+    "restore_result",
+];
 
 /// How one input file's own columns and values become the canonical ones. Plain data,
 /// checked when the config is read; the default maps nothing.
@@ -401,6 +413,16 @@ struct RawConfig {
     #[serde(default)]
     monitoring: RawMonitoring,
     tiers: BTreeMap<String, RawTier>,
+    #[serde(default)]
+    backups: Option<RawBackups>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBackups {
+    rpo_minutes: Option<i64>,
+    max_retention_days: Option<i64>,
+    min_retention_days: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -422,6 +444,8 @@ struct RawInputs {
     outages: Option<Patterns>,
     #[serde(default)]
     incidents: Option<Patterns>,
+    #[serde(default)]
+    backups: Option<Patterns>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -477,6 +501,10 @@ pub struct Config {
     /// A customer-month whose monitoring coverage is below this is a warning.
     pub min_coverage_percent: Decimal,
     pub tiers: BTreeMap<String, TierRules>,
+    /// `[inputs] backups`: backup runs and restore tests per component (optional).
+    pub backups: Vec<InputPattern>,
+    /// `[backups]`: the RPO and retention limits the backups are held to.
+    pub backup_rules: crate::core::backups::BackupRules,
 }
 
 /// Replaces every float literal by a string of its literal text, keeping layout.
@@ -739,6 +767,8 @@ impl Config {
         if customers.is_empty() {
             return Err(key("[inputs] customers", "at least one file is required".into()));
         }
+        let backups = pats("backups", BACKUP_COLUMNS, raw.inputs.backups)?;
+        let backup_rules = backup_rules(raw.backups.unwrap_or_default()).map_err(|(k, m)| key(k, m))?;
         Ok(Config {
             path: PathBuf::from(file),
             bytes,
@@ -754,8 +784,32 @@ impl Config {
             min_coverage_percent,
             tiers,
             base_dir,
+            backups,
+            backup_rules,
         })
     }
+}
+
+/// `[backups]`: whole minutes and days, each at least 1 (at most 100 years).
+fn backup_rules(raw: RawBackups) -> Result<crate::core::backups::BackupRules, (&'static str, String)> {
+    let check = |k: &'static str, v: Option<i64>, max: i64, unit: &str| match v {
+        Some(n) if !(1..=max).contains(&n) => Err((k, format!("expected 1 to {max} {unit}, found {n}"))),
+        _ => Ok(v),
+    };
+    const YEARS_100_DAYS: i64 = 36_525;
+    let rpo_minutes = check("[backups] rpo_minutes", raw.rpo_minutes, YEARS_100_DAYS * 1440, "minutes")?;
+    let max = check("[backups] max_retention_days", raw.max_retention_days, YEARS_100_DAYS, "days")?;
+    let min_retention_days = check("[backups] min_retention_days", raw.min_retention_days, YEARS_100_DAYS, "days")?;
+    let max_retention_days = max.unwrap_or(183);
+    if let Some(min) = min_retention_days
+        && min > max_retention_days
+    {
+        return Err((
+            "[backups] min_retention_days",
+            format!("{min} is more than max_retention_days = {max_retention_days}"),
+        ));
+    }
+    Ok(crate::core::backups::BackupRules { rpo_minutes, max_retention_days, min_retention_days })
 }
 
 #[cfg(test)]

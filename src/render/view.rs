@@ -118,6 +118,8 @@ pub struct SummaryView {
     pub worst_title: String,
     pub worst: Table,
     pub footer: Footer,
+    /// "Backups and recovery tests" (title, table), when a backups input is configured.
+    pub backups: Option<(String, Table)>,
 }
 
 /// The longest file-name stem made from an id, in bytes (before the digest suffix).
@@ -592,6 +594,45 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
     }
 }
 
+/// The summary's "Backups and recovery tests" table: one row per component.
+pub fn backups_table(rows: &[crate::core::backups::ComponentBackups], rpo_minutes: Option<i64>) -> (String, Table) {
+    let gap = |r: &crate::core::backups::ComponentBackups| {
+        let text = duration(Decimal::from(r.largest_gap));
+        match (r.rpo_met, rpo_minutes) {
+            (Some(true), Some(m)) => format!("{text} (RPO {m} min met)"),
+            (Some(false), Some(m)) => format!("{text} (RPO {m} min missed)"),
+            _ => text,
+        }
+    };
+    let table = Table {
+        headers: ["Component", "Backups", "Failed", "Largest gap", "Kept too long", "Restore tests", "Notes"]
+            .map(String::from)
+            .to_vec(),
+        widths: vec![1.2, 0.7, 0.6, 1.8, 1.3, 0.9, 2.4],
+        rows: rows
+            .iter()
+            .map(|r| {
+                let over: Vec<&str> = r.over_retention.iter().map(|(id, _)| id.as_str()).collect();
+                let tests = if r.restore_failed.is_empty() {
+                    r.restore_tests.to_string()
+                } else {
+                    format!("{} ({} failed)", r.restore_tests, r.restore_failed.len())
+                };
+                vec![
+                    r.component.clone(),
+                    r.backups.to_string(),
+                    r.failed.to_string(),
+                    gap(r),
+                    if over.is_empty() { "-".to_string() } else { over.join(", ") },
+                    tests,
+                    if r.notes.is_empty() { "-".to_string() } else { r.notes.join("; ") },
+                ]
+            })
+            .collect(),
+    };
+    ("Backups and recovery tests".to_string(), table)
+}
+
 pub struct SummaryInputs<'a> {
     pub period: &'a Period,
     pub rows: &'a [CustomerPeriod],
@@ -702,6 +743,7 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
         worst_title: t.titles.worst_incidents.clone(),
         worst,
         footer: Footer { generated: i.generated.to_string(), fingerprint: i.fingerprint.to_string() },
+        backups: None,
     }
 }
 
