@@ -768,6 +768,12 @@ impl Config {
             return Err(key("[inputs] customers", "at least one file is required".into()));
         }
         let backups = pats("backups", BACKUP_COLUMNS, raw.inputs.backups)?;
+        if let Some(p) = backups.iter().find(|p| p.format.is_some()) {
+            return Err(key(
+                "[inputs] backups",
+                format!("{}: backups are read from a table file, a native format holds none", p.pattern),
+            ));
+        }
         let backup_rules = backup_rules(raw.backups.unwrap_or_default()).map_err(|(k, m)| key(k, m))?;
         Ok(Config {
             path: PathBuf::from(file),
@@ -1093,6 +1099,47 @@ credits = [
         let text = "[inputs]\ncustomers = \"c.csv\"\n[tiers.a]\ntarget_percent = 99.9\ncredits = [{ below_percent = 99.9, credit_percent = 10, extra = 1 }]\n";
         let e = parse(text).unwrap_err().to_string();
         assert!(e.starts_with("sla.toml:5:57: unknown field `extra`"), "{e}");
+    }
+
+    #[test]
+    fn backups_inputs_and_rules() {
+        let c = parse(SPEC_EXAMPLE).unwrap();
+        assert!(c.backups.is_empty());
+        assert_eq!(c.backup_rules, crate::core::backups::BackupRules::default());
+        assert_eq!(c.backup_rules.max_retention_days, 183);
+        let text = SPEC_EXAMPLE.replace("outages = []", "outages = []\nbackups = \"backups.csv\"")
+            + "\n[backups]\nrpo_minutes = 1500\nmin_retention_days = 7\n";
+        let c = parse(&text).unwrap();
+        assert_eq!(c.backups, vec![InputPattern::plain("backups.csv")]);
+        assert_eq!(
+            c.backup_rules,
+            crate::core::backups::BackupRules {
+                rpo_minutes: Some(1500),
+                max_retention_days: 183,
+                min_retention_days: Some(7)
+            }
+        );
+        for (extra, want) in [
+            ("[backups]\nrpo_minutes = 0\n", "[backups] rpo_minutes: expected 1 to"),
+            (
+                "[backups]\nmin_retention_days = 200\n",
+                "[backups] min_retention_days: 200 is more than max_retention_days = 183",
+            ),
+            ("[backups]\nrpo_minute = 5\n", "unknown field `rpo_minute`"),
+        ] {
+            let e = parse(&format!("{SPEC_EXAMPLE}\n{extra}")).unwrap_err().to_string();
+            assert!(e.contains(want), "{e}");
+        }
+        let bad = SPEC_EXAMPLE.replace(
+            "outages = []",
+            "outages = []\nbackups = [{ path = \"b.csv\", columns = { status = \"State\", up = \"x\" } }]",
+        );
+        let e = parse(&bad).unwrap_err().to_string();
+        assert!(e.contains("[inputs] backups: columns: unknown column 'up'"), "{e}");
+        let native = SPEC_EXAMPLE
+            .replace("outages = []", "outages = []\nbackups = [{ path = \"b.json\", format = \"statuspage\" }]");
+        let e = parse(&native).unwrap_err().to_string();
+        assert!(e.contains("[inputs] backups: b.json: backups are read from a table file"), "{e}");
     }
 
     #[test]

@@ -558,14 +558,13 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             Err(e) => problems.report(src.relocate(e))?,
         }
     }
-    read_backups(config, now, by_role.remove("backups").unwrap_or_default(), &mut inputs, problems)?;
+    read_backups(config, by_role.remove("backups").unwrap_or_default(), &mut inputs, problems)?;
     Ok(inputs)
 }
 
 /// Reads the files of `[inputs] backups`.
 fn read_backups(
     config: &Config,
-    now: Instant,
     files: Vec<Source>,
     inputs: &mut Inputs,
     problems: &mut Problems,
@@ -575,8 +574,7 @@ fn read_backups(
         let (path, display, entry) = (&src.path, src.display(), &src.entry);
         let zone = entry.mapping.timezone.unwrap_or(config.inputs_timezone);
         let mut own = problems.same_kind();
-        let read =
-            records::backups(path, &display, zone, &entry.mapping, now, &mut inputs.backups, &mut seen, &mut own);
+        let read = records::backups(path, &display, zone, &entry.mapping, &mut inputs.backups, &mut seen, &mut own);
         relay(src, own, problems)?;
         match read {
             Ok(read) => {

@@ -606,7 +606,6 @@ pub fn backups(
     display: &str,
     tz: Tz,
     mapping: &Mapping,
-    now: Instant,
     out: &mut Vec<crate::core::backups::Backup>,
     seen: &mut FirstSeen,
     problems: &mut Problems,
@@ -698,7 +697,6 @@ pub fn backups(
         .iter()
         .map(|b| Interval::new(b.started_at, b.completed_at.unwrap_or(b.started_at).max(b.started_at)))
         .collect();
-    let _ = now;
     Ok((out.len() - first, Footprint::Spans(spans)))
 }
 

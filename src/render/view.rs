@@ -596,11 +596,13 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
 
 /// The summary's "Backups and recovery tests" table: one row per component.
 pub fn backups_table(rows: &[crate::core::backups::ComponentBackups], rpo_minutes: Option<i64>) -> (String, Table) {
+    // Hours and minutes (seconds dropped): "48 h 00 min".
+    let hours = |s: i64| format!("{} h {:02} min", s / 3600, s % 3600 / 60);
     let gap = |r: &crate::core::backups::ComponentBackups| {
-        let text = duration(Decimal::from(r.largest_gap));
+        let text = hours(r.largest_gap);
         match (r.rpo_met, rpo_minutes) {
-            (Some(true), Some(m)) => format!("{text} (RPO {m} min met)"),
-            (Some(false), Some(m)) => format!("{text} (RPO {m} min missed)"),
+            (Some(true), Some(m)) => format!("{text} (RPO {} met)", hours(m * 60)),
+            (Some(false), Some(m)) => format!("{text} (RPO {} missed)", hours(m * 60)),
             _ => text,
         }
     };
@@ -608,7 +610,7 @@ pub fn backups_table(rows: &[crate::core::backups::ComponentBackups], rpo_minute
         headers: ["Component", "Backups", "Failed", "Largest gap", "Kept too long", "Restore tests", "Notes"]
             .map(String::from)
             .to_vec(),
-        widths: vec![1.2, 0.7, 0.6, 1.8, 1.3, 0.9, 2.4],
+        widths: vec![1.1, 0.8, 0.6, 1.9, 1.7, 0.9, 2.0],
         rows: rows
             .iter()
             .map(|r| {
