@@ -235,6 +235,7 @@ customers = "customers.csv"
 checks = ["{checks_glob}"]
 outages = ["outages.csv"]
 incidents = ["incidents.csv"]
+backups = ["backups.csv"]
 
 [monitoring]
 # Every series is probed every 120 s (+0..3 s jitter); 180 s bridges that.
@@ -287,6 +288,13 @@ credits = [
   {{ below_percent = 99.5, credit_percent = 20 }},
   {{ below_percent = 99.0, credit_percent = 40 }},
 ]
+
+# Backups are per component (backups.csv): a successful backup at least every
+# 25 hours, none kept beyond 183 days (about 6 months), none for less than 30.
+[backups]
+rpo_minutes = 1500
+max_retention_days = 183
+min_retention_days = 30
 """
 
 # --------------------------------------------------------------------------
@@ -492,6 +500,61 @@ def generate_region(task):
 # --------------------------------------------------------------------------
 
 
+
+# --------------------------------------------------------------------------
+# Backups (issue 10 part 2): a nightly backup log per component
+# --------------------------------------------------------------------------
+
+BACKUP_COLUMNS = ["backup_id", "component", "services", "regions", "started_at", "completed_at",
+                  "status", "expires_at", "restore_tested_at", "restore_result"]
+
+# component: (services, regions, start time of the nightly run, minutes it takes)
+BACKUP_COMPONENTS = {
+    "postgres-eu": ("api;auth;dashboard", "eu-west", "01:30", 42),
+    "objects-us": ("storage", "us-east", "03:00", 95),
+    "postgres-ap": ("api;storage", "ap-southeast", "18:15", 27),
+}
+BACKUP_FIRST_NIGHT = "2026-08-25"     # a week before September, so September has a prior backup
+BACKUP_NIGHTS = 68                    # 2026-08-25 .. 2026-10-31
+BACKUP_KEEP_DAYS = 35
+BACKUP_MISSED = ("postgres-eu", "2026-10-14")      # the job failed that night: no backup
+BACKUP_KEPT_LONG = ("objects-us", "2026-09-30")    # kept as a "quarter-end archive" for a year
+BACKUP_RESTORE_TESTS = {
+    # (component, night whose backup is restored): (tested at, result)
+    ("postgres-eu", "2026-09-15"): ("2026-09-16T10:00:00Z", "passed"),
+    ("postgres-eu", "2026-10-15"): ("2026-10-16T10:00:00Z", "passed"),
+    ("objects-us", "2026-09-20"): ("2026-09-22T14:30:00Z", "passed"),
+    ("postgres-ap", "2026-09-10"): ("2026-09-11T02:00:00Z", "failed"),
+    ("postgres-ap", "2026-09-24"): ("2026-09-25T02:00:00Z", "passed"),
+    ("postgres-ap", "2026-10-22"): ("2026-10-23T02:00:00Z", "passed"),
+}
+
+
+def backup_rows():
+    """The nightly log, deterministic: a few seconds of noise from a fixed seed."""
+    rng = random.Random(SEED + "-backups")
+    first = datetime.fromisoformat(BACKUP_FIRST_NIGHT).replace(tzinfo=UTC)
+    fmt = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
+    rows = []
+    for n in range(BACKUP_NIGHTS):
+        night = first + timedelta(days=n)
+        day = night.strftime("%Y-%m-%d")
+        for comp, (services, regions, at, minutes) in BACKUP_COMPONENTS.items():
+            hh, mm = map(int, at.split(":"))
+            started = night.replace(hour=hh, minute=mm, second=rng.randint(0, 20))
+            done = started + timedelta(minutes=minutes, seconds=rng.randint(-120, 120))
+            bid = f"{comp}-{night.strftime('%Y%m%d')}"
+            tested, result = BACKUP_RESTORE_TESTS.get((comp, day), ("", ""))
+            if (comp, day) == BACKUP_MISSED:
+                rows.append([bid, comp, services, regions, fmt(started), fmt(started + timedelta(minutes=6)),
+                             "failed", "", "", ""])
+                continue
+            keep = 365 if (comp, day) == BACKUP_KEPT_LONG else BACKUP_KEEP_DAYS
+            rows.append([bid, comp, services, regions, fmt(started), fmt(done), "success",
+                         fmt(done + timedelta(days=keep)), tested, result])
+    return rows
+
+
 def main(argv=None):
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description="Generate the slareport sample data set.")
@@ -544,6 +607,9 @@ def main(argv=None):
             o[1] = region_name(o[1], k)
             rows.append(o)
     write_csv(os.path.join(out, "outages.csv"), OUTAGE_COLUMNS, rows)
+
+    # backups.csv (per component, not per customer: the same at every scale)
+    write_csv(os.path.join(out, "backups.csv"), BACKUP_COLUMNS, backup_rows())
 
     # sla.toml
     with open(os.path.join(out, "sla.toml"), "w", encoding="utf-8", newline="\n") as f:

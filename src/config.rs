@@ -98,6 +98,18 @@ pub const INCIDENT_COLUMNS: &[&str] = &[
     "announced_at",
     "data_loss_minutes",
 ];
+pub const BACKUP_COLUMNS: &[&str] = &[
+    "backup_id",
+    "component",
+    "services",
+    "regions",
+    "started_at",
+    "completed_at",
+    "status",
+    "expires_at",
+    "restore_tested_at",
+    "restore_result",
+];
 
 /// How one input file's own columns and values become the canonical ones. Plain data,
 /// checked when the config is read; the default maps nothing.
@@ -405,6 +417,16 @@ struct RawConfig {
     #[serde(default)]
     monitoring: RawMonitoring,
     tiers: BTreeMap<String, RawTier>,
+    #[serde(default)]
+    backups: Option<RawBackups>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBackups {
+    rpo_minutes: Option<i64>,
+    max_retention_days: Option<i64>,
+    min_retention_days: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -426,6 +448,8 @@ struct RawInputs {
     outages: Option<Patterns>,
     #[serde(default)]
     incidents: Option<Patterns>,
+    #[serde(default)]
+    backups: Option<Patterns>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -484,6 +508,10 @@ pub struct Config {
     /// A customer-month whose monitoring coverage is below this is a warning.
     pub min_coverage_percent: Decimal,
     pub tiers: BTreeMap<String, TierRules>,
+    /// `[inputs] backups`: backup runs and restore tests per component (optional).
+    pub backups: Vec<InputPattern>,
+    /// `[backups]`: the RPO and retention limits the backups are held to.
+    pub backup_rules: crate::core::backups::BackupRules,
 }
 
 /// Replaces every float literal by a string of its literal text, keeping layout.
@@ -766,6 +794,14 @@ impl Config {
         if customers.is_empty() {
             return Err(key("[inputs] customers", "at least one file is required".into()));
         }
+        let backups = pats("backups", BACKUP_COLUMNS, raw.inputs.backups)?;
+        if let Some(p) = backups.iter().find(|p| p.format.is_some()) {
+            return Err(key(
+                "[inputs] backups",
+                format!("{}: backups are read from a table file, a native format holds none", p.pattern),
+            ));
+        }
+        let backup_rules = backup_rules(raw.backups.unwrap_or_default()).map_err(|(k, m)| key(k, m))?;
         Ok(Config {
             path: PathBuf::from(file),
             bytes,
@@ -781,8 +817,32 @@ impl Config {
             min_coverage_percent,
             tiers,
             base_dir,
+            backups,
+            backup_rules,
         })
     }
+}
+
+/// `[backups]`: whole minutes and days, each at least 1 (at most 100 years).
+fn backup_rules(raw: RawBackups) -> Result<crate::core::backups::BackupRules, (&'static str, String)> {
+    let check = |k: &'static str, v: Option<i64>, max: i64, unit: &str| match v {
+        Some(n) if !(1..=max).contains(&n) => Err((k, format!("expected 1 to {max} {unit}, found {n}"))),
+        _ => Ok(v),
+    };
+    const YEARS_100_DAYS: i64 = 36_525;
+    let rpo_minutes = check("[backups] rpo_minutes", raw.rpo_minutes, YEARS_100_DAYS * 1440, "minutes")?;
+    let max = check("[backups] max_retention_days", raw.max_retention_days, YEARS_100_DAYS, "days")?;
+    let min_retention_days = check("[backups] min_retention_days", raw.min_retention_days, YEARS_100_DAYS, "days")?;
+    let max_retention_days = max.unwrap_or(183);
+    if let Some(min) = min_retention_days
+        && min > max_retention_days
+    {
+        return Err((
+            "[backups] min_retention_days",
+            format!("{min} is more than max_retention_days = {max_retention_days}"),
+        ));
+    }
+    Ok(crate::core::backups::BackupRules { rpo_minutes, max_retention_days, min_retention_days })
 }
 
 #[cfg(test)]
@@ -1066,6 +1126,47 @@ credits = [
         let text = "[inputs]\ncustomers = \"c.csv\"\n[tiers.a]\ntarget_percent = 99.9\ncredits = [{ below_percent = 99.9, credit_percent = 10, extra = 1 }]\n";
         let e = parse(text).unwrap_err().to_string();
         assert!(e.starts_with("sla.toml:5:57: unknown field `extra`"), "{e}");
+    }
+
+    #[test]
+    fn backups_inputs_and_rules() {
+        let c = parse(SPEC_EXAMPLE).unwrap();
+        assert!(c.backups.is_empty());
+        assert_eq!(c.backup_rules, crate::core::backups::BackupRules::default());
+        assert_eq!(c.backup_rules.max_retention_days, 183);
+        let text = SPEC_EXAMPLE.replace("outages = []", "outages = []\nbackups = \"backups.csv\"")
+            + "\n[backups]\nrpo_minutes = 1500\nmin_retention_days = 7\n";
+        let c = parse(&text).unwrap();
+        assert_eq!(c.backups, vec![InputPattern::plain("backups.csv")]);
+        assert_eq!(
+            c.backup_rules,
+            crate::core::backups::BackupRules {
+                rpo_minutes: Some(1500),
+                max_retention_days: 183,
+                min_retention_days: Some(7)
+            }
+        );
+        for (extra, want) in [
+            ("[backups]\nrpo_minutes = 0\n", "[backups] rpo_minutes: expected 1 to"),
+            (
+                "[backups]\nmin_retention_days = 200\n",
+                "[backups] min_retention_days: 200 is more than max_retention_days = 183",
+            ),
+            ("[backups]\nrpo_minute = 5\n", "unknown field `rpo_minute`"),
+        ] {
+            let e = parse(&format!("{SPEC_EXAMPLE}\n{extra}")).unwrap_err().to_string();
+            assert!(e.contains(want), "{e}");
+        }
+        let bad = SPEC_EXAMPLE.replace(
+            "outages = []",
+            "outages = []\nbackups = [{ path = \"b.csv\", columns = { status = \"State\", up = \"x\" } }]",
+        );
+        let e = parse(&bad).unwrap_err().to_string();
+        assert!(e.contains("[inputs] backups: columns: unknown column 'up'"), "{e}");
+        let native = SPEC_EXAMPLE
+            .replace("outages = []", "outages = []\nbackups = [{ path = \"b.json\", format = \"statuspage\" }]");
+        let e = parse(&native).unwrap_err().to_string();
+        assert!(e.contains("[inputs] backups: b.json: backups are read from a table file"), "{e}");
     }
 
     #[test]

@@ -142,7 +142,8 @@ impl Prepared {
         rows.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
         let tiers = tier_summaries(self.config.tiers.keys().map(String::as_str), &rows);
         let warnings = monitoring_warnings(&rows, self.config.min_coverage_percent, self.config.decimals);
-        PeriodResult { period: period.clone(), rows, tiers, warnings }
+        let backups = self.period_backups(period);
+        PeriodResult { period: period.clone(), rows, tiers, warnings, backups }
     }
 
     /// The instants of `periods` in the report zone or any customer's zone.
@@ -203,7 +204,7 @@ impl Prepared {
         } else {
             Vec::new()
         };
-        let summary = summary_view(&SummaryInputs {
+        let mut summary = summary_view(&SummaryInputs {
             period: &result.period,
             rows: &result.rows,
             tiers: &result.tiers,
@@ -214,6 +215,8 @@ impl Prepared {
             fingerprint: &fingerprint,
             generated: &generated,
         });
+        summary.backups =
+            result.backups.as_deref().map(|b| view::backups_table(b, self.config.backup_rules.rpo_minutes));
         files.push(("summary.pdf".to_string(), summary_pdf(&self.fonts, &self.template, &summary, generated_at)));
         let no_history = Vec::new();
         let ids: Vec<&str> = result.rows.iter().map(|r| r.customer_id.as_str()).collect();
@@ -235,6 +238,7 @@ impl Prepared {
                     .filter(|w| matches!(w, MonitoringWarning::LowCoverage { .. }))
                     .map(ToString::to_string),
             )
+            .chain(result.backup_warnings(&self.config.backup_rules))
             .collect();
         let manifest = Manifest {
             tool: env!("CARGO_PKG_NAME"),
@@ -285,12 +289,25 @@ impl Prepared {
             ("evidence.csv".to_string(), csv_files::evidence(p, &result.rows)),
             ("recovery.csv".to_string(), csv_files::recovery(p, &result.rows)),
         ];
+        if let Some(b) = &result.backups {
+            files.push(("backups.csv".to_string(), csv_files::backups(b, self.config.backup_rules.rpo_minutes)));
+        }
         // A period longer than a month rolls its months up.
         if p.as_month().is_none() && !p.whole_months().is_empty() {
             let rollups = crate::core::sla::rollups(self.config.tiers.keys().map(String::as_str), &result.rows);
             files.push(("rollup.csv".to_string(), csv_files::rollup(p, &rollups, d)));
         }
         files
+    }
+
+    /// Backups per component over `period` in the report zone, cut at "now"; `None`
+    /// without a backups input.
+    pub fn period_backups(&self, period: &Period) -> Option<Vec<crate::core::backups::ComponentBackups>> {
+        if self.config.backups.is_empty() {
+            return None;
+        }
+        let window = period.bounds_in(self.config.report_timezone);
+        Some(crate::core::backups::period_backups(&self.inputs.backups, window, self.now, &self.config.backup_rules))
     }
 
     /// The 12-month trend of a calendar month: each of the 11 months before it, from
@@ -400,6 +417,16 @@ pub struct PeriodResult {
     pub tiers: Vec<TierSummary>,
     /// Monitoring warnings (coverage below the minimum, customers nothing monitors).
     pub warnings: Vec<MonitoringWarning>,
+    /// Backups per component, when a backups input is configured.
+    pub backups: Option<Vec<crate::core::backups::ComponentBackups>>,
+}
+
+impl PeriodResult {
+    /// The run warnings of the period's backups (a missed RPO, an over-kept backup, a
+    /// failed restore test).
+    pub fn backup_warnings(&self, rules: &crate::core::backups::BackupRules) -> Vec<String> {
+        self.backups.as_deref().map_or(Vec::new(), |b| crate::core::backups::backup_warnings(b, rules))
+    }
 }
 
 /// Writes every period into a temporary directory inside `out`, then moves them into

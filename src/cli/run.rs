@@ -219,6 +219,7 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), R
     }
     for r in &results {
         warnings.extend(r.warnings.iter().map(|w| format!("{}: {w}", r.period)));
+        warnings.extend(r.backup_warnings(&prepared.config.backup_rules).iter().map(|w| format!("{}: {w}", r.period)));
     }
     if args.strict && !warnings.is_empty() {
         return Err(RunError::Input(InputError(format!(

@@ -2,6 +2,7 @@
 //! uptime, credits and money. No file or network I/O, no clock, no polars: every input
 //! arrives parsed, "now" arrives as a parameter, and results are plain values.
 
+pub mod backups;
 pub mod checks;
 pub mod interval;
 pub mod model;

@@ -110,6 +110,8 @@ pub struct Inputs {
     pub outages: Vec<Outage>,
     pub incidents: Vec<Incident>,
     pub files: Vec<InputFile>,
+    /// Backup runs and restore tests (`[inputs] backups`).
+    pub backups: Vec<crate::core::backups::Backup>,
 }
 
 /// SHA-256 of a file's bytes, streamed.
@@ -446,6 +448,7 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
         ("checks", files("checks", &config.checks)?),
         ("outages", files("outages", &config.outages)?),
         ("incidents", files("incidents", &config.incidents)?),
+        ("backups", files("backups", &config.backups)?),
     ];
     // Canonical CSV of native sources, made only when there are some; removed on return.
     let mut tmp = None;
@@ -555,7 +558,41 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             Err(e) => problems.report(src.relocate(e))?,
         }
     }
+    read_backups(config, by_role.remove("backups").unwrap_or_default(), &mut inputs, problems)?;
     Ok(inputs)
+}
+
+/// Reads the files of `[inputs] backups`.
+fn read_backups(
+    config: &Config,
+    files: Vec<Source>,
+    inputs: &mut Inputs,
+    problems: &mut Problems,
+) -> Result<(), InputError> {
+    let mut seen = std::collections::HashMap::new();
+    for src in &files {
+        let (path, display, entry) = (&src.path, src.display(), &src.entry);
+        let zone = entry.mapping.timezone.unwrap_or(config.inputs_timezone);
+        let mut own = problems.same_kind();
+        let read = records::backups(path, &display, zone, &entry.mapping, &mut inputs.backups, &mut seen, &mut own);
+        relay(src, own, problems)?;
+        match read {
+            Ok(read) => {
+                let sha256 = sha256_file(&src.source_path)
+                    .map_err(|e| InputError(format!("{}: cannot read: {e}", src.source_path.display())))?;
+                inputs.files.push(InputFile {
+                    role: "backups",
+                    name: src.name.clone(),
+                    path: src.source_path.clone(),
+                    sha256,
+                    rows: read.0,
+                    footprint: read.1,
+                });
+            }
+            Err(e) => problems.report(src.relocate(e))?,
+        }
+    }
+    Ok(())
 }
 
 /// Passes on the problems a loader collected for one source, told about the source.

@@ -7,7 +7,9 @@ use std::path::Path;
 
 use super::Footprint;
 use super::table::{InputError, RawTime, Table, TimeCell, quote};
-use crate::config::{CHECK_COLUMNS, CUSTOMER_COLUMNS, Config, INCIDENT_COLUMNS, Mapping, OUTAGE_COLUMNS};
+use crate::config::{
+    BACKUP_COLUMNS, CHECK_COLUMNS, CUSTOMER_COLUMNS, Config, INCIDENT_COLUMNS, Mapping, OUTAGE_COLUMNS,
+};
 use crate::core::checks::{Check, SeriesKey, SeriesMode, Status};
 use crate::core::interval::{Instant, Interval};
 use crate::core::model::{Category, Customer, Impact, Incident, Outage, Scope};
@@ -610,6 +612,109 @@ pub fn incidents(
         }
     }
     Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(|i| i.interval(now)).collect())))
+}
+
+/// Backup rows (`[inputs] backups`); `tz` is the file's zone. A backup id is unique
+/// across files; `completed_at` is not before `started_at`; a restore test has both its
+/// instant and its result.
+#[allow(clippy::too_many_arguments)]
+pub fn backups(
+    path: &Path,
+    display: &str,
+    tz: Tz,
+    mapping: &Mapping,
+    out: &mut Vec<crate::core::backups::Backup>,
+    seen: &mut FirstSeen,
+    problems: &mut Problems,
+) -> Result<(usize, Footprint), InputError> {
+    use crate::core::backups::{Backup, BackupStatus};
+    let first = out.len();
+    let t = Table::read(path, display, BACKUP_COLUMNS, &["backup_id", "component", "started_at", "status"], mapping)?;
+    let (id, component, status) = (text(&t, "backup_id")?, text(&t, "component")?, text(&t, "status")?);
+    let (services, regions, result) = (text(&t, "services")?, text(&t, "regions")?, text(&t, "restore_result")?);
+    let starts = instants(&t, "started_at", tz)?;
+    let completes = instants(&t, "completed_at", tz)?;
+    let expires = instants(&t, "expires_at", tz)?;
+    let tested = instants(&t, "restore_tested_at", tz)?;
+    let lines = t.row_lines();
+    for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
+        let mut body = || -> Result<(), InputError> {
+            let bid = required(&t, row, "backup_id", id.get(row))?.to_string();
+            check_unique(&t, lines.as_deref(), seen, row, "backup_id", &bid)?;
+            let component = required(&t, row, "component", component.get(row))?.to_string();
+            let started_at = starts[row]
+                .clone()?
+                .ok_or_else(|| t.error_at(row, "started_at", "empty value, this column is required"))?;
+            let st = required(&t, row, "status", status.get(row))?;
+            let status = st.parse::<BackupStatus>().map_err(|_| {
+                t.error_at(
+                    row,
+                    "status",
+                    format!("unknown status {}, expected one of: {}", quote(st), BackupStatus::expected()),
+                )
+            })?;
+            let completed_at = completes[row].clone()?;
+            if completed_at.is_some_and(|c| c < started_at) {
+                return Err(t.error_at(row, "completed_at", "completed_at is before started_at"));
+            }
+            if status == BackupStatus::Success && completed_at.is_none() {
+                return Err(t.error_at(row, "completed_at", "empty value, a successful backup has a completion time"));
+            }
+            let expires_at = expires[row].clone()?;
+            if let (Some(e), Some(c)) = (expires_at, completed_at.or(Some(started_at)))
+                && e < c
+            {
+                return Err(t.error_at(row, "expires_at", "expires_at is before the backup completed"));
+            }
+            let res = result.get(row);
+            let restore_test = match (tested[row].clone()?, res.to_ascii_lowercase().as_str()) {
+                (None, "") => None,
+                (Some(at), "passed") => Some((at, true)),
+                (Some(at), "failed") => Some((at, false)),
+                (None, _) => {
+                    return Err(t.error_at(
+                        row,
+                        "restore_tested_at",
+                        "empty value, a restore_result needs the time of the test",
+                    ));
+                }
+                (Some(_), "") => {
+                    return Err(t.error_at(
+                        row,
+                        "restore_result",
+                        "empty value, a restore test has a result: passed or failed",
+                    ));
+                }
+                (Some(_), _) => {
+                    return Err(t.error_at(
+                        row,
+                        "restore_result",
+                        format!("unknown restore result {}, expected one of: passed, failed", quote(res)),
+                    ));
+                }
+            };
+            out.push(Backup {
+                id: bid,
+                component,
+                services: services.get(row).to_string(),
+                regions: regions.get(row).to_string(),
+                started_at,
+                completed_at,
+                status,
+                expires_at,
+                restore_test,
+            });
+            Ok(())
+        };
+        if let Err(e) = body() {
+            problems.report(e)?;
+        }
+    }
+    let spans = out[first..]
+        .iter()
+        .map(|b| Interval::new(b.started_at, b.completed_at.unwrap_or(b.started_at).max(b.started_at)))
+        .collect();
+    Ok((out.len() - first, Footprint::Spans(spans)))
 }
 
 #[cfg(test)]

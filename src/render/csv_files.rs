@@ -319,6 +319,53 @@ pub fn recovery(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
     finish(w)
 }
 
+pub const BACKUPS_HEADER: [&str; 12] = [
+    "component",
+    "services",
+    "regions",
+    "backups",
+    "failed",
+    "largest_gap_minutes",
+    "rpo_minutes",
+    "rpo_met",
+    "over_retention",
+    "restore_tests",
+    "restore_failed",
+    "notes",
+];
+
+/// Minutes of a number of seconds, truncated to 2 decimal places (`1440`, `1500.5`).
+pub fn minutes_text(seconds: i64) -> String {
+    let mut m = (Decimal::from(seconds) / Decimal::from(60)).trunc_with_scale(2);
+    m = m.normalize();
+    m.to_string()
+}
+
+/// `backups.csv`: one row per component with backups (see `core::backups`).
+pub fn backups(rows: &[crate::core::backups::ComponentBackups], rpo_minutes: Option<i64>) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record(BACKUPS_HEADER).expect("writing to memory cannot fail");
+    for r in rows {
+        let over: Vec<&str> = r.over_retention.iter().map(|(id, _)| id.as_str()).collect();
+        let record = [
+            r.component.clone(),
+            r.services.clone(),
+            r.regions.clone(),
+            r.backups.to_string(),
+            r.failed.to_string(),
+            minutes_text(r.largest_gap),
+            rpo_minutes.map_or(String::new(), |m| m.to_string()),
+            r.rpo_met.map_or(String::new(), |m| m.to_string()),
+            over.join(";"),
+            r.restore_tests.to_string(),
+            r.restore_failed.len().to_string(),
+            r.notes.join("; "),
+        ];
+        w.write_record(record.iter().map(|c| neutralise(c))).expect("writing to memory cannot fail");
+    }
+    finish(w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -630,6 +630,9 @@ pub fn summary_pdf(fonts: &FontSet, t: &Template, v: &SummaryView, generated_uni
     }
     c.titled_table(&v.breaches_title, &v.breaches, 8.0, &format!("No customer breached its target this {}.", v.noun));
     c.titled_table(&v.worst_title, &v.worst, 8.0, &format!("No incidents this {}.", v.noun));
+    if let Some((title, table)) = &v.backups {
+        c.titled_table(title, table, 8.0, &format!("No backups this {}.", v.noun));
+    }
     c.footers(&v.footer, &v.report_id);
     c.into_pdf(&v.document_title, generated_unix, t.logo_png.as_deref(), logo)
 }

@@ -123,6 +123,8 @@ pub struct SummaryView {
     /// Per tier over the whole period, when it holds whole months.
     pub rollup: Option<Table>,
     pub footer: Footer,
+    /// "Backups and recovery tests" (title, table), when a backups input is configured.
+    pub backups: Option<(String, Table)>,
 }
 
 /// The longest file-name stem made from an id, in bytes (before the digest suffix).
@@ -633,6 +635,47 @@ fn recovery_table(r: &CustomerPeriod, tz: Tz) -> Table {
     }
 }
 
+/// The summary's "Backups and recovery tests" table: one row per component.
+pub fn backups_table(rows: &[crate::core::backups::ComponentBackups], rpo_minutes: Option<i64>) -> (String, Table) {
+    // Hours and minutes (seconds dropped): "48 h 00 min".
+    let hours = |s: i64| format!("{} h {:02} min", s / 3600, s % 3600 / 60);
+    let gap = |r: &crate::core::backups::ComponentBackups| {
+        let text = hours(r.largest_gap);
+        match (r.rpo_met, rpo_minutes) {
+            (Some(true), Some(m)) => format!("{text} (RPO {} met)", hours(m * 60)),
+            (Some(false), Some(m)) => format!("{text} (RPO {} missed)", hours(m * 60)),
+            _ => text,
+        }
+    };
+    let table = Table {
+        headers: ["Component", "Backups", "Failed", "Largest gap", "Kept too long", "Restore tests", "Notes"]
+            .map(String::from)
+            .to_vec(),
+        widths: vec![1.1, 0.8, 0.6, 1.9, 1.7, 0.9, 2.0],
+        rows: rows
+            .iter()
+            .map(|r| {
+                let over: Vec<&str> = r.over_retention.iter().map(|(id, _)| id.as_str()).collect();
+                let tests = if r.restore_failed.is_empty() {
+                    r.restore_tests.to_string()
+                } else {
+                    format!("{} ({} failed)", r.restore_tests, r.restore_failed.len())
+                };
+                vec![
+                    r.component.clone(),
+                    r.backups.to_string(),
+                    r.failed.to_string(),
+                    gap(r),
+                    if over.is_empty() { "-".to_string() } else { over.join(", ") },
+                    tests,
+                    if r.notes.is_empty() { "-".to_string() } else { r.notes.join("; ") },
+                ]
+            })
+            .collect(),
+    };
+    ("Backups and recovery tests".to_string(), table)
+}
+
 pub struct SummaryInputs<'a> {
     pub period: &'a Period,
     pub rows: &'a [CustomerPeriod],
@@ -778,6 +821,7 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
         worst_title: t.titles.worst_incidents.clone(),
         worst,
         footer: Footer { generated: i.generated.to_string(), fingerprint: i.fingerprint.to_string() },
+        backups: None,
     }
 }
 

@@ -311,3 +311,43 @@ fn recovery_csv_agrees_with_the_reference_model() {
     }
     assert!(checked >= 9, "expected the recovery_rto_rpo case, checked {checked} rows");
 }
+
+/// Every golden case with a backups input: the largest gaps and the over-kept backups of
+/// its backups.csv agree with the independent Python check in
+/// tests/reference/backups_reference.py.
+#[test]
+fn golden_backups_agree_with_the_reference_check() {
+    let check = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/backups_reference.py");
+    let mut n = 0;
+    for case in cases().into_iter().filter(|c| c.join("backups.csv").is_file()) {
+        let tmp = tempfile::tempdir().unwrap();
+        run_case(&case, tmp.path());
+        let args = args_of(&case);
+        let as_of = args.iter().position(|a| a == "--as-of").map(|i| args[i + 1].clone()).expect("--as-of");
+        for dir in month_dirs(tmp.path()) {
+            let month = dir.file_name().unwrap().to_string_lossy().to_string();
+            let o = Command::new("python3")
+                .arg(&check)
+                .arg(case.join("sla.toml"))
+                .arg(&month)
+                .args(["--as-of", &as_of])
+                .output()
+                .expect("python3 is needed for the reference check");
+            assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+            let ours = std::fs::read_to_string(dir.join("backups.csv")).unwrap();
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(ours.as_bytes());
+            // component, largest_gap_minutes, over_retention: columns 1, 6 and 9.
+            let got: Vec<String> = rdr
+                .records()
+                .map(|r| {
+                    let r = r.unwrap();
+                    format!("{},{},{}", &r[0], &r[5], &r[8])
+                })
+                .collect();
+            let want: Vec<String> = String::from_utf8(o.stdout).unwrap().lines().map(String::from).collect();
+            assert_eq!(got, want, "{} {month}: backups.csv and the reference check disagree", case.display());
+            n += 1;
+        }
+    }
+    assert!(n >= 1, "no golden case with backups");
+}
