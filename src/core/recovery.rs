@@ -3,10 +3,10 @@
 //! time objective and the data lost against the recovery point objective.
 //!
 //! Definitions (README, "Recovery objectives"):
-//! - time to restore = the incident's end − its start, the start clipped to the customer's
-//!   contract (an incident that began before the contract is timed from the contract's
-//!   start); a property of the incident for this customer, the same in every period it
-//!   touches;
+//! - time to restore = the customer's counted downtime this incident is part of (the
+//!   incident with any downtime its monitoring saw adjoining it, across period boundaries),
+//!   from its start (clipped to the customer's contract) to its end; with no monitoring,
+//!   the incident's own duration; the same in every period it touches;
 //! - met when time to restore ≤ RTO (exactly equal meets), data loss ≤ RPO likewise;
 //! - not judged: an incident the tier excludes (both objectives), an incident still open at
 //!   "now" (the RTO; the RPO is judged when a figure is given), an objective that does not
@@ -17,7 +17,7 @@
 
 use rust_decimal::Decimal;
 
-use super::interval::{Instant, Interval};
+use super::interval::{Instant, Interval, IntervalSet};
 use super::model::{Customer, Impact, Incident, TierRules};
 
 /// One major incident as the recovery objectives judge it for one customer.
@@ -58,6 +58,7 @@ impl RecoveryRow {
 /// tier excludes it. Rows are sorted by start, then id.
 pub fn recovery_rows(
     applicable: &[(&Incident, Option<&str>)],
+    observed: &IntervalSet,
     customer: &Customer,
     tier: &TierRules,
     now: Instant,
@@ -71,8 +72,17 @@ pub fn recovery_rows(
         .map(|&(i, excluded)| {
             let interval = i.interval(now);
             let open = i.end.is_none_or(|end| end > now);
-            let restore_start = i.start.max(contract.start);
-            let restore_seconds = (!open).then(|| interval.end - restore_start);
+            // The customer's downtime this incident is part of: the incident and any
+            // downtime its monitoring saw adjoining it, over period boundaries.
+            let span = observed
+                .union(&IntervalSet::single(interval))
+                .intervals()
+                .iter()
+                .copied()
+                .find(|s| s.start <= interval.start && interval.start <= s.end)
+                .unwrap_or(interval);
+            let restore_start = span.start.max(contract.start);
+            let restore_seconds = (!open).then(|| span.end.max(interval.end) - restore_start);
             let mut notes = Vec::new();
             let (mut rto_met, mut rpo_met) = (None, None);
             if let Some(why) = excluded {

@@ -371,12 +371,15 @@ pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRule
         .max()
         .unwrap_or(Decimal::ZERO)
         .min(tier.credit_cap_percent);
+    // The customer's monitored downtime, unclipped: recovery spans period boundaries.
+    let observed = IntervalSet::union_all(pairs.iter().map(|p| &p.down));
     let recovery = super::recovery::recovery_rows(
         &applicable
             .iter()
             .zip(&verdicts)
             .map(|(i, v)| (*i, if let Some(ExclusionVerdict::Excludes(why)) = v { Some(why.as_str()) } else { None }))
             .collect::<Vec<_>>(),
+        &observed,
         customer,
         tier,
         ctx.now,

@@ -681,3 +681,21 @@ fn recovery_credit_is_added_under_the_cap_once_per_incident() {
     assert_eq!(sep.credit_percent, Some(dec("15")));
     assert_eq!(oct.credit_percent, Some(dec("10")), "90 min in October: band 10 %, no second recovery credit");
 }
+
+#[test]
+fn recovery_counts_from_the_downtime_monitoring_saw_first_across_months() {
+    // Probes saw the service down 10 minutes before the incident was opened, and the
+    // outage ran over the month's end: the time to restore is the whole outage.
+    let s = t("2026-09-30T23:30:00Z");
+    let probes = pair_down("api", "eu", &[(s - 600, s + 1800)]);
+    let incident = major("A", s, 60, None); // 23:30 to 00:30
+    for month in [SEP, OCT] {
+        let r =
+            run(month, std::slice::from_ref(&probes), std::slice::from_ref(&incident), &customer(), &recovery_tier());
+        assert_eq!(r.recovery[0].restore_seconds, Some(4200), "{month}: 10 min before + 60 min of incident");
+        assert_eq!(r.recovery[0].rto_met, Some(false), "{month}: RTO 60 missed in both months");
+    }
+    // Without monitoring, the incident's own duration.
+    let r = run(SEP, &[], std::slice::from_ref(&incident), &customer(), &recovery_tier());
+    assert_eq!(r.recovery[0].restore_seconds, Some(3600));
+}

@@ -11,7 +11,9 @@ stdout, from the definitions in the README ("Recovery objectives"):
 - the rows: every incident of impact `major` that applies to the customer (services and
   regions meet, customers contains it) and overlaps its eligible window E = the month's
   local days in the customer's zone cut to its contract; by start, then id;
-- time to restore = end - max(start, contract start), for an incident closed at "now";
+- time to restore = end - max(start, contract start), for an incident closed at "now" (slareport
+  also joins downtime the customer's monitoring saw adjoining the incident; the golden cases
+  with objectives have no monitoring, so both definitions agree there);
 - RTO / RPO: the customer's `rto_minutes` / `rpo_minutes`, else the tier's;
 - met: time to restore <= RTO x 60 s, data_loss_minutes <= RPO (exact fractions);
 - not judged: an excluded incident (its category is excluded by the tier; a
