@@ -12,7 +12,10 @@ OCT_1 = 1790812800  # 2026-10-01T00:00:00Z
 DAY = 86400
 STEP = 300
 
-out = os.path.join(HERE, "kuma.db")
+import sys
+
+# The database goes next to this script, or into the folder given as the first argument.
+out = os.path.join(sys.argv[1] if len(sys.argv) > 1 else HERE, "kuma.db")
 if os.path.exists(out):
     os.remove(out)
 shutil.copyfile(SCHEMA, out)
