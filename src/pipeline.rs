@@ -220,12 +220,23 @@ impl Prepared {
         files.push(("summary.pdf".to_string(), summary_pdf(&self.fonts, &self.template, &summary, generated_at)));
         let no_history = Vec::new();
         let ids: Vec<&str> = result.rows.iter().map(|r| r.customer_id.as_str()).collect();
-        for (row, stem) in result.rows.iter().zip(view::file_stems(&ids)) {
+        // Customer PDFs are independent: rendered on every core, kept in customer order.
+        let jobs: Vec<(&CustomerPeriod, String)> = result.rows.iter().zip(view::file_stems(&ids)).collect();
+        let render_one = |(row, stem): &(&CustomerPeriod, String)| {
             let v =
                 self.customer_view(row, &fingerprint, &generated, history.get(&row.customer_id).unwrap_or(&no_history));
-            let name = format!("customers/{stem}.pdf");
-            files.push((name, customer_pdf(&self.fonts, &self.template, &v, generated_at)));
-        }
+            (format!("customers/{stem}.pdf"), customer_pdf(&self.fonts, &self.template, &v, generated_at))
+        };
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
+        let chunk = jobs.len().div_ceil(workers).max(1);
+        let rendered: Vec<Vec<(String, Vec<u8>)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(render_one).collect::<Vec<_>>()))
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("a PDF renderer thread")).collect()
+        });
+        files.extend(rendered.into_iter().flatten());
         let warnings = result
             .rows
             .iter()
