@@ -143,7 +143,13 @@ impl Prepared {
         let tiers = tier_summaries(self.config.tiers.keys().map(String::as_str), &rows);
         let warnings = monitoring_warnings(&rows, self.config.min_coverage_percent, self.config.decimals);
         let backups = self.period_backups(period);
-        PeriodResult { period: period.clone(), rows, tiers, warnings, backups }
+        // A period holding whole months rolls them up (rollup.csv and the summary PDF).
+        let rollups = if period.as_month().is_none() && !period.whole_months().is_empty() {
+            Some(crate::core::sla::rollups(self.config.tiers.keys().map(String::as_str), &rows))
+        } else {
+            None
+        };
+        PeriodResult { period: period.clone(), rows, tiers, warnings, backups, rollups }
     }
 
     /// The instants of `periods` in the report zone or any customer's zone.
@@ -199,17 +205,12 @@ impl Prepared {
         let generated_at = self.as_of.unwrap_or(self.now);
         let generated = format!("{} UTC", format_utc(generated_at).replace('T', " ").trim_end_matches('Z'));
         let reach = incident_reach(&result.rows);
-        let rollups = if result.period.as_month().is_none() && !result.period.whole_months().is_empty() {
-            crate::core::sla::rollups(self.config.tiers.keys().map(String::as_str), &result.rows)
-        } else {
-            Vec::new()
-        };
         let mut summary = summary_view(&SummaryInputs {
             period: &result.period,
             rows: &result.rows,
             tiers: &result.tiers,
             reach: &reach,
-            rollups: &rollups,
+            rollups: result.rollups.as_deref().unwrap_or_default(),
             template: &self.template,
             decimals: d,
             fingerprint: &fingerprint,
@@ -303,10 +304,8 @@ impl Prepared {
         if let Some(b) = &result.backups {
             files.push(("backups.csv".to_string(), csv_files::backups(b, self.config.backup_rules.rpo_minutes)));
         }
-        // A period longer than a month rolls its months up.
-        if p.as_month().is_none() && !p.whole_months().is_empty() {
-            let rollups = crate::core::sla::rollups(self.config.tiers.keys().map(String::as_str), &result.rows);
-            files.push(("rollup.csv".to_string(), csv_files::rollup(p, &rollups, d)));
+        if let Some(rollups) = &result.rollups {
+            files.push(("rollup.csv".to_string(), csv_files::rollup(p, rollups, d)));
         }
         files
     }
@@ -430,6 +429,8 @@ pub struct PeriodResult {
     pub warnings: Vec<MonitoringWarning>,
     /// Backups per component, when a backups input is configured.
     pub backups: Option<Vec<crate::core::backups::ComponentBackups>>,
+    /// Per customer and per tier, for a period holding whole calendar months.
+    pub rollups: Option<Vec<crate::core::sla::Rollup>>,
 }
 
 impl PeriodResult {

@@ -145,6 +145,12 @@ impl Period {
         (p.label == label).then_some(p)
     }
 
+    /// `month` for a calendar month, else `period`: the word reports use for it (and the
+    /// name of the first column of its CSV files).
+    pub fn noun(&self) -> &'static str {
+        if self.as_month().is_some() { "month" } else { "period" }
+    }
+
     /// The calendar month this period is, if it is exactly one.
     pub fn as_month(&self) -> Option<Month> {
         let m = Month::new(self.first.year(), self.first.month())?;

@@ -371,8 +371,13 @@ pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRule
         .max()
         .unwrap_or(Decimal::ZERO)
         .min(tier.credit_cap_percent);
-    // The customer's monitored downtime, unclipped: recovery spans period boundaries.
-    let observed = IntervalSet::union_all(pairs.iter().map(|p| &p.down));
+    // The customer's monitored downtime, unclipped (recovery spans period boundaries);
+    // only a major incident needs it.
+    let observed = if applicable.iter().any(|i| i.impact == Impact::Major) {
+        IntervalSet::union_all(pairs.iter().map(|p| &p.down))
+    } else {
+        IntervalSet::default()
+    };
     let recovery = super::recovery::recovery_rows(
         &applicable
             .iter()

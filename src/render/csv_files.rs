@@ -80,11 +80,6 @@ pub const CREDITS_HEADER: [&str; 11] = [
     "currency",
 ];
 
-/// The name of the first column: `month` for a calendar month, else `period`.
-pub fn period_column(period: &Period) -> &'static str {
-    if period.as_month().is_some() { "month" } else { "period" }
-}
-
 /// One cell of a customer-period row, by column name; the one place these columns are
 /// formatted, so both files always agree.
 fn cell(r: &CustomerPeriod, column: &str, decimals: u32) -> String {
@@ -138,7 +133,7 @@ fn customer_rows<'a>(header: &[&str], rows: impl Iterator<Item = &'a CustomerPer
 
 pub fn sla_monthly(period: &Period, rows: &[CustomerPeriod], decimals: u32) -> Vec<u8> {
     let mut header = SLA_MONTHLY_HEADER;
-    header[0] = period_column(period);
+    header[0] = period.noun();
     customer_rows(&header, rows.iter(), decimals)
 }
 
@@ -157,7 +152,7 @@ pub fn tiers(period: &Period, summaries: &[TierSummary], rows: &[CustomerPeriod]
     let currencies: BTreeSet<&str> = rows.iter().map(|r| r.currency.as_str()).collect();
     let mut w = writer();
     let mut header: Vec<String> = [
-        period_column(period),
+        period.noun(),
         "tier",
         "customers",
         "met",
@@ -242,7 +237,7 @@ pub fn rollup(period: &Period, rollups: &[Rollup], decimals: u32) -> Vec<u8> {
 pub fn evidence(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
     let mut w = writer();
     w.write_record([
-        period_column(period),
+        period.noun(),
         "customer_id",
         "kind",
         "start",
@@ -282,7 +277,7 @@ fn minutes(d: Decimal) -> String {
 pub fn recovery(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
     let mut w = writer();
     w.write_record([
-        period_column(period),
+        period.noun(),
         "customer_id",
         "incident_id",
         "start",
@@ -334,13 +329,6 @@ pub const BACKUPS_HEADER: [&str; 12] = [
     "notes",
 ];
 
-/// Minutes of a number of seconds, truncated to 2 decimal places (`1440`, `1500.5`).
-pub fn minutes_text(seconds: i64) -> String {
-    let mut m = (Decimal::from(seconds) / Decimal::from(60)).trunc_with_scale(2);
-    m = m.normalize();
-    m.to_string()
-}
-
 /// `backups.csv`: one row per component with backups (see `core::backups`).
 pub fn backups(rows: &[crate::core::backups::ComponentBackups], rpo_minutes: Option<i64>) -> Vec<u8> {
     let mut w = writer();
@@ -353,7 +341,7 @@ pub fn backups(rows: &[crate::core::backups::ComponentBackups], rpo_minutes: Opt
             r.regions.clone(),
             r.backups.to_string(),
             r.failed.to_string(),
-            minutes_text(r.largest_gap),
+            minutes(Decimal::from(r.largest_gap) / Decimal::from(60)),
             rpo_minutes.map_or(String::new(), |m| m.to_string()),
             r.rpo_met.map_or(String::new(), |m| m.to_string()),
             over.join(";"),

@@ -18,11 +18,6 @@ fn seconds(d: Decimal) -> String {
     if d.fract().is_zero() { grouped(d.trunc().try_into().unwrap_or(0)) } else { plain(d) }
 }
 
-/// "month" for a calendar month, else "period".
-fn noun(r: &CustomerPeriod) -> &'static str {
-    if r.period.as_month().is_some() { "month" } else { "period" }
-}
-
 pub fn explain(r: &CustomerPeriod, tier: &TierRules, decimals: u32) -> String {
     let tz = r.timezone;
     let when = |t| format_local(t, tz).replace('T', " ");
@@ -41,9 +36,9 @@ pub fn explain(r: &CustomerPeriod, tier: &TierRules, decimals: u32) -> String {
         duration(Decimal::from(r.eligible.len())),
         grouped(r.eligible.len()),
         if whole {
-            format!(", the whole {} in {}", noun(r), tz.name())
+            format!(", the whole {} in {}", r.period.noun(), tz.name())
         } else {
-            format!(", the part of the {} covered by the contract", noun(r))
+            format!(", the part of the {} covered by the contract", r.period.noun())
         }
     ));
     let section = |kind: EvidenceKind| r.evidence.iter().filter(move |e| e.kind == kind).collect::<Vec<_>>();

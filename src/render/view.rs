@@ -213,11 +213,6 @@ pub fn period_label(p: &Period) -> String {
     }
 }
 
-/// `month` for a calendar month, else `period`.
-pub fn noun(p: &Period) -> &'static str {
-    if p.as_month().is_some() { "month" } else { "period" }
-}
-
 /// `2 h 03 min 20 s`, `45 min`, `39 s`; a fractional remainder is kept exact.
 pub fn duration(seconds: Decimal) -> String {
     let whole = seconds.trunc().to_i64().unwrap_or(0);
@@ -501,7 +496,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         ("min_downtime_seconds", i.tier.min_downtime_seconds.to_string()),
         ("coverage_percent", coverage.clone()),
         ("timezone", tz.name().to_string()),
-        ("period", noun(&r.period).to_string()),
+        ("period", r.period.noun().to_string()),
         (
             "span",
             if r.period.as_month().is_some() {
@@ -543,7 +538,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
     if let Some(p) = b.projected_uptime {
         key_figures.push((
             "Projection".to_string(),
-            format!("{} at the {}'s end if downtime keeps its rate so far", percent_text(p, d), noun(&r.period)),
+            format!("{} at the {}'s end if downtime keeps its rate so far", percent_text(p, d), r.period.noun()),
         ));
     }
     CustomerView {
@@ -554,7 +549,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         customer_id: r.customer_id.clone(),
         tier: r.tier.clone(),
         period_label: period_label(&r.period),
-        noun: noun(&r.period).to_string(),
+        noun: r.period.noun().to_string(),
         bar_unit: match size {
             1 => "day".to_string(),
             7 => "week".to_string(),
@@ -810,7 +805,7 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
         provider: t.provider_name.clone(),
         title: t.titles.summary.clone(),
         period_label: period_label(i.period),
-        noun: noun(i.period).to_string(),
+        noun: i.period.noun().to_string(),
         report_id: format!("{}-summary-{}", i.period, &i.fingerprint[..12.min(i.fingerprint.len())]),
         headline,
         tiers_title: t.titles.tiers.clone(),

@@ -132,25 +132,29 @@ fn budget_columns(csv_text: &str, from: usize) -> Vec<String> {
     rdr.records().map(|r| r.unwrap().iter().skip(from).take(5).collect::<Vec<_>>().join("|")).collect()
 }
 
+/// The output of a reference script of `tests/reference/` for one period of a case, run
+/// with the case's `--as-of`.
+fn reference(script: &str, case: &Path, label: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference").join(script);
+    let args = args_of(case);
+    let mut cmd = Command::new("python3");
+    cmd.arg(&path).arg(case.join("sla.toml")).arg(label);
+    if let Some(i) = args.iter().position(|a| a == "--as-of") {
+        cmd.args(["--as-of", &args[i + 1]]);
+    }
+    let o = cmd.output().expect("python3 is needed for the reference model");
+    assert!(o.status.success(), "{} {label}: {script} failed: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
 #[test]
 fn golden_cases_agree_with_the_reference_model() {
-    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/sla_reference.py");
-    let rollup_model = model.with_file_name("rollup_reference.py");
     for case in cases().into_iter().filter(|c| !c.join("reference-skip").is_file()) {
         let tmp = tempfile::tempdir().unwrap();
         run_case(&case, tmp.path());
-        let args = args_of(&case);
-        let as_of = args.iter().position(|a| a == "--as-of").map(|i| args[i + 1].clone());
         for dir in month_dirs(tmp.path()) {
             let month = dir.file_name().unwrap().to_string_lossy().to_string();
-            let mut cmd = Command::new("python3");
-            cmd.arg(&model).arg(case.join("sla.toml")).arg(&month);
-            if let Some(a) = &as_of {
-                cmd.args(["--as-of", a]);
-            }
-            let o = cmd.output().expect("python3 is needed for the reference model");
-            assert!(o.status.success(), "{}: reference failed: {}", case.display(), String::from_utf8_lossy(&o.stderr));
-            let model = String::from_utf8(o.stdout).unwrap();
+            let model = reference("sla_reference.py", &case, &month);
             let ours = std::fs::read_to_string(dir.join("sla_monthly.csv")).unwrap();
             assert_eq!(
                 spec_columns(&ours),
@@ -166,20 +170,9 @@ fn golden_cases_agree_with_the_reference_model() {
             );
             // A longer period's roll-up, from the model's own figures.
             if dir.join("rollup.csv").is_file() {
-                let mut cmd = Command::new("python3");
-                cmd.arg(&rollup_model).arg(case.join("sla.toml")).arg(&month);
-                if let Some(a) = &as_of {
-                    cmd.args(["--as-of", a]);
-                }
-                let o = cmd.output().expect("python3");
-                assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
                 let ours = std::fs::read_to_string(dir.join("rollup.csv")).unwrap();
-                assert_eq!(
-                    ours,
-                    String::from_utf8(o.stdout).unwrap(),
-                    "{} {month}: the roll-ups disagree",
-                    case.display()
-                );
+                let model = reference("rollup_reference.py", &case, &month);
+                assert_eq!(ours, model, "{} {month}: the roll-ups disagree", case.display());
             }
         }
     }
@@ -277,7 +270,6 @@ fn a_quarter_owes_the_credits_of_its_months() {
 /// the model's reasons (key words) inside our note.
 #[test]
 fn recovery_csv_agrees_with_the_reference_model() {
-    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/recovery_reference.py");
     let records = |text: &str| -> Vec<Vec<String>> {
         let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
         rdr.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect()
@@ -286,18 +278,9 @@ fn recovery_csv_agrees_with_the_reference_model() {
     for case in cases().into_iter().filter(|c| sets_objectives(c)) {
         let tmp = tempfile::tempdir().unwrap();
         run_case(&case, tmp.path());
-        let args = args_of(&case);
-        let as_of = args.iter().position(|a| a == "--as-of").map(|i| args[i + 1].clone());
         for dir in month_dirs(tmp.path()) {
             let month = dir.file_name().unwrap().to_string_lossy().to_string();
-            let mut cmd = Command::new("python3");
-            cmd.arg(&model).arg(case.join("sla.toml")).arg(&month);
-            if let Some(a) = &as_of {
-                cmd.args(["--as-of", a]);
-            }
-            let o = cmd.output().expect("python3 is needed for the reference model");
-            assert!(o.status.success(), "{}: reference failed: {}", case.display(), String::from_utf8_lossy(&o.stderr));
-            let want = records(&String::from_utf8(o.stdout).unwrap());
+            let want = records(&reference("recovery_reference.py", &case, &month));
             let got = records(&std::fs::read_to_string(dir.join("recovery.csv")).unwrap());
             assert_eq!(got.len(), want.len(), "{} {month}: rows differ", case.display());
             for (g, w) in got.iter().zip(&want) {
@@ -317,23 +300,14 @@ fn recovery_csv_agrees_with_the_reference_model() {
 /// tests/reference/backups_reference.py.
 #[test]
 fn golden_backups_agree_with_the_reference_check() {
-    let check = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/backups_reference.py");
     let mut n = 0;
     for case in cases().into_iter().filter(|c| c.join("backups.csv").is_file()) {
         let tmp = tempfile::tempdir().unwrap();
         run_case(&case, tmp.path());
-        let args = args_of(&case);
-        let as_of = args.iter().position(|a| a == "--as-of").map(|i| args[i + 1].clone()).expect("--as-of");
+        assert!(args_of(&case).iter().any(|a| a == "--as-of"), "{}: a backups case needs --as-of", case.display());
         for dir in month_dirs(tmp.path()) {
             let month = dir.file_name().unwrap().to_string_lossy().to_string();
-            let o = Command::new("python3")
-                .arg(&check)
-                .arg(case.join("sla.toml"))
-                .arg(&month)
-                .args(["--as-of", &as_of])
-                .output()
-                .expect("python3 is needed for the reference check");
-            assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+            let output = reference("backups_reference.py", &case, &month);
             let ours = std::fs::read_to_string(dir.join("backups.csv")).unwrap();
             let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(ours.as_bytes());
             // component, largest_gap_minutes, over_retention: columns 1, 6 and 9.
@@ -344,7 +318,7 @@ fn golden_backups_agree_with_the_reference_check() {
                     format!("{},{},{}", &r[0], &r[5], &r[8])
                 })
                 .collect();
-            let want: Vec<String> = String::from_utf8(o.stdout).unwrap().lines().map(String::from).collect();
+            let want: Vec<String> = output.lines().map(String::from).collect();
             assert_eq!(got, want, "{} {month}: backups.csv and the reference check disagree", case.display());
             n += 1;
         }
