@@ -19,5 +19,6 @@ mod native_prometheus;
 mod pdfs;
 mod real_data;
 mod runs;
+mod scale;
 mod validate;
 mod workdir;
