@@ -460,15 +460,24 @@ impl Layout {
     }
 }
 
+/// A file's name as a progress bar's label: its last 12 characters.
+fn short_name(display: &str) -> String {
+    let name = Path::new(display).file_name().map_or(display.to_string(), |n| n.to_string_lossy().into_owned());
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() > 12 { format!("…{}", chars[chars.len() - 11..].iter().collect::<String>()) } else { name }
+}
+
 /// A reader that takes the SHA-256 of the bytes read through it.
 struct Hashing {
     inner: std::fs::File,
     hash: sha2::Sha256,
+    /// Bytes read so far (readable while a decoder holds the reader).
+    count: std::rc::Rc<std::cell::Cell<u64>>,
 }
 
 impl Hashing {
     fn new(inner: std::fs::File) -> Hashing {
-        Hashing { inner, hash: sha2::Digest::new() }
+        Hashing { inner, hash: sha2::Digest::new(), count: Default::default() }
     }
 
     /// The digest of the whole file: bytes a decoder left unread are read here.
@@ -482,6 +491,7 @@ impl Read for Hashing {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         sha2::Digest::update(&mut self.hash, &buf[..n]);
+        self.count.set(self.count.get() + n as u64);
         Ok(n)
     }
 }
@@ -618,7 +628,10 @@ impl Table {
         match layout.format {
             Format::Csv { gzip } => {
                 let file = std::fs::File::open(path).map_err(|e| layout.fail(format!("cannot read: {e}")))?;
+                let size = file.metadata().map_or(0, |m| m.len());
+                let bar = crate::progress::bar(&short_name(display), size, true);
                 let mut hashed = Hashing::new(file);
+                let (read, mut rows) = (hashed.count.clone(), 0u64);
                 let mut blocks = Blocks::default();
                 {
                     let mut text: Box<dyn Read + '_> = if gzip {
@@ -632,17 +645,27 @@ impl Table {
                         .map_err(|e| layout.fail(format!("{what}: {}", first_line(&e.to_string()))))?
                     {
                         let first = blocks.count == 1;
-                        batch(layout.csv_frame(Some(block), first)?)?;
+                        let df = layout.csv_frame(Some(block), first)?;
+                        rows += df.height() as u64;
+                        batch(df)?;
+                        bar.set(read.get());
+                        bar.message(format!("{rows} rows"));
                     }
                 }
+                bar.done();
                 hashed.finish().map_err(|e| layout.fail(format!("cannot read: {e}")))
             }
             Format::Parquet => std::thread::scope(|scope| {
                 // The digest is taken on another core while the row groups are decoded.
                 let digest = scope.spawn(|| super::sha256_file(path));
-                for (offset, len) in layout.parquet_batches()? {
+                let batches = layout.parquet_batches()?;
+                let total = batches.iter().map(|b| b.1 as u64).sum();
+                let bar = crate::progress::bar(&short_name(display), total, false);
+                for (offset, len) in batches {
                     batch(layout.parquet_frame(Some((offset, len)))?)?;
+                    bar.inc(len as u64);
                 }
+                bar.done();
                 digest
                     .join()
                     .unwrap_or_else(|_| Err(std::io::Error::other("the digest failed")))
