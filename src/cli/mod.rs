@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one module per subcommand.
 
 pub mod audit;
+pub mod generate;
 pub mod import;
 pub mod output;
 pub mod run;
@@ -36,6 +37,8 @@ pub enum Command {
     /// Read a native source (statuspage, uptime-kuma, prometheus, gcp-status) and write
     /// the canonical CSV files a run would read from it.
     Import(import::ImportArgs),
+    /// Write a synthetic data set (config, customers, checks, outages, incidents) from a seed.
+    Generate(generate::GenerateArgs),
 }
 
 /// `--as-of`: an instant (naive times are UTC) in the supported range.
@@ -77,5 +80,6 @@ pub fn dispatch(
         Command::Explain(args) => audit::explain(args, clock_now),
         Command::History(args) => audit::history(args),
         Command::Import(args) => import::import(args, clock_now),
+        Command::Generate(args) => generate::generate(args),
     }
 }
