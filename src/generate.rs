@@ -231,10 +231,10 @@ fn region_name(i: u32) -> String {
 }
 /// Locations are named per region: 5 cities for each of the first 10 regions.
 fn location_name(region: u32, i: u32) -> String {
-    if i < 5 {
-        if let Some(c) = CITIES.get((region * 5 + i) as usize) {
-            return c.to_string();
-        }
+    if i < 5
+        && let Some(c) = CITIES.get((region * 5 + i) as usize)
+    {
+        return c.to_string();
     }
     format!("{}-probe-{}", region_name(region), i + 1)
 }
@@ -566,7 +566,7 @@ fn plan(spec: &Spec, step: f64) -> Plan {
             region: r,
             start,
             end: start + rng.range(60, 900),
-            source: *rng.pick(&["external-synthetics", "cdn-vendor-status"]),
+            source: ["external-synthetics", "cdn-vendor-status"][rng.below(2) as usize],
         });
     }
     outages.sort_by_key(|o| (o.start, o.service, o.region));
@@ -898,7 +898,7 @@ struct Schedule {
 /// Where the rows go: plain CSV, gzip CSV or Parquet row groups.
 enum Sink {
     Csv(BufWriter<File>),
-    Gz(flate2::write::GzEncoder<BufWriter<File>>),
+    Gz(Box<flate2::write::GzEncoder<BufWriter<File>>>),
     Parquet(Box<ParquetSink>),
 }
 
@@ -917,7 +917,9 @@ impl Sink {
         Ok(match format {
             Format::Csv => Sink::Csv(buf),
             // No file name and mtime 0 in the header: the same bytes every time.
-            Format::CsvGz => Sink::Gz(flate2::GzBuilder::new().mtime(0).write(buf, flate2::Compression::fast())),
+            Format::CsvGz => {
+                Sink::Gz(Box::new(flate2::GzBuilder::new().mtime(0).write(buf, flate2::Compression::fast())))
+            }
             Format::Parquet => {
                 use polars::prelude::*;
                 let schema = Schema::from_iter([
@@ -1105,13 +1107,13 @@ fn write_checks(dir: &Path, spec: &Spec, plan: &Plan, names_out: &[String]) -> R
         let r = rng.u64() as u32;
         let status: u8 = if is_down {
             1
-        } else if r % UNKNOWN == 0 {
+        } else if r.is_multiple_of(UNKNOWN) {
             2
         } else {
             0
         };
         // Some exports repeat a row at one instant; a few repeats disagree (down wins).
-        let copies = if (r / UNKNOWN) % DUPLICATE == 0 { 2 } else { 1 };
+        let copies = if (r / UNKNOWN).is_multiple_of(DUPLICATE) { 2 } else { 1 };
         let conflict = copies == 2 && (r >> 28) == 0;
         if s.next < s.n {
             let next = time_of(s, &mut rng);
