@@ -70,7 +70,8 @@ else:
     source = (f"read_csv({files!r}, header = true, timestampformat = '%Y-%m-%dT%H:%M:%SZ', "
               "columns = {'timestamp': 'TIMESTAMP', 'service': 'VARCHAR', 'region': 'VARCHAR', "
               "'location': 'VARCHAR', 'status': 'VARCHAR'})")
-rows = duckdb.sql(f"SELECT service, region, location, count(*) AS n, min(timestamp), max(timestamp) "
+# (first and last fetched as text: Python needs pytz to receive a TIMESTAMPTZ)
+rows = duckdb.sql(f"SELECT service, region, location, count(*) AS n, min(timestamp)::VARCHAR, max(timestamp)::VARCHAR "
                   f"FROM {source} GROUP BY ALL").fetchall()
 print(sum(r[3] for r in rows))
 PY
@@ -90,8 +91,10 @@ bench() {
   local label="$1" dir="$2" tmp; tmp=$(mktemp -d)
   read -r dwall drss < <(measure "$tmp/rows" "$venv/bin/python" "$yardstick" "$dir")
   local rows; rows=$(cat "$tmp/rows")
+  [ -n "$rows" ] || { echo "the DuckDB scan of $dir failed" >&2; exit 1; }
   read -r swall srss < <(measure "$tmp/stdout" "$bin" run --config "$dir/sla.toml" --month 2026-10 \
     --out "$tmp/reports" --as-of 2026-11-02T00:00:00Z --quiet)
+  [ -f "$tmp/reports/2026-10/sla_monthly.csv" ] || { echo "slareport run on $dir failed" >&2; exit 1; }
   rm -rf "$tmp"
   wall[$label]="$swall"
   rows_line+=("$(python3 - "$label" "$rows" "$swall" "$dwall" "$srss" "$drss" <<'PY'
