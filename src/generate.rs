@@ -117,11 +117,16 @@ impl Rng {
     fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len() as u64) as usize]
     }
-    /// Roughly log-uniform in `lo..hi` seconds: many short, few long.
+    /// Roughly log-uniform in `lo..hi` seconds (`0 < lo < hi`): many short, few long. A
+    /// doubling of `lo` is picked, then a point in it: integers only, so the same on every
+    /// platform (a libm's `ln`/`exp` may differ in the last bit).
     fn log_seconds(&mut self, lo: i64, hi: i64) -> i64 {
-        let (a, b) = ((lo as f64).ln(), (hi as f64).ln());
-        let u = (self.u64() >> 11) as f64 / (1u64 << 53) as f64;
-        ((a + (b - a) * u).exp() as i64).clamp(lo, hi - 1)
+        let mut doublings = 0;
+        while lo << (doublings + 1) < hi {
+            doublings += 1;
+        }
+        let a = lo << self.below(doublings + 1);
+        self.range(a, (2 * a).min(hi))
     }
     /// `k` distinct indices of `0..n`, sorted.
     fn subset(&mut self, n: u32, k: u32) -> Vec<u32> {
@@ -334,8 +339,7 @@ const NAME_C: &[&str] = &[
 ];
 
 fn customers(spec: &Spec, rng: &mut Rng) -> Vec<Customer> {
-    let width = (spec.customers as f64).log10().floor() as usize + 1;
-    let width = width.max(4);
+    let width = spec.customers.to_string().len().max(4);
     let first = spec.month.first_day();
     let days = days_in(spec.month) as i64;
     (0..spec.customers)
@@ -735,6 +739,18 @@ pub fn generate(dir: &Path, spec: &Spec, force: bool, command_line: &str) -> Res
     for p in pending {
         p.temp.persist(&p.dest).map_err(|e| out_err(&p.dest, e.error))?;
     }
+    // What a killed earlier run left under temporary names (ours are all renamed by now).
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            let ours = ["sla.toml", "customers.csv", "outages.csv", "incidents.csv", "checks"]
+                .iter()
+                .any(|n| name.starts_with(&format!(".{n}")));
+            if ours && name.ends_with(".tmp") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
     Ok(Summary {
         rows,
         series: spec.services as u64 * spec.regions as u64 * spec.locations as u64,
@@ -859,8 +875,7 @@ fn incidents_text(incidents: &[Incident]) -> String {
     let mut s = String::from(
         "incident_id,title,category,impact,start,end,services,regions,customers,announced_at,data_loss_minutes\n",
     );
-    let width = (incidents.len().max(1) as f64).log10().floor() as usize + 1;
-    let width = width.max(4);
+    let width = incidents.len().to_string().len().max(4);
     for (i, x) in incidents.iter().enumerate() {
         s.push_str(&format!(
             "INC-{:0width$},{},{},{},{},{},{},{},{},{},{}\n",
