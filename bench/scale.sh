@@ -18,7 +18,7 @@
 # `run` has no switch to skip PDFs and prints no stage times, so evaluation is measured
 # as the difference between runs that differ only in their customers.
 #
-# Data is generated once per set of arguments into $BENCH_DIR (default
+# Data is generated once per set of arguments (and generator source) into $BENCH_DIR (default
 # $HOME/.cache/slareport-bench/generated/); DuckDB is installed from PyPI into a venv
 # there. Disk: about 0.5 GB per 10M CSV rows.
 set -euo pipefail
@@ -48,10 +48,13 @@ fi
 dataset() {
   local format="$1" checks="$2" customers="$3"
   local dir="$cache/generated/seed$seed-$format-$checks-c$customers"
-  if [ ! -f "$dir/GENERATED" ]; then
+  # Regenerated when the generator's source changed since (same arguments, new story).
+  local stamp; stamp="slareport generate --seed $seed --checks $checks --customers $customers --format $format; src/generate.rs $(sha256sum src/generate.rs | cut -c1-16)"
+  if [ "$(cat "$dir/GENERATED" 2>/dev/null)" != "$stamp" ]; then
     echo "generating $checks checks ($format), $customers customers into $dir ..." >&2
+    rm -f "$dir/GENERATED"
     "$bin" generate "$dir" --seed "$seed" --checks "$checks" --customers "$customers" --format "$format" --force >&2
-    echo "$bin generate --seed $seed --checks $checks --customers $customers --format $format" > "$dir/GENERATED"
+    echo "$stamp" > "$dir/GENERATED"
   fi
   echo "$dir"
 }
