@@ -112,6 +112,11 @@ impl Problems {
         Problems { collect: self.collect, list: Vec::new() }
     }
 
+    /// Whether every problem is listed (`validate`, which also wants the check spacing).
+    pub fn collects(&self) -> bool {
+        self.collect
+    }
+
     /// Records a problem; `Err` when the first one ends the reading.
     pub fn report(&mut self, e: InputError) -> Result<(), InputError> {
         if self.collect {
@@ -289,13 +294,26 @@ pub fn customers(
 /// the mode each series is read in and the file that first had it.
 #[derive(Default, Clone)]
 pub struct SeriesInterner {
-    ids: HashMap<String, u32, rustc_hash::FxBuildHasher>,
+    /// Each column's names (service, region, location) as small numbers.
+    names: [HashMap<String, u32, rustc_hash::FxBuildHasher>; 3],
+    ids: HashMap<(u32, u32, u32), u32, rustc_hash::FxBuildHasher>,
     keys: Vec<SeriesKey>,
     modes: Vec<(SeriesMode, String)>,
-    buf: String,
 }
 
 impl SeriesInterner {
+    fn name(&mut self, column: usize, name: &str) -> u32 {
+        let names = &mut self.names[column];
+        match names.get(name) {
+            Some(&n) => n,
+            None => {
+                let n = names.len() as u32;
+                names.insert(name.to_string(), n);
+                n
+            }
+        }
+    }
+
     /// The id of a series read in `mode` from `file`; `Err` holds the mode and file of
     /// the series when an earlier file read it in another mode.
     pub fn id(
@@ -306,19 +324,15 @@ impl SeriesInterner {
         mode: SeriesMode,
         file: &str,
     ) -> Result<u32, (SeriesMode, &str)> {
-        self.buf.clear();
-        for part in [service, region, location] {
-            self.buf.push_str(part);
-            self.buf.push('\u{1f}');
-        }
-        if let Some(&id) = self.ids.get(self.buf.as_str()) {
+        let key = (self.name(0, service), self.name(1, region), self.name(2, location));
+        if let Some(&id) = self.ids.get(&key) {
             let (first_mode, first_file) = &self.modes[id as usize];
             return if *first_mode == mode { Ok(id) } else { Err((*first_mode, first_file.as_str())) };
         }
         let id = self.keys.len() as u32;
         self.keys.push(SeriesKey { service: service.into(), region: region.into(), location: location.into() });
         self.modes.push((mode, file.to_string()));
-        self.ids.insert(self.buf.clone(), id);
+        self.ids.insert(key, id);
         Ok(id)
     }
 
@@ -400,9 +414,6 @@ pub fn checks(
             let (service, region, location, status) = (service?, region?, location?, status?);
             let cells = time.cells(tz).zip(service.iter()).zip(region.iter()).zip(location.iter()).zip(status.iter());
             for (row, ((((ts, sv), rg), lc), st)) in cells.enumerate() {
-                if t.is_blank(row) {
-                    continue;
-                }
                 let at = match ts {
                     RawTime::Text(s) => t.parse_instant(s, tz).and_then(in_range),
                     RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i),
@@ -410,10 +421,14 @@ pub fn checks(
                     RawTime::Cell(Err(e)) => Err(e),
                 };
                 let cells = CheckCells { at, service: sv, region: rg, location: lc, status: st };
-                let row = check_row(cells, mode, display, &mut sink.interner, &mut conflicting, &|c, m| {
+                let checked = check_row(cells, mode, display, &mut sink.interner, &mut conflicting, &|c, m| {
                     t.error_at(row, c, m)
                 });
-                take(row, sink)?;
+                // A blank line fails on its empty cells: it is skipped, not reported.
+                if checked.is_err() && t.is_blank(row) {
+                    continue;
+                }
+                take(checked, sink)?;
             }
             Ok(())
         }
@@ -517,10 +532,12 @@ pub enum Feed {
 }
 
 impl CheckSink {
-    pub fn new(rules: &MonitoringRules) -> CheckSink {
+    /// `spacing`: keep each series' spacing histogram (for `validate`).
+    pub fn new(rules: &MonitoringRules, spacing: bool) -> CheckSink {
+        let reduction = if spacing { Reduction::new(rules).with_spacing() } else { Reduction::new(rules) };
         CheckSink {
             interner: SeriesInterner::default(),
-            feed: Feed::Stream { reduction: Reduction::new(rules), disorder: None },
+            feed: Feed::Stream { reduction, disorder: None },
             logs: Vec::new(),
         }
     }

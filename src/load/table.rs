@@ -73,8 +73,9 @@ pub struct Table {
     /// constants, the format and zone of its instants).
     mapping: Mapping,
     df: DataFrame,
-    /// Rows whose loaded cells are all empty (blank lines): readers skip them.
-    blank: Vec<bool>,
+    /// Rows whose loaded cells are all empty (blank lines): readers skip them. Found on
+    /// first need (a reader of checks asks only about rows that fail).
+    blank: std::sync::OnceLock<Vec<bool>>,
     /// The file's rows before this table's first (a table may be one batch of a file),
     /// and how many of them are blank.
     row_offset: usize,
@@ -557,7 +558,6 @@ impl Layout {
         blank_before: usize,
         records: Arc<std::sync::OnceLock<Option<Vec<(u64, usize)>>>>,
     ) -> Table {
-        let blank = blank_rows(&df);
         Table {
             display: self.display.clone(),
             path: self.path.clone(),
@@ -566,7 +566,7 @@ impl Layout {
             positions: self.columns.iter().map(|(i, n)| (*n, *i)).collect(),
             mapping: self.mapping.clone(),
             df,
-            blank,
+            blank: std::sync::OnceLock::new(),
             row_offset,
             blank_before,
             records,
@@ -804,7 +804,7 @@ impl Table {
                             Piece::Frame(df) => {
                                 let table = layout.table(df, records_before, 0, records.clone());
                                 each(Batch::Frame(&table))?;
-                                let blanks = table.blank.iter().filter(|&&b| b).count();
+                                let blanks = table.blank().iter().filter(|&&b| b).count();
                                 records_before += table.len() - blanks;
                                 rows += table.len() as u64;
                             }
@@ -870,7 +870,11 @@ impl Table {
 
     /// Whether every loaded cell of the row is empty (a blank line).
     pub fn is_blank(&self, row: usize) -> bool {
-        self.blank.get(row).copied().unwrap_or(false)
+        self.blank().get(row).copied().unwrap_or(false)
+    }
+
+    fn blank(&self) -> &[bool] {
+        self.blank.get_or_init(|| blank_rows(&self.df))
     }
 
     /// The line on which each row starts (CSV), in one pass; `None` for Parquet.
@@ -900,7 +904,7 @@ impl Table {
         }
         self.row_offset + row
             - self.blank_before
-            - self.blank[..row.min(self.blank.len())].iter().filter(|&&b| b).count()
+            - self.blank()[..row.min(self.blank().len())].iter().filter(|&&b| b).count()
     }
 
     /// (line, number of fields) of every record, read as the `csv` crate sees them:
