@@ -449,8 +449,35 @@ impl<'a> Canvas<'a> {
         let (w, h) = (Mm::from(Pt(self.w)), Mm::from(Pt(self.h)));
         doc.with_pages(pages.into_iter().map(|ops| PdfPage::new(w, h, ops)).collect());
         let mut warnings = Vec::new();
-        let bytes = doc.save(&PdfSaveOptions { subset_fonts: true, ..Default::default() }, &mut warnings);
+        let mut lo = doc.to_lopdf_document(&PdfSaveOptions { subset_fonts: true, ..Default::default() }, &mut warnings);
+        // printpdf would compress every stream at zlib's best level, most of a PDF's cost;
+        // the default level makes files a few per cent larger in a fraction of the time.
+        for object in lo.objects.values_mut() {
+            if let lopdf::Object::Stream(stream) = object {
+                compress(stream);
+            }
+        }
+        let mut bytes = Vec::new();
+        lo.save_to(&mut bytes).expect("writing to memory");
         deterministic_ids(bytes)
+    }
+}
+
+/// Deflates a stream not already filtered, when that makes it smaller (as lopdf does).
+fn compress(stream: &mut lopdf::Stream) {
+    use std::io::Write;
+    if stream.dict.get(b"Filter").is_ok() {
+        return;
+    }
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    if encoder.write_all(&stream.content).is_err() {
+        return;
+    }
+    if let Ok(compressed) = encoder.finish()
+        && compressed.len() + 19 < stream.content.len()
+    {
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(compressed);
     }
 }
 
