@@ -120,19 +120,30 @@ def run_duckdb(files, max_gap, confirm, quorum, utc_only):
     return con.execute(sql_text("duckdb", max_gap, confirm, quorum)).fetchall()
 
 
-def run_spark(files, max_gap, confirm, quorum, utc_only):
+def spark_session():
     from pyspark.sql import SparkSession
-    from pyspark.sql.types import StringType, StructField, StructType
 
     spark = (
         SparkSession.builder.master("local[2]")
         .appName("slareport-reduce")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.adaptive.coalescePartitions.initialPartitionNum", "2")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def run_spark(files, max_gap, confirm, quorum, utc_only, spark=None):
+    """With `spark`, runs in that session and leaves it open (several runs, one JVM)."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    own = spark is None
+    if own:
+        spark = spark_session()
     try:
         frames = []
         for path in files:
@@ -151,7 +162,8 @@ def run_spark(files, max_gap, confirm, quorum, utc_only):
                 raise Refused(f"naive timestamp {hit[0][0]!r}: the SQL reads naive times as UTC only")
         return [tuple(r) for r in spark.sql(sql_text("spark", max_gap, confirm, quorum)).collect()]
     finally:
-        spark.stop()
+        if own:
+            spark.stop()
 
 
 def write(rows, out):
