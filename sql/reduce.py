@@ -38,6 +38,44 @@ class Refused(Exception):
     pass
 
 
+def load_toml(path):
+    """The config as a dict. slareport's TOML reader also takes inline tables written over
+    several lines (TOML 1.1), which Python's tomllib (TOML 1.0) refuses: on such an error,
+    the line breaks and comments inside braces are removed and the text read again."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except tomllib.TOMLDecodeError:
+        pass
+    out, depth, quote, comment = [], 0, None, False
+    for ch in raw.decode("utf-8"):
+        if comment:
+            if ch == "\n":
+                comment = False
+                out.append(" " if depth else ch)
+            continue
+        if quote:
+            quote = None if ch == quote and (not out or out[-1] != "\\") else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            comment = True
+            continue
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == "\n" and depth:
+            ch = " "
+        out.append(ch)
+    text = "".join(out)
+    # A comma before a closing brace (also TOML 1.1 only).
+    import re
+
+    return tomllib.loads(re.sub(r",\s*}", " }", text))
+
+
 def checks_of_config(path, conf):
     """The files of the config's checks entries, relative to the config."""
     base = os.path.dirname(os.path.abspath(path))
@@ -120,13 +158,14 @@ def run_duckdb(files, max_gap, confirm, quorum, utc_only):
     return con.execute(sql_text("duckdb", max_gap, confirm, quorum)).fetchall()
 
 
-def spark_session():
+def spark_session(zone="UTC"):
+    """A local Spark session; the SQL does not depend on its time zone `zone`."""
     from pyspark.sql import SparkSession
 
     spark = (
         SparkSession.builder.master("local[2]")
         .appName("slareport-reduce")
-        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.session.timeZone", zone)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.ui.showConsoleProgress", "false")
@@ -166,13 +205,18 @@ def run_spark(files, max_gap, confirm, quorum, utc_only, spark=None):
             spark.stop()
 
 
-def write(rows, out):
+def write_to(rows, stream):
+    """The reduced CSV: header, rows sorted by service, region (bytes), kind, start; LF."""
     rows = sorted(rows, key=lambda r: (r[0].encode(), r[1].encode(), r[2], r[3]))
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(stream, lineterminator="\n")
     w.writerow(HEADER)
     for service, region, kind, start, end, who, n in rows:
         w.writerow([service, region, kind, start, end, who or "", n])
+
+
+def write(rows, out):
+    buf = io.StringIO()
+    write_to(rows, buf)
     if out == "-":
         sys.stdout.write(buf.getvalue())
     else:
@@ -195,8 +239,7 @@ def main():
     try:
         conf = {}
         if a.config:
-            with open(a.config, "rb") as f:
-                conf = tomllib.load(f)
+            conf = load_toml(a.config)
         mon = conf.get("monitoring", {})
         max_gap = a.max_gap if a.max_gap is not None else int(mon.get("max_gap_seconds", 300))
         confirm = a.confirm if a.confirm is not None else int(mon.get("confirm_checks", 1))
