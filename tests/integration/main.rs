@@ -20,4 +20,5 @@ mod pdfs;
 mod real_data;
 mod runs;
 mod validate;
+mod warehouse;
 mod workdir;
