@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::audit::history::{FileRef, HistoryError, InputRef, OutputRef, RunRecord, Store};
 use crate::audit::manifest::{FileDigest, InputDigest, Manifest, TrendDigest, sha256_hex, trend_digest};
 use crate::config::{Config, ConfigError};
-use crate::core::checks::{PairDowntime, pair_downtime};
+use crate::core::checks::{PairDowntime, with_outages};
 use crate::core::interval::{Instant, Interval, IntervalSet};
 use crate::core::period::Period;
 use crate::core::sla::incident_reach;
@@ -67,8 +67,7 @@ pub fn prepare(config: Config, as_of: Option<Instant>, clock_now: Instant) -> Re
     let fonts = FontSet::load(&template).map_err(|message| TemplateError { file: "template fonts".into(), message })?;
     let now = as_of.unwrap_or(clock_now);
     let mut inputs = load_inputs(&config, now)?;
-    let pairs =
-        pair_downtime(&inputs.series, &inputs.modes, &mut inputs.checks, &inputs.outages, &config.monitoring, now);
+    let pairs = with_outages(std::mem::take(&mut inputs.reduced), &inputs.outages);
     Ok(Prepared { config, inputs, pairs, now, as_of, template, fonts })
 }
 

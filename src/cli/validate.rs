@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use super::Outcome;
 use super::run::{InputArgs, asked_months, asked_periods, config_or_sample, periods_to_report};
 use crate::config::Config;
-use crate::core::checks::pair_downtime;
+use crate::core::checks::with_outages;
 use crate::core::interval::Instant;
 use crate::core::period::Period;
 use crate::core::quality;
@@ -56,8 +56,7 @@ pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunEr
     let now = args.as_of.unwrap_or(clock_now);
     let (mut inputs, input_problems) = load_inputs_collecting(&config, now);
     problems.extend(input_problems.into_iter().map(|e| e.to_string()));
-    let pairs =
-        pair_downtime(&inputs.series, &inputs.modes, &mut inputs.checks, &inputs.outages, &config.monitoring, now);
+    let pairs = with_outages(std::mem::take(&mut inputs.reduced), &inputs.outages);
     let prepared = Prepared { config, inputs, pairs, now, as_of: args.as_of, template, fonts };
     let (months, mut warnings) = periods_to_report(&prepared, asked).unwrap_or_else(|| {
         (Vec::new(), vec!["the inputs hold no timestamps: nothing to report without --month or --period".to_string()])
@@ -97,7 +96,7 @@ fn quality_warnings(p: &Prepared, months: &[Period]) -> Vec<String> {
     for s in quality::irregular_series(
         &p.inputs.series,
         &p.inputs.modes,
-        &p.inputs.checks,
+        &p.inputs.spacings,
         p.config.monitoring.max_gap_seconds,
     ) {
         if s.sparser_than_max_gap {

@@ -106,6 +106,172 @@ pub struct SeriesState {
     pub down: IntervalSet,
 }
 
+/// A row of a series earlier than a row already reduced: the series is not in time order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfOrder {
+    pub series: u32,
+    pub at: Instant,
+    pub after: Instant,
+}
+
+/// How often a series was checked: the number of times each spacing between consecutive
+/// instants occurs (spacings over a day counted together), for `validate`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spacing {
+    /// (seconds, count), sorted by seconds; only spacings of at most a day.
+    counts: Vec<(i64, u64)>,
+    /// Index in `counts` of the last spacing seen (spacings mostly repeat).
+    last: usize,
+}
+
+impl Spacing {
+    fn add(&mut self, seconds: i64) {
+        if seconds > 86_400 {
+            return;
+        }
+        if let Some(c) = self.counts.get_mut(self.last)
+            && c.0 == seconds
+        {
+            c.1 += 1;
+            return;
+        }
+        match self.counts.binary_search_by_key(&seconds, |c| c.0) {
+            Ok(i) => {
+                self.counts[i].1 += 1;
+                self.last = i;
+            }
+            Err(i) => {
+                self.counts.insert(i, (seconds, 1));
+                self.last = i;
+            }
+        }
+    }
+
+    /// How many spacings were seen.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().map(|c| c.1).sum()
+    }
+
+    /// The spacing at index `k` of all spacings sorted.
+    pub fn nth(&self, k: u64) -> Option<i64> {
+        let mut seen = 0;
+        for &(secs, n) in &self.counts {
+            seen += n;
+            if k < seen {
+                return Some(secs);
+            }
+        }
+        None
+    }
+
+    /// How many spacings exceed `seconds`.
+    pub fn longer_than(&self, seconds: i64) -> u64 {
+        self.counts.iter().filter(|c| c.0 > seconds).map(|c| c.1).sum()
+    }
+
+    pub fn longest(&self) -> Option<i64> {
+        self.counts.last().map(|c| c.0)
+    }
+}
+
+/// Reduces one series as its rows arrive in time order (rows at one instant may come
+/// in any order): memory is the reduced intervals, not the rows.
+#[derive(Debug, Clone)]
+pub struct SeriesReducer {
+    /// The longest hold: `max_gap_seconds` for checks, `max_hold` for a log.
+    limit: Option<i64>,
+    /// A state-change log: the last row holds until "now".
+    events: bool,
+    confirm: usize,
+    /// The latest instant and its merged status; its hold ends at the next instant.
+    pending: Option<(Instant, Status)>,
+    /// Down rows settled in the current run, and their holds while fewer than `confirm`.
+    run: usize,
+    run_holds: Vec<Interval>,
+    coverage: IntervalSet,
+    down: IntervalSet,
+    spacing: Spacing,
+}
+
+impl SeriesReducer {
+    pub fn new(mode: SeriesMode, rules: &MonitoringRules) -> SeriesReducer {
+        let (limit, events) = match mode {
+            SeriesMode::Checks => (Some(rules.max_gap_seconds), false),
+            SeriesMode::Events { max_hold } => (max_hold, true),
+        };
+        SeriesReducer {
+            limit,
+            events,
+            confirm: rules.confirm_checks.max(1) as usize,
+            pending: None,
+            run: 0,
+            run_holds: Vec::new(),
+            coverage: IntervalSet::empty(),
+            down: IntervalSet::empty(),
+            spacing: Spacing::default(),
+        }
+    }
+
+    /// Adds a row; `Err` when it is earlier than the latest row of the series.
+    #[inline]
+    pub fn push(&mut self, at: Instant, status: Status) -> Result<(), (Instant, Instant)> {
+        match self.pending {
+            Some((t, s)) if t == at => {
+                self.pending = Some((t, s.merge(status)));
+                Ok(())
+            }
+            Some((t, _)) if at < t => Err((at, t)),
+            Some((t, s)) => {
+                self.spacing.add(at - t);
+                self.settle(t, s, Some(at), None);
+                self.pending = Some((at, status));
+                Ok(())
+            }
+            None => {
+                self.pending = Some((at, status));
+                Ok(())
+            }
+        }
+    }
+
+    /// Gives the row at `t` its hold, now that the next instant (or "now") is known.
+    fn settle(&mut self, t: Instant, status: Status, next: Option<Instant>, now: Option<Instant>) {
+        let capped = |end: Instant| self.limit.map_or(end, |l| end.min(t.saturating_add(l)));
+        let end = match (next, now) {
+            (Some(next), _) => capped(next),
+            (None, Some(now)) => capped(now),
+            (None, None) => t.saturating_add(self.limit.unwrap_or(0)),
+        };
+        let hold = Interval::new(t, end.max(t));
+        if status != Status::Unknown {
+            self.coverage.push_sorted(hold);
+        }
+        if status != Status::Down {
+            self.run = 0;
+            self.run_holds.clear();
+            return;
+        }
+        self.run += 1;
+        if self.run < self.confirm {
+            self.run_holds.push(hold);
+            return;
+        }
+        for h in self.run_holds.drain(..) {
+            self.down.push_sorted(h);
+        }
+        self.down.push_sorted(hold);
+    }
+
+    /// The series' coverage and down time; `now` ends the last row of a state-change log.
+    pub fn finish(mut self, now: Instant) -> (SeriesState, Spacing) {
+        if let Some((t, s)) = self.pending.take() {
+            let now = self.events.then_some(now);
+            self.settle(t, s, None, now);
+        }
+        (SeriesState { coverage: self.coverage, down: self.down }, self.spacing)
+    }
+}
+
 /// Reduces one series' rows, sorted by time, to its coverage and down time. `now` ends
 /// the hold of the last event of a state-change log.
 pub fn reduce_series(
@@ -114,46 +280,121 @@ pub fn reduce_series(
     rules: &MonitoringRules,
     now: Instant,
 ) -> SeriesState {
-    // Merge rows at the same instant: down over up over unknown.
-    let mut merged: Vec<(Instant, Status)> = Vec::with_capacity(checks.len());
+    let mut r = SeriesReducer::new(mode, rules);
     for &(t, status) in checks {
-        match merged.last_mut() {
-            Some(last) if last.0 == t => last.1 = last.1.merge(status),
-            _ => merged.push((t, status)),
+        r.push(t, status).expect("reduce_series needs rows sorted by time");
+    }
+    r.finish(now).0
+}
+
+/// Every series of a run, reduced as rows arrive: each series must arrive in time order
+/// (series may interleave, as in an export sorted by time).
+#[derive(Debug, Clone)]
+pub struct Reduction {
+    rules: MonitoringRules,
+    series: Vec<SeriesReducer>,
+}
+
+impl Reduction {
+    pub fn new(rules: &MonitoringRules) -> Reduction {
+        Reduction { rules: rules.clone(), series: Vec::new() }
+    }
+
+    /// Makes room for series `id` (ids are given out densely, in order), read in `mode`.
+    pub fn add_series(&mut self, id: u32, mode: SeriesMode) {
+        while self.series.len() <= id as usize {
+            self.series.push(SeriesReducer::new(mode, &self.rules));
         }
     }
-    let (limit, last_until) = match mode {
-        SeriesMode::Checks => (Some(rules.max_gap_seconds), None),
-        SeriesMode::Events { max_hold } => (max_hold, Some(now)),
-    };
-    let hold = |i: usize| -> Interval {
-        let t = merged[i].0;
-        let capped = |end: Instant| limit.map_or(end, |l| end.min(t.saturating_add(l)));
-        let end = match (merged.get(i + 1), last_until) {
-            (Some(next), _) => capped(next.0),
-            (None, Some(now)) => capped(now),
-            (None, None) => t.saturating_add(limit.unwrap_or(0)),
+
+    /// Adds a row of a series made known with [`Reduction::add_series`].
+    #[inline]
+    pub fn push(&mut self, c: Check) -> Result<(), OutOfOrder> {
+        self.series[c.series as usize].push(c.at, c.status).map_err(|(at, after)| OutOfOrder {
+            series: c.series,
+            at,
+            after,
+        })
+    }
+
+    /// The pairs' reductions (`keys[s]` names series `s`) and each series' spacing.
+    pub fn finish(self, keys: &[SeriesKey], now: Instant) -> (Vec<ReducedPair>, Vec<Spacing>) {
+        let mut seen = Vec::with_capacity(self.series.len());
+        let mut states = Vec::with_capacity(self.series.len());
+        let mut spacings = Vec::with_capacity(self.series.len());
+        for (key, r) in keys.iter().zip(self.series) {
+            // A series with no row is not a location of its pair.
+            if r.pending.is_some() {
+                seen.push(key.clone());
+                let (state, spacing) = r.finish(now);
+                states.push(state);
+                spacings.push(spacing);
+            } else {
+                spacings.push(Spacing::default());
+            }
+        }
+        (reduce_pairs(&seen, states, &self.rules), spacings)
+    }
+}
+
+/// The reduction of one pair's checks: its data time and its maximal quorum-down
+/// intervals, each with the locations down at some point of it (as the reduced input
+/// also gives them, when it has them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReducedPair {
+    pub pair: Pair,
+    pub data: IntervalSet,
+    /// The number of the pair's locations (series); `None` when a reduced file omits it.
+    pub locations: Option<usize>,
+    pub down: Vec<DownSpan>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownSpan {
+    pub interval: Interval,
+    /// The locations down at some point of the interval, by name.
+    pub locations_down: Vec<String>,
+    /// Where a reduced row came from (file and line); `None` when reduced from checks here.
+    pub origin: Option<SourceRef>,
+}
+
+impl DownSpan {
+    /// The evidence source of this down time.
+    pub fn source(&self, pair: &Pair, locations: Option<usize>) -> SourceRef {
+        let mut s = match locations {
+            Some(total) => format!(
+                "checks {pair}: {} of {total} locations down ({})",
+                self.locations_down.len(),
+                self.locations_down.join(", ")
+            ),
+            None => format!("checks {pair}: down"),
         };
-        Interval::new(t, end.max(t))
-    };
-    let coverage = IntervalSet::from_sorted((0..merged.len()).filter(|&i| merged[i].1 != Status::Unknown).map(hold));
-    let mut down_spans = Vec::new();
-    let confirm = rules.confirm_checks.max(1) as usize;
-    let mut i = 0;
-    while i < merged.len() {
-        if merged[i].1 != Status::Down {
-            i += 1;
-            continue;
+        if let Some(origin) = &self.origin {
+            s.push_str(&format!(", reduced in {origin}"));
         }
-        let run_start = i;
-        while i < merged.len() && merged[i].1 == Status::Down {
-            i += 1;
-        }
-        if i - run_start >= confirm {
-            down_spans.extend((run_start..i).map(hold));
-        }
+        s
     }
-    SeriesState { coverage, down: IntervalSet::from_sorted(down_spans) }
+}
+
+/// Groups reduced series by pair (locations by name) and combines them by quorum.
+pub fn reduce_pairs(keys: &[SeriesKey], states: Vec<SeriesState>, rules: &MonitoringRules) -> Vec<ReducedPair> {
+    let mut by_pair: BTreeMap<Pair, Vec<(&str, SeriesState)>> = BTreeMap::new();
+    for (key, state) in keys.iter().zip(states) {
+        let pair = Pair { service: key.service.clone(), region: key.region.clone() };
+        by_pair.entry(pair).or_default().push((key.location.as_str(), state));
+    }
+    by_pair
+        .into_iter()
+        .map(|(pair, mut locations)| {
+            locations.sort_by(|a, b| a.0.cmp(b.0));
+            let (data, down) = combine_locations(&locations, rules);
+            let down = down
+                .into_iter()
+                .map(|(interval, locations_down)| DownSpan { interval, locations_down, origin: None })
+                .collect();
+            ReducedPair { pair, data, locations: Some(locations.len()), down }
+        })
+        .collect()
 }
 
 /// Combines the locations of one pair by quorum. Returns (data time, down time, and the
@@ -190,47 +431,17 @@ fn combine_locations(
     (data, down)
 }
 
-/// Reduces all checks and outages to per-pair downtime. `checks` is sorted here.
-/// `modes[s]` says how series `s` (an index into `keys`) is read, checks when absent;
-/// `now` ends the last event of each state-change log.
-pub fn pair_downtime(
-    keys: &[SeriesKey],
-    modes: &[SeriesMode],
-    checks: &mut [Check],
-    outages: &[Outage],
-    rules: &MonitoringRules,
-    now: Instant,
-) -> Vec<PairDowntime> {
-    checks.sort_unstable();
-    // Series states grouped by pair, locations in name order.
-    let mut by_pair: BTreeMap<Pair, Vec<(&str, SeriesState)>> = BTreeMap::new();
-    let mut buf: Vec<(Instant, Status)> = Vec::new();
-    let mut i = 0;
-    while i < checks.len() {
-        let series = checks[i].series;
-        buf.clear();
-        while i < checks.len() && checks[i].series == series {
-            buf.push((checks[i].at, checks[i].status));
-            i += 1;
-        }
-        let key = &keys[series as usize];
-        let mode = modes.get(series as usize).copied().unwrap_or_default();
-        let pair = Pair { service: key.service.clone(), region: key.region.clone() };
-        by_pair.entry(pair).or_default().push((key.location.as_str(), reduce_series(&buf, mode, rules, now)));
-    }
+/// Per-pair downtime from reduced pairs (from checks, or a reduced input) and outages.
+pub fn with_outages(reduced: Vec<ReducedPair>, outages: &[Outage]) -> Vec<PairDowntime> {
     let mut result: BTreeMap<Pair, PairDowntime> = BTreeMap::new();
-    for (pair, mut locations) in by_pair {
-        locations.sort_by(|a, b| a.0.cmp(b.0));
-        let (data, down) = combine_locations(&locations, rules);
-        let total = locations.len();
-        let contributions = down
-            .into_iter()
-            .map(|(iv, who)| Contribution {
-                down: IntervalSet::single(iv),
-                source: format!("checks {pair}: {} of {total} locations down ({})", who.len(), who.join(", ")),
-            })
+    for r in reduced {
+        let contributions = r
+            .down
+            .iter()
+            .map(|d| Contribution { down: IntervalSet::single(d.interval), source: d.source(&r.pair, r.locations) })
             .collect();
-        result.insert(pair.clone(), PairDowntime { pair, data: Some(data), down: IntervalSet::empty(), contributions });
+        let pd = PairDowntime { pair: r.pair.clone(), data: Some(r.data), down: IntervalSet::empty(), contributions };
+        result.insert(r.pair, pd);
     }
     for o in outages {
         let pair = Pair { service: o.service.clone(), region: o.region.clone() };
@@ -251,6 +462,29 @@ pub fn pair_downtime(
             p
         })
         .collect()
+}
+
+/// Reduces checks held in memory (sorted here) and outages to per-pair downtime.
+/// `modes[s]` says how series `s` (an index into `keys`) is read, checks when absent;
+/// `now` ends the last event of each state-change log.
+pub fn pair_downtime(
+    keys: &[SeriesKey],
+    modes: &[SeriesMode],
+    checks: &mut [Check],
+    outages: &[Outage],
+    rules: &MonitoringRules,
+    now: Instant,
+) -> Vec<PairDowntime> {
+    checks.sort_unstable();
+    let mut reduction = Reduction::new(rules);
+    for (id, _) in keys.iter().enumerate() {
+        reduction.add_series(id as u32, modes.get(id).copied().unwrap_or_default());
+    }
+    for c in checks.iter() {
+        reduction.push(*c).expect("sorted");
+    }
+    let (reduced, _) = reduction.finish(keys, now);
+    with_outages(reduced, outages)
 }
 
 #[cfg(test)]

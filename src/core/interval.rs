@@ -81,6 +81,22 @@ impl IntervalSet {
         IntervalSet { spans }
     }
 
+    /// Adds an interval that starts at or after the start of every interval already in
+    /// the set (the order in which a series is reduced), merging it with the last when
+    /// they overlap or touch. Empty intervals are ignored.
+    pub fn push_sorted(&mut self, iv: Interval) {
+        if iv.is_empty() {
+            return;
+        }
+        match self.spans.last_mut() {
+            Some(last) if iv.start <= last.end => {
+                debug_assert!(iv.start >= last.start, "push_sorted needs sorted input");
+                last.end = last.end.max(iv.end);
+            }
+            _ => self.spans.push(iv),
+        }
+    }
+
     pub fn intervals(&self) -> &[Interval] {
         &self.spans
     }

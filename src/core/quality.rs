@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::checks::{Check, PairDowntime, SeriesKey, SeriesMode};
+use super::checks::{PairDowntime, SeriesKey, SeriesMode, Spacing};
 use super::interval::{Instant, Interval, IntervalSet};
 use super::model::{Category, Customer, Incident, Outage, Scope};
 
@@ -51,7 +51,7 @@ pub struct Irregular {
     pub sparser_than_max_gap: bool,
 }
 
-/// Series (checks sorted by series then time, as after `pair_downtime`) whose spacing is
+/// Series (by the spacing of their checks, `spacings[s]` of series `s`) whose spacing is
 /// irregular: some interval over twice the median, or a median over `max_gap_seconds`.
 /// Intervals longer than a day are left out (a series paused on purpose is a gap, see
 /// [`monitoring_gaps`]). State-change logs (`modes[s]` events) are skipped: their rows
@@ -59,48 +59,26 @@ pub struct Irregular {
 pub fn irregular_series(
     keys: &[SeriesKey],
     modes: &[SeriesMode],
-    checks: &[Check],
+    spacings: &[Spacing],
     max_gap_seconds: i64,
 ) -> Vec<Irregular> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < checks.len() {
-        let series = checks[i].series;
-        if matches!(modes.get(series as usize), Some(SeriesMode::Events { .. })) {
-            while i < checks.len() && checks[i].series == series {
-                i += 1;
-            }
+    for (series, spacing) in spacings.iter().enumerate() {
+        if matches!(modes.get(series), Some(SeriesMode::Events { .. })) {
             continue;
         }
-        let mut deltas = Vec::new();
-        let mut prev: Option<Instant> = None;
-        while i < checks.len() && checks[i].series == series {
-            let t = checks[i].at;
-            if let Some(p) = prev
-                && t > p
-            {
-                deltas.push(t - p);
-            }
-            prev = Some(t);
-            i += 1;
-        }
-        deltas.retain(|d| *d <= 86_400);
-        if deltas.is_empty() {
-            continue;
-        }
-        let mut sorted = deltas.clone();
-        sorted.sort_unstable();
-        let typical = sorted[sorted.len() / 2];
-        let late = deltas.iter().filter(|d| **d > 2 * typical).count();
+        let n = spacing.total();
+        let (Some(typical), Some(longest)) = (spacing.nth(n / 2), spacing.longest()) else { continue };
+        let late = spacing.longer_than(2 * typical) as usize;
         let sparse = typical > max_gap_seconds;
         if late > 0 || sparse {
-            let k = &keys[series as usize];
+            let k = &keys[series];
             out.push(Irregular {
                 series: format!("{}/{}/{}", k.service, k.region, k.location),
                 typical_seconds: typical,
                 late,
-                intervals: deltas.len(),
-                longest_seconds: *sorted.last().expect("not empty"),
+                intervals: n as usize,
+                longest_seconds: longest,
                 sparser_than_max_gap: sparse,
             });
         }
@@ -176,8 +154,9 @@ pub fn overlapping_maintenance(incidents: &[Incident], now: Instant) -> Vec<(Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::checks::Status;
+    use crate::core::checks::{Check, Status};
     use crate::core::model::Impact;
+    use crate::core::model::MonitoringRules;
 
     fn incident(id: &str, category: Category, start: Instant, end: Option<Instant>, services: &str) -> Incident {
         Incident {
@@ -213,11 +192,17 @@ mod tests {
         for t in (0..3000).step_by(600) {
             checks.push(Check { series: 2, at: t, status: Status::Up });
         }
-        let found = irregular_series(&keys, &[], &checks, 120);
+        let spacings = |checks: &[Check]| {
+            let mut r = crate::core::checks::Reduction::new(&MonitoringRules::default());
+            (0..3).for_each(|id| r.add_series(id, SeriesMode::Checks));
+            checks.iter().for_each(|c| r.push(*c).expect("in order"));
+            r.finish(&keys, 0).1
+        };
+        let found = irregular_series(&keys, &[], &spacings(&checks), 120);
         assert_eq!(found.len(), 2, "{found:?}");
         // A state-change log is irregular by nature: not reported.
         let modes = [SeriesMode::Events { max_hold: None }, SeriesMode::Checks, SeriesMode::Checks];
-        let events = irregular_series(&keys, &modes, &checks, 120);
+        let events = irregular_series(&keys, &modes, &spacings(&checks), 120);
         assert_eq!(events.iter().map(|i| i.series.as_str()).collect::<Vec<_>>(), ["db/eu/lon"]);
         assert_eq!(
             found[0],

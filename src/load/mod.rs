@@ -5,6 +5,7 @@
 pub mod history;
 pub mod native;
 mod records;
+mod spill;
 pub mod table;
 
 use sha2::{Digest, Sha256};
@@ -13,7 +14,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, InputPattern};
-use crate::core::checks::{Check, SeriesKey, SeriesMode};
+use crate::core::checks::{Check, ReducedPair, SeriesKey, SeriesMode, Spacing};
 use crate::core::interval::{Instant, Interval, IntervalSet};
 use crate::core::model::{Customer, Incident, Outage};
 use records::Problems;
@@ -59,24 +60,9 @@ pub enum Footprint {
 
 impl Footprint {
     pub fn of_instants(instants: impl IntoIterator<Item = Instant>) -> Footprint {
-        let mut buckets = std::collections::BTreeMap::new();
-        // Exports are mostly in time order: count runs of one bucket, insert once per run.
-        let mut run: Option<(i64, usize)> = None;
-        for t in instants {
-            let b = t.div_euclid(900);
-            match &mut run {
-                Some((current, n)) if *current == b => *n += 1,
-                _ => {
-                    if let Some((current, n)) = run.replace((b, 1)) {
-                        *buckets.entry(current).or_insert(0) += n;
-                    }
-                }
-            }
-        }
-        if let Some((current, n)) = run {
-            *buckets.entry(current).or_insert(0) += n;
-        }
-        Footprint::QuarterHours(buckets)
+        let mut q = records::QuarterHours::default();
+        instants.into_iter().for_each(|t| q.add(t));
+        q.finish()
     }
 
     /// How many rows lie in (instants) or touch (intervals) `window`.
@@ -106,10 +92,15 @@ pub struct Inputs {
     /// How each series (by the index of its key in `series`) is read: probe checks or a
     /// state-change log.
     pub modes: Vec<SeriesMode>,
-    pub checks: Vec<Check>,
+    /// The checks reduced per (service, region) as they were read: rows are not kept.
+    pub reduced: Vec<ReducedPair>,
+    /// How often each series was checked (by the index of its key in `series`).
+    pub spacings: Vec<Spacing>,
     pub outages: Vec<Outage>,
     pub incidents: Vec<Incident>,
     pub files: Vec<InputFile>,
+    /// What a run should know about how its inputs were read (not problems).
+    pub notes: Vec<String>,
     /// Backup runs and restore tests (`[inputs] backups`).
     pub backups: Vec<crate::core::backups::Backup>,
 }
@@ -263,14 +254,14 @@ fn near_miss(base: &Path, pattern: &str) -> String {
 /// most `max_hold`, the last until `now`; `unknown` holds nothing) gets an empty bucket
 /// in the log file's footprint, so the months a log covers count as months with data.
 /// Row counts are unchanged: a row is counted at its own instant.
-fn mark_held_days(inputs: &mut Inputs, logs: &[(usize, std::ops::Range<usize>)], now: Instant) {
+fn mark_held_days(inputs: &mut Inputs, log_rows: &[Check], logs: &[(usize, std::ops::Range<usize>)], now: Instant) {
     if logs.is_empty() {
         return;
     }
     // (series, at, log) of every row of every log, by series and time.
     let mut rows: Vec<(u32, Instant, usize, bool)> = Vec::new();
     for (k, (_, range)) in logs.iter().enumerate() {
-        for c in &inputs.checks[range.clone()] {
+        for c in &log_rows[range.clone()] {
             rows.push((c.series, c.at, k, c.status != crate::core::checks::Status::Unknown));
         }
     }
@@ -428,9 +419,17 @@ fn sources(
 fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result<Inputs, InputError> {
     let cfg_name = config.path.display().to_string();
     let mut inputs = Inputs::default();
-    let record = |role: &'static str, src: &Source, read: (usize, Footprint)| -> Result<InputFile, InputError> {
+    let record_digest = |role: &'static str,
+                         src: &Source,
+                         read: (usize, Footprint),
+                         digest: Option<String>|
+     -> Result<InputFile, InputError> {
         let path = &src.source_path;
-        let sha256 = sha256_file(path).map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?;
+        // A table file's digest is taken while it is read; a native source's here.
+        let sha256 = match (digest, &src.origin) {
+            (Some(d), None) => d,
+            _ => sha256_file(path).map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?,
+        };
         Ok(InputFile {
             role,
             name: src.name.clone(),
@@ -439,6 +438,9 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             rows: read.0,
             footprint: read.1,
         })
+    };
+    let record = |role: &'static str, src: &Source, read: (usize, Footprint)| -> Result<InputFile, InputError> {
+        record_digest(role, src, read, None)
     };
     let mut files = |role: &str, patterns| {
         expand(&config.base_dir, patterns, role, &cfg_name).or_else(|e| problems.report(e).map(|_| Vec::new()))
@@ -483,36 +485,19 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             names.join(", ")
         )))?;
     }
-    let mut interner = records::SeriesInterner::default();
-    // (index in `inputs.files`, its rows in `inputs.checks`) of each state-change log.
+    let checks = read_checks(config, &check_files, now, problems)?;
+    // (index in `inputs.files`, its rows in `checks.log_rows`) of each state-change log.
     let mut logs: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
-    for src in &check_files {
-        let (path, display, entry) = (&src.path, src.display(), &src.entry);
-        let first = inputs.checks.len();
-        let mut own = problems.same_kind();
-        let read = records::checks(
-            path,
-            &display,
-            zone(entry),
-            &entry.mapping,
-            entry.series,
-            &mut interner,
-            &mut inputs.checks,
-            &mut own,
-        );
-        relay(src, own, problems)?;
-        match read {
-            Ok(read) => {
-                if matches!(entry.series, SeriesMode::Events { .. }) {
-                    logs.push((inputs.files.len(), first..inputs.checks.len()));
-                }
-                inputs.files.push(record("checks", src, read)?);
-            }
-            Err(e) => problems.report(src.relocate(e))?,
+    for file in checks.files {
+        if let Some(range) = file.log_rows {
+            logs.push((inputs.files.len(), range));
         }
+        inputs.files.push(record_digest("checks", &check_files[file.source], file.read, Some(file.digest))?);
     }
-    (inputs.series, inputs.modes) = interner.into_keys();
-    mark_held_days(&mut inputs, &logs, now);
+    (inputs.series, inputs.modes, inputs.reduced, inputs.spacings) =
+        (checks.series, checks.modes, checks.reduced, checks.spacings);
+    inputs.notes.extend(checks.notes);
+    mark_held_days(&mut inputs, &checks.log_rows, &logs, now);
     for src in &outage_files {
         let (path, display, entry) = (&src.path, src.display(), &src.entry);
         let first = inputs.outages.len();
@@ -560,6 +545,122 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
     }
     read_backups(config, by_role.remove("backups").unwrap_or_default(), &mut inputs, problems)?;
     Ok(inputs)
+}
+
+/// A check file as read: its index among the sources, rows and footprint, digest, and
+/// where its rows are in `log_rows` when it is a state-change log.
+struct CheckFile {
+    source: usize,
+    read: (usize, Footprint),
+    digest: String,
+    log_rows: Option<std::ops::Range<usize>>,
+}
+
+/// The checks of a run, reduced as they were read.
+struct ChecksRead {
+    files: Vec<CheckFile>,
+    series: Vec<SeriesKey>,
+    modes: Vec<SeriesMode>,
+    reduced: Vec<ReducedPair>,
+    spacings: Vec<Spacing>,
+    log_rows: Vec<Check>,
+    notes: Vec<String>,
+}
+
+/// Reads every check file once, reducing each series as its rows arrive. When some
+/// series is not in time order (unsorted files, or a series whose files are named out of
+/// order), the files are read a second time into a sort on disk, and the sorted rows are
+/// reduced: memory stays bounded either way.
+fn read_checks(
+    config: &Config,
+    sources: &[Source],
+    now: Instant,
+    problems: &mut Problems,
+) -> Result<ChecksRead, InputError> {
+    let zone = |p: &InputPattern| p.mapping.timezone.unwrap_or(config.inputs_timezone);
+    let mut sink = records::CheckSink::new(&config.monitoring);
+    let mut files = Vec::new();
+    for (k, src) in sources.iter().enumerate() {
+        let entry = &src.entry;
+        let first = sink.logs.len();
+        let mut own = problems.same_kind();
+        let read =
+            records::checks(&src.path, &src.display(), zone(entry), &entry.mapping, entry.series, &mut sink, &mut own);
+        relay(src, own, problems)?;
+        match read {
+            Ok((rows, footprint, digest)) => files.push(CheckFile {
+                source: k,
+                read: (rows, footprint),
+                digest,
+                log_rows: matches!(entry.series, SeriesMode::Events { .. }).then(|| first..sink.logs.len()),
+            }),
+            Err(e) => problems.report(src.relocate(e))?,
+        }
+    }
+    let records::CheckSink { interner, feed, logs: log_rows } = sink;
+    let mut notes = Vec::new();
+    let reduction = match feed {
+        records::Feed::Stream { reduction, disorder: None } => reduction,
+        records::Feed::Stream { disorder: Some((o, file)), .. } => {
+            let key = &interner.keys()[o.series as usize];
+            notes.push(format!(
+                "checks are not in time order ({file}: {}/{}/{} at {} after {}): the check files were read twice and sorted on disk; files sorted by time are read once",
+                key.service,
+                key.region,
+                key.location,
+                crate::core::time::format_utc(o.at),
+                crate::core::time::format_utc(o.after)
+            ));
+            sorted_reduction(config, sources, &files, interner.clone())?
+        }
+        records::Feed::Sort(_) => unreachable!("the first reading streams"),
+    };
+    let (series, modes) = interner.into_keys();
+    let (reduced, spacings) = reduction.finish(&series, now);
+    Ok(ChecksRead { files, series, modes, reduced, spacings, log_rows, notes })
+}
+
+/// The second reading of check files that were not in time order: the rows the first
+/// reading accepted, sorted on disk by series and time, then reduced.
+fn sorted_reduction(
+    config: &Config,
+    sources: &[Source],
+    files: &[CheckFile],
+    interner: records::SeriesInterner,
+) -> Result<crate::core::checks::Reduction, InputError> {
+    let zone = |p: &InputPattern| p.mapping.timezone.unwrap_or(config.inputs_timezone);
+    let mut sink =
+        records::CheckSink { interner, feed: records::Feed::Sort(spill::ExternalSort::default()), logs: Vec::new() };
+    for file in files {
+        let src = &sources[file.source];
+        let entry = &src.entry;
+        // The first reading reported every problem; the same rows are left out again.
+        let mut ignored = Problems::collecting();
+        let read = records::checks(
+            &src.path,
+            &src.display(),
+            zone(entry),
+            &entry.mapping,
+            entry.series,
+            &mut sink,
+            &mut ignored,
+        );
+        read.map_err(|e| src.relocate(e))?;
+    }
+    let records::Feed::Sort(sort) = sink.feed else { unreachable!("sorting") };
+    let mut reduction = crate::core::checks::Reduction::new(&config.monitoring);
+    for (id, mode) in sink.interner.modes().enumerate() {
+        reduction.add_series(id as u32, mode);
+    }
+    let mut result = Ok(());
+    sort.finish(|c| {
+        if result.is_ok() {
+            result = reduction.push(c);
+        }
+    })
+    .map_err(|e| InputError(format!("cannot sort the checks on disk: {e}")))?;
+    result.expect("rows sorted by series and time");
+    Ok(reduction)
 }
 
 /// Reads the files of `[inputs] backups`.

@@ -10,8 +10,9 @@ use super::table::{InputError, RawTime, Table, TimeCell, quote};
 use crate::config::{
     BACKUP_COLUMNS, CHECK_COLUMNS, CUSTOMER_COLUMNS, Config, INCIDENT_COLUMNS, Mapping, OUTAGE_COLUMNS,
 };
-use crate::core::checks::{Check, SeriesKey, SeriesMode, Status};
+use crate::core::checks::{Check, OutOfOrder, Reduction, SeriesKey, SeriesMode, Status};
 use crate::core::interval::{Instant, Interval};
+use crate::core::model::MonitoringRules;
 use crate::core::model::{Category, Customer, Impact, Incident, Outage, Scope};
 use crate::core::numbers::DecimalError;
 use crate::core::time::{TimeError, format_utc, in_range, parse_tz, start_of_local_day};
@@ -285,7 +286,7 @@ pub fn customers(
 
 /// Interns (service, region, location) to dense ids without allocating per row, with
 /// the mode each series is read in and the file that first had it.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct SeriesInterner {
     ids: HashMap<String, u32>,
     keys: Vec<SeriesKey>,
@@ -320,6 +321,15 @@ impl SeriesInterner {
         Ok(id)
     }
 
+    pub fn keys(&self) -> &[SeriesKey] {
+        &self.keys
+    }
+
+    /// How each series is read, by id.
+    pub fn modes(&self) -> impl Iterator<Item = SeriesMode> + '_ {
+        self.modes.iter().map(|(m, _)| *m)
+    }
+
     /// The keys of the series by id, and how each is read.
     pub fn into_keys(self) -> (Vec<SeriesKey>, Vec<SeriesMode>) {
         (self.keys, self.modes.into_iter().map(|(m, _)| m).collect())
@@ -352,89 +362,174 @@ pub fn parse_status(s: &str) -> Option<Status> {
     }
 }
 
-/// Check rows (probe results, or a state-change log when `mode` is events); `tz` is the
-/// file's zone for naive timestamps.
-#[allow(clippy::too_many_arguments)]
+/// Check rows of one file, in batches, into `sink` (the run's reduction and series
+/// names). Returns the rows read, their footprint and the file's SHA-256.
 pub fn checks(
     path: &Path,
     display: &str,
     tz: Tz,
     mapping: &Mapping,
     mode: SeriesMode,
-    interner: &mut SeriesInterner,
-    out: &mut Vec<Check>,
+    sink: &mut CheckSink,
     problems: &mut Problems,
-) -> Result<(usize, Footprint), InputError> {
-    let first = out.len();
-    let t = Table::read(path, display, CHECK_COLUMNS, CHECK_COLUMNS, mapping)?;
-    let time = t.time("timestamp")?.expect("required");
-    let [service, region, location, status] =
-        ["service", "region", "location", "status"].map(|c| t.text(c).map(|o| o.expect("required")));
-    let (service, region, location, status) = (service?, region?, location?, status?);
-    out.reserve(t.len());
+) -> Result<(usize, Footprint, String), InputError> {
+    let mut rows = 0usize;
+    let mut footprint = QuarterHours::default();
     // A series read in another mode by an earlier file is reported once per file.
     let mut conflicting: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let rows = time.cells(tz).zip(service.iter()).zip(region.iter()).zip(location.iter()).zip(status.iter());
-    for (row, ((((ts, sv), rg), lc), st)) in rows.enumerate() {
-        let body = || -> Result<(), InputError> {
-            if t.is_blank(row) {
-                return Ok(());
-            }
-            let at = match ts {
-                RawTime::Text(s) => {
-                    t.parse_instant(s, tz).and_then(in_range).map_err(|e| t.error_at(row, "timestamp", e))?
+    let sha256 = Table::for_each_batch(path, display, CHECK_COLUMNS, CHECK_COLUMNS, mapping, |t| {
+        let time = t.time("timestamp")?.expect("required");
+        let [service, region, location, status] =
+            ["service", "region", "location", "status"].map(|c| t.text(c).map(|o| o.expect("required")));
+        let (service, region, location, status) = (service?, region?, location?, status?);
+        let cells = time.cells(tz).zip(service.iter()).zip(region.iter()).zip(location.iter()).zip(status.iter());
+        for (row, ((((ts, sv), rg), lc), st)) in cells.enumerate() {
+            let body = || -> Result<Option<Check>, InputError> {
+                if t.is_blank(row) {
+                    return Ok(None);
                 }
-                RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i).map_err(|e| t.error_at(row, "timestamp", e))?,
-                RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => {
-                    let empty = match t.timestamp_format() {
-                        Some(f) => TimeError::NotInFormat(Box::new((f.to_string(), String::new()))),
-                        None => TimeError::Malformed(String::new()),
-                    };
-                    return Err(t.error_at(row, "timestamp", empty));
-                }
-                RawTime::Cell(Err(e)) => return Err(t.error_at(row, "timestamp", e)),
-            };
-            let (sv, rg, lc) = (sv.unwrap_or("").trim(), rg.unwrap_or("").trim(), lc.unwrap_or("").trim());
-            for (v, c) in [(sv, "service"), (rg, "region"), (lc, "location")] {
-                required(&t, row, c, v)?;
-            }
-            let st = st.unwrap_or("").trim();
-            let status = parse_status(st).ok_or_else(|| {
-                t.error_at(
-                    row,
-                    "status",
-                    format!(
-                        "unknown status {}, expected up, ok, 1, true, down, fail, error, 0, false or unknown",
-                        quote(st)
-                    ),
-                )
-            })?;
-            let series = match interner.id(sv, rg, lc, mode, display) {
-                Ok(id) => id,
-                Err((other, file)) => {
-                    let name = format!("{sv}/{rg}/{lc}");
-                    if conflicting.contains(&name) {
-                        return Ok(());
+                let at = match ts {
+                    RawTime::Text(s) => {
+                        t.parse_instant(s, tz).and_then(in_range).map_err(|e| t.error_at(row, "timestamp", e))?
                     }
-                    let message = format!(
-                        "series {} is read as {} here but as {} in {}; a series is either checks or a state-change log, not both",
-                        quote(&name),
-                        mode_words(mode),
-                        mode_words(other),
-                        file
-                    );
-                    conflicting.insert(name);
-                    return Err(t.error_at(row, "service", message));
+                    RawTime::Cell(Ok(TimeCell::Instant(i))) => {
+                        in_range(i).map_err(|e| t.error_at(row, "timestamp", e))?
+                    }
+                    RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => {
+                        let empty = match t.timestamp_format() {
+                            Some(f) => TimeError::NotInFormat(Box::new((f.to_string(), String::new()))),
+                            None => TimeError::Malformed(String::new()),
+                        };
+                        return Err(t.error_at(row, "timestamp", empty));
+                    }
+                    RawTime::Cell(Err(e)) => return Err(t.error_at(row, "timestamp", e)),
+                };
+                let (sv, rg, lc) = (sv.unwrap_or("").trim(), rg.unwrap_or("").trim(), lc.unwrap_or("").trim());
+                for (v, c) in [(sv, "service"), (rg, "region"), (lc, "location")] {
+                    required(t, row, c, v)?;
                 }
+                let st = st.unwrap_or("").trim();
+                let status = parse_status(st).ok_or_else(|| {
+                    t.error_at(
+                        row,
+                        "status",
+                        format!(
+                            "unknown status {}, expected up, ok, 1, true, down, fail, error, 0, false or unknown",
+                            quote(st)
+                        ),
+                    )
+                })?;
+                let series = match sink.interner.id(sv, rg, lc, mode, display) {
+                    Ok(id) => id,
+                    Err((other, file)) => {
+                        let name = format!("{sv}/{rg}/{lc}");
+                        if conflicting.contains(&name) {
+                            return Ok(None);
+                        }
+                        let message = format!(
+                            "series {} is read as {} here but as {} in {}; a series is either checks or a state-change log, not both",
+                            quote(&name),
+                            mode_words(mode),
+                            mode_words(other),
+                            file
+                        );
+                        conflicting.insert(name);
+                        return Err(t.error_at(row, "service", message));
+                    }
+                };
+                Ok(Some(Check { series, at, status }))
             };
-            out.push(Check { series, at, status });
-            Ok(())
-        };
-        if let Err(e) = body() {
-            problems.report(e)?;
+            match body() {
+                Ok(Some(c)) => {
+                    // Not a problem of the input: never collected, always the end.
+                    sink.push(c, mode, display)
+                        .map_err(|e| InputError(format!("{display}: cannot sort the checks on disk: {e}")))?;
+                    footprint.add(c.at);
+                    rows += 1;
+                }
+                Ok(None) => {}
+                Err(e) => problems.report(e)?,
+            }
+        }
+        Ok(())
+    })?;
+    Ok((rows, footprint.finish(), sha256))
+}
+
+/// Where check rows go as they are read.
+pub struct CheckSink {
+    pub interner: SeriesInterner,
+    pub feed: Feed,
+    /// The rows of state-change logs (a row per change: few), for their footprints.
+    pub logs: Vec<Check>,
+}
+
+/// How check rows are reduced: streamed into the reduction while every series arrives in
+/// time order; once one does not, the reduction is dropped and the files are read again
+/// into an on-disk sort.
+pub enum Feed {
+    Stream { reduction: Reduction, disorder: Option<(OutOfOrder, String)> },
+    Sort(super::spill::ExternalSort),
+}
+
+impl CheckSink {
+    pub fn new(rules: &MonitoringRules) -> CheckSink {
+        CheckSink {
+            interner: SeriesInterner::default(),
+            feed: Feed::Stream { reduction: Reduction::new(rules), disorder: None },
+            logs: Vec::new(),
         }
     }
-    Ok((out.len() - first, Footprint::of_instants(out[first..].iter().map(|c| c.at))))
+
+    #[inline]
+    fn push(&mut self, c: Check, mode: SeriesMode, display: &str) -> std::io::Result<()> {
+        if matches!(mode, SeriesMode::Events { .. }) {
+            self.logs.push(c);
+        }
+        match &mut self.feed {
+            Feed::Stream { reduction, disorder: None } => {
+                reduction.add_series(c.series, mode);
+                if let Err(o) = reduction.push(c) {
+                    if let Feed::Stream { disorder, .. } = &mut self.feed {
+                        *disorder = Some((o, display.to_string()));
+                    }
+                }
+                Ok(())
+            }
+            Feed::Stream { .. } => Ok(()),
+            Feed::Sort(sort) => sort.push(c),
+        }
+    }
+}
+
+/// Check timestamps counted by quarter hour, as they are read.
+#[derive(Default)]
+pub struct QuarterHours {
+    buckets: std::collections::BTreeMap<i64, usize>,
+    /// Exports are mostly in time order: a run of one bucket is counted, then inserted.
+    run: Option<(i64, usize)>,
+}
+
+impl QuarterHours {
+    #[inline]
+    pub fn add(&mut self, t: Instant) {
+        let b = t.div_euclid(900);
+        match &mut self.run {
+            Some((current, n)) if *current == b => *n += 1,
+            _ => {
+                if let Some((current, n)) = self.run.replace((b, 1)) {
+                    *self.buckets.entry(current).or_insert(0) += n;
+                }
+            }
+        }
+    }
+
+    pub fn finish(mut self) -> Footprint {
+        if let Some((current, n)) = self.run.take() {
+            *self.buckets.entry(current).or_insert(0) += n;
+        }
+        Footprint::QuarterHours(self.buckets)
+    }
 }
 
 /// The largest `duration_seconds`: ten years.

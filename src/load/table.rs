@@ -75,8 +75,13 @@ pub struct Table {
     df: DataFrame,
     /// Rows whose loaded cells are all empty (blank lines): readers skip them.
     blank: Vec<bool>,
-    /// Line and field count of every CSV record, read on first need.
-    records: std::cell::OnceCell<Option<Vec<(u64, usize)>>>,
+    /// The file's rows before this table's first (a table may be one batch of a file),
+    /// and how many of them are blank.
+    row_offset: usize,
+    blank_before: usize,
+    /// Line and field count of every CSV record of the file, read on first need (shared
+    /// by the batches of a file).
+    records: Arc<std::sync::OnceLock<Option<Vec<(u64, usize)>>>>,
 }
 
 fn first_line(s: &str) -> String {
@@ -252,23 +257,38 @@ fn unreadable_parquet_type(dt: &ArrowDataType) -> Option<&'static str> {
     }
 }
 
-impl Table {
-    /// Reads the columns of `wanted` (canonical names) that the file has (others are
-    /// ignored), matching header names ignoring case, surrounding spaces and a BOM, under
-    /// the names `mapping` gives them; columns the mapping makes constant are not read.
-    /// Fails, before reading any data, naming every column of `required` the file lacks.
-    pub fn read(
+/// Bytes of CSV text read per batch; a record never straddles two batches.
+const BLOCK_BYTES: usize = 24 << 20;
+/// Rows of Parquet read per batch, in whole row groups.
+const PARQUET_BATCH_ROWS: usize = 1 << 20;
+
+/// A file's format, header and the columns to read, known before any data is read.
+struct Layout {
+    display: String,
+    path: PathBuf,
+    format: Format,
+    header: Vec<String>,
+    columns: Vec<(usize, &'static str)>,
+    mapping: Mapping,
+}
+
+impl Layout {
+    fn fail(&self, m: String) -> InputError {
+        InputError(format!("{}: {m}", self.display))
+    }
+
+    fn open(
         path: &Path,
         display: &str,
         wanted: &[&'static str],
         required: &[&'static str],
         mapping: &Mapping,
-    ) -> Result<Table, InputError> {
+    ) -> Result<Layout, InputError> {
         let fail = |m: String| InputError(format!("{display}: {m}"));
         let format =
             Format::of(path).ok_or_else(|| fail("unknown file type, expected .csv, .csv.gz or .parquet".into()))?;
         super::reading(display);
-        let (header, columns, df) = match format {
+        let (header, columns) = match format {
             Format::Csv { gzip } => {
                 let mut rdr = csv::ReaderBuilder::new()
                     .has_headers(false)
@@ -294,50 +314,7 @@ impl Table {
                     Err(_) => return Err(InputError(format!("{display}:1: not UTF-8 text (save the file as UTF-8)"))),
                 };
                 let columns = locate_columns(display, ":1", &header, wanted, required, mapping)?;
-                // Positional names: the header's own names may repeat or be empty.
-                let schema: Schema =
-                    (0..header.len()).map(|i| Field::new(format!("c{i}").into(), DataType::String)).collect();
-                let projection: Vec<usize> = columns.iter().map(|(i, _)| *i).collect();
-                let options = CsvReadOptions::default()
-                    .with_has_header(true)
-                    .with_schema(Some(Arc::new(schema)))
-                    .with_projection(Some(Arc::new(projection)))
-                    .with_raise_if_empty(false);
-                let bytes = if gzip {
-                    let mut bytes = Vec::new();
-                    open_text(path, true)
-                        .and_then(|mut r| r.read_to_end(&mut bytes))
-                        .map_err(|e| fail(format!("cannot decompress: {e}")))?;
-                    Some(bytes)
-                } else {
-                    None
-                };
-                let mut df = quiet_catch(|| {
-                    match bytes {
-                        Some(b) => options.into_reader_with_file_handle(std::io::Cursor::new(b)).finish(),
-                        None => {
-                            options.try_into_reader_with_file_path(Some(path.to_path_buf())).and_then(|r| r.finish())
-                        }
-                    }
-                    .map_err(|e| e.to_string())
-                })
-                .map_err(|e| match ragged_row(path, gzip, header.len(), display) {
-                    Some(err) => err,
-                    None => match bad_utf8_cell(path, gzip) {
-                        Some((line, 0)) => {
-                            InputError(format!("{display}:{line}: not UTF-8 text (save the file as UTF-8)"))
-                        }
-                        Some((line, col)) => {
-                            InputError(format!("{display}:{line}:{col}: not UTF-8 text (save the file as UTF-8)"))
-                        }
-                        None => fail(format!("cannot read CSV: {}", clip(&first_line(&e)))),
-                    },
-                })?;
-                // polars returns projected columns in file order: name each by its position.
-                let names = canonical_names(&df, &columns, |n| n.strip_prefix('c').and_then(|i| i.parse().ok()));
-                df.set_column_names(&names)
-                    .map_err(|e| fail(format!("cannot read CSV: {}", first_line(&e.to_string()))))?;
-                (header, columns, df)
+                (header, columns)
             }
             Format::Parquet => {
                 let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
@@ -356,29 +333,309 @@ impl Table {
                         )));
                     }
                 }
-                let selected: Vec<String> = columns.iter().map(|(i, _)| header[*i].clone()).collect();
-                let reader = reader.with_columns(Some(selected));
-                let mut df = quiet_catch(|| reader.finish().map_err(|e| e.to_string()))
-                    .map_err(|m| fail(format!("cannot read Parquet: {}", clip(&first_line(&m)))))?;
-                let names = canonical_names(&df, &columns, |n| header.iter().position(|h| h == n));
-                df.set_column_names(&names)
-                    .map_err(|e| fail(format!("cannot read Parquet: {}", first_line(&e.to_string()))))?;
-                (header, columns, df)
+                (header, columns)
             }
         };
-        let blank = blank_rows(&df);
-        let positions = columns.iter().map(|(i, n)| (*n, *i)).collect();
-        Ok(Table {
+        Ok(Layout {
             display: display.to_string(),
             path: path.to_path_buf(),
             format,
             header,
-            positions,
+            columns,
             mapping: mapping.clone(),
+        })
+    }
+
+    /// CSV text as a frame of the wanted columns, all as text: the whole file (`bytes`
+    /// `None` reads the path), or a block of whole records (`has_header`: the first).
+    fn csv_frame(&self, bytes: Option<Vec<u8>>, has_header: bool) -> Result<DataFrame, InputError> {
+        let gzip = self.format == Format::Csv { gzip: true };
+        let (path, display) = (&self.path, &self.display);
+        // Positional names: the header's own names may repeat or be empty.
+        let schema: Schema =
+            (0..self.header.len()).map(|i| Field::new(format!("c{i}").into(), DataType::String)).collect();
+        let projection: Vec<usize> = self.columns.iter().map(|(i, _)| *i).collect();
+        let options = CsvReadOptions::default()
+            .with_has_header(has_header)
+            .with_schema(Some(Arc::new(schema)))
+            .with_projection(Some(Arc::new(projection)))
+            .with_raise_if_empty(false);
+        let mut df = quiet_catch(|| {
+            match bytes {
+                Some(b) => options.into_reader_with_file_handle(std::io::Cursor::new(b)).finish(),
+                None => options.try_into_reader_with_file_path(Some(path.to_path_buf())).and_then(|r| r.finish()),
+            }
+            .map_err(|e| e.to_string())
+        })
+        .map_err(|e| match ragged_row(path, gzip, self.header.len(), display) {
+            Some(err) => err,
+            None => match bad_utf8_cell(path, gzip) {
+                Some((line, 0)) => InputError(format!("{display}:{line}: not UTF-8 text (save the file as UTF-8)")),
+                Some((line, col)) => {
+                    InputError(format!("{display}:{line}:{col}: not UTF-8 text (save the file as UTF-8)"))
+                }
+                None => self.fail(format!("cannot read CSV: {}", clip(&first_line(&e)))),
+            },
+        })?;
+        // polars returns projected columns in file order: name each by its position.
+        let names = canonical_names(&df, &self.columns, |n| n.strip_prefix('c').and_then(|i| i.parse().ok()));
+        df.set_column_names(&names)
+            .map_err(|e| self.fail(format!("cannot read CSV: {}", first_line(&e.to_string()))))?;
+        Ok(df)
+    }
+
+    /// The (first row, rows) of each batch of whole row groups.
+    fn parquet_batches(&self) -> Result<Vec<(usize, usize)>, InputError> {
+        let file = std::fs::File::open(&self.path).map_err(|e| self.fail(format!("cannot read: {e}")))?;
+        let mut reader = ParquetReader::new(file);
+        let groups: Vec<usize> = quiet_catch(|| {
+            reader
+                .get_metadata()
+                .map(|m| m.row_groups.iter().map(|g| g.num_rows()).collect())
+                .map_err(|e| e.to_string())
+        })
+        .map_err(|m| self.fail(format!("cannot read Parquet: {}", clip(&first_line(&m)))))?;
+        let mut batches = Vec::new();
+        let (mut start, mut len) = (0, 0);
+        for rows in groups {
+            len += rows;
+            if len >= PARQUET_BATCH_ROWS {
+                batches.push((start, len));
+                start += len;
+                len = 0;
+            }
+        }
+        if len > 0 || batches.is_empty() {
+            batches.push((start, len));
+        }
+        Ok(batches)
+    }
+
+    /// The wanted columns of a Parquet file, typed as stored: all rows, or a slice.
+    fn parquet_frame(&self, slice: Option<(usize, usize)>) -> Result<DataFrame, InputError> {
+        let file = std::fs::File::open(&self.path).map_err(|e| self.fail(format!("cannot read: {e}")))?;
+        let selected: Vec<String> = self.columns.iter().map(|(i, _)| self.header[*i].clone()).collect();
+        let reader = ParquetReader::new(file).with_columns(Some(selected)).with_slice(slice);
+        let mut df = quiet_catch(|| reader.finish().map_err(|e| e.to_string()))
+            .map_err(|m| self.fail(format!("cannot read Parquet: {}", clip(&first_line(&m)))))?;
+        let names = canonical_names(&df, &self.columns, |n| self.header.iter().position(|h| h == n));
+        df.set_column_names(&names)
+            .map_err(|e| self.fail(format!("cannot read Parquet: {}", first_line(&e.to_string()))))?;
+        Ok(df)
+    }
+
+    fn table(
+        &self,
+        df: DataFrame,
+        row_offset: usize,
+        blank_before: usize,
+        records: Arc<std::sync::OnceLock<Option<Vec<(u64, usize)>>>>,
+    ) -> Table {
+        let blank = blank_rows(&df);
+        Table {
+            display: self.display.clone(),
+            path: self.path.clone(),
+            format: self.format,
+            header: self.header.clone(),
+            positions: self.columns.iter().map(|(i, n)| (*n, *i)).collect(),
+            mapping: self.mapping.clone(),
             df,
             blank,
-            records: std::cell::OnceCell::new(),
-        })
+            row_offset,
+            blank_before,
+            records,
+        }
+    }
+}
+
+/// A reader that takes the SHA-256 of the bytes read through it.
+struct Hashing {
+    inner: std::fs::File,
+    hash: sha2::Sha256,
+}
+
+impl Hashing {
+    fn new(inner: std::fs::File) -> Hashing {
+        Hashing { inner, hash: sha2::Digest::new() }
+    }
+
+    /// The digest of the whole file: bytes a decoder left unread are read here.
+    fn finish(mut self) -> std::io::Result<String> {
+        std::io::copy(&mut self, &mut std::io::sink())?;
+        Ok(hex::encode(sha2::Digest::finalize(self.hash)))
+    }
+}
+
+impl Read for Hashing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        sha2::Digest::update(&mut self.hash, &buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Splits CSV text into blocks of whole records: each block ends after a line end that is
+/// outside quotes (an even number of `"` before it, counted from the file's start).
+#[derive(Default)]
+struct Blocks {
+    /// Text read past the end of the last block.
+    carry: Vec<u8>,
+    /// Whether an odd number of quotes came before `carry`.
+    odd: bool,
+    done: bool,
+    /// Blocks given out.
+    count: usize,
+}
+
+impl Blocks {
+    fn next(&mut self, text: &mut dyn Read) -> std::io::Result<Option<Vec<u8>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut buf = std::mem::take(&mut self.carry);
+        let mut want = BLOCK_BYTES;
+        loop {
+            let eof = fill(text, &mut buf, want)?;
+            if eof {
+                self.done = true;
+                self.count += 1;
+                return Ok((!buf.is_empty() || self.count == 1).then_some(buf));
+            }
+            if let Some(cut) = last_record_end(&buf, self.odd) {
+                self.carry = buf.split_off(cut);
+                self.odd ^= memchr::memchr_iter(b'"', &buf).count() % 2 == 1;
+                self.count += 1;
+                return Ok(Some(buf));
+            }
+            // One record longer than a block: read on.
+            want = buf.len() + BLOCK_BYTES;
+        }
+    }
+}
+
+/// Reads until `buf` holds `len` bytes; `true` at the end of the text.
+fn fill(text: &mut dyn Read, buf: &mut Vec<u8>, len: usize) -> std::io::Result<bool> {
+    while buf.len() < len {
+        let have = buf.len();
+        buf.resize(len, 0);
+        match text.read(&mut buf[have..]) {
+            Ok(0) => {
+                buf.truncate(have);
+                return Ok(true);
+            }
+            Ok(n) => buf.truncate(have + n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(have),
+            Err(e) => {
+                buf.truncate(have);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// The index just after the last `\n` of `buf` outside quotes (`odd`: the text before
+/// `buf` left a quote open).
+fn last_record_end(buf: &[u8], odd: bool) -> Option<usize> {
+    let mut quotes_after = 0usize;
+    let total = memchr::memchr_iter(b'"', buf).count();
+    for i in memchr::memchr2_iter(b'\n', b'"', buf).rev() {
+        if buf[i] == b'"' {
+            quotes_after += 1;
+        } else if ((total - quotes_after) % 2 == 1) == odd {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+impl Table {
+    /// Reads the columns of `wanted` (canonical names) that the file has (others are
+    /// ignored), matching header names ignoring case, surrounding spaces and a BOM, under
+    /// the names `mapping` gives them; columns the mapping makes constant are not read.
+    /// Fails, before reading any data, naming every column of `required` the file lacks.
+    pub fn read(
+        path: &Path,
+        display: &str,
+        wanted: &[&'static str],
+        required: &[&'static str],
+        mapping: &Mapping,
+    ) -> Result<Table, InputError> {
+        let layout = Layout::open(path, display, wanted, required, mapping)?;
+        let df = match layout.format {
+            Format::Csv { gzip } => {
+                let bytes = if gzip {
+                    let mut bytes = Vec::new();
+                    open_text(path, true)
+                        .and_then(|mut r| r.read_to_end(&mut bytes))
+                        .map_err(|e| layout.fail(format!("cannot decompress: {e}")))?;
+                    Some(bytes)
+                } else {
+                    None
+                };
+                layout.csv_frame(bytes, true)?
+            }
+            Format::Parquet => layout.parquet_frame(None)?,
+        };
+        Ok(layout.table(df, 0, 0, Arc::new(std::sync::OnceLock::new())))
+    }
+
+    /// Reads a file in batches of rows, as [`Table::read`] reads it whole, calling `each`
+    /// with each batch as a table whose errors name the file's own lines and rows:
+    /// memory is one batch, whatever the file's size. Returns the SHA-256 of the file's
+    /// bytes, taken while reading them.
+    pub fn for_each_batch(
+        path: &Path,
+        display: &str,
+        wanted: &[&'static str],
+        required: &[&'static str],
+        mapping: &Mapping,
+        mut each: impl FnMut(&Table) -> Result<(), InputError>,
+    ) -> Result<String, InputError> {
+        let layout = Layout::open(path, display, wanted, required, mapping)?;
+        let records = Arc::new(std::sync::OnceLock::new());
+        let (mut row_offset, mut blank_before) = (0, 0);
+        let mut batch = |df: DataFrame| -> Result<(), InputError> {
+            let table = layout.table(df, row_offset, blank_before, records.clone());
+            each(&table)?;
+            row_offset += table.len();
+            blank_before += table.blank.iter().filter(|&&b| b).count();
+            Ok(())
+        };
+        match layout.format {
+            Format::Csv { gzip } => {
+                let file = std::fs::File::open(path).map_err(|e| layout.fail(format!("cannot read: {e}")))?;
+                let mut hashed = Hashing::new(file);
+                let mut blocks = Blocks::default();
+                {
+                    let mut text: Box<dyn Read + '_> = if gzip {
+                        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, &mut hashed)))
+                    } else {
+                        Box::new(&mut hashed)
+                    };
+                    let what = if gzip { "cannot decompress" } else { "cannot read" };
+                    while let Some(block) = blocks
+                        .next(&mut text)
+                        .map_err(|e| layout.fail(format!("{what}: {}", first_line(&e.to_string()))))?
+                    {
+                        let first = blocks.count == 1;
+                        batch(layout.csv_frame(Some(block), first)?)?;
+                    }
+                }
+                hashed.finish().map_err(|e| layout.fail(format!("cannot read: {e}")))
+            }
+            Format::Parquet => std::thread::scope(|scope| {
+                // The digest is taken on another core while the row groups are decoded.
+                let digest = scope.spawn(|| super::sha256_file(path));
+                for (offset, len) in layout.parquet_batches()? {
+                    batch(layout.parquet_frame(Some((offset, len)))?)?;
+                }
+                digest
+                    .join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("the digest failed")))
+                    .map_err(|e| layout.fail(format!("cannot read: {e}")))
+            }),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -403,7 +660,7 @@ impl Table {
         let records = self.scan_records()?;
         // Align with the table's rows: blank lines are rows here but not records there.
         let mut lines = Vec::with_capacity(records.len());
-        let mut next = records.iter();
+        let mut next = records.iter().skip(self.row_offset - self.blank_before);
         for row in 0..=upto.min(self.len().saturating_sub(1)) {
             if self.is_blank(row) {
                 lines.push(0);
@@ -419,7 +676,9 @@ impl Table {
         if row == usize::MAX {
             return row;
         }
-        row - self.blank[..row.min(self.blank.len())].iter().filter(|&&b| b).count()
+        self.row_offset + row
+            - self.blank_before
+            - self.blank[..row.min(self.blank.len())].iter().filter(|&&b| b).count()
     }
 
     /// (line, number of fields) of every record, read as the `csv` crate sees them:
@@ -450,7 +709,7 @@ impl Table {
         };
         match line {
             Some(line) => format!("{}:{line}", self.display),
-            None => format!("{} row {}", self.display, row + 1),
+            None => format!("{} row {}", self.display, self.row_offset + row + 1),
         }
     }
 
@@ -483,7 +742,7 @@ impl Table {
                 Some(col) => format!("{}:{line}:{col}: column {label}: {message}", self.display),
                 None => format!("{}:{line}: column {label}: {message}", self.display),
             },
-            _ => format!("{} row {}: column {label}: {message}", self.display, row + 1),
+            _ => format!("{} row {}: column {label}: {message}", self.display, self.row_offset + row + 1),
         })
     }
 
