@@ -117,15 +117,9 @@ def header_positions(path):
     return {c: names.index(c) for c in COLUMNS}, len(header)
 
 
-def sql_text(engine, max_gap, confirm, quorum):
+def sql_text(engine):
     with open(os.path.join(HERE, f"reduce.{engine}.sql"), encoding="utf-8") as f:
         text = f.read()
-    if engine == "spark":
-        text = (
-            text.replace("${max_gap_seconds}", str(max_gap))
-            .replace("${confirm_checks}", str(confirm))
-            .replace("${quorum}", quorum)
-        )
     return text.strip().rstrip(";")
 
 
@@ -155,7 +149,7 @@ def run_duckdb(files, max_gap, confirm, quorum, utc_only):
     con.execute("SET VARIABLE max_gap_seconds = ?", [max_gap])
     con.execute("SET VARIABLE confirm_checks = ?", [confirm])
     con.execute("SET VARIABLE quorum = ?", [quorum])
-    return con.execute(sql_text("duckdb", max_gap, confirm, quorum)).fetchall()
+    return con.execute(sql_text("duckdb")).fetchall()
 
 
 def spark_session(zone="UTC"):
@@ -199,7 +193,12 @@ def run_spark(files, max_gap, confirm, quorum, utc_only, spark=None):
             hit = spark.sql(NAIVE.format(ts="`timestamp`", naive=naive)).collect()
             if hit:
                 raise Refused(f"naive timestamp {hit[0][0]!r}: the SQL reads naive times as UTC only")
-        return [tuple(r) for r in spark.sql(sql_text("spark", max_gap, confirm, quorum)).collect()]
+        # The placeholders ${max_gap_seconds}, ${confirm_checks} and ${quorum} are filled by
+        # Spark's variable substitution from the session, as on a cluster or Databricks.
+        spark.sql(f"SET max_gap_seconds = {int(max_gap)}")
+        spark.sql(f"SET confirm_checks = {int(confirm)}")
+        spark.sql(f"SET quorum = {quorum}")
+        return [tuple(r) for r in spark.sql(sql_text("spark")).collect()]
     finally:
         if own:
             spark.stop()

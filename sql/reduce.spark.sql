@@ -6,8 +6,8 @@
 --   service, region, kind, start, end, locations_down, locations
 -- (see README "The warehouse path"; sql/reduce.py writes them as the CSV byte for byte).
 --
--- Parameters: three placeholders, replaced as text by sql/reduce.py; on Spark or
--- Databricks, Spark's own variable substitution fills them from the session:
+-- Parameters: three placeholders that Spark's variable substitution fills from the session
+-- (spark.sql.variable.substitute, on by default; sql/reduce.py runs these SETs too):
 --   SET max_gap_seconds = 300;     -- ${max_gap_seconds}: [monitoring] max_gap_seconds
 --   SET confirm_checks = 1;        -- ${confirm_checks}:  [monitoring] confirm_checks
 --   SET quorum = majority;         -- ${quorum}:          [monitoring] quorum: majority | any | all
