@@ -257,6 +257,10 @@ def main():
             print(f"{a.engine}: {time.monotonic() - started:.2f} s", file=sys.stderr)
     except Refused as e:
         sys.exit(f"reduce.py: {e}")
+    except Exception as e:  # the engine's own error (a bad row stops the query): one line
+        lines = str(e).strip().splitlines() or [type(e).__name__]
+        print(f"reduce.py: {a.engine}: {lines[0]}", file=sys.stderr)
+        sys.exit(4)
     write(rows, a.out)
 
 
