@@ -98,6 +98,9 @@ pub const INCIDENT_COLUMNS: &[&str] = &[
     "announced_at",
     "data_loss_minutes",
 ];
+/// The reduced checks (`slareport reduce`, or the SQL in `sql/`): intervals per pair.
+pub const REDUCED_COLUMNS: &[&str] = &["service", "region", "kind", "start", "end", "locations_down", "locations"];
+pub const REDUCED_REQUIRED: &[&str] = &["service", "region", "kind", "start", "end"];
 pub const BACKUP_COLUMNS: &[&str] = &[
     "backup_id",
     "component",
@@ -450,6 +453,8 @@ struct RawInputs {
     incidents: Option<Patterns>,
     #[serde(default)]
     backups: Option<Patterns>,
+    #[serde(default)]
+    reduced: Option<Patterns>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -512,6 +517,8 @@ pub struct Config {
     pub backups: Vec<InputPattern>,
     /// `[backups]`: the RPO and retention limits the backups are held to.
     pub backup_rules: crate::core::backups::BackupRules,
+    /// `[inputs] reduced`: checks already reduced per pair (`slareport reduce`, `sql/`).
+    pub reduced: Vec<InputPattern>,
 }
 
 /// Replaces every float literal by a string of its literal text, keeping layout.
@@ -802,6 +809,13 @@ impl Config {
             ));
         }
         let backup_rules = backup_rules(raw.backups.unwrap_or_default()).map_err(|(k, m)| key(k, m))?;
+        let reduced = pats("reduced", REDUCED_COLUMNS, raw.inputs.reduced)?;
+        if let Some(p) = reduced.iter().find(|p| p.format.is_some() || p.series != SeriesMode::Checks) {
+            return Err(key(
+                "[inputs] reduced",
+                format!("{}: reduced checks are read from a table file (no format, no series)", p.pattern),
+            ));
+        }
         Ok(Config {
             path: PathBuf::from(file),
             bytes,
@@ -819,6 +833,7 @@ impl Config {
             base_dir,
             backups,
             backup_rules,
+            reduced,
         })
     }
 }

@@ -82,7 +82,9 @@ impl Prepared {
         // Check times come from the files' quarter-hour footprints (taken while loading),
         // not from another pass over every check.
         let check_times = i.files.iter().filter_map(|f| match &f.footprint {
-            Footprint::QuarterHours(buckets) if f.role == "checks" => Some(buckets.keys().map(|b| b * 900)),
+            Footprint::QuarterHours(buckets) if ["checks", "reduced"].contains(&f.role) => {
+                Some(buckets.keys().map(|b| b * 900))
+            }
             _ => None,
         });
         let instants = check_times

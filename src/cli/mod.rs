@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod import;
 pub mod output;
+pub mod reduce;
 pub mod run;
 pub mod validate;
 
@@ -36,6 +37,9 @@ pub enum Command {
     /// Read a native source (statuspage, uptime-kuma, prometheus, gcp-status) and write
     /// the canonical CSV files a run would read from it.
     Import(import::ImportArgs),
+    /// Reduce the checks to per-(service, region) data and down intervals: the file the
+    /// `reduced` input reads (the same reduction as the SQL in sql/ for a warehouse).
+    Reduce(reduce::ReduceArgs),
 }
 
 /// `--as-of`: an instant (naive times are UTC) in the supported range.
@@ -77,5 +81,6 @@ pub fn dispatch(
         Command::Explain(args) => audit::explain(args, clock_now),
         Command::History(args) => audit::history(args),
         Command::Import(args) => import::import(args, clock_now),
+        Command::Reduce(args) => reduce::reduce(args, clock_now),
     }
 }

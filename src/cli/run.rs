@@ -228,6 +228,8 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), R
             warnings[0]
         ))));
     }
+    // How the inputs were read (slower, not wrong): told, never a --strict failure.
+    warnings.extend(prepared.inputs.notes.iter().cloned());
     let wait = std::time::Duration::from_secs(args.wait);
     let (run_id, _) = pipeline::record_and_publish(&prepared, &args.out, &results, &rendered, wait)?;
     let noun = if periods.iter().all(|p| p.as_month().is_some()) { "month" } else { "period" };

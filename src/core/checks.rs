@@ -104,6 +104,8 @@ pub struct PairDowntime {
 pub struct SeriesState {
     pub coverage: IntervalSet,
     pub down: IntervalSet,
+    /// The series' first row.
+    pub first: Option<Instant>,
 }
 
 /// A row of a series earlier than a row already reduced: the series is not in time order.
@@ -191,6 +193,7 @@ pub struct SeriesReducer {
     coverage: IntervalSet,
     down: IntervalSet,
     spacing: Spacing,
+    first: Option<Instant>,
 }
 
 impl SeriesReducer {
@@ -209,6 +212,7 @@ impl SeriesReducer {
             coverage: IntervalSet::empty(),
             down: IntervalSet::empty(),
             spacing: Spacing::default(),
+            first: None,
         }
     }
 
@@ -229,6 +233,7 @@ impl SeriesReducer {
             }
             None => {
                 self.pending = Some((at, status));
+                self.first = Some(at);
                 Ok(())
             }
         }
@@ -268,7 +273,7 @@ impl SeriesReducer {
             let now = self.events.then_some(now);
             self.settle(t, s, None, now);
         }
-        (SeriesState { coverage: self.coverage, down: self.down }, self.spacing)
+        (SeriesState { coverage: self.coverage, down: self.down, first: self.first }, self.spacing)
     }
 }
 
@@ -347,6 +352,9 @@ pub struct ReducedPair {
     /// The number of the pair's locations (series); `None` when a reduced file omits it.
     pub locations: Option<usize>,
     pub down: Vec<DownSpan>,
+    /// The earliest row of the pair (a pair whose rows were all `unknown` has no data,
+    /// yet is monitored).
+    pub first: Option<Instant>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -392,7 +400,8 @@ pub fn reduce_pairs(keys: &[SeriesKey], states: Vec<SeriesState>, rules: &Monito
                 .into_iter()
                 .map(|(interval, locations_down)| DownSpan { interval, locations_down, origin: None })
                 .collect();
-            ReducedPair { pair, data, locations: Some(locations.len()), down }
+            let first = locations.iter().filter_map(|(_, s)| s.first).min();
+            ReducedPair { pair, data, locations: Some(locations.len()), down, first }
         })
         .collect()
 }

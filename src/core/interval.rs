@@ -97,6 +97,12 @@ impl IntervalSet {
         }
     }
 
+    /// Whether `iv` lies inside one interval of the set.
+    pub fn contains(&self, iv: &Interval) -> bool {
+        let i = self.spans.partition_point(|s| s.end < iv.end);
+        self.spans.get(i).is_some_and(|s| s.start <= iv.start && iv.end <= s.end)
+    }
+
     pub fn intervals(&self) -> &[Interval] {
         &self.spans
     }

@@ -302,6 +302,20 @@ pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> 
     read_inputs(config, now, &mut Problems::fail_fast())
 }
 
+/// Reads only the checks of a configuration (for `slareport reduce`), stopping at the
+/// first problem.
+pub fn load_checks(config: &Config, now: Instant) -> Result<Inputs, InputError> {
+    let only_checks = Config {
+        customers: Vec::new(),
+        outages: Vec::new(),
+        incidents: Vec::new(),
+        backups: Vec::new(),
+        reduced: Vec::new(),
+        ..config.clone()
+    };
+    read_inputs(&only_checks, now, &mut Problems::fail_fast())
+}
+
 /// Reads every input it can, listing every problem in `problems` (for `validate`): a
 /// file with a problem in its header or format is skipped, a bad row is left out.
 pub fn load_inputs_collecting(config: &Config, now: Instant) -> (Inputs, Vec<InputError>) {
@@ -451,6 +465,7 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
         ("outages", files("outages", &config.outages)?),
         ("incidents", files("incidents", &config.incidents)?),
         ("backups", files("backups", &config.backups)?),
+        ("reduced", files("reduced", &config.reduced)?),
     ];
     // Canonical CSV of native sources, made only when there are some; removed on return.
     let mut tmp = None;
@@ -498,6 +513,7 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
         (checks.series, checks.modes, checks.reduced, checks.spacings);
     inputs.notes.extend(checks.notes);
     mark_held_days(&mut inputs, &checks.log_rows, &logs, now);
+    read_reduced(config, by_role.remove("reduced").unwrap_or_default(), &mut inputs, problems)?;
     for src in &outage_files {
         let (path, display, entry) = (&src.path, src.display(), &src.entry);
         let first = inputs.outages.len();
@@ -661,6 +677,98 @@ fn sorted_reduction(
     .map_err(|e| InputError(format!("cannot sort the checks on disk: {e}")))?;
     result.expect("rows sorted by series and time");
     Ok(reduction)
+}
+
+/// Reads the files of `[inputs] reduced` and adds their pairs to `inputs.reduced`: a
+/// pair is either reduced here from checks or read reduced, not both.
+fn read_reduced(
+    config: &Config,
+    files: Vec<Source>,
+    inputs: &mut Inputs,
+    problems: &mut Problems,
+) -> Result<(), InputError> {
+    let mut rows = Vec::new();
+    for src in &files {
+        let (path, display, entry) = (&src.path, src.display(), &src.entry);
+        let zone = entry.mapping.timezone.unwrap_or(config.inputs_timezone);
+        let mut own = problems.same_kind();
+        let read = records::reduced(path, &display, &src.name, zone, &entry.mapping, &mut rows, &mut own);
+        relay(src, own, problems)?;
+        match read {
+            Ok(read) => {
+                let sha256 = sha256_file(&src.source_path)
+                    .map_err(|e| InputError(format!("{}: cannot read: {e}", src.source_path.display())))?;
+                inputs.files.push(InputFile {
+                    role: "reduced",
+                    name: src.name.clone(),
+                    path: src.source_path.clone(),
+                    sha256,
+                    rows: read.0,
+                    footprint: read.1,
+                });
+            }
+            Err(e) => problems.report(src.relocate(e))?,
+        }
+    }
+    let mut by_pair: BTreeMap<crate::core::checks::Pair, Vec<records::ReducedRow>> = BTreeMap::new();
+    for r in rows {
+        by_pair.entry(r.pair.clone()).or_default().push(r);
+    }
+    for (pair, mut rows) in by_pair {
+        if let Some(first) = rows.first()
+            && inputs.reduced.iter().any(|p| p.pair == pair)
+        {
+            problems.report(InputError(format!(
+                "{}: {pair} is in the checks too: a pair is read from checks or reduced, not both",
+                first.origin
+            )))?;
+            continue;
+        }
+        match reduced_pair(pair, &mut rows) {
+            Ok(p) => inputs.reduced.push(p),
+            Err(e) => problems.report(e)?,
+        }
+    }
+    inputs.reduced.sort_by(|a, b| a.pair.cmp(&b.pair));
+    Ok(())
+}
+
+/// One pair of a reduced file: its data intervals, and its down intervals, each inside
+/// the data (down time is only known where a location had data).
+fn reduced_pair(
+    pair: crate::core::checks::Pair,
+    rows: &mut [records::ReducedRow],
+) -> Result<crate::core::checks::ReducedPair, InputError> {
+    use crate::core::checks::{DownSpan, ReducedPair};
+    rows.sort_by_key(|r| (r.down, r.interval));
+    let locations = rows[0].locations;
+    if let Some(r) = rows.iter().find(|r| r.locations != locations) {
+        return Err(InputError(format!(
+            "{}: column 'locations': {pair} has {} locations here but {} in {}",
+            r.origin,
+            r.locations.map_or("no count of".into(), |n| n.to_string()),
+            locations.map_or("no count of".into(), |n| n.to_string()),
+            rows[0].origin
+        )));
+    }
+    let data = IntervalSet::from_intervals(rows.iter().filter(|r| !r.down).map(|r| r.interval).collect());
+    let mut down = Vec::new();
+    for r in rows.iter().filter(|r| r.down) {
+        if !data.contains(&r.interval) {
+            return Err(InputError(format!(
+                "{}: {pair}: down {}..{} is not inside the pair's data intervals (down time is only known where there is data)",
+                r.origin,
+                crate::core::time::format_utc(r.interval.start),
+                crate::core::time::format_utc(r.interval.end)
+            )));
+        }
+        down.push(DownSpan {
+            interval: r.interval,
+            locations_down: r.locations_down.clone(),
+            origin: Some(r.origin.clone()),
+        });
+    }
+    Ok(ReducedPair { pair, data, locations, down, first: rows.iter().map(|r| r.interval.start).min() })
 }
 
 /// Reads the files of `[inputs] backups`.

@@ -9,8 +9,9 @@ use super::Footprint;
 use super::table::{InputError, RawTime, Table, TimeCell, quote};
 use crate::config::{
     BACKUP_COLUMNS, CHECK_COLUMNS, CUSTOMER_COLUMNS, Config, INCIDENT_COLUMNS, Mapping, OUTAGE_COLUMNS,
+    REDUCED_COLUMNS, REDUCED_REQUIRED,
 };
-use crate::core::checks::{Check, OutOfOrder, Reduction, SeriesKey, SeriesMode, Status};
+use crate::core::checks::{Check, OutOfOrder, Pair, Reduction, SeriesKey, SeriesMode, Status};
 use crate::core::interval::{Instant, Interval};
 use crate::core::model::MonitoringRules;
 use crate::core::model::{Category, Customer, Impact, Incident, Outage, Scope};
@@ -621,6 +622,118 @@ pub fn outages(
         }
     }
     Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(|o| o.interval).collect())))
+}
+
+/// One row of a reduced file (`slareport reduce`, or the SQL in `sql/`).
+#[derive(Debug, Clone)]
+pub struct ReducedRow {
+    pub pair: Pair,
+    /// `data` (false) or `down` (true).
+    pub down: bool,
+    pub interval: Interval,
+    pub locations_down: Vec<String>,
+    pub locations: Option<usize>,
+    /// `name:line` (or `name row N`).
+    pub origin: String,
+}
+
+/// Rows of a reduced file; `tz` is the file's zone for naive instants.
+#[allow(clippy::too_many_arguments)]
+pub fn reduced(
+    path: &Path,
+    display: &str,
+    name: &str,
+    tz: Tz,
+    mapping: &Mapping,
+    out: &mut Vec<ReducedRow>,
+    problems: &mut Problems,
+) -> Result<(usize, Footprint), InputError> {
+    let first = out.len();
+    let t = Table::read(path, display, REDUCED_COLUMNS, REDUCED_REQUIRED, mapping)?;
+    let (service, region, kind) = (text(&t, "service")?, text(&t, "region")?, text(&t, "kind")?);
+    let (down_names, locations) = (text(&t, "locations_down")?, text(&t, "locations")?);
+    let starts = instants(&t, "start", tz)?;
+    let ends = instants(&t, "end", tz)?;
+    let lines = t.row_lines();
+    for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
+        let body = || -> Result<ReducedRow, InputError> {
+            let service = required(&t, row, "service", service.get(row))?.to_string();
+            let region = required(&t, row, "region", region.get(row))?.to_string();
+            let down = match kind.get(row).trim().to_ascii_lowercase().as_str() {
+                "data" => false,
+                "down" => true,
+                other => {
+                    return Err(t.error_at(
+                        row,
+                        "kind",
+                        format!("unknown kind {}, expected data or down", quote(other)),
+                    ));
+                }
+            };
+            let start =
+                starts[row].clone()?.ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
+            let end =
+                ends[row].clone()?.ok_or_else(|| t.error_at(row, "end", "empty value, this column is required"))?;
+            if end < start || (down && end == start) {
+                return Err(t.error_at(
+                    row,
+                    "end",
+                    if down { "end is not after start" } else { "end is before start" },
+                ));
+            }
+            let locations = match locations.get(row).trim() {
+                "" => None,
+                n => Some(n.parse::<usize>().ok().filter(|n| (1..=1_000_000).contains(n)).ok_or_else(|| {
+                    t.error_at(
+                        row,
+                        "locations",
+                        format!("expected a whole number from 1 to 1000000, found {}", quote(n)),
+                    )
+                })?),
+            };
+            let names: Vec<String> = match down_names.get(row).trim() {
+                "" => Vec::new(),
+                list => list.split(',').map(|n| n.trim().to_string()).collect(),
+            };
+            if let (Some(total), true) = (locations, names.len() > locations.unwrap_or(0)) {
+                return Err(t.error_at(
+                    row,
+                    "locations_down",
+                    format!("{} locations down of {total} locations", names.len()),
+                ));
+            }
+            if !down && !names.is_empty() {
+                return Err(t.error_at(row, "locations_down", "a data row names no locations down"));
+            }
+            let at = t.locate(row, lines.as_deref());
+            let origin = format!("{name}{}", at.strip_prefix(display).unwrap_or(&at));
+            Ok(ReducedRow {
+                pair: Pair { service, region },
+                down,
+                interval: Interval::new(start, end),
+                locations_down: names,
+                locations,
+                origin,
+            })
+        };
+        match body() {
+            Ok(r) => out.push(r),
+            Err(e) => problems.report(e)?,
+        }
+    }
+    // Every day a data interval touches has data (as for a state-change log's holds).
+    let mut q = QuarterHours::default();
+    for r in &out[first..] {
+        q.add(r.interval.start);
+    }
+    let Footprint::QuarterHours(mut buckets) = q.finish() else { unreachable!("quarter hours") };
+    for r in out[first..].iter().filter(|r| !r.down && !r.interval.is_empty()) {
+        let iv = r.interval;
+        for day in iv.start.div_euclid(86_400)..=(iv.end - 1).div_euclid(86_400) {
+            buckets.entry(day * 96).or_insert(0);
+        }
+    }
+    Ok((out.len() - first, Footprint::QuarterHours(buckets)))
 }
 
 /// Incident rows; `tz` is the file's zone.

@@ -22,7 +22,7 @@ pub struct ExternalSort {
 
 impl Default for ExternalSort {
     fn default() -> Self {
-        ExternalSort::with_run_rows(RUN_ROWS)
+        ExternalSort::with_run_rows(super::table::batch_size(RUN_ROWS, "SLAREPORT_TEST_SORT_RUN_ROWS"))
     }
 }
 

@@ -262,6 +262,17 @@ const BLOCK_BYTES: usize = 24 << 20;
 /// Rows of Parquet read per batch, in whole row groups.
 const PARQUET_BATCH_ROWS: usize = 1 << 20;
 
+/// A batch size, overridden in test builds by the environment variable `var` (so tests
+/// cross batch boundaries with small files).
+pub(crate) fn batch_size(default: usize, var: &str) -> usize {
+    #[cfg(feature = "fault-injection")]
+    if let Some(n) = std::env::var(var).ok().and_then(|v| v.parse::<usize>().ok()) {
+        return n.max(1);
+    }
+    let _ = var;
+    default
+}
+
 /// A file's format, header and the columns to read, known before any data is read.
 struct Layout {
     display: String,
@@ -395,11 +406,12 @@ impl Layout {
                 .map_err(|e| e.to_string())
         })
         .map_err(|m| self.fail(format!("cannot read Parquet: {}", clip(&first_line(&m)))))?;
+        let batch_rows = batch_size(PARQUET_BATCH_ROWS, "SLAREPORT_TEST_BATCH_ROWS");
         let mut batches = Vec::new();
         let (mut start, mut len) = (0, 0);
         for rows in groups {
             len += rows;
-            if len >= PARQUET_BATCH_ROWS {
+            if len >= batch_rows {
                 batches.push((start, len));
                 start += len;
                 len = 0;
@@ -493,7 +505,8 @@ impl Blocks {
             return Ok(None);
         }
         let mut buf = std::mem::take(&mut self.carry);
-        let mut want = BLOCK_BYTES;
+        let block = batch_size(BLOCK_BYTES, "SLAREPORT_TEST_BLOCK_BYTES");
+        let mut want = block;
         loop {
             let eof = fill(text, &mut buf, want)?;
             if eof {
@@ -508,7 +521,7 @@ impl Blocks {
                 return Ok(Some(buf));
             }
             // One record longer than a block: read on.
-            want = buf.len() + BLOCK_BYTES;
+            want = buf.len() + block;
         }
     }
 }

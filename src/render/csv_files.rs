@@ -380,3 +380,33 @@ mod tests {
         assert_eq!(money(Decimal::new(5, 1), "KWD"), "0.500");
     }
 }
+
+/// The reduced checks (the `reduced` input): per pair, its data intervals and its
+/// quorum-down intervals with the locations down, sorted by pair, kind, start. A pair
+/// whose rows were all `unknown` gets one empty data interval at its first row.
+pub fn reduced(pairs: &[crate::core::checks::ReducedPair]) -> Vec<u8> {
+    let mut w = writer();
+    w.write_record(["service", "region", "kind", "start", "end", "locations_down", "locations"])
+        .expect("writing to memory");
+    let mut sorted: Vec<&crate::core::checks::ReducedPair> = pairs.iter().collect();
+    sorted.sort_by(|a, b| {
+        (a.pair.service.as_bytes(), a.pair.region.as_bytes())
+            .cmp(&(b.pair.service.as_bytes(), b.pair.region.as_bytes()))
+    });
+    for p in sorted {
+        let total = p.locations.map_or(String::new(), |n| n.to_string());
+        let mut row = |kind: &str, start: i64, end: i64, down: &str| {
+            let cells = [&p.pair.service, &p.pair.region, kind, &format_utc(start), &format_utc(end), down, &total];
+            // Data for a program, not a spreadsheet: names are written as they are.
+            w.write_record(cells).expect("writing to memory");
+        };
+        match (p.data.intervals(), p.first) {
+            ([], Some(first)) => row("data", first, first, ""),
+            (ivs, _) => ivs.iter().for_each(|iv| row("data", iv.start, iv.end, "")),
+        }
+        for d in &p.down {
+            row("down", d.interval.start, d.interval.end, &d.locations_down.join(", "));
+        }
+    }
+    finish(w)
+}

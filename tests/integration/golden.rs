@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn cases() -> Vec<PathBuf> {
+pub(crate) fn cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut v: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("tests/golden")
@@ -39,7 +39,7 @@ fn args_of(case: &Path) -> Vec<String> {
     runs_of(case).remove(0)
 }
 
-fn run_case(case: &Path, out: &Path) {
+pub(crate) fn run_case(case: &Path, out: &Path) {
     // A case whose input is generated (a binary database) is made first.
     if case.join("generate.py").is_file() {
         let o = Command::new("python3").arg("generate.py").current_dir(case).output().expect("python3");
@@ -54,7 +54,7 @@ fn run_case(case: &Path, out: &Path) {
     }
 }
 
-fn month_dirs(out: &Path) -> Vec<PathBuf> {
+pub(crate) fn month_dirs(out: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(out)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -19,6 +19,7 @@ mod native_prometheus;
 mod pdfs;
 mod real_data;
 mod runs;
+mod scale;
 mod validate;
 mod warehouse;
 mod workdir;
