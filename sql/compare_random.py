@@ -2,7 +2,9 @@
 """Random check sets reduced by the SQL (DuckDB, and Spark with --spark) and by the plain
 Python reference (reduce_reference.py); any difference is printed and fails.
 
-    python3 sql/compare_random.py [--cases 200] [--seed 1] [--spark]
+    python3 sql/compare_random.py [--cases 200] [--seed 1] [--spark] [--slareport BIN]
+
+With `--slareport`, `slareport reduce` of each case is a witness too, compared byte for byte.
 
 Each case mixes what the canonical reader accepts: every status spelling in any case with
 spaces around, duplicate rows and conflicting rows at one instant, `Z`, `z`, `±HH:MM`,
@@ -15,8 +17,10 @@ import argparse
 import csv
 import datetime as dt
 import difflib
+import io
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -95,11 +99,32 @@ def as_csv(rows):
     return out
 
 
+def slareport_rows(binary, tmp, path, max_gap, confirm, quorum, want):
+    """`slareport reduce` of the case: its rows when its file is byte-identical to the
+    reference's written by sql/reduce.py, else the lines of its file (which then differ)."""
+    config = os.path.join(tmp, "sla.toml")
+    with open(config, "w", encoding="utf-8") as f:
+        f.write(
+            f'[inputs]\ncustomers = "customers.csv"\nchecks = ["{os.path.basename(path)}"]\n'
+            f'[monitoring]\nmax_gap_seconds = {max_gap}\nconfirm_checks = {confirm}\nquorum = "{quorum}"\n'
+            f"[tiers.any]\ntarget_percent = 99\n"
+        )
+    p = subprocess.run([binary, "reduce", "--config", config, "--out", "-"], capture_output=True)
+    if p.returncode != 0:
+        return [("slareport failed", p.stderr.decode(errors="replace"), "", "", "", "", "")]
+    buf = io.StringIO()
+    sqlrun.write_to(want, buf)
+    if p.stdout.decode() == buf.getvalue():
+        return want
+    return [tuple(line.split(",")) + ("",) * 6 for line in p.stdout.decode().splitlines()[1:]]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--spark", action="store_true", help="also Spark (one local session for all cases)")
+    ap.add_argument("--slareport", help="the slareport binary: its reduce is compared too")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     # A session zone far from UTC: the SQL must not depend on it.
@@ -114,6 +139,8 @@ def main():
             engines = {"duckdb": sqlrun.run_duckdb([path], max_gap, confirm, quorum, False)}
             if spark is not None:
                 engines["spark"] = sqlrun.run_spark([path], max_gap, confirm, quorum, False, spark)
+            if a.slareport:
+                engines["slareport"] = slareport_rows(a.slareport, tmp, path, max_gap, confirm, quorum, want)
             rows_total += sum(1 for _ in open(path)) - 1
             for name, got in engines.items():
                 if as_csv(got) != as_csv(want):
@@ -128,7 +155,7 @@ def main():
     if spark is not None:
         spark.stop()
     print(f"{a.cases} random cases ({rows_total} rows), {failures} differing, "
-          f"{'duckdb and spark' if a.spark else 'duckdb'} against the reference, {time.monotonic() - started:.1f} s")
+          f"{', '.join(['duckdb'] + ['spark'] * a.spark + ['slareport reduce'] * bool(a.slareport))} against the reference, {time.monotonic() - started:.1f} s")
     sys.exit(1 if failures else 0)
 
 
