@@ -168,3 +168,60 @@ fn an_error_in_a_later_batch_names_its_own_line() {
         assert_eq!(run(block), whole, "block of {block} bytes");
     }
 }
+
+/// The case's config with its checks replaced by a reduced file.
+fn with_reduced_input(config: &Path, reduced: &str) {
+    let text = std::fs::read_to_string(config).unwrap();
+    let mut doc: toml_edit::DocumentMut = text.parse().unwrap();
+    let inputs = doc["inputs"].as_table_mut().unwrap();
+    inputs.remove("checks");
+    inputs.insert("reduced", toml_edit::value(reduced));
+    std::fs::write(config, doc.to_string()).unwrap();
+}
+
+fn as_of(case: &Path) -> String {
+    let args = std::fs::read_to_string(case.join("args")).unwrap();
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let k = words.iter().position(|w| *w == "--as-of").expect("--as-of in args");
+    words[k + 1].to_string()
+}
+
+#[test]
+fn runs_over_reduced_checks_equal_runs_over_raw_checks() {
+    let mut compared = 0;
+    for case in cases() {
+        let config = std::fs::read_to_string(case.join("sla.toml")).unwrap();
+        let doc: toml_edit::DocumentMut = config.parse().unwrap();
+        let has_checks = doc["inputs"].get("checks").is_some_and(|c| c.as_array().is_none_or(|a| !a.is_empty()));
+        // A native source whose checks entry also gives incidents (Uptime Kuma's
+        // maintenance) would lose them with its checks: it is compared through Prometheus.
+        if !has_checks || config.contains("format = \"uptime-kuma\"") {
+            continue;
+        }
+        // A generated input (a database) is made in the case, as the golden test does.
+        if case.join("generate.py").is_file() {
+            let o = Command::new("python3").arg("generate.py").current_dir(&case).output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        copy_case(&case, tmp.path());
+        let (raw, _) = run_with(tmp.path(), &[]);
+        std::fs::remove_dir_all(tmp.path().join("out")).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_slareport"))
+            .args(["reduce", "--out", "reduced.csv", "--as-of", &as_of(&case), "--config", "sla.toml"])
+            .current_dir(tmp.path())
+            .env_remove("RUST_BACKTRACE")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}: {}", case.display(), String::from_utf8_lossy(&o.stderr));
+        with_reduced_input(&tmp.path().join("sla.toml"), "reduced.csv");
+        let (reduced, _) = run_with(tmp.path(), &[]);
+        let monthly = |files: &[(String, String)]| -> Vec<(String, String)> {
+            files.iter().filter(|(n, _)| n.ends_with("/sla_monthly.csv")).cloned().collect()
+        };
+        assert!(!monthly(&raw).is_empty(), "{}", case.display());
+        assert_eq!(monthly(&raw), monthly(&reduced), "{}", case.display());
+        compared += 1;
+    }
+    assert!(compared >= 10, "cases compared: {compared}");
+}
