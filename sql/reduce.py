@@ -259,7 +259,9 @@ def main():
         sys.exit(f"reduce.py: {e}")
     except Exception as e:  # the engine's own error (a bad row stops the query): one line
         lines = str(e).strip().splitlines() or [type(e).__name__]
-        print(f"reduce.py: {a.engine}: {lines[0]}", file=sys.stderr)
+        # The SQL's own error about a row starts with "checks:" (Spark buries it in a trace).
+        ours = [line[line.index("checks: ") :] for line in lines if "checks: " in line]
+        print(f"reduce.py: {a.engine}: {(ours or lines)[0].strip()}", file=sys.stderr)
         sys.exit(4)
     write(rows, a.out)
 

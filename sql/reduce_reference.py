@@ -23,7 +23,6 @@ import io
 import os
 import re
 import sys
-import tomllib
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -224,8 +223,10 @@ def main():
     a = ap.parse_args()
     conf = {}
     if a.config:
-        with open(a.config, "rb") as f:
-            conf = tomllib.load(f)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from reduce import load_toml  # the config only (TOML 1.1 inline tables); not the reduction
+
+        conf = load_toml(a.config)
     mon = conf.get("monitoring", {})
     max_gap = a.max_gap if a.max_gap is not None else int(mon.get("max_gap_seconds", 300))
     confirm = a.confirm if a.confirm is not None else int(mon.get("confirm_checks", 1))
