@@ -11,4 +11,5 @@ pub mod core;
 pub mod guard;
 pub mod load;
 pub mod pipeline;
+pub mod progress;
 pub mod render;

@@ -134,11 +134,15 @@ impl Prepared {
             monitoring: &self.config.monitoring,
             now: self.now,
         };
+        let bar = crate::progress::bar("customers", self.inputs.customers.len() as u64, false);
         let mut rows: Vec<CustomerPeriod> = self
             .inputs
             .customers
             .iter()
-            .filter_map(|c| customer_period(&ctx, c, &self.config.tiers[&c.tier]))
+            .filter_map(|c| {
+                bar.inc(1);
+                customer_period(&ctx, c, &self.config.tiers[&c.tier])
+            })
             .collect();
         rows.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
         let tiers = tier_summaries(self.config.tiers.keys().map(String::as_str), &rows);
@@ -231,6 +235,13 @@ impl Prepared {
         };
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
         let chunk = jobs.len().div_ceil(workers).max(1);
+        let bar = crate::progress::bar("PDFs", jobs.len() as u64, false);
+        let render_one = |job| {
+            let pdf = render_one(job);
+            bar.inc(1);
+            pdf
+        };
+        let render_one = &render_one;
         let rendered: Vec<Vec<(String, Vec<u8>)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = jobs
                 .chunks(chunk)

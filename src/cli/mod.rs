@@ -68,6 +68,9 @@ pub fn dispatch(
     match command {
         Command::Run(args) => {
             let quiet = args.quiet;
+            if !quiet {
+                crate::progress::enable();
+            }
             run::run(args, clock_now).map(|(text, warnings)| Outcome {
                 text: if quiet { String::new() } else { text },
                 code: 0,
@@ -81,6 +84,9 @@ pub fn dispatch(
         Command::Explain(args) => audit::explain(args, clock_now),
         Command::History(args) => audit::history(args),
         Command::Import(args) => import::import(args, clock_now),
-        Command::Reduce(args) => reduce::reduce(args, clock_now),
+        Command::Reduce(args) => {
+            crate::progress::enable();
+            reduce::reduce(args, clock_now)
+        }
     }
 }

@@ -162,7 +162,12 @@ fn resolve_local(text: &str, naive: NaiveDateTime, tz: Tz) -> Result<Instant, Ti
 
 /// Parses an instant as in spec section 1; naive times are read in `tz`.
 pub fn parse_instant(text: &str, tz: Tz) -> Result<Instant, TimeError> {
-    let text = text.trim();
+    // Most cells have no surrounding spaces: no scan for them then.
+    let b = text.as_bytes();
+    let text = match (b.first(), b.last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => text,
+        _ => text.trim(),
+    };
     let p = parse_fields(text).ok_or_else(|| TimeError::Malformed(shown(text)))?;
     let wall = days_from_civil(p.y, p.mo, p.d) * 86_400 + (p.h * 3600 + p.mi * 60 + p.s) as i64;
     match p.offset {

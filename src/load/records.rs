@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::Footprint;
-use super::table::{InputError, RawTime, Table, TimeCell, quote};
+use super::table::{InputError, RawTime, Table, TimeCell, quote, trim};
 use crate::config::{
     BACKUP_COLUMNS, CHECK_COLUMNS, CUSTOMER_COLUMNS, Config, INCIDENT_COLUMNS, Mapping, OUTAGE_COLUMNS,
     REDUCED_COLUMNS, REDUCED_REQUIRED,
@@ -289,7 +289,7 @@ pub fn customers(
 /// the mode each series is read in and the file that first had it.
 #[derive(Default, Clone)]
 pub struct SeriesInterner {
-    ids: HashMap<String, u32>,
+    ids: HashMap<String, u32, rustc_hash::FxBuildHasher>,
     keys: Vec<SeriesKey>,
     modes: Vec<(SeriesMode, String)>,
     buf: String,
@@ -405,11 +405,11 @@ pub fn checks(
                     }
                     RawTime::Cell(Err(e)) => return Err(t.error_at(row, "timestamp", e)),
                 };
-                let (sv, rg, lc) = (sv.unwrap_or("").trim(), rg.unwrap_or("").trim(), lc.unwrap_or("").trim());
+                let (sv, rg, lc) = (trim(sv.unwrap_or("")), trim(rg.unwrap_or("")), trim(lc.unwrap_or("")));
                 for (v, c) in [(sv, "service"), (rg, "region"), (lc, "location")] {
                     required(t, row, c, v)?;
                 }
-                let st = st.unwrap_or("").trim();
+                let st = trim(st.unwrap_or(""));
                 let status = parse_status(st).ok_or_else(|| {
                     t.error_at(
                         row,

@@ -460,15 +460,35 @@ impl Layout {
     }
 }
 
+/// `s` without surrounding white space; cells rarely have any, so those that start and
+/// end with a visible ASCII character are returned as they are, without a scan.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        [only] if only.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
+/// A file's name as a progress bar's label: its last 12 characters.
+fn short_name(display: &str) -> String {
+    let name = Path::new(display).file_name().map_or(display.to_string(), |n| n.to_string_lossy().into_owned());
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() > 12 { format!("…{}", chars[chars.len() - 11..].iter().collect::<String>()) } else { name }
+}
+
 /// A reader that takes the SHA-256 of the bytes read through it.
 struct Hashing {
     inner: std::fs::File,
     hash: sha2::Sha256,
+    /// Bytes read so far (readable while a decoder holds the reader).
+    count: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Hashing {
     fn new(inner: std::fs::File) -> Hashing {
-        Hashing { inner, hash: sha2::Digest::new() }
+        Hashing { inner, hash: sha2::Digest::new(), count: Default::default() }
     }
 
     /// The digest of the whole file: bytes a decoder left unread are read here.
@@ -482,6 +502,7 @@ impl Read for Hashing {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         sha2::Digest::update(&mut self.hash, &buf[..n]);
+        self.count.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -618,31 +639,71 @@ impl Table {
         match layout.format {
             Format::Csv { gzip } => {
                 let file = std::fs::File::open(path).map_err(|e| layout.fail(format!("cannot read: {e}")))?;
-                let mut hashed = Hashing::new(file);
-                let mut blocks = Blocks::default();
-                {
-                    let mut text: Box<dyn Read + '_> = if gzip {
-                        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, &mut hashed)))
-                    } else {
-                        Box::new(&mut hashed)
-                    };
-                    let what = if gzip { "cannot decompress" } else { "cannot read" };
-                    while let Some(block) = blocks
-                        .next(&mut text)
-                        .map_err(|e| layout.fail(format!("{what}: {}", first_line(&e.to_string()))))?
-                    {
-                        let first = blocks.count == 1;
-                        batch(layout.csv_frame(Some(block), first)?)?;
+                let size = file.metadata().map_or(0, |m| m.len());
+                let bar = crate::progress::bar(&short_name(display), size, true);
+                let hashed = Hashing::new(file);
+                let read = hashed.count.clone();
+                let layout = &layout;
+                // One core reads, hashes and parses the next block while this one reduces
+                // the last: a block of at most 24 MiB waits in between.
+                std::thread::scope(|scope| {
+                    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<DataFrame, InputError>>(1);
+                    let producer = scope.spawn(move || -> Result<Option<String>, InputError> {
+                        let mut hashed = hashed;
+                        let mut blocks = Blocks::default();
+                        {
+                            let mut text: Box<dyn Read + '_> = if gzip {
+                                Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+                                    1 << 16,
+                                    &mut hashed,
+                                )))
+                            } else {
+                                Box::new(&mut hashed)
+                            };
+                            let what = if gzip { "cannot decompress" } else { "cannot read" };
+                            loop {
+                                let frame = match blocks.next(&mut text) {
+                                    Ok(None) => break,
+                                    Ok(Some(block)) => layout.csv_frame(Some(block), blocks.count == 1),
+                                    Err(e) => Err(layout.fail(format!("{what}: {}", first_line(&e.to_string())))),
+                                };
+                                let failed = frame.is_err();
+                                // A closed channel: the reader stopped at a problem.
+                                if tx.send(frame).is_err() || failed {
+                                    return Ok(None);
+                                }
+                            }
+                        }
+                        hashed.finish().map(Some).map_err(|e| layout.fail(format!("cannot read: {e}")))
+                    });
+                    let mut rows = 0u64;
+                    for frame in rx {
+                        let df = frame?;
+                        rows += df.height() as u64;
+                        batch(df)?;
+                        bar.set(read.load(std::sync::atomic::Ordering::Relaxed));
+                        bar.message(format!("{rows} rows"));
                     }
-                }
-                hashed.finish().map_err(|e| layout.fail(format!("cannot read: {e}")))
+                    bar.done();
+                    match producer.join() {
+                        Ok(Ok(Some(digest))) => Ok(digest),
+                        Ok(Ok(None)) => Err(layout.fail("cannot read: the reader stopped".into())),
+                        Ok(Err(e)) => Err(e),
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }
+                })
             }
             Format::Parquet => std::thread::scope(|scope| {
                 // The digest is taken on another core while the row groups are decoded.
                 let digest = scope.spawn(|| super::sha256_file(path));
-                for (offset, len) in layout.parquet_batches()? {
+                let batches = layout.parquet_batches()?;
+                let total = batches.iter().map(|b| b.1 as u64).sum();
+                let bar = crate::progress::bar(&short_name(display), total, false);
+                for (offset, len) in batches {
                     batch(layout.parquet_frame(Some((offset, len)))?)?;
+                    bar.inc(len as u64);
                 }
+                bar.done();
                 digest
                     .join()
                     .unwrap_or_else(|_| Err(std::io::Error::other("the digest failed")))
@@ -893,7 +954,7 @@ impl TimeColumn {
     /// Iterates cells as raw values: text, or already-decoded time cells.
     pub fn cells<'a>(&'a self, naive_tz: Tz) -> Box<dyn Iterator<Item = RawTime<'a>> + 'a> {
         match self {
-            TimeColumn::Text(ca) => Box::new(ca.iter().map(|v| match v.map(str::trim) {
+            TimeColumn::Text(ca) => Box::new(ca.iter().map(|v| match v.map(trim) {
                 None | Some("") => RawTime::Empty,
                 Some(s) => RawTime::Text(s),
             })),
@@ -939,7 +1000,7 @@ fn blank_rows(df: &DataFrame) -> Vec<bool> {
         match col.str() {
             Ok(ca) => {
                 for (b, v) in blank.iter_mut().zip(ca.iter()) {
-                    *b &= v.is_none_or(|s| s.trim().is_empty());
+                    *b &= v.is_none_or(|s| trim(s).is_empty());
                 }
             }
             Err(_) => {
