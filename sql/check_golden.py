@@ -90,7 +90,8 @@ def main():
     cases = sorted(os.path.join(golden, d) for d in os.listdir(golden) if os.path.isfile(os.path.join(golden, d, "sla.toml")))
     spark = sqlrun.spark_session() if a.spark else None
     failures, matched, timings = [], [], {}
-    tmp = tempfile.mkdtemp(prefix="sql-check-")
+    tmpdir = tempfile.TemporaryDirectory(prefix="sql-check-")  # removed when the script ends
+    tmp = tmpdir.name
     for case in cases:
         name = os.path.basename(case)
         why = eligible(case)
