@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod generate;
 pub mod guard;
 pub mod load;
 pub mod pipeline;

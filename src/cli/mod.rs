@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one module per subcommand.
 
 pub mod audit;
+pub mod generate;
 pub mod import;
 pub mod output;
 pub mod reduce;
@@ -40,6 +41,8 @@ pub enum Command {
     /// Reduce the checks to per-(service, region) data and down intervals: the file the
     /// `reduced` input reads (the same reduction as the SQL in sql/ for a warehouse).
     Reduce(reduce::ReduceArgs),
+    /// Write a synthetic data set (config, customers, checks, outages, incidents) from a seed.
+    Generate(generate::GenerateArgs),
 }
 
 /// `--as-of`: an instant (naive times are UTC) in the supported range.
@@ -88,5 +91,6 @@ pub fn dispatch(
             crate::progress::enable();
             reduce::reduce(args, clock_now)
         }
+        Command::Generate(args) => generate::generate(args),
     }
 }

@@ -32,6 +32,10 @@ pub struct RunArgs {
     /// error: exit 4 and publish nothing.
     #[arg(long)]
     pub strict: bool,
+    /// Print the time each stage took to standard error (load and reduce, evaluate,
+    /// CSVs, PDFs, publish), for benchmarks; the reports are unchanged.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// The bundled sample configuration: `./sample-data/sla.toml`, else the one in the
@@ -190,7 +194,9 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), R
     check_out_dir(&args.out)?;
     let loaded = Config::load(&config)?;
     let asked = asked_periods(&args.inputs, &loaded, clock_now)?;
+    let mut stages = Stages::new(args.timings);
     let prepared = pipeline::prepare(loaded, args.inputs.as_of, clock_now)?;
+    stages.done("load and reduce");
     let (periods, notes) = periods_to_report(&prepared, asked).ok_or_else(|| {
         RunError::Usage("the inputs contain no timestamps to take months from: give --month or --period".into())
     })?;
@@ -200,10 +206,17 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), R
     let mut results = Vec::new();
     for period in &periods {
         let result = prepared.compute(period);
+        stages.done("evaluate");
+        if args.timings {
+            // Measured apart (render writes them again with the PDFs).
+            std::hint::black_box(prepared.render_csvs(&result));
+            stages.done("CSVs");
+        }
         let dir = args.out.join(&period.label);
         lines.push(terminal::summary_line(&period.label, &result.rows, &format!("{}/", dir.display())));
         let history = prepared.history(&recorded, period, &results);
         rendered.push((period.clone(), prepared.render(&result, &history)));
+        stages.done("CSVs and PDFs");
         results.push(result);
     }
     let mut warnings = notes;
@@ -232,6 +245,8 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), R
     warnings.extend(prepared.inputs.notes.iter().cloned());
     let wait = std::time::Duration::from_secs(args.wait);
     let (run_id, _) = pipeline::record_and_publish(&prepared, &args.out, &results, &rendered, wait)?;
+    stages.done("record and publish");
+    stages.print();
     let noun = if periods.iter().all(|p| p.as_month().is_some()) { "month" } else { "period" };
     let mut out = format!(
         "Run {run_id}: reports for {} {noun}{} from {}\n",
@@ -242,4 +257,35 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), R
     out.push_str(&terminal::table(&lines));
     out.push_str(&terminal::usage_table(&prepared.usage(&periods)));
     Ok((out, warnings))
+}
+
+/// Wall time per stage, for `--timings` (never in a report: the reports have no clock).
+struct Stages {
+    on: bool,
+    last: std::time::Instant,
+    taken: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Stages {
+    fn new(on: bool) -> Stages {
+        Stages { on, last: std::time::Instant::now(), taken: Vec::new() }
+    }
+
+    fn done(&mut self, stage: &'static str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            match self.taken.iter_mut().find(|(s, _)| *s == stage) {
+                Some((_, d)) => *d += now - self.last,
+                None => self.taken.push((stage, now - self.last)),
+            }
+            self.last = now;
+        }
+    }
+
+    fn print(&self) {
+        if self.on {
+            let parts: Vec<String> = self.taken.iter().map(|(s, d)| format!("{s} {:.2} s", d.as_secs_f64())).collect();
+            eprintln!("slareport: timings: {}", parts.join("; "));
+        }
+    }
 }

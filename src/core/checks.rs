@@ -192,7 +192,8 @@ pub struct SeriesReducer {
     run_holds: Vec<Interval>,
     coverage: IntervalSet,
     down: IntervalSet,
-    spacing: Spacing,
+    /// Kept only when asked for (`validate`): it costs a lookup per row.
+    spacing: Option<Spacing>,
     first: Option<Instant>,
 }
 
@@ -211,7 +212,7 @@ impl SeriesReducer {
             run_holds: Vec::new(),
             coverage: IntervalSet::empty(),
             down: IntervalSet::empty(),
-            spacing: Spacing::default(),
+            spacing: None,
             first: None,
         }
     }
@@ -226,7 +227,9 @@ impl SeriesReducer {
             }
             Some((t, _)) if at < t => Err((at, t)),
             Some((t, s)) => {
-                self.spacing.add(at - t);
+                if let Some(spacing) = &mut self.spacing {
+                    spacing.add(at - t);
+                }
                 self.settle(t, s, Some(at), None);
                 self.pending = Some((at, status));
                 Ok(())
@@ -273,7 +276,8 @@ impl SeriesReducer {
             let now = self.events.then_some(now);
             self.settle(t, s, None, now);
         }
-        (SeriesState { coverage: self.coverage, down: self.down, first: self.first }, self.spacing)
+        let spacing = self.spacing.unwrap_or_default();
+        (SeriesState { coverage: self.coverage, down: self.down, first: self.first }, spacing)
     }
 }
 
@@ -298,17 +302,26 @@ pub fn reduce_series(
 pub struct Reduction {
     rules: MonitoringRules,
     series: Vec<SeriesReducer>,
+    spacing: bool,
 }
 
 impl Reduction {
     pub fn new(rules: &MonitoringRules) -> Reduction {
-        Reduction { rules: rules.clone(), series: Vec::new() }
+        Reduction { rules: rules.clone(), series: Vec::new(), spacing: false }
+    }
+
+    /// Also keeps each series' spacing histogram (for `validate`).
+    pub fn with_spacing(mut self) -> Reduction {
+        self.spacing = true;
+        self
     }
 
     /// Makes room for series `id` (ids are given out densely, in order), read in `mode`.
     pub fn add_series(&mut self, id: u32, mode: SeriesMode) {
         while self.series.len() <= id as usize {
-            self.series.push(SeriesReducer::new(mode, &self.rules));
+            let mut r = SeriesReducer::new(mode, &self.rules);
+            r.spacing = self.spacing.then(Spacing::default);
+            self.series.push(r);
         }
     }
 

@@ -594,7 +594,8 @@ fn read_checks(
     problems: &mut Problems,
 ) -> Result<ChecksRead, InputError> {
     let zone = |p: &InputPattern| p.mapping.timezone.unwrap_or(config.inputs_timezone);
-    let mut sink = records::CheckSink::new(&config.monitoring);
+    let spacing = problems.collects();
+    let mut sink = records::CheckSink::new(&config.monitoring, spacing);
     let mut files = Vec::new();
     for (k, src) in sources.iter().enumerate() {
         let entry = &src.entry;
@@ -627,7 +628,7 @@ fn read_checks(
                 crate::core::time::format_utc(o.at),
                 crate::core::time::format_utc(o.after)
             ));
-            sorted_reduction(config, sources, &files, interner.clone())?
+            sorted_reduction(config, sources, &files, interner.clone(), spacing)?
         }
         records::Feed::Sort(_) => unreachable!("the first reading streams"),
     };
@@ -643,6 +644,7 @@ fn sorted_reduction(
     sources: &[Source],
     files: &[CheckFile],
     interner: records::SeriesInterner,
+    spacing: bool,
 ) -> Result<crate::core::checks::Reduction, InputError> {
     let zone = |p: &InputPattern| p.mapping.timezone.unwrap_or(config.inputs_timezone);
     let mut sink =
@@ -665,6 +667,9 @@ fn sorted_reduction(
     }
     let records::Feed::Sort(sort) = sink.feed else { unreachable!("sorting") };
     let mut reduction = crate::core::checks::Reduction::new(&config.monitoring);
+    if spacing {
+        reduction = reduction.with_spacing();
+    }
     for (id, mode) in sink.interner.modes().enumerate() {
         reduction.add_series(id as u32, mode);
     }

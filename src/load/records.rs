@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::Footprint;
-use super::table::{InputError, RawTime, Table, TimeCell, quote, trim};
+use super::table::{Batch, InputError, RawTime, Table, TimeCell, quote, trim};
 use crate::config::{
     BACKUP_COLUMNS, CHECK_COLUMNS, CUSTOMER_COLUMNS, Config, INCIDENT_COLUMNS, Mapping, OUTAGE_COLUMNS,
     REDUCED_COLUMNS, REDUCED_REQUIRED,
@@ -110,6 +110,11 @@ impl Problems {
     /// An empty sink that stops or collects as this one does.
     pub fn same_kind(&self) -> Problems {
         Problems { collect: self.collect, list: Vec::new() }
+    }
+
+    /// Whether every problem is listed (`validate`, which also wants the check spacing).
+    pub fn collects(&self) -> bool {
+        self.collect
     }
 
     /// Records a problem; `Err` when the first one ends the reading.
@@ -289,13 +294,26 @@ pub fn customers(
 /// the mode each series is read in and the file that first had it.
 #[derive(Default, Clone)]
 pub struct SeriesInterner {
-    ids: HashMap<String, u32, rustc_hash::FxBuildHasher>,
+    /// Each column's names (service, region, location) as small numbers.
+    names: [HashMap<String, u32, rustc_hash::FxBuildHasher>; 3],
+    ids: HashMap<(u32, u32, u32), u32, rustc_hash::FxBuildHasher>,
     keys: Vec<SeriesKey>,
     modes: Vec<(SeriesMode, String)>,
-    buf: String,
 }
 
 impl SeriesInterner {
+    fn name(&mut self, column: usize, name: &str) -> u32 {
+        let names = &mut self.names[column];
+        match names.get(name) {
+            Some(&n) => n,
+            None => {
+                let n = names.len() as u32;
+                names.insert(name.to_string(), n);
+                n
+            }
+        }
+    }
+
     /// The id of a series read in `mode` from `file`; `Err` holds the mode and file of
     /// the series when an earlier file read it in another mode.
     pub fn id(
@@ -306,19 +324,15 @@ impl SeriesInterner {
         mode: SeriesMode,
         file: &str,
     ) -> Result<u32, (SeriesMode, &str)> {
-        self.buf.clear();
-        for part in [service, region, location] {
-            self.buf.push_str(part);
-            self.buf.push('\u{1f}');
-        }
-        if let Some(&id) = self.ids.get(self.buf.as_str()) {
+        let key = (self.name(0, service), self.name(1, region), self.name(2, location));
+        if let Some(&id) = self.ids.get(&key) {
             let (first_mode, first_file) = &self.modes[id as usize];
             return if *first_mode == mode { Ok(id) } else { Err((*first_mode, first_file.as_str())) };
         }
         let id = self.keys.len() as u32;
         self.keys.push(SeriesKey { service: service.into(), region: region.into(), location: location.into() });
         self.modes.push((mode, file.to_string()));
-        self.ids.insert(self.buf.clone(), id);
+        self.ids.insert(key, id);
         Ok(id)
     }
 
@@ -378,83 +392,127 @@ pub fn checks(
     let mut footprint = QuarterHours::default();
     // A series read in another mode by an earlier file is reported once per file.
     let mut conflicting: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let sha256 = Table::for_each_batch(path, display, CHECK_COLUMNS, CHECK_COLUMNS, mapping, |t| {
-        let time = t.time("timestamp")?.expect("required");
-        let [service, region, location, status] =
-            ["service", "region", "location", "status"].map(|c| t.text(c).map(|o| o.expect("required")));
-        let (service, region, location, status) = (service?, region?, location?, status?);
-        let cells = time.cells(tz).zip(service.iter()).zip(region.iter()).zip(location.iter()).zip(status.iter());
-        for (row, ((((ts, sv), rg), lc), st)) in cells.enumerate() {
-            let body = || -> Result<Option<Check>, InputError> {
-                if t.is_blank(row) {
-                    return Ok(None);
-                }
-                let at = match ts {
-                    RawTime::Text(s) => {
-                        t.parse_instant(s, tz).and_then(in_range).map_err(|e| t.error_at(row, "timestamp", e))?
-                    }
-                    RawTime::Cell(Ok(TimeCell::Instant(i))) => {
-                        in_range(i).map_err(|e| t.error_at(row, "timestamp", e))?
-                    }
-                    RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => {
-                        let empty = match t.timestamp_format() {
-                            Some(f) => TimeError::NotInFormat(Box::new((f.to_string(), String::new()))),
-                            None => TimeError::Malformed(String::new()),
-                        };
-                        return Err(t.error_at(row, "timestamp", empty));
-                    }
-                    RawTime::Cell(Err(e)) => return Err(t.error_at(row, "timestamp", e)),
-                };
-                let (sv, rg, lc) = (trim(sv.unwrap_or("")), trim(rg.unwrap_or("")), trim(lc.unwrap_or("")));
-                for (v, c) in [(sv, "service"), (rg, "region"), (lc, "location")] {
-                    required(t, row, c, v)?;
-                }
-                let st = trim(st.unwrap_or(""));
-                let status = parse_status(st).ok_or_else(|| {
-                    t.error_at(
-                        row,
-                        "status",
-                        format!(
-                            "unknown status {}, expected up, ok, 1, true, down, fail, error, 0, false or unknown",
-                            quote(st)
-                        ),
-                    )
-                })?;
-                let series = match sink.interner.id(sv, rg, lc, mode, display) {
-                    Ok(id) => id,
-                    Err((other, file)) => {
-                        let name = format!("{sv}/{rg}/{lc}");
-                        if conflicting.contains(&name) {
-                            return Ok(None);
-                        }
-                        let message = format!(
-                            "series {} is read as {} here but as {} in {}; a series is either checks or a state-change log, not both",
-                            quote(&name),
-                            mode_words(mode),
-                            mode_words(other),
-                            file
-                        );
-                        conflicting.insert(name);
-                        return Err(t.error_at(row, "service", message));
-                    }
-                };
-                Ok(Some(Check { series, at, status }))
-            };
-            match body() {
-                Ok(Some(c)) => {
-                    // Not a problem of the input: never collected, always the end.
-                    sink.push(c, mode, display)
-                        .map_err(|e| InputError(format!("{display}: cannot sort the checks on disk: {e}")))?;
-                    footprint.add(c.at);
-                    rows += 1;
-                }
-                Ok(None) => {}
-                Err(e) => problems.report(e)?,
+    let mut take = |row: Result<Option<Check>, InputError>, sink: &mut CheckSink| -> Result<(), InputError> {
+        match row {
+            Ok(Some(c)) => {
+                // Not a problem of the input: never collected, always the end.
+                sink.push(c, mode, display)
+                    .map_err(|e| InputError(format!("{display}: cannot sort the checks on disk: {e}")))?;
+                footprint.add(c.at);
+                rows += 1;
             }
+            Ok(None) => {}
+            Err(e) => problems.report(e)?,
         }
         Ok(())
+    };
+    let sha256 = Table::for_each_batch(path, display, CHECK_COLUMNS, CHECK_COLUMNS, mapping, |batch| match batch {
+        Batch::Frame(t) => {
+            let time = t.time("timestamp")?.expect("required");
+            let [service, region, location, status] =
+                ["service", "region", "location", "status"].map(|c| t.text(c).map(|o| o.expect("required")));
+            let (service, region, location, status) = (service?, region?, location?, status?);
+            let cells = time.cells(tz).zip(service.iter()).zip(region.iter()).zip(location.iter()).zip(status.iter());
+            for (row, ((((ts, sv), rg), lc), st)) in cells.enumerate() {
+                let at = match ts {
+                    RawTime::Text(s) => t.parse_instant(s, tz).and_then(in_range),
+                    RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i),
+                    RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => Err(empty_time(t.timestamp_format())),
+                    RawTime::Cell(Err(e)) => Err(e),
+                };
+                let cells = CheckCells { at, service: sv, region: rg, location: lc, status: st };
+                let checked = check_row(cells, mode, display, &mut sink.interner, &mut conflicting, &|c, m| {
+                    t.error_at(row, c, m)
+                });
+                // A blank line fails on its empty cells: it is skipped, not reported.
+                if checked.is_err() && t.is_blank(row) {
+                    continue;
+                }
+                take(checked, sink)?;
+            }
+            Ok(())
+        }
+        Batch::Text(b) => b.rows(CHECK_COLUMNS, |line, cells| {
+            let [ts, sv, rg, lc, st] = [cells[0], cells[1], cells[2], cells[3], cells[4]];
+            if [ts, sv, rg, lc, st].iter().all(|c| c.is_none_or(|c| trim(c).is_empty())) {
+                return Ok(());
+            }
+            let at = match ts.map(trim) {
+                None | Some("") => Err(empty_time(b.timestamp_format())),
+                Some(s) => b.parse_instant(s, tz).and_then(in_range),
+            };
+            let cells = CheckCells { at, service: sv, region: rg, location: lc, status: st };
+            let row =
+                check_row(cells, mode, display, &mut sink.interner, &mut conflicting, &|c, m| b.error_at(line, c, m));
+            take(row, sink)
+        }),
     })?;
     Ok((rows, footprint.finish(), sha256))
+}
+
+/// The cells of one check row, its instant already read.
+struct CheckCells<'a> {
+    at: Result<Instant, TimeError>,
+    service: Option<&'a str>,
+    region: Option<&'a str>,
+    location: Option<&'a str>,
+    status: Option<&'a str>,
+}
+
+/// The error of an empty timestamp cell.
+fn empty_time(format: Option<&crate::core::time::InstantFormat>) -> TimeError {
+    match format {
+        Some(f) => TimeError::NotInFormat(Box::new((f.to_string(), String::new()))),
+        None => TimeError::Malformed(String::new()),
+    }
+}
+
+/// One check row (not blank) as a check: `Ok(None)` for a row of a series already
+/// reported as read in two modes. `error(column, message)` names the row's cell.
+fn check_row(
+    cells: CheckCells,
+    mode: SeriesMode,
+    display: &str,
+    interner: &mut SeriesInterner,
+    conflicting: &mut std::collections::HashSet<String>,
+    error: &dyn Fn(&str, String) -> InputError,
+) -> Result<Option<Check>, InputError> {
+    let at = cells.at.map_err(|e| error("timestamp", e.to_string()))?;
+    fn trimmed(c: Option<&str>) -> &str {
+        trim(c.unwrap_or(""))
+    }
+    let (sv, rg, lc) = (trimmed(cells.service), trimmed(cells.region), trimmed(cells.location));
+    for (v, c) in [(sv, "service"), (rg, "region"), (lc, "location")] {
+        if v.is_empty() {
+            return Err(error(c, "empty value, this column is required".into()));
+        }
+    }
+    let st = trimmed(cells.status);
+    let status = parse_status(st).ok_or_else(|| {
+        error(
+            "status",
+            format!("unknown status {}, expected up, ok, 1, true, down, fail, error, 0, false or unknown", quote(st)),
+        )
+    })?;
+    let series = match interner.id(sv, rg, lc, mode, display) {
+        Ok(id) => id,
+        Err((other, file)) => {
+            let name = format!("{sv}/{rg}/{lc}");
+            if conflicting.contains(&name) {
+                return Ok(None);
+            }
+            let message = format!(
+                "series {} is read as {} here but as {} in {}; a series is either checks or a state-change log, not both",
+                quote(&name),
+                mode_words(mode),
+                mode_words(other),
+                file
+            );
+            conflicting.insert(name);
+            return Err(error("service", message));
+        }
+    };
+    Ok(Some(Check { series, at, status }))
 }
 
 /// Where check rows go as they are read.
@@ -474,10 +532,12 @@ pub enum Feed {
 }
 
 impl CheckSink {
-    pub fn new(rules: &MonitoringRules) -> CheckSink {
+    /// `spacing`: keep each series' spacing histogram (for `validate`).
+    pub fn new(rules: &MonitoringRules, spacing: bool) -> CheckSink {
+        let reduction = if spacing { Reduction::new(rules).with_spacing() } else { Reduction::new(rules) };
         CheckSink {
             interner: SeriesInterner::default(),
-            feed: Feed::Stream { reduction: Reduction::new(rules), disorder: None },
+            feed: Feed::Stream { reduction, disorder: None },
             logs: Vec::new(),
         }
     }

@@ -73,8 +73,9 @@ pub struct Table {
     /// constants, the format and zone of its instants).
     mapping: Mapping,
     df: DataFrame,
-    /// Rows whose loaded cells are all empty (blank lines): readers skip them.
-    blank: Vec<bool>,
+    /// Rows whose loaded cells are all empty (blank lines): readers skip them. Found on
+    /// first need (a reader of checks asks only about rows that fail).
+    blank: std::sync::OnceLock<Vec<bool>>,
     /// The file's rows before this table's first (a table may be one batch of a file),
     /// and how many of them are blank.
     row_offset: usize,
@@ -273,6 +274,120 @@ pub(crate) fn batch_size(default: usize, var: &str) -> usize {
     default
 }
 
+/// What the reading thread hands over: a parsed frame, or a block of plain text.
+enum Piece {
+    Frame(DataFrame),
+    Text { block: Vec<u8>, first_line: u64, first: bool },
+}
+
+/// One batch of a file's rows: a frame parsed by polars, or a block of plain CSV text
+/// read directly (see [`TextBlock`]).
+pub enum Batch<'a> {
+    Frame(&'a Table),
+    Text(&'a TextBlock<'a>),
+}
+
+/// A block of whole CSV lines with no quote character, every line either empty or with
+/// exactly the header's number of fields, valid UTF-8, and no carriage return but at a
+/// line's end: its cells are the text between commas, read without a dataframe (the
+/// common case of a machine export). Any other block is parsed by polars.
+pub struct TextBlock<'a> {
+    text: &'a str,
+    /// The file's line number of the first line of `text`.
+    first_line: u64,
+    layout: &'a Layout,
+}
+
+impl<'a> TextBlock<'a> {
+    /// Whether `text` (whole lines) qualifies; `fields` is the header's number of fields.
+    fn qualifies(text: &[u8], fields: usize) -> bool {
+        if memchr::memchr(b'"', text).is_some() {
+            return false;
+        }
+        let mut commas = 0usize;
+        let mut line_start = 0usize;
+        for i in memchr::memchr3_iter(b',', b'\n', b'\r', text) {
+            match text[i] {
+                b',' => commas += 1,
+                b'\r' => {
+                    if text.get(i + 1) != Some(&b'\n') {
+                        return false;
+                    }
+                }
+                _ => {
+                    let empty = i == line_start;
+                    if !empty && commas + 1 != fields {
+                        return false;
+                    }
+                    commas = 0;
+                    line_start = i + 1;
+                }
+            }
+        }
+        // A last line without a line end.
+        line_start == text.len() || commas + 1 == fields
+    }
+
+    /// Calls `each` with every non-empty line's number and its wanted cells (in the order
+    /// of the layout's columns, `None` for a column not in the file).
+    pub fn rows(
+        &self,
+        wanted: &[&'static str],
+        mut each: impl FnMut(u64, &[Option<&'a str>]) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        let positions: Vec<Option<usize>> =
+            wanted.iter().map(|w| self.layout.columns.iter().find(|(_, c)| c == w).map(|(i, _)| *i)).collect();
+        let mut fields: Vec<&'a str> = Vec::with_capacity(self.layout.header.len());
+        let mut cells: Vec<Option<&'a str>> = vec![None; wanted.len()];
+        let text: &'a str = self.text;
+        for (k, line) in text.split('\n').enumerate() {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.is_empty() {
+                continue;
+            }
+            fields.clear();
+            fields.extend(line.split(','));
+            for (cell, pos) in cells.iter_mut().zip(&positions) {
+                *cell = pos.and_then(|p| fields.get(p).copied());
+            }
+            each(self.first_line + k as u64, &cells)?;
+        }
+        Ok(())
+    }
+
+    /// An error at a cell, worded as [`Table::error_at`] words it for CSV.
+    pub fn error_at(&self, line: u64, column: &str, message: impl std::fmt::Display) -> InputError {
+        let l = self.layout;
+        let index = l.columns.iter().find(|(_, c)| *c == column).map(|(i, _)| *i);
+        let shown = index.and_then(|i| l.header.get(i)).map(|h| h.trim_start_matches('\u{feff}').trim());
+        let label = column_label(column, shown.filter(|_| l.mapping.columns.contains_key(column)));
+        match index {
+            Some(i) => InputError(format!("{}:{line}:{}: column {label}: {message}", l.display, i + 1)),
+            None => InputError(format!("{}:{line}: column {label}: {message}", l.display)),
+        }
+    }
+
+    /// An instant written in this file (its `timestamp_format`, else the canonical forms).
+    pub fn parse_instant(&self, s: &str, tz: Tz) -> Result<Instant, TimeError> {
+        parse_with(&self.layout.mapping, s, tz)
+    }
+
+    pub fn timestamp_format(&self) -> Option<&crate::core::time::InstantFormat> {
+        self.layout.mapping.timestamp_format.as_ref()
+    }
+}
+
+/// An instant as a file with `mapping` writes it.
+fn parse_with(mapping: &Mapping, s: &str, tz: Tz) -> Result<Instant, TimeError> {
+    match &mapping.timestamp_format {
+        None => parse_instant(s, tz),
+        Some(f) => match parse_formatted(s, f, tz)? {
+            Stamp::Instant(i) => Ok(i),
+            Stamp::Date(d) => Ok(start_of_local_day(d, tz)),
+        },
+    }
+}
+
 /// A file's format, header and the columns to read, known before any data is read.
 struct Layout {
     display: String,
@@ -443,7 +558,6 @@ impl Layout {
         blank_before: usize,
         records: Arc<std::sync::OnceLock<Option<Vec<(u64, usize)>>>>,
     ) -> Table {
-        let blank = blank_rows(&df);
         Table {
             display: self.display.clone(),
             path: self.path.clone(),
@@ -452,7 +566,7 @@ impl Layout {
             positions: self.columns.iter().map(|(i, n)| (*n, *i)).collect(),
             mapping: self.mapping.clone(),
             df,
-            blank,
+            blank: std::sync::OnceLock::new(),
             row_offset,
             blank_before,
             records,
@@ -624,18 +738,10 @@ impl Table {
         wanted: &[&'static str],
         required: &[&'static str],
         mapping: &Mapping,
-        mut each: impl FnMut(&Table) -> Result<(), InputError>,
+        mut each: impl FnMut(Batch) -> Result<(), InputError>,
     ) -> Result<String, InputError> {
         let layout = Layout::open(path, display, wanted, required, mapping)?;
         let records = Arc::new(std::sync::OnceLock::new());
-        let (mut row_offset, mut blank_before) = (0, 0);
-        let mut batch = |df: DataFrame| -> Result<(), InputError> {
-            let table = layout.table(df, row_offset, blank_before, records.clone());
-            each(&table)?;
-            row_offset += table.len();
-            blank_before += table.blank.iter().filter(|&&b| b).count();
-            Ok(())
-        };
         match layout.format {
             Format::Csv { gzip } => {
                 let file = std::fs::File::open(path).map_err(|e| layout.fail(format!("cannot read: {e}")))?;
@@ -646,8 +752,9 @@ impl Table {
                 let layout = &layout;
                 // One core reads, hashes and parses the next block while this one reduces
                 // the last: a block of at most 24 MiB waits in between.
+                let plain = layout.mapping.constants.is_empty() && layout.mapping.values.is_empty();
                 std::thread::scope(|scope| {
-                    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<DataFrame, InputError>>(1);
+                    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Piece, InputError>>(1);
                     let producer = scope.spawn(move || -> Result<Option<String>, InputError> {
                         let mut hashed = hashed;
                         let mut blocks = Blocks::default();
@@ -661,26 +768,60 @@ impl Table {
                                 Box::new(&mut hashed)
                             };
                             let what = if gzip { "cannot decompress" } else { "cannot read" };
+                            let mut line = 1u64;
                             loop {
-                                let frame = match blocks.next(&mut text) {
+                                let piece = match blocks.next(&mut text) {
                                     Ok(None) => break,
-                                    Ok(Some(block)) => layout.csv_frame(Some(block), blocks.count == 1),
+                                    Ok(Some(block)) => {
+                                        let first = blocks.count == 1;
+                                        let first_line = line;
+                                        line += memchr::memchr_iter(b'\n', &block).count() as u64;
+                                        if plain
+                                            && TextBlock::qualifies(&block, layout.header.len())
+                                            && std::str::from_utf8(&block).is_ok()
+                                        {
+                                            Ok(Piece::Text { block, first_line, first })
+                                        } else {
+                                            layout.csv_frame(Some(block), first).map(Piece::Frame)
+                                        }
+                                    }
                                     Err(e) => Err(layout.fail(format!("{what}: {}", first_line(&e.to_string())))),
                                 };
-                                let failed = frame.is_err();
+                                let failed = piece.is_err();
                                 // A closed channel: the reader stopped at a problem.
-                                if tx.send(frame).is_err() || failed {
+                                if tx.send(piece).is_err() || failed {
                                     return Ok(None);
                                 }
                             }
                         }
                         hashed.finish().map(Some).map_err(|e| layout.fail(format!("cannot read: {e}")))
                     });
-                    let mut rows = 0u64;
-                    for frame in rx {
-                        let df = frame?;
-                        rows += df.height() as u64;
-                        batch(df)?;
+                    // The csv crate's records (non-empty lines) before the next block: where
+                    // a frame's rows are in the file.
+                    let (mut rows, mut records_before) = (0u64, 0usize);
+                    for piece in rx {
+                        match piece? {
+                            Piece::Frame(df) => {
+                                let table = layout.table(df, records_before, 0, records.clone());
+                                each(Batch::Frame(&table))?;
+                                let blanks = table.blank().iter().filter(|&&b| b).count();
+                                records_before += table.len() - blanks;
+                                rows += table.len() as u64;
+                            }
+                            Piece::Text { block, first_line, first } => {
+                                let text = std::str::from_utf8(&block).expect("checked by the reader");
+                                // The header line is not a row.
+                                let (text, first_line) = match (first, text.find('\n')) {
+                                    (true, Some(nl)) => (&text[nl + 1..], first_line + 1),
+                                    (true, None) => ("", first_line + 1),
+                                    (false, _) => (text, first_line),
+                                };
+                                let lines = text.split('\n').filter(|l| !l.is_empty() && *l != "\r").count();
+                                each(Batch::Text(&TextBlock { text, first_line, layout }))?;
+                                records_before += lines;
+                                rows += lines as u64;
+                            }
+                        }
                         bar.set(read.load(std::sync::atomic::Ordering::Relaxed));
                         bar.message(format!("{rows} rows"));
                     }
@@ -694,6 +835,13 @@ impl Table {
                 })
             }
             Format::Parquet => std::thread::scope(|scope| {
+                let mut row_offset = 0;
+                let mut batch = |df: DataFrame| -> Result<(), InputError> {
+                    let table = layout.table(df, row_offset, 0, records.clone());
+                    each(Batch::Frame(&table))?;
+                    row_offset += table.len();
+                    Ok(())
+                };
                 // The digest is taken on another core while the row groups are decoded.
                 let digest = scope.spawn(|| super::sha256_file(path));
                 let batches = layout.parquet_batches()?;
@@ -722,7 +870,11 @@ impl Table {
 
     /// Whether every loaded cell of the row is empty (a blank line).
     pub fn is_blank(&self, row: usize) -> bool {
-        self.blank.get(row).copied().unwrap_or(false)
+        self.blank().get(row).copied().unwrap_or(false)
+    }
+
+    fn blank(&self) -> &[bool] {
+        self.blank.get_or_init(|| blank_rows(&self.df))
     }
 
     /// The line on which each row starts (CSV), in one pass; `None` for Parquet.
@@ -752,7 +904,7 @@ impl Table {
         }
         self.row_offset + row
             - self.blank_before
-            - self.blank[..row.min(self.blank.len())].iter().filter(|&&b| b).count()
+            - self.blank()[..row.min(self.blank().len())].iter().filter(|&&b| b).count()
     }
 
     /// (line, number of fields) of every record, read as the `csv` crate sees them:
@@ -898,13 +1050,7 @@ impl Table {
     /// (a date alone is local midnight in `tz`), else in the canonical forms; naive
     /// times are read in `tz`, the file's zone.
     pub fn parse_instant(&self, s: &str, tz: Tz) -> Result<Instant, TimeError> {
-        match &self.mapping.timestamp_format {
-            None => parse_instant(s, tz),
-            Some(f) => match parse_formatted(s, f, tz)? {
-                Stamp::Instant(i) => Ok(i),
-                Stamp::Date(d) => Ok(start_of_local_day(d, tz)),
-            },
-        }
+        parse_with(&self.mapping, s, tz)
     }
 
     /// A contract date or instant written as text in this file: a date alone is local

@@ -9,6 +9,7 @@ mod audit;
 mod bad_inputs;
 mod errors;
 mod fuzz;
+mod generate;
 mod golden;
 mod kill;
 mod mapping;

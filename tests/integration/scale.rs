@@ -225,3 +225,34 @@ fn runs_over_reduced_checks_equal_runs_over_raw_checks() {
     }
     assert!(compared >= 10, "cases compared: {compared}");
 }
+
+#[test]
+fn timings_name_every_stage_and_change_no_report() {
+    let case = cases_with_checks().remove(0);
+    let tmp = tempfile::tempdir().unwrap();
+    copy_case(&case, tmp.path());
+    let (plain, _) = run_with(tmp.path(), &[]);
+    std::fs::remove_dir_all(tmp.path().join("out")).unwrap();
+    let text = std::fs::read_to_string(tmp.path().join("args")).unwrap();
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_slareport"))
+        .args(["run", "--timings", "--config"])
+        .arg(tmp.path().join("sla.toml"))
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .args(line.split_whitespace())
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let timings = stderr.lines().find(|l| l.starts_with("slareport: timings: ")).expect("a timings line");
+    for stage in ["load and reduce", "evaluate", "CSVs", "CSVs and PDFs", "record and publish"] {
+        assert!(timings.contains(&format!("{stage} ")), "{stage} in {timings}");
+    }
+    let dirs = month_dirs(&tmp.path().join("out"));
+    let first = dirs[0].join("sla_monthly.csv");
+    let label = format!("{}/sla_monthly.csv", dirs[0].file_name().unwrap().to_string_lossy());
+    let want = plain.iter().find(|(n, _)| *n == label).expect("the same period").1.clone();
+    assert_eq!(std::fs::read_to_string(first).unwrap(), want);
+}
