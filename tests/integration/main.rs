@@ -22,4 +22,5 @@ mod real_data;
 mod runs;
 mod scale;
 mod validate;
+mod warehouse;
 mod workdir;
