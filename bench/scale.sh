@@ -15,8 +15,8 @@
 #              beyond csv50m is evaluation, CSVs and 10,000 PDFs
 #   pdfs       10,000 customers against 20 over the same 1M checks: mostly 10,000 PDFs
 #
-# `run` has no switch to skip PDFs and prints no stage times, so evaluation is measured
-# as the difference between runs that differ only in their customers.
+# Each slareport run is timed per stage with `run --timings` (load and reduce, evaluate,
+# CSVs, CSVs and PDFs, record and publish): printed under the table.
 #
 # Data is generated once per set of arguments (and generator source) into $BENCH_DIR (default
 # $HOME/.cache/slareport-bench/generated/); DuckDB is installed from PyPI into a venv
@@ -83,11 +83,12 @@ PY
 measure() {
   local out="$1"; shift
   local t; t=$(mktemp)
-  /usr/bin/time -f "%e %M" -o "$t" "$@" > "$out"
+  /usr/bin/time -f "%e %M" -o "$t" "$@" > "$out" 2> "${errfile:-/dev/stderr}"
   cat "$t"; rm -f "$t"
 }
 
 declare -A wall
+notes=()
 rows_line=()
 # bench LABEL DIR: the yardstick, then slareport; one table row.
 bench() {
@@ -95,9 +96,10 @@ bench() {
   read -r dwall drss < <(measure "$tmp/rows" "$venv/bin/python" "$yardstick" "$dir")
   local rows; rows=$(cat "$tmp/rows")
   [ -n "$rows" ] || { echo "the DuckDB scan of $dir failed" >&2; exit 1; }
-  read -r swall srss < <(measure "$tmp/stdout" "$bin" run --config "$dir/sla.toml" --month 2026-10 \
-    --out "$tmp/reports" --as-of 2026-11-02T00:00:00Z --quiet)
-  [ -f "$tmp/reports/2026-10/sla_monthly.csv" ] || { echo "slareport run on $dir failed" >&2; exit 1; }
+  read -r swall srss < <(errfile="$tmp/stderr" measure "$tmp/stdout" "$bin" run --timings --config "$dir/sla.toml" \
+    --month 2026-10 --out "$tmp/reports" --as-of 2026-11-02T00:00:00Z --quiet)
+  [ -f "$tmp/reports/2026-10/sla_monthly.csv" ] || { cat "$tmp/stderr" >&2; echo "slareport run on $dir failed" >&2; exit 1; }
+  notes+=("$label: $(grep '^slareport: timings: ' "$tmp/stderr" | sed 's/^slareport: timings: //')")
   rm -rf "$tmp"
   wall[$label]="$swall"
   rows_line+=("$(python3 - "$label" "$rows" "$swall" "$dwall" "$srss" "$drss" <<'PY'
@@ -111,7 +113,6 @@ PY
 
 minus() { python3 -c "import sys; print(f'{float(sys.argv[1]) - float(sys.argv[2]):.2f}')" "$1" "$2"; }
 want() { local c; for c in "${cases[@]}"; do [ "$c" = "$1" ] && return 0; done; return 1; }
-notes=()
 want csv10m && bench "CSV, 10M checks, 20 customers" "$(dataset csv 10000000 20)"
 want parquet10m && bench "Parquet, 10M checks, 20 customers" "$(dataset parquet 10000000 20)"
 if want csv50m || want customers; then bench "CSV, 50M checks, 20 customers" "$(dataset csv 50000000 20)"; fi
