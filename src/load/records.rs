@@ -417,7 +417,7 @@ pub fn checks(
             let views = columns.each_ref().map(Views::of);
             // Within a batch, a row whose four cells are the same strings as an earlier
             // good row's (compared by their arrow views) is that series with that status.
-            let mut known: rustc_hash::FxHashMap<[u128; 4], (u32, Status)> = Default::default();
+            let mut known = ViewCache::default();
             for (row, ts) in time.cells(tz).enumerate() {
                 let at = match ts {
                     RawTime::Text(s) => t.parse_instant(s, tz).and_then(in_range),
@@ -427,7 +427,7 @@ pub fn checks(
                 };
                 let key = [views[0].at(row), views[1].at(row), views[2].at(row), views[3].at(row)];
                 if let (Ok(at), [Some(a), Some(b), Some(c), Some(d)]) = (&at, key) {
-                    if let Some(&(series, status)) = known.get(&[a, b, c, d]) {
+                    if let Some((series, status)) = known.get(&[a, b, c, d]) {
                         take(Ok(Some(Check { series, at: *at, status })), sink)?;
                         continue;
                     }
@@ -442,7 +442,7 @@ pub fn checks(
                     continue;
                 }
                 if let (Ok(Some(c)), [Some(a), Some(b), Some(cc), Some(d)]) = (&checked, key) {
-                    known.insert([a, b, cc, d], (c.series, c.status));
+                    known.insert([a, b, cc, d], c.series, c.status);
                 }
                 take(checked, sink)?;
             }
@@ -487,6 +487,39 @@ impl<'a> Views<'a> {
     #[inline]
     fn at(&self, row: usize) -> Option<u128> {
         self.array?.views().get(row).map(|v| v.as_u128())
+    }
+}
+
+/// Series and status by the views of a row's four text cells: a direct-mapped table (a
+/// batch has a few hundred series; a collision only costs a reading of the text).
+struct ViewCache {
+    slots: Vec<Option<([u128; 4], u32, Status)>>,
+}
+
+impl Default for ViewCache {
+    fn default() -> Self {
+        ViewCache { slots: vec![None; 4096] }
+    }
+}
+
+impl ViewCache {
+    #[inline]
+    fn slot(key: &[u128; 4]) -> usize {
+        let h =
+            key.iter().fold(0u64, |h, v| (h ^ (*v as u64) ^ ((*v >> 64) as u64)).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        (h >> 52) as usize
+    }
+
+    #[inline]
+    fn get(&self, key: &[u128; 4]) -> Option<(u32, Status)> {
+        match &self.slots[Self::slot(key)] {
+            Some((k, series, status)) if k == key => Some((*series, *status)),
+            _ => None,
+        }
+    }
+
+    fn insert(&mut self, key: [u128; 4], series: u32, status: Status) {
+        self.slots[Self::slot(&key)] = Some((key, series, status));
     }
 }
 

@@ -842,13 +842,27 @@ impl Table {
                     row_offset += table.len();
                     Ok(())
                 };
-                // The digest is taken on another core while the row groups are decoded.
+                // The digest is taken on another core while the row groups are decoded,
+                // and the next batch is decoded while this one is reduced.
                 let digest = scope.spawn(|| super::sha256_file(path));
                 let batches = layout.parquet_batches()?;
                 let total = batches.iter().map(|b| b.1 as u64).sum();
                 let bar = crate::progress::bar(&short_name(display), total, false);
-                for (offset, len) in batches {
-                    batch(layout.parquet_frame(Some((offset, len)))?)?;
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(DataFrame, usize), InputError>>(1);
+                let layout = &layout;
+                scope.spawn(move || {
+                    for (offset, len) in batches {
+                        let frame = layout.parquet_frame(Some((offset, len))).map(|df| (df, len));
+                        let failed = frame.is_err();
+                        // A closed channel: the reader stopped at a problem.
+                        if tx.send(frame).is_err() || failed {
+                            return;
+                        }
+                    }
+                });
+                for frame in rx {
+                    let (df, len) = frame?;
+                    batch(df)?;
                     bar.inc(len as u64);
                 }
                 bar.done();
