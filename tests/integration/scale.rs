@@ -256,3 +256,53 @@ fn timings_name_every_stage_and_change_no_report() {
     let want = plain.iter().find(|(n, _)| *n == label).expect("the same period").1.clone();
     assert_eq!(std::fs::read_to_string(first).unwrap(), want);
 }
+
+/// A CSV of text columns rewritten as Parquet with row groups of `group` rows.
+fn csv_to_parquet(csv: &Path, parquet: &Path, group: usize) {
+    use polars::prelude::*;
+    let text = std::fs::read_to_string(csv).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.filter(|l| !l.is_empty()).map(|l| l.split(',').collect()).collect();
+    let columns: Vec<Column> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let values: Vec<&str> = rows.iter().map(|r| r[i]).collect();
+            Column::new(h.trim().into(), values)
+        })
+        .collect();
+    let mut df = DataFrame::new_infer_height(columns).unwrap();
+    let file = std::fs::File::create(parquet).unwrap();
+    ParquetWriter::new(file).with_row_group_size(Some(group)).finish(&mut df).unwrap();
+}
+
+#[test]
+fn parquet_read_in_many_batches_gives_the_csv_reports() {
+    let mut compared = 0;
+    for case in cases_with_checks() {
+        let files = check_files(&case);
+        // Plain single-file cases (no quotes in the checks).
+        if files.len() != 1 || std::fs::read_to_string(&files[0]).unwrap().contains('"') {
+            continue;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        copy_case(&case, tmp.path());
+        let (csv, _) = run_with(tmp.path(), &[]);
+        std::fs::remove_dir_all(tmp.path().join("out")).unwrap();
+        let name = files[0].file_name().unwrap().to_string_lossy().to_string();
+        let parquet_name = name.replace(".csv", ".parquet");
+        csv_to_parquet(&tmp.path().join(&name), &tmp.path().join(&parquet_name), 7);
+        std::fs::remove_file(tmp.path().join(&name)).unwrap();
+        let config = std::fs::read_to_string(tmp.path().join("sla.toml")).unwrap();
+        std::fs::write(
+            tmp.path().join("sla.toml"),
+            config.replace(&format!("\"{name}\""), &format!("\"{parquet_name}\"")),
+        )
+        .unwrap();
+        let (parquet, _) = run_with(tmp.path(), &[("SLAREPORT_TEST_BATCH_ROWS", "10")]);
+        assert_eq!(csv, parquet, "{}", case.display());
+        compared += 1;
+    }
+    assert!(compared >= 5, "cases compared: {compared}");
+}
