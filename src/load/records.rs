@@ -426,11 +426,11 @@ pub fn checks(
                     RawTime::Cell(Err(e)) => Err(e),
                 };
                 let key = [views[0].at(row), views[1].at(row), views[2].at(row), views[3].at(row)];
-                if let (Ok(at), [Some(a), Some(b), Some(c), Some(d)]) = (&at, key) {
-                    if let Some((series, status)) = known.get(&[a, b, c, d]) {
-                        take(Ok(Some(Check { series, at: *at, status })), sink)?;
-                        continue;
-                    }
+                if let (Ok(at), [Some(a), Some(b), Some(c), Some(d)]) = (&at, key)
+                    && let Some((series, status)) = known.get(&[a, b, c, d])
+                {
+                    take(Ok(Some(Check { series, at: *at, status })), sink)?;
+                    continue;
                 }
                 let [sv, rg, lc, st] = columns.each_ref().map(|c| c.get(row));
                 let cells = CheckCells { at, service: sv, region: rg, location: lc, status: st };
@@ -623,10 +623,10 @@ impl CheckSink {
         match &mut self.feed {
             Feed::Stream { reduction, disorder: None } => {
                 reduction.add_series(c.series, mode);
-                if let Err(o) = reduction.push(c) {
-                    if let Feed::Stream { disorder, .. } = &mut self.feed {
-                        *disorder = Some((o, display.to_string()));
-                    }
+                if let Err(o) = reduction.push(c)
+                    && let Feed::Stream { disorder, .. } = &mut self.feed
+                {
+                    *disorder = Some((o, display.to_string()));
                 }
                 Ok(())
             }

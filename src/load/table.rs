@@ -82,7 +82,7 @@ pub struct Table {
     blank_before: usize,
     /// Line and field count of every CSV record of the file, read on first need (shared
     /// by the batches of a file).
-    records: Arc<std::sync::OnceLock<Option<Vec<(u64, usize)>>>>,
+    records: Records,
 }
 
 fn first_line(s: &str) -> String {
@@ -257,6 +257,10 @@ fn unreadable_parquet_type(dt: &ArrowDataType) -> Option<&'static str> {
         _ => Some("an unsupported type"),
     }
 }
+
+/// (line, number of fields) of every CSV record of a file, read on first need and shared
+/// by the file's batches.
+type Records = Arc<std::sync::OnceLock<Option<Vec<(u64, usize)>>>>;
 
 /// Bytes of CSV text read per batch; a record never straddles two batches.
 const BLOCK_BYTES: usize = 24 << 20;
@@ -551,13 +555,7 @@ impl Layout {
         Ok(df)
     }
 
-    fn table(
-        &self,
-        df: DataFrame,
-        row_offset: usize,
-        blank_before: usize,
-        records: Arc<std::sync::OnceLock<Option<Vec<(u64, usize)>>>>,
-    ) -> Table {
+    fn table(&self, df: DataFrame, row_offset: usize, blank_before: usize, records: Records) -> Table {
         Table {
             display: self.display.clone(),
             path: self.path.clone(),

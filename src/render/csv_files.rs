@@ -354,33 +354,6 @@ pub fn backups(rows: &[crate::core::backups::ComponentBackups], rpo_minutes: Opt
     finish(w)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_are_neutralised() {
-        for bad in ["=1+1", "+44", "-3", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(neutralise(bad).starts_with('\''), "{bad}");
-        }
-        assert_eq!(neutralise("Acme = Co"), "Acme = Co");
-        assert_eq!(neutralise(""), "");
-    }
-
-    #[test]
-    fn every_column_has_a_cell() {
-        // `cell` panics on an unknown column: both headers must be covered.
-        assert!(CREDITS_HEADER.iter().all(|c| SLA_MONTHLY_HEADER.contains(c)));
-    }
-
-    #[test]
-    fn money_shows_the_minor_unit() {
-        assert_eq!(money(Decimal::new(5, 0), "GBP"), "5.00");
-        assert_eq!(money(Decimal::new(5, 0), "JPY"), "5");
-        assert_eq!(money(Decimal::new(5, 1), "KWD"), "0.500");
-    }
-}
-
 /// The reduced checks (the `reduced` input): per pair, its data intervals and its
 /// quorum-down intervals with the locations down, sorted by pair, kind, start. A pair
 /// whose rows were all `unknown` gets one empty data interval at its first row.
@@ -409,4 +382,31 @@ pub fn reduced(pairs: &[crate::core::checks::ReducedPair]) -> Vec<u8> {
         }
     }
     finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for bad in ["=1+1", "+44", "-3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralise(bad).starts_with('\''), "{bad}");
+        }
+        assert_eq!(neutralise("Acme = Co"), "Acme = Co");
+        assert_eq!(neutralise(""), "");
+    }
+
+    #[test]
+    fn every_column_has_a_cell() {
+        // `cell` panics on an unknown column: both headers must be covered.
+        assert!(CREDITS_HEADER.iter().all(|c| SLA_MONTHLY_HEADER.contains(c)));
+    }
+
+    #[test]
+    fn money_shows_the_minor_unit() {
+        assert_eq!(money(Decimal::new(5, 0), "GBP"), "5.00");
+        assert_eq!(money(Decimal::new(5, 0), "JPY"), "5");
+        assert_eq!(money(Decimal::new(5, 1), "KWD"), "0.500");
+    }
 }
