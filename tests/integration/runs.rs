@@ -1,6 +1,7 @@
 //! Whole runs: outputs, re-runs, file formats, atomic publishing, auditability.
 
 use std::io::Write;
+use std::path::Path;
 
 use crate::workdir::{CHECKS, CONFIG, INCIDENTS, Workdir, read_csv, valid};
 
@@ -184,6 +185,52 @@ fn the_bundled_sample_runs_without_arguments() {
     assert!(rows.len() >= 10, "{} customers", rows.len());
     assert!(rows.iter().any(|r| r["met"] == "false"), "the sample tells a story with breaches");
     assert!(rows.iter().any(|r| r["met"] == "true"));
+    // sample-data/README.md lists every customer's figures per month: they are what a run writes.
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/README.md")).unwrap();
+    for month in ["2026-09", "2026-10"] {
+        let expected = readme_table(&readme, &format!("### {month} "));
+        let written = read_csv(&w.read(&format!("reports/{month}/sla_monthly.csv")));
+        assert_eq!(expected.len(), written.len(), "{month}: customers in the README table and the CSV");
+        for (want, got) in expected.iter().zip(&written) {
+            let cell = |k: &str| want[k].replace("**", "");
+            let first = |k: &str| cell(k).split_whitespace().next().unwrap_or("").to_string();
+            let who = format!("{month} {}", cell("customer"));
+            assert_eq!(got["customer_id"], cell("customer"), "{who}");
+            assert_eq!(got["tier"], cell("tier"), "{who}");
+            for (readme_col, csv_col) in [
+                ("eligible", "eligible_seconds"),
+                ("downtime", "downtime_seconds"),
+                ("excluded", "excluded_seconds"),
+                ("uptime", "uptime_percent"),
+                ("target", "target_percent"),
+                ("met", "met"),
+                ("credit", "credit_percent"),
+            ] {
+                assert_eq!(got[csv_col], first(readme_col), "{who}: {readme_col}");
+            }
+            // "1250.00 → 125.00 GBP (…)": fee, credit amount, currency.
+            let money = cell("fee → credit");
+            let words: Vec<&str> = money.split_whitespace().collect();
+            assert_eq!(
+                (got["fee"].as_str(), got["credit_amount"].as_str(), got["currency"].as_str()),
+                (words[0], words[2], words[3].trim_end_matches(';')),
+                "{who}: {money}"
+            );
+            if let Some(coverage) = want.get("coverage") {
+                assert_eq!(got["monitoring_coverage_percent"], coverage.replace("**", ""), "{who}: coverage");
+            }
+        }
+    }
+}
+
+/// The Markdown table after the heading that starts with `heading`, as rows of named cells.
+fn readme_table(readme: &str, heading: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut lines = readme.lines().skip_while(|l| !l.starts_with(heading)).skip(1);
+    let table: Vec<&str> =
+        lines.by_ref().skip_while(|l| !l.starts_with('|')).take_while(|l| l.starts_with('|')).collect();
+    let cells = |l: &str| -> Vec<String> { l.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect() };
+    let header = cells(table[0]);
+    table[2..].iter().map(|l| header.iter().cloned().zip(cells(l)).collect()).collect()
 }
 
 #[test]
