@@ -74,6 +74,16 @@ fn golden_cases_match_expected_files() {
         let tmp = tempfile::tempdir().unwrap();
         run_case(&case, tmp.path());
         let expected_root = case.join("expected");
+        // Every expected period directory must have been written.
+        if !update && let Ok(entries) = std::fs::read_dir(&expected_root) {
+            let written: Vec<std::ffi::OsString> =
+                month_dirs(tmp.path()).iter().filter_map(|d| d.file_name().map(|n| n.to_owned())).collect();
+            for e in entries.flatten().filter(|e| e.path().is_dir()) {
+                if !written.contains(&e.file_name()) {
+                    failures.push(format!("{}: expected but the runs wrote no such directory", e.path().display()));
+                }
+            }
+        }
         for dir in month_dirs(tmp.path()) {
             let month = dir.file_name().unwrap().to_string_lossy().to_string();
             // Every CSV the run wrote (sla_monthly, credits, tiers, evidence, and the
@@ -324,4 +334,16 @@ fn golden_backups_agree_with_the_reference_check() {
         }
     }
     assert!(n >= 1, "no golden case with backups");
+}
+
+/// The reference model's own self-test (hand-derived examples in tests/reference/examples/)
+/// runs with the suite: an oracle that drifted would otherwise agree with a wrong slareport.
+#[test]
+fn the_reference_model_passes_its_own_examples() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/check_examples.py");
+    let o = Command::new("python3").arg(&script).output().expect("python3 is needed for the reference model");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    let last = out.lines().last().unwrap_or("");
+    assert!(last.ends_with(" passed, 0 failed") && !last.starts_with("0 passed"), "{out}");
 }

@@ -350,6 +350,16 @@ def read_csv(path, required):
 ALL = "*"
 
 
+def scope_cell(row, column, where):
+    """A scope column of a row: absent column -> ALL (the file does not scope by it);
+    an empty cell -> an error (write * for all); else parse_list."""
+    if column not in row or row[column] is None:
+        return ALL
+    if row[column].strip() == "":
+        raise InputError(f"{where}: column {column!r}: empty list: write * for all, or values separated by ;")
+    return parse_list(row[column])
+
+
 def parse_list(cell):
     """`a;b;c` -> frozenset; any `*` -> ALL; empty cell -> empty set."""
     items = [x.strip() for x in cell.split(";") if x.strip() != ""]
@@ -395,8 +405,8 @@ def load_customers(cfg):
             c.tier = r["tier"]
             if c.tier not in cfg.tiers:
                 raise InputError(f"{where}: unknown tier {c.tier!r}")
-            c.services = parse_list(r.get("services", ""))
-            c.regions = parse_list(r.get("regions", ""))
+            c.services = scope_cell(r, "services", where)
+            c.regions = scope_cell(r, "regions", where)
             tzname = r.get("timezone", "")
             c.zone = get_zone(tzname, where) if tzname else cfg.report_zone
             cs, ce = r.get("contract_start", ""), r.get("contract_end", "")
@@ -468,9 +478,9 @@ def load_incidents(cfg, as_of):
                 raise InputError(f"{where}: unknown impact {r['impact']!r}")
             i.start = parse_instant(r["start"], cfg.input_zone, where)
             i.end = interval_end(r["end"], i.start, cfg, where, as_of)
-            i.services = parse_list(r.get("services", ""))
-            i.regions = parse_list(r.get("regions", ""))
-            i.customers = parse_list(r.get("customers", ""))
+            i.services = scope_cell(r, "services", where)
+            i.regions = scope_cell(r, "regions", where)
+            i.customers = scope_cell(r, "customers", where)
             ann = r.get("announced_at", "")
             i.announced = parse_instant(ann, cfg.input_zone, where) if ann else None
             out.append(i)
