@@ -145,10 +145,15 @@ fn budget_columns(csv_text: &str, from: usize) -> Vec<String> {
 /// The output of a reference script of `tests/reference/` for one period of a case, run
 /// with the case's `--as-of`.
 fn reference(script: &str, case: &Path, label: &str) -> String {
+    reference_with(script, case, label, &[])
+}
+
+/// [`reference`] with more arguments after the period label.
+fn reference_with(script: &str, case: &Path, label: &str, more: &[&str]) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference").join(script);
     let args = args_of(case);
     let mut cmd = Command::new("python3");
-    cmd.arg(&path).arg(case.join("sla.toml")).arg(label);
+    cmd.arg(&path).arg(case.join("sla.toml")).arg(label).args(more);
     if let Some(i) = args.iter().position(|a| a == "--as-of") {
         cmd.args(["--as-of", &args[i + 1]]);
     }
@@ -346,4 +351,25 @@ fn the_reference_model_passes_its_own_examples() {
     assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
     let last = out.lines().last().unwrap_or("");
     assert!(last.ends_with(" passed, 0 failed") && !last.starts_with("0 passed"), "{out}");
+}
+
+/// credits.csv and tiers.csv of every golden period are also what the independent model
+/// writes from its own figures (tests/reference/summary_reference.py).
+#[test]
+fn golden_credits_and_tiers_agree_with_the_reference_model() {
+    let mut compared = 0;
+    for case in cases().into_iter().filter(|c| !c.join("reference-skip").is_file()) {
+        let tmp = tempfile::tempdir().unwrap();
+        run_case(&case, tmp.path());
+        for dir in month_dirs(tmp.path()) {
+            let period = dir.file_name().unwrap().to_string_lossy().to_string();
+            for file in ["credits", "tiers"] {
+                let ours = std::fs::read_to_string(dir.join(format!("{file}.csv"))).unwrap();
+                let model = reference_with("summary_reference.py", &case, &period, &[file]);
+                assert_eq!(ours, model, "{} {period}: {file}.csv disagrees with the reference model", case.display());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 30, "files compared: {compared}");
 }
