@@ -373,3 +373,48 @@ fn golden_credits_and_tiers_agree_with_the_reference_model() {
     }
     assert!(compared >= 30, "files compared: {compared}");
 }
+
+/// The intervals of evidence.csv (adjacent rows of one customer and kind merged), as
+/// `customer,kind,start,end` lines in the reference's order: customers by id, kinds
+/// counted, dropped, excluded, partial, intervals by start.
+fn evidence_intervals(csv_text: &str) -> Vec<String> {
+    let kinds = ["counted", "dropped", "excluded", "partial"];
+    let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
+    let mut rows: Vec<(String, usize, String, String)> = rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let kind = kinds.iter().position(|k| *k == &r[2]).unwrap_or_else(|| panic!("kind {}", &r[2]));
+            (r[1].to_string(), kind, r[3].to_string(), r[4].to_string())
+        })
+        .collect();
+    rows.sort();
+    let mut merged: Vec<(String, usize, String, String)> = Vec::new();
+    for row in rows {
+        match merged.last_mut() {
+            Some(last) if last.0 == row.0 && last.1 == row.1 && last.3 == row.2 => last.3 = row.3,
+            _ => merged.push(row),
+        }
+    }
+    merged.into_iter().map(|(c, k, s, e)| format!("{c},{},{s},{e}", kinds[k])).collect()
+}
+
+/// evidence.csv of every golden period holds, per customer and kind, exactly the seconds
+/// the independent model counts, drops, excludes and weighs as partial.
+#[test]
+fn golden_evidence_agrees_with_the_reference_model() {
+    let mut intervals = 0;
+    for case in cases().into_iter().filter(|c| !c.join("reference-skip").is_file()) {
+        let tmp = tempfile::tempdir().unwrap();
+        run_case(&case, tmp.path());
+        for dir in month_dirs(tmp.path()) {
+            let period = dir.file_name().unwrap().to_string_lossy().to_string();
+            let ours = evidence_intervals(&std::fs::read_to_string(dir.join("evidence.csv")).unwrap());
+            let model: Vec<String> =
+                reference("evidence_reference.py", &case, &period).lines().map(String::from).collect();
+            assert_eq!(ours, model, "{} {period}: evidence.csv disagrees with the reference model", case.display());
+            intervals += ours.len();
+        }
+    }
+    assert!(intervals >= 40, "intervals compared: {intervals}");
+}
