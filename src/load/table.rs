@@ -278,6 +278,147 @@ pub(crate) fn batch_size(default: usize, var: &str) -> usize {
     default
 }
 
+/// The batches of a CSV file: one thread reads, hashes and splits the text into blocks
+/// (parsing those that are not plain with polars) while this one hands them to `each`; a
+/// block of at most 24 MiB waits in between. Returns the file's SHA-256.
+fn read_csv_batches(
+    layout: &Layout,
+    gzip: bool,
+    mut each: impl FnMut(Batch) -> Result<(), InputError>,
+) -> Result<String, InputError> {
+    let file = std::fs::File::open(&layout.path).map_err(|e| layout.fail(format!("cannot read: {e}")))?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    let bar = crate::progress::bar(&short_name(&layout.display), size, true);
+    let hashed = Hashing::new(file);
+    let read = hashed.count.clone();
+    let records: Records = Arc::new(std::sync::OnceLock::new());
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Piece, InputError>>(1);
+        let producer = scope.spawn(move || read_pieces(layout, gzip, hashed, tx));
+        // The csv crate's records (non-empty lines) before the next block: where a frame's
+        // rows are in the file.
+        let (mut rows, mut records_before) = (0u64, 0usize);
+        for piece in rx {
+            let n = match piece? {
+                Piece::Frame(df) => {
+                    let table = layout.table(df, records_before, 0, records.clone());
+                    each(Batch::Frame(&table))?;
+                    let blanks = table.blank().iter().filter(|&&b| b).count();
+                    records_before += table.len() - blanks;
+                    table.len()
+                }
+                Piece::Text { block, first_line, first } => {
+                    let text = std::str::from_utf8(&block).expect("checked by the reader");
+                    // The header line is not a row.
+                    let (text, first_line) = match (first, text.find('\n')) {
+                        (true, Some(nl)) => (&text[nl + 1..], first_line + 1),
+                        (true, None) => ("", first_line + 1),
+                        (false, _) => (text, first_line),
+                    };
+                    let lines = text.split('\n').filter(|l| !l.is_empty() && *l != "\r").count();
+                    each(Batch::Text(&TextBlock { text, first_line, layout }))?;
+                    records_before += lines;
+                    lines
+                }
+            };
+            rows += n as u64;
+            bar.set(read.load(std::sync::atomic::Ordering::Relaxed));
+            bar.message(format!("{rows} rows"));
+        }
+        bar.done();
+        match producer.join() {
+            Ok(Ok(Some(digest))) => Ok(digest),
+            Ok(Ok(None)) => Err(layout.fail("cannot read: the reader stopped".into())),
+            Ok(Err(e)) => Err(e),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// The reading thread of [`read_csv_batches`]: blocks of whole records to `tx`, plain text as
+/// it is, the rest parsed by polars. `Ok(None)` when it stopped at a problem (sent) or
+/// because the receiver stopped; else the file's digest.
+fn read_pieces(
+    layout: &Layout,
+    gzip: bool,
+    mut hashed: Hashing,
+    tx: std::sync::mpsc::SyncSender<Result<Piece, InputError>>,
+) -> Result<Option<String>, InputError> {
+    let plain = layout.mapping.constants.is_empty() && layout.mapping.values.is_empty();
+    let mut blocks = Blocks::default();
+    {
+        let mut text: Box<dyn Read + '_> = if gzip {
+            Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 16, &mut hashed)))
+        } else {
+            Box::new(&mut hashed)
+        };
+        let what = if gzip { "cannot decompress" } else { "cannot read" };
+        let mut line = 1u64;
+        loop {
+            let piece = match blocks.next(&mut text) {
+                Ok(None) => break,
+                Ok(Some(block)) => {
+                    let first = blocks.count == 1;
+                    let first_line = line;
+                    line += memchr::memchr_iter(b'\n', &block).count() as u64;
+                    if plain && TextBlock::qualifies(&block, layout.header.len()) && std::str::from_utf8(&block).is_ok()
+                    {
+                        Ok(Piece::Text { block, first_line, first })
+                    } else {
+                        layout.csv_frame(Some(block), first).map(Piece::Frame)
+                    }
+                }
+                Err(e) => Err(layout.fail(format!("{what}: {}", first_line(&e.to_string())))),
+            };
+            let failed = piece.is_err();
+            // A closed channel: the reader stopped at a problem.
+            if tx.send(piece).is_err() || failed {
+                return Ok(None);
+            }
+        }
+    }
+    hashed.finish().map(Some).map_err(|e| layout.fail(format!("cannot read: {e}")))
+}
+
+/// The batches of a Parquet file, in whole row groups: one thread decodes the next batch
+/// while this one hands the last to `each`, another takes the file's SHA-256.
+fn read_parquet_batches(
+    layout: &Layout,
+    mut each: impl FnMut(Batch) -> Result<(), InputError>,
+) -> Result<String, InputError> {
+    let records: Records = Arc::new(std::sync::OnceLock::new());
+    std::thread::scope(|scope| {
+        let digest = scope.spawn(|| super::sha256_file(&layout.path));
+        let batches = layout.parquet_batches()?;
+        let total = batches.iter().map(|b| b.1 as u64).sum();
+        let bar = crate::progress::bar(&short_name(&layout.display), total, false);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(DataFrame, usize), InputError>>(1);
+        scope.spawn(move || {
+            for (offset, len) in batches {
+                let frame = layout.parquet_frame(Some((offset, len))).map(|df| (df, len));
+                let failed = frame.is_err();
+                // A closed channel: the reader stopped at a problem.
+                if tx.send(frame).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let mut row_offset = 0;
+        for frame in rx {
+            let (df, len) = frame?;
+            let table = layout.table(df, row_offset, 0, records.clone());
+            each(Batch::Frame(&table))?;
+            row_offset += table.len();
+            bar.inc(len as u64);
+        }
+        bar.done();
+        digest
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the digest failed")))
+            .map_err(|e| layout.fail(format!("cannot read: {e}")))
+    })
+}
+
 /// What the reading thread hands over: a parsed frame, or a block of plain text.
 enum Piece {
     Frame(DataFrame),
@@ -736,139 +877,12 @@ impl Table {
         wanted: &[&'static str],
         required: &[&'static str],
         mapping: &Mapping,
-        mut each: impl FnMut(Batch) -> Result<(), InputError>,
+        each: impl FnMut(Batch) -> Result<(), InputError>,
     ) -> Result<String, InputError> {
         let layout = Layout::open(path, display, wanted, required, mapping)?;
-        let records = Arc::new(std::sync::OnceLock::new());
         match layout.format {
-            Format::Csv { gzip } => {
-                let file = std::fs::File::open(path).map_err(|e| layout.fail(format!("cannot read: {e}")))?;
-                let size = file.metadata().map_or(0, |m| m.len());
-                let bar = crate::progress::bar(&short_name(display), size, true);
-                let hashed = Hashing::new(file);
-                let read = hashed.count.clone();
-                let layout = &layout;
-                // One core reads, hashes and parses the next block while this one reduces
-                // the last: a block of at most 24 MiB waits in between.
-                let plain = layout.mapping.constants.is_empty() && layout.mapping.values.is_empty();
-                std::thread::scope(|scope| {
-                    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Piece, InputError>>(1);
-                    let producer = scope.spawn(move || -> Result<Option<String>, InputError> {
-                        let mut hashed = hashed;
-                        let mut blocks = Blocks::default();
-                        {
-                            let mut text: Box<dyn Read + '_> = if gzip {
-                                Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
-                                    1 << 16,
-                                    &mut hashed,
-                                )))
-                            } else {
-                                Box::new(&mut hashed)
-                            };
-                            let what = if gzip { "cannot decompress" } else { "cannot read" };
-                            let mut line = 1u64;
-                            loop {
-                                let piece = match blocks.next(&mut text) {
-                                    Ok(None) => break,
-                                    Ok(Some(block)) => {
-                                        let first = blocks.count == 1;
-                                        let first_line = line;
-                                        line += memchr::memchr_iter(b'\n', &block).count() as u64;
-                                        if plain
-                                            && TextBlock::qualifies(&block, layout.header.len())
-                                            && std::str::from_utf8(&block).is_ok()
-                                        {
-                                            Ok(Piece::Text { block, first_line, first })
-                                        } else {
-                                            layout.csv_frame(Some(block), first).map(Piece::Frame)
-                                        }
-                                    }
-                                    Err(e) => Err(layout.fail(format!("{what}: {}", first_line(&e.to_string())))),
-                                };
-                                let failed = piece.is_err();
-                                // A closed channel: the reader stopped at a problem.
-                                if tx.send(piece).is_err() || failed {
-                                    return Ok(None);
-                                }
-                            }
-                        }
-                        hashed.finish().map(Some).map_err(|e| layout.fail(format!("cannot read: {e}")))
-                    });
-                    // The csv crate's records (non-empty lines) before the next block: where
-                    // a frame's rows are in the file.
-                    let (mut rows, mut records_before) = (0u64, 0usize);
-                    for piece in rx {
-                        match piece? {
-                            Piece::Frame(df) => {
-                                let table = layout.table(df, records_before, 0, records.clone());
-                                each(Batch::Frame(&table))?;
-                                let blanks = table.blank().iter().filter(|&&b| b).count();
-                                records_before += table.len() - blanks;
-                                rows += table.len() as u64;
-                            }
-                            Piece::Text { block, first_line, first } => {
-                                let text = std::str::from_utf8(&block).expect("checked by the reader");
-                                // The header line is not a row.
-                                let (text, first_line) = match (first, text.find('\n')) {
-                                    (true, Some(nl)) => (&text[nl + 1..], first_line + 1),
-                                    (true, None) => ("", first_line + 1),
-                                    (false, _) => (text, first_line),
-                                };
-                                let lines = text.split('\n').filter(|l| !l.is_empty() && *l != "\r").count();
-                                each(Batch::Text(&TextBlock { text, first_line, layout }))?;
-                                records_before += lines;
-                                rows += lines as u64;
-                            }
-                        }
-                        bar.set(read.load(std::sync::atomic::Ordering::Relaxed));
-                        bar.message(format!("{rows} rows"));
-                    }
-                    bar.done();
-                    match producer.join() {
-                        Ok(Ok(Some(digest))) => Ok(digest),
-                        Ok(Ok(None)) => Err(layout.fail("cannot read: the reader stopped".into())),
-                        Ok(Err(e)) => Err(e),
-                        Err(panic) => std::panic::resume_unwind(panic),
-                    }
-                })
-            }
-            Format::Parquet => std::thread::scope(|scope| {
-                let mut row_offset = 0;
-                let mut batch = |df: DataFrame| -> Result<(), InputError> {
-                    let table = layout.table(df, row_offset, 0, records.clone());
-                    each(Batch::Frame(&table))?;
-                    row_offset += table.len();
-                    Ok(())
-                };
-                // The digest is taken on another core while the row groups are decoded,
-                // and the next batch is decoded while this one is reduced.
-                let digest = scope.spawn(|| super::sha256_file(path));
-                let batches = layout.parquet_batches()?;
-                let total = batches.iter().map(|b| b.1 as u64).sum();
-                let bar = crate::progress::bar(&short_name(display), total, false);
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(DataFrame, usize), InputError>>(1);
-                let layout = &layout;
-                scope.spawn(move || {
-                    for (offset, len) in batches {
-                        let frame = layout.parquet_frame(Some((offset, len))).map(|df| (df, len));
-                        let failed = frame.is_err();
-                        // A closed channel: the reader stopped at a problem.
-                        if tx.send(frame).is_err() || failed {
-                            return;
-                        }
-                    }
-                });
-                for frame in rx {
-                    let (df, len) = frame?;
-                    batch(df)?;
-                    bar.inc(len as u64);
-                }
-                bar.done();
-                digest
-                    .join()
-                    .unwrap_or_else(|_| Err(std::io::Error::other("the digest failed")))
-                    .map_err(|e| layout.fail(format!("cannot read: {e}")))
-            }),
+            Format::Csv { gzip } => read_csv_batches(&layout, gzip, each),
+            Format::Parquet => read_parquet_batches(&layout, each),
         }
     }
 
