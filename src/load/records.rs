@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::Footprint;
-use super::table::{Batch, InputError, RawTime, Table, TimeCell, quote, trim};
+use super::table::{Batch, InputError, RawTime, Table, TextBlock, TimeCell, quote, trim};
 use crate::config::{
     BACKUP_COLUMNS, CHECK_COLUMNS, CUSTOMER_COLUMNS, Config, INCIDENT_COLUMNS, Mapping, OUTAGE_COLUMNS,
     REDUCED_COLUMNS, REDUCED_REQUIRED,
@@ -389,81 +389,113 @@ pub fn checks(
     sink: &mut CheckSink,
     problems: &mut Problems,
 ) -> Result<(usize, Footprint, String), InputError> {
-    let mut rows = 0usize;
-    let mut footprint = QuarterHours::default();
-    // A series read in another mode by an earlier file is reported once per file.
-    let mut conflicting: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut take = |row: Result<Option<Check>, InputError>, sink: &mut CheckSink| -> Result<(), InputError> {
+    let mut file = CheckFile {
+        display,
+        tz,
+        mode,
+        rows: 0,
+        footprint: QuarterHours::default(),
+        conflicting: Default::default(),
+        problems,
+    };
+    let sha256 = Table::for_each_batch(path, display, CHECK_COLUMNS, CHECK_COLUMNS, mapping, |batch| match batch {
+        Batch::Frame(t) => file.frame(t, sink),
+        Batch::Text(b) => file.text(b, sink),
+    })?;
+    Ok((file.rows, file.footprint.finish(), sha256))
+}
+
+/// The reading of one check file: where its rows go and what was counted.
+struct CheckFile<'a> {
+    display: &'a str,
+    tz: Tz,
+    mode: SeriesMode,
+    rows: usize,
+    footprint: QuarterHours,
+    /// A series read in another mode by an earlier file is reported once per file.
+    conflicting: std::collections::HashSet<String>,
+    problems: &'a mut Problems,
+}
+
+impl CheckFile<'_> {
+    /// A row read: a check goes to the sink, a problem to the problems.
+    fn take(&mut self, row: Result<Option<Check>, InputError>, sink: &mut CheckSink) -> Result<(), InputError> {
         match row {
             Ok(Some(c)) => {
                 // Not a problem of the input: never collected, always the end.
-                sink.push(c, mode, display)
-                    .map_err(|e| InputError(format!("{display}: cannot sort the checks on disk: {e}")))?;
-                footprint.add(c.at);
-                rows += 1;
+                sink.push(c, self.mode, self.display)
+                    .map_err(|e| InputError(format!("{}: cannot sort the checks on disk: {e}", self.display)))?;
+                self.footprint.add(c.at);
+                self.rows += 1;
             }
             Ok(None) => {}
-            Err(e) => problems.report(e)?,
+            Err(e) => self.problems.report(e)?,
         }
         Ok(())
-    };
-    let sha256 = Table::for_each_batch(path, display, CHECK_COLUMNS, CHECK_COLUMNS, mapping, |batch| match batch {
-        Batch::Frame(t) => {
-            let time = t.time("timestamp")?.expect("required");
-            let [service, region, location, status] =
-                ["service", "region", "location", "status"].map(|c| t.text(c).map(|o| o.expect("required")));
-            let (service, region, location, status) = (service?, region?, location?, status?);
-            let columns = [service, region, location, status].map(|c| c.rechunk().into_owned());
-            let views = columns.each_ref().map(Views::of);
-            // Within a batch, a row whose four cells are the same strings as an earlier
-            // good row's (compared by their arrow views) is that series with that status.
-            let mut known = ViewCache::default();
-            for (row, ts) in time.cells(tz).enumerate() {
-                let at = match ts {
-                    RawTime::Text(s) => t.parse_instant(s, tz).and_then(in_range),
-                    RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i),
-                    RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => Err(empty_time(t.timestamp_format())),
-                    RawTime::Cell(Err(e)) => Err(e),
-                };
-                let key = [views[0].at(row), views[1].at(row), views[2].at(row), views[3].at(row)];
-                if let (Ok(at), [Some(a), Some(b), Some(c), Some(d)]) = (&at, key)
-                    && let Some((series, status)) = known.get(&[a, b, c, d])
-                {
-                    take(Ok(Some(Check { series, at: *at, status })), sink)?;
-                    continue;
-                }
-                let [sv, rg, lc, st] = columns.each_ref().map(|c| c.get(row));
-                let cells = CheckCells { at, service: sv, region: rg, location: lc, status: st };
-                let checked = check_row(cells, mode, display, &mut sink.interner, &mut conflicting, &|c, m| {
+    }
+
+    /// The rows of a batch parsed into a dataframe (Parquet, or CSV that is not plain).
+    fn frame(&mut self, t: &Table, sink: &mut CheckSink) -> Result<(), InputError> {
+        let tz = self.tz;
+        let time = t.time("timestamp")?.expect("required");
+        let [service, region, location, status] =
+            ["service", "region", "location", "status"].map(|c| t.text(c).map(|o| o.expect("required")));
+        let (service, region, location, status) = (service?, region?, location?, status?);
+        let columns = [service, region, location, status].map(|c| c.rechunk().into_owned());
+        let views = columns.each_ref().map(Views::of);
+        // Within a batch, a row whose four cells are the same strings as an earlier good
+        // row's (compared by their arrow views) is that series with that status.
+        let mut known = ViewCache::default();
+        for (row, ts) in time.cells(tz).enumerate() {
+            let at = match ts {
+                RawTime::Text(s) => t.parse_instant(s, tz).and_then(in_range),
+                RawTime::Cell(Ok(TimeCell::Instant(i))) => in_range(i),
+                RawTime::Cell(Ok(TimeCell::Date(_))) | RawTime::Empty => Err(empty_time(t.timestamp_format())),
+                RawTime::Cell(Err(e)) => Err(e),
+            };
+            let key = [views[0].at(row), views[1].at(row), views[2].at(row), views[3].at(row)];
+            if let (Ok(at), [Some(a), Some(b), Some(c), Some(d)]) = (&at, key)
+                && let Some((series, status)) = known.get(&[a, b, c, d])
+            {
+                self.take(Ok(Some(Check { series, at: *at, status })), sink)?;
+                continue;
+            }
+            let [sv, rg, lc, st] = columns.each_ref().map(|c| c.get(row));
+            let cells = CheckCells { at, service: sv, region: rg, location: lc, status: st };
+            let checked =
+                check_row(cells, self.mode, self.display, &mut sink.interner, &mut self.conflicting, &|c, m| {
                     t.error_at(row, c, m)
                 });
-                // A blank line fails on its empty cells: it is skipped, not reported.
-                if checked.is_err() && t.is_blank(row) {
-                    continue;
-                }
-                if let (Ok(Some(c)), [Some(a), Some(b), Some(cc), Some(d)]) = (&checked, key) {
-                    known.insert([a, b, cc, d], c.series, c.status);
-                }
-                take(checked, sink)?;
+            // A blank line fails on its empty cells: it is skipped, not reported.
+            if checked.is_err() && t.is_blank(row) {
+                continue;
             }
-            Ok(())
+            if let (Ok(Some(c)), [Some(a), Some(b), Some(cc), Some(d)]) = (&checked, key) {
+                known.insert([a, b, cc, d], c.series, c.status);
+            }
+            self.take(checked, sink)?;
         }
-        Batch::Text(b) => b.rows(CHECK_COLUMNS, |line, cells| {
+        Ok(())
+    }
+
+    /// The rows of a block of plain CSV text.
+    fn text(&mut self, b: &TextBlock, sink: &mut CheckSink) -> Result<(), InputError> {
+        b.rows(CHECK_COLUMNS, |line, cells| {
             let [ts, sv, rg, lc, st] = [cells[0], cells[1], cells[2], cells[3], cells[4]];
             if [ts, sv, rg, lc, st].iter().all(|c| c.is_none_or(|c| trim(c).is_empty())) {
                 return Ok(());
             }
             let at = match ts.map(trim) {
                 None | Some("") => Err(empty_time(b.timestamp_format())),
-                Some(s) => b.parse_instant(s, tz).and_then(in_range),
+                Some(s) => b.parse_instant(s, self.tz).and_then(in_range),
             };
             let cells = CheckCells { at, service: sv, region: rg, location: lc, status: st };
-            let row =
-                check_row(cells, mode, display, &mut sink.interner, &mut conflicting, &|c, m| b.error_at(line, c, m));
-            take(row, sink)
-        }),
-    })?;
-    Ok((rows, footprint.finish(), sha256))
+            let row = check_row(cells, self.mode, self.display, &mut sink.interner, &mut self.conflicting, &|c, m| {
+                b.error_at(line, c, m)
+            });
+            self.take(row, sink)
+        })
+    }
 }
 
 /// The arrow views of a text column of one chunk (16 bytes each: the length and the
