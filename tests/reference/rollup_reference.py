@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Naive reference implementation of slareport's rollup.csv (docs/CONTRACT.md section 2).
+"""Naive reference implementation of slareport's rollup.csv (docs/CONTRACT.md section 10).
 
 Usage:
     python3 tests/reference/rollup_reference.py CONFIG.toml PERIOD [--as-of RFC3339]
