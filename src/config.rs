@@ -1,4 +1,4 @@
-//! The TOML configuration (spec section 7), read exactly.
+//! The TOML configuration (docs/CONTRACT.md §8), read exactly.
 //!
 //! TOML floats would lose exactness (`99.95` is not a binary float), so before
 //! deserializing, every float literal is replaced by a string holding the literal as

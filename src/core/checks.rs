@@ -1,4 +1,4 @@
-//! From probe results to downtime per (service, region) (spec section 3).
+//! From probe results to downtime per (service, region) (docs/CONTRACT.md §3).
 //!
 //! Per series (service, region, location): sort by time, merge rows at the same instant
 //! (down over up over unknown), and give each row a hold: `[t_i, min(t_{i+1}, t_i +

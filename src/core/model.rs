@@ -113,7 +113,7 @@ macro_rules! text_enum {
 }
 
 text_enum!(
-    /// Incident categories (spec section 2).
+    /// Incident categories (docs/CONTRACT.md §2).
     Category {
         Unplanned = "unplanned",
         PlannedMaintenance = "planned_maintenance",
@@ -125,17 +125,17 @@ text_enum!(
 );
 
 text_enum!(
-    /// Incident impact levels (spec section 2).
+    /// Incident impact levels (docs/CONTRACT.md §2).
     Impact { Major = "major", Partial = "partial", Degraded = "degraded", None = "none" }
 );
 
 text_enum!(
-    /// How many probe locations must see a (service, region) down (spec section 3).
+    /// How many probe locations must see a (service, region) down (docs/CONTRACT.md §3).
     Quorum { Majority = "majority", Any = "any", All = "all" }
 );
 
 text_enum!(
-    /// What time without monitoring data counts as (spec section 4).
+    /// What time without monitoring data counts as (docs/CONTRACT.md §4).
     GapPolicy { Up = "up", Down = "down" }
 );
 
@@ -167,7 +167,7 @@ pub struct Incident {
 }
 
 impl Incident {
-    /// Whether the incident touches this customer (spec section 2).
+    /// Whether the incident touches this customer (docs/CONTRACT.md §2).
     pub fn applies_to(&self, c: &Customer) -> bool {
         self.services.meets(&c.services) && self.regions.meets(&c.regions) && self.customers.contains(&c.id)
     }

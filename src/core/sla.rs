@@ -1,4 +1,4 @@
-//! A customer's reporting period (spec section 4; a calendar month is the common case):
+//! A customer's reporting period (docs/CONTRACT.md §4–6; a calendar month is the common case):
 //! eligible window, full and partial downtime, exclusions, uptime, credit, coverage, and
 //! the evidence behind every number. Credits stay contractual per calendar month: a
 //! longer period carries the computations of the calendar months lying wholly inside it,

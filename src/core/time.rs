@@ -1,4 +1,4 @@
-//! Instants, calendar months and time zones (spec section 1).
+//! Instants, calendar months and time zones (docs/CONTRACT.md §1).
 //!
 //! Everything inside the core is UTC seconds. This module turns the text forms of the
 //! spec into seconds, and reporting months in a zone into `[start, end)` intervals.
@@ -160,7 +160,7 @@ fn resolve_local(text: &str, naive: NaiveDateTime, tz: Tz) -> Result<Instant, Ti
     }
 }
 
-/// Parses an instant as in spec section 1; naive times are read in `tz`.
+/// Parses an instant as in docs/CONTRACT.md §1; naive times are read in `tz`.
 pub fn parse_instant(text: &str, tz: Tz) -> Result<Instant, TimeError> {
     // Most cells have no surrounding spaces: no scan for them then.
     let b = text.as_bytes();

@@ -1,4 +1,4 @@
-//! Row-by-row readers of the four input kinds (spec section 2).
+//! Row-by-row readers of the four input kinds (docs/CONTRACT.md §2).
 
 use chrono_tz::Tz;
 use polars::prelude::StringChunked;

@@ -1,5 +1,5 @@
-//! The CSV files of a period (spec section 5; the first column is `month` for a calendar
-//! month, as the spec has it, and `period` for any other period). Formatting only: every number arrives
+//! The CSV files of a period (docs/CONTRACT.md §7; the first column is `month` for a calendar
+//! month, as the contract has it, and `period` for any other period). Formatting only: every number arrives
 //! computed by the core; here it is turned into text (truncated percentages, money at
 //! its minor unit) and cells a spreadsheet would run as formulas are neutralised.
 
