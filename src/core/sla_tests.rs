@@ -1,4 +1,4 @@
-//! Unit tests of every rule of spec section 4, including the worked examples of section 6.
+//! Unit tests of every rule of a customer period (docs/CONTRACT.md §4–6), with its worked examples.
 
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
