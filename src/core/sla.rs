@@ -276,90 +276,35 @@ fn exclusion_verdict(i: &Incident, tier: &TierRules) -> Option<ExclusionVerdict>
     })
 }
 
-/// Computes one customer's period; `None` when the contract does not overlap it.
+/// Computes one customer's period; `None` when the contract does not overlap it. The
+/// stages: the customer's pairs and incidents, their tagged downtime and exclusion sets
+/// ([`Tags`]), the counted sets ([`Sets`]), uptime and credit, money per calendar month,
+/// evidence and incident notes.
 pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRules) -> Option<CustomerPeriod> {
     let window = ctx.period.bounds_in(customer.timezone);
     let e = window.intersect(&customer.contract());
     if e.is_empty() {
         return None;
     }
-    let mut warnings = Vec::new();
-
     let pairs: Vec<&PairDowntime> = ctx
         .pairs
         .iter()
         .filter(|p| customer.services.contains(&p.pair.service) && customer.regions.contains(&p.pair.region))
         .collect();
-    if pairs.is_empty() {
-        warnings.push("no monitored service and region matches this customer: nothing monitors it".to_string());
-    }
-
     let applicable: Vec<&Incident> =
         ctx.incidents.iter().filter(|i| i.applies_to(customer) && i.interval(ctx.now).overlaps(&e)).collect();
-
-    // Full downtime F, with its sources.
-    let mut full_tags: Vec<Tagged> = Vec::new();
-    for p in &pairs {
-        for c in &p.contributions {
-            let set = c.down.clip(e);
-            if !set.is_empty() {
-                full_tags.push(Tagged { set, source: c.source.clone() });
-            }
-        }
-        if ctx.monitoring.gaps == GapPolicy::Down
-            && let Some(data) = &p.data
-        {
-            let set = data.complement_within(e);
-            if !set.is_empty() {
-                full_tags.push(Tagged { set, source: format!("no monitoring data for {} (gaps = down)", p.pair) });
-            }
-        }
+    let mut tags = Tags::of(ctx, tier, e, &pairs, &applicable);
+    if pairs.is_empty() {
+        tags.warnings
+            .insert(0, "no monitored service and region matches this customer: nothing monitors it".to_string());
     }
-    let mut partial_tags: Vec<Tagged> = Vec::new();
-    let mut notes: Vec<(Interval, String)> = Vec::new();
-    let mut exclusion_tags: Vec<Tagged> = Vec::new();
-    let mut window_ends: Vec<(Instant, String)> = Vec::new();
-    // How the tier treats each applicable incident, decided once.
-    let verdicts: Vec<Option<ExclusionVerdict>> = applicable.iter().map(|i| exclusion_verdict(i, tier)).collect();
-    for (i, verdict) in applicable.iter().zip(&verdicts) {
-        let iv = i.interval(ctx.now);
-        let set = IntervalSet::single(iv).clip(e);
-        if i.end.is_none() {
-            let until = if ctx.now >= e.end {
-                format!("{} (end of the eligible period)", format_utc(e.end))
-            } else {
-                format!("{} (as of the report time)", format_utc(ctx.now))
-            };
-            notes.push((iv, format!("incident {} is still open: counted until {until}", i.id)));
-            warnings.push(format!("incident {} is still open", i.id));
-        }
-        match i.impact {
-            Impact::Major => full_tags.push(Tagged { set: set.clone(), source: incident_label(i) }),
-            Impact::Partial => partial_tags.push(Tagged { set: set.clone(), source: incident_label(i) }),
-            Impact::Degraded | Impact::None => {}
-        }
-        match verdict {
-            Some(ExclusionVerdict::Excludes(why)) => {
-                window_ends.push((iv.end, format!("{} {}", i.category, i.id)));
-                exclusion_tags.push(Tagged { set, source: why.clone() });
-            }
-            Some(ExclusionVerdict::DoesNot(why)) => notes.push((iv, why.clone())),
-            None => {}
-        }
-    }
+    let sets = Sets::of(&tags, tier);
 
-    let f = IntervalSet::union_all(full_tags.iter().map(|t| &t.set));
-    let p = IntervalSet::union_all(partial_tags.iter().map(|t| &t.set)).subtract(&f);
-    let x = IntervalSet::union_all(exclusion_tags.iter().map(|t| &t.set));
-    let (kept, dropped) = f.subtract(&x).drop_shorter_than(tier.min_downtime_seconds);
-    let partial_counted = p.subtract(&x);
-    let excluded = f.union(&p).intersect(&x);
-
-    let full_seconds = kept.measure();
-    let partial_seconds = partial_counted.measure();
+    let full_seconds = sets.kept.measure();
+    let partial_seconds = sets.partial_counted.measure();
     let downtime_seconds = Decimal::from(full_seconds) + tier.partial_weight * Decimal::from(partial_seconds);
-    let excluded_seconds = excluded.measure();
-    let denominator_seconds = if tier.exclusions_in_denominator { e.len() - x.measure() } else { e.len() };
+    let excluded_seconds = sets.excluded.measure();
+    let denominator_seconds = if tier.exclusions_in_denominator { e.len() - sets.x.measure() } else { e.len() };
     let uptime = Percent::of(Decimal::from(denominator_seconds) - downtime_seconds, Decimal::from(denominator_seconds));
     let target_percent = customer.target_override.unwrap_or(tier.target_percent);
     let met = uptime.cmp_decimal(target_percent) != Ordering::Less;
@@ -371,156 +316,24 @@ pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRule
         .max()
         .unwrap_or(Decimal::ZERO)
         .min(tier.credit_cap_percent);
-    // The customer's monitored downtime, unclipped (recovery spans period boundaries);
-    // only a major incident needs it.
-    let observed = if applicable.iter().any(|i| i.impact == Impact::Major) {
-        IntervalSet::union_all(pairs.iter().map(|p| &p.down))
-    } else {
-        IntervalSet::default()
-    };
-    let recovery = super::recovery::recovery_rows(
-        &applicable
-            .iter()
-            .zip(&verdicts)
-            .map(|(i, v)| (*i, if let Some(ExclusionVerdict::Excludes(why)) = v { Some(why.as_str()) } else { None }))
-            .collect::<Vec<_>>(),
-        &observed,
-        customer,
-        tier,
-        ctx.now,
-    );
+    let recovery = recovery_of(ctx, customer, tier, &pairs, &applicable, &tags.verdicts);
     let credit_percent = super::recovery::credit_with_recovery(credit_percent, &recovery, e, tier);
-    // Credits are per calendar month: a month's own, or the sum over the whole months of
-    // a longer period (each computed as a month).
-    let (months, credit_percent, fee, credit_amount) = if ctx.period.as_month().is_some() {
-        let places = minor_unit(&customer.currency);
-        let fee = if tier.prorate_fee {
-            prorate(customer.monthly_fee, e.len(), window.len(), places)
-        } else {
-            round_money(customer.monthly_fee, places)
-        };
-        let credit_amount = round_money(fee * credit_percent / Decimal::from(100), places);
-        (Vec::new(), Some(credit_percent), Some(fee), Some(credit_amount))
-    } else {
-        let whole = ctx.period.whole_months();
-        // A whole month outside the contract has no row, and owes nothing.
-        let months: Vec<CustomerPeriod> = whole
-            .iter()
-            .filter_map(|m| {
-                let period = Period::month(*m);
-                customer_period(&PeriodContext { period: &period, ..*ctx }, customer, tier)
-            })
-            .collect();
-        let sum = |f: fn(&CustomerPeriod) -> Option<Decimal>| -> Option<Decimal> {
-            (!whole.is_empty()).then(|| months.iter().filter_map(f).sum())
-        };
-        let (fee, credit_amount) = (sum(|m| m.fee), sum(|m| m.credit_amount));
-        (months, None, fee, credit_amount)
-    };
+    let (months, credit_percent, fee, credit_amount) = money(ctx, customer, tier, window, e, credit_percent);
     let coverage = (!pairs.is_empty()).then(|| {
         let covered: i64 = pairs.iter().map(|p| p.data.as_ref().map_or(e.len(), |d| d.clip(e).measure())).sum();
         Percent::of(Decimal::from(covered), Decimal::from(e.len() * pairs.len() as i64))
     });
-
-    // Evidence: one row per maximal interval of each kind.
-    let notes_for = |iv: &Interval| -> Vec<String> {
-        let mut v: Vec<String> =
-            notes.iter().filter(|(n, _)| n.overlaps(iv) || n.end == iv.start).map(|(_, why)| why.clone()).collect();
-        // Downtime right after an exclusion window is its overrun.
-        for (end, label) in &window_ends {
-            if *end == iv.start {
-                v.push(format!("runs past the window of {label} (ended {}): the overrun counts", format_utc(*end)));
-            }
-        }
-        v.dedup();
-        v
-    };
-    let mut evidence = Vec::new();
-    for (&iv, sources) in kept.intervals().iter().zip(attribute(&full_tags, kept.intervals())) {
-        let mut reasons = vec!["full downtime".to_string()];
-        reasons.extend(notes_for(&iv));
-        evidence.push(Evidence {
-            kind: EvidenceKind::Counted,
-            interval: iv,
-            seconds: iv.len(),
-            counted_seconds: Decimal::from(iv.len()),
-            sources,
-            reasons,
-        });
-    }
-    for (&iv, sources) in dropped.intervals().iter().zip(attribute(&full_tags, dropped.intervals())) {
-        evidence.push(Evidence {
-            kind: EvidenceKind::Dropped,
-            interval: iv,
-            seconds: iv.len(),
-            counted_seconds: Decimal::ZERO,
-            sources,
-            reasons: vec![format!(
-                "shorter than min_downtime_seconds {} of tier {}: not counted",
-                tier.min_downtime_seconds, tier.name
-            )],
-        });
-    }
-    let partial_sources = attribute(&partial_tags, partial_counted.intervals());
-    for (&iv, sources) in partial_counted.intervals().iter().zip(partial_sources) {
-        let mut reasons = vec![format!("partial impact, counted at weight {}", plain(tier.partial_weight))];
-        reasons.extend(notes_for(&iv));
-        evidence.push(Evidence {
-            kind: EvidenceKind::Partial,
-            interval: iv,
-            seconds: iv.len(),
-            counted_seconds: tier.partial_weight * Decimal::from(iv.len()),
-            sources,
-            reasons,
-        });
-    }
-    let ex = excluded.intervals();
-    let ex_sources = attribute(&full_tags, ex).into_iter().zip(attribute(&partial_tags, ex));
-    for ((&iv, (mut sources, partial)), reasons) in ex.iter().zip(ex_sources).zip(attribute(&exclusion_tags, ex)) {
-        sources.extend(partial);
-        evidence.push(Evidence {
-            kind: EvidenceKind::Excluded,
-            interval: iv,
-            seconds: iv.len(),
-            counted_seconds: Decimal::ZERO,
-            sources,
-            reasons,
-        });
-    }
-    evidence.sort_by_key(|ev| (ev.interval.start, ev.kind));
-
-    let mut incidents: Vec<IncidentNote> = applicable
-        .iter()
-        .zip(&verdicts)
-        .map(|(i, verdict)| {
-            let iv = i.interval(ctx.now);
-            let treatment = match (verdict, i.impact) {
-                (Some(ExclusionVerdict::Excludes(why)), _) => why.clone(),
-                (Some(ExclusionVerdict::DoesNot(why)), _) => why.clone(),
-                (None, Impact::Major) => "counted as full downtime".to_string(),
-                (None, Impact::Partial) if tier.partial_weight.is_zero() => {
-                    "partial impact, weight 0: not counted".to_string()
-                }
-                (None, Impact::Partial) => format!("partial impact, counted at weight {}", plain(tier.partial_weight)),
-                (None, Impact::Degraded | Impact::None) => {
-                    format!("impact {}: not counted as downtime", i.impact)
-                }
-            };
-            IncidentNote {
-                id: i.id.clone(),
-                title: i.title.clone(),
-                category: i.category,
-                impact: i.impact,
-                interval: iv,
-                open: i.end.is_none(),
-                announced_at: i.announced_at,
-                seconds_in_period: iv.intersect(&e).len(),
-                treatment,
-            }
-        })
-        .collect();
-    incidents.sort_by(|a, b| (a.interval.start, &a.id).cmp(&(b.interval.start, &b.id)));
-    let daily = daily_stats(ctx.period, customer.timezone, e, &kept, &partial_counted, &excluded, tier.partial_weight);
+    let evidence = evidence(&tags, &sets, tier);
+    let incidents = incident_notes(&applicable, &tags.verdicts, tier, e, ctx.now);
+    let daily = daily_stats(
+        ctx.period,
+        customer.timezone,
+        e,
+        &sets.kept,
+        &sets.partial_counted,
+        &sets.excluded,
+        tier.partial_weight,
+    );
 
     Some(CustomerPeriod {
         period: ctx.period.clone(),
@@ -549,9 +362,280 @@ pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRule
         incidents,
         daily,
         evidence,
-        warnings,
+        warnings: tags.warnings,
         recovery,
     })
+}
+
+/// A customer's downtime and exclusion windows over `e`, each tagged with its source,
+/// with the notes and warnings the incidents give and how the tier treats each incident.
+struct Tags {
+    /// Full downtime F: the pairs' contributions, no-data time with `gaps = down`, major
+    /// incidents.
+    full: Vec<Tagged>,
+    /// Partial downtime (partial incidents).
+    partial: Vec<Tagged>,
+    /// Exclusion windows X, tagged with why each excludes.
+    exclusion: Vec<Tagged>,
+    /// Notes on intervals (an open incident, a maintenance that does not exclude).
+    notes: Vec<(Interval, String)>,
+    /// Where each exclusion window ends, for overrun notes.
+    window_ends: Vec<(Instant, String)>,
+    /// How the tier treats each applicable incident, decided once.
+    verdicts: Vec<Option<ExclusionVerdict>>,
+    warnings: Vec<String>,
+}
+
+impl Tags {
+    fn of(
+        ctx: &PeriodContext,
+        tier: &TierRules,
+        e: Interval,
+        pairs: &[&PairDowntime],
+        applicable: &[&Incident],
+    ) -> Tags {
+        let mut tags = Tags {
+            full: Vec::new(),
+            partial: Vec::new(),
+            exclusion: Vec::new(),
+            notes: Vec::new(),
+            window_ends: Vec::new(),
+            verdicts: applicable.iter().map(|i| exclusion_verdict(i, tier)).collect(),
+            warnings: Vec::new(),
+        };
+        for p in pairs {
+            for c in &p.contributions {
+                let set = c.down.clip(e);
+                if !set.is_empty() {
+                    tags.full.push(Tagged { set, source: c.source.clone() });
+                }
+            }
+            if ctx.monitoring.gaps == GapPolicy::Down
+                && let Some(data) = &p.data
+            {
+                let set = data.complement_within(e);
+                if !set.is_empty() {
+                    tags.full.push(Tagged { set, source: format!("no monitoring data for {} (gaps = down)", p.pair) });
+                }
+            }
+        }
+        for (i, verdict) in applicable.iter().zip(&tags.verdicts) {
+            let iv = i.interval(ctx.now);
+            let set = IntervalSet::single(iv).clip(e);
+            if i.end.is_none() {
+                let until = if ctx.now >= e.end {
+                    format!("{} (end of the eligible period)", format_utc(e.end))
+                } else {
+                    format!("{} (as of the report time)", format_utc(ctx.now))
+                };
+                tags.notes.push((iv, format!("incident {} is still open: counted until {until}", i.id)));
+                tags.warnings.push(format!("incident {} is still open", i.id));
+            }
+            match i.impact {
+                Impact::Major => tags.full.push(Tagged { set: set.clone(), source: incident_label(i) }),
+                Impact::Partial => tags.partial.push(Tagged { set: set.clone(), source: incident_label(i) }),
+                Impact::Degraded | Impact::None => {}
+            }
+            match verdict {
+                Some(ExclusionVerdict::Excludes(why)) => {
+                    tags.window_ends.push((iv.end, format!("{} {}", i.category, i.id)));
+                    tags.exclusion.push(Tagged { set, source: why.clone() });
+                }
+                Some(ExclusionVerdict::DoesNot(why)) => tags.notes.push((iv, why.clone())),
+                None => {}
+            }
+        }
+        tags
+    }
+
+    /// The notes of an evidence interval: those of incidents it touches, and the overrun
+    /// of an exclusion window it starts right after.
+    fn notes_for(&self, iv: &Interval) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .notes
+            .iter()
+            .filter(|(n, _)| n.overlaps(iv) || n.end == iv.start)
+            .map(|(_, why)| why.clone())
+            .collect();
+        for (end, label) in &self.window_ends {
+            if *end == iv.start {
+                v.push(format!("runs past the window of {label} (ended {}): the overrun counts", format_utc(*end)));
+            }
+        }
+        v.dedup();
+        v
+    }
+}
+
+/// The counted sets of a customer-period, from its tags.
+struct Sets {
+    /// Exclusion windows X.
+    x: IntervalSet,
+    /// Full downtime outside X, runs shorter than `min_downtime_seconds` removed.
+    kept: IntervalSet,
+    /// Those removed runs.
+    dropped: IntervalSet,
+    /// Partial downtime (not full) outside X.
+    partial_counted: IntervalSet,
+    /// Full or partial downtime inside X.
+    excluded: IntervalSet,
+}
+
+impl Sets {
+    fn of(tags: &Tags, tier: &TierRules) -> Sets {
+        let f = IntervalSet::union_all(tags.full.iter().map(|t| &t.set));
+        let p = IntervalSet::union_all(tags.partial.iter().map(|t| &t.set)).subtract(&f);
+        let x = IntervalSet::union_all(tags.exclusion.iter().map(|t| &t.set));
+        let (kept, dropped) = f.subtract(&x).drop_shorter_than(tier.min_downtime_seconds);
+        let partial_counted = p.subtract(&x);
+        let excluded = f.union(&p).intersect(&x);
+        Sets { x, kept, dropped, partial_counted, excluded }
+    }
+}
+
+/// Time to restore and data loss of the customer's major incidents (the monitored
+/// downtime, unclipped, is needed only for those).
+fn recovery_of(
+    ctx: &PeriodContext,
+    customer: &Customer,
+    tier: &TierRules,
+    pairs: &[&PairDowntime],
+    applicable: &[&Incident],
+    verdicts: &[Option<ExclusionVerdict>],
+) -> Vec<super::recovery::RecoveryRow> {
+    let observed = if applicable.iter().any(|i| i.impact == Impact::Major) {
+        IntervalSet::union_all(pairs.iter().map(|p| &p.down))
+    } else {
+        IntervalSet::default()
+    };
+    let judged: Vec<(&Incident, Option<&str>)> = applicable
+        .iter()
+        .zip(verdicts)
+        .map(|(i, v)| (*i, if let Some(ExclusionVerdict::Excludes(why)) = v { Some(why.as_str()) } else { None }))
+        .collect();
+    super::recovery::recovery_rows(&judged, &observed, customer, tier, ctx.now)
+}
+
+/// Credits are per calendar month: a month's own (fee prorated to `e` when the tier
+/// says so), or the sums over the whole months of a longer period, each computed as a
+/// month. Returns (those months, credit percent, fee, credit amount).
+type Money = (Vec<CustomerPeriod>, Option<Decimal>, Option<Decimal>, Option<Decimal>);
+
+fn money(
+    ctx: &PeriodContext,
+    customer: &Customer,
+    tier: &TierRules,
+    window: Interval,
+    e: Interval,
+    credit_percent: Decimal,
+) -> Money {
+    if ctx.period.as_month().is_some() {
+        let places = minor_unit(&customer.currency);
+        let fee = if tier.prorate_fee {
+            prorate(customer.monthly_fee, e.len(), window.len(), places)
+        } else {
+            round_money(customer.monthly_fee, places)
+        };
+        let credit_amount = round_money(fee * credit_percent / Decimal::from(100), places);
+        return (Vec::new(), Some(credit_percent), Some(fee), Some(credit_amount));
+    }
+    let whole = ctx.period.whole_months();
+    // A whole month outside the contract has no row, and owes nothing.
+    let months: Vec<CustomerPeriod> = whole
+        .iter()
+        .filter_map(|m| {
+            let period = Period::month(*m);
+            customer_period(&PeriodContext { period: &period, ..*ctx }, customer, tier)
+        })
+        .collect();
+    let sum = |f: fn(&CustomerPeriod) -> Option<Decimal>| -> Option<Decimal> {
+        (!whole.is_empty()).then(|| months.iter().filter_map(f).sum())
+    };
+    let (fee, credit_amount) = (sum(|m| m.fee), sum(|m| m.credit_amount));
+    (months, None, fee, credit_amount)
+}
+
+/// Evidence: one row per maximal interval of each kind, by start, with its sources and
+/// reasons.
+fn evidence(tags: &Tags, sets: &Sets, tier: &TierRules) -> Vec<Evidence> {
+    let mut evidence = Vec::new();
+    let row = |kind, iv: Interval, counted_seconds, sources, reasons| Evidence {
+        kind,
+        interval: iv,
+        seconds: iv.len(),
+        counted_seconds,
+        sources,
+        reasons,
+    };
+    for (&iv, sources) in sets.kept.intervals().iter().zip(attribute(&tags.full, sets.kept.intervals())) {
+        let mut reasons = vec!["full downtime".to_string()];
+        reasons.extend(tags.notes_for(&iv));
+        evidence.push(row(EvidenceKind::Counted, iv, Decimal::from(iv.len()), sources, reasons));
+    }
+    for (&iv, sources) in sets.dropped.intervals().iter().zip(attribute(&tags.full, sets.dropped.intervals())) {
+        let why = format!(
+            "shorter than min_downtime_seconds {} of tier {}: not counted",
+            tier.min_downtime_seconds, tier.name
+        );
+        evidence.push(row(EvidenceKind::Dropped, iv, Decimal::ZERO, sources, vec![why]));
+    }
+    let partial = sets.partial_counted.intervals();
+    for (&iv, sources) in partial.iter().zip(attribute(&tags.partial, partial)) {
+        let mut reasons = vec![format!("partial impact, counted at weight {}", plain(tier.partial_weight))];
+        reasons.extend(tags.notes_for(&iv));
+        let counted = tier.partial_weight * Decimal::from(iv.len());
+        evidence.push(row(EvidenceKind::Partial, iv, counted, sources, reasons));
+    }
+    let ex = sets.excluded.intervals();
+    let ex_sources = attribute(&tags.full, ex).into_iter().zip(attribute(&tags.partial, ex));
+    for ((&iv, (mut sources, partial)), reasons) in ex.iter().zip(ex_sources).zip(attribute(&tags.exclusion, ex)) {
+        sources.extend(partial);
+        evidence.push(row(EvidenceKind::Excluded, iv, Decimal::ZERO, sources, reasons));
+    }
+    evidence.sort_by_key(|ev| (ev.interval.start, ev.kind));
+    evidence
+}
+
+/// The incidents that touch the customer's period, with how the tier treats each, by start.
+fn incident_notes(
+    applicable: &[&Incident],
+    verdicts: &[Option<ExclusionVerdict>],
+    tier: &TierRules,
+    e: Interval,
+    now: Instant,
+) -> Vec<IncidentNote> {
+    let mut incidents: Vec<IncidentNote> = applicable
+        .iter()
+        .zip(verdicts)
+        .map(|(i, verdict)| {
+            let iv = i.interval(now);
+            let treatment = match (verdict, i.impact) {
+                (Some(ExclusionVerdict::Excludes(why)), _) => why.clone(),
+                (Some(ExclusionVerdict::DoesNot(why)), _) => why.clone(),
+                (None, Impact::Major) => "counted as full downtime".to_string(),
+                (None, Impact::Partial) if tier.partial_weight.is_zero() => {
+                    "partial impact, weight 0: not counted".to_string()
+                }
+                (None, Impact::Partial) => format!("partial impact, counted at weight {}", plain(tier.partial_weight)),
+                (None, Impact::Degraded | Impact::None) => {
+                    format!("impact {}: not counted as downtime", i.impact)
+                }
+            };
+            IncidentNote {
+                id: i.id.clone(),
+                title: i.title.clone(),
+                category: i.category,
+                impact: i.impact,
+                interval: iv,
+                open: i.end.is_none(),
+                announced_at: i.announced_at,
+                seconds_in_period: iv.intersect(&e).len(),
+                treatment,
+            }
+        })
+        .collect();
+    incidents.sort_by(|a, b| (a.interval.start, &a.id).cmp(&(b.interval.start, &b.id)));
+    incidents
 }
 
 /// Per local day of `period` in `tz`: eligible, counted and excluded seconds.
