@@ -115,15 +115,39 @@ pub fn restatements(a: &Side, b: &Side) -> Vec<Restatement> {
         .collect()
 }
 
+/// An input that changed, appeared or disappeared between the sides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputChange {
+    /// `changed`, `added` or `removed`.
+    pub kind: &'static str,
+    /// "role path" (or "role name" for a run).
+    pub input: String,
+    pub old_sha256: Option<String>,
+    pub new_sha256: Option<String>,
+}
+
+impl std::fmt::Display for InputChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.old_sha256, &self.new_sha256) {
+            (Some(x), Some(y)) => write!(f, "{}: {} ({} -> {})", self.kind, self.input, short(x), short(y)),
+            _ => write!(f, "{}: {}", self.kind, self.input),
+        }
+    }
+}
+
 /// Inputs that changed, appeared or disappeared between the sides.
-pub fn input_changes(a: &Side, b: &Side) -> Vec<String> {
+pub fn input_changes(a: &Side, b: &Side) -> Vec<InputChange> {
     let keys: BTreeSet<&String> = a.inputs.keys().chain(b.inputs.keys()).collect();
     keys.into_iter()
-        .filter_map(|k| match (a.inputs.get(k), b.inputs.get(k)) {
-            (Some(x), Some(y)) if x != y => Some(format!("changed: {k} ({} -> {})", short(x), short(y))),
-            (Some(_), None) => Some(format!("removed: {k}")),
-            (None, Some(_)) => Some(format!("added: {k}")),
-            _ => None,
+        .filter_map(|k| {
+            let (old, new) = (a.inputs.get(k), b.inputs.get(k));
+            let kind = match (old, new) {
+                (Some(x), Some(y)) if x != y => "changed",
+                (Some(_), None) => "removed",
+                (None, Some(_)) => "added",
+                _ => return None,
+            };
+            Some(InputChange { kind, input: k.clone(), old_sha256: old.cloned(), new_sha256: new.cloned() })
         })
         .collect()
 }

@@ -2,8 +2,35 @@
 //! CSV's numeric columns, colour only on terminals, `--config -`.
 
 use clap::CommandFactory;
+use serde_json::Value;
 
-use crate::workdir::Workdir;
+use crate::workdir::{CHECKS, INCIDENTS, Workdir, valid};
+
+const AS_OF: &str = "2026-11-02T00:00:00Z";
+
+fn run(w: &Workdir) {
+    w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out", "--as-of", AS_OF]).assert_ok();
+}
+
+/// Two recorded runs of October; the second restates C1 (a late-reported incident).
+fn restated() -> Workdir {
+    let w = valid();
+    run(&w);
+    w.write(
+        "incidents.csv",
+        format!("{INCIDENTS}I2,Late report,unplanned,major,2026-10-20T00:00:00Z,2026-10-20T02:00:00Z,*,*,*,\n"),
+    );
+    run(&w);
+    w
+}
+
+/// Runs a command that prints JSON: (exit code, the parsed object); stderr must be empty.
+fn json(w: &Workdir, args: &[&str]) -> (i32, Value) {
+    let r = w.run(args);
+    assert!(r.stderr().is_empty(), "{}", r.stderr());
+    let v = serde_json::from_str(&r.stdout()).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", r.stdout()));
+    (r.code(), v)
+}
 
 /// Every subcommand name, from the command-line definition itself.
 fn subcommands() -> Vec<String> {
@@ -42,4 +69,110 @@ fn man_page_is_roff_and_names_the_subcommands() {
     for name in subcommands() {
         assert!(page.contains(&format!("slareport\\-{name}(1)")), "man page lacks {name}");
     }
+}
+
+#[test]
+fn verify_json_gives_every_verdict_and_the_same_exit_code() {
+    let w = restated();
+    let (code, v) = json(&w, &["verify", "--out", "out", "--json"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["run_id"], "run-000002");
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["failed"], 0);
+    assert_eq!(v["completed"], serde_json::json!([]));
+    let checks = v["checks"].as_array().unwrap();
+    assert!(checks.iter().all(|c| c["ok"] == true), "{v:#}");
+    assert!(
+        checks.iter().any(|c| c["what"].as_str().unwrap().contains("hash chain of 2 records is unbroken")),
+        "{v:#}"
+    );
+    // A changed input: exit 6, the failed checks named.
+    w.write("incidents.csv", INCIDENTS);
+    let (code, v) = json(&w, &["verify", "--out", "out", "--json"]);
+    assert_eq!(code, 6, "{v:#}");
+    assert_eq!(v["ok"], false);
+    let failed: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["what"].as_str().unwrap())
+        .collect();
+    assert_eq!(v["failed"], failed.len());
+    assert!(failed.iter().any(|f| f.contains("incidents.csv changed since run-000002")), "{v:#}");
+}
+
+#[test]
+fn diff_json_gives_old_and_new_figures_and_input_changes() {
+    let w = restated();
+    let (code, v) = json(&w, &["diff", "run-000001", "run-000002", "--out", "out", "--json"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["from"], "run-000001");
+    assert_eq!(v["to"], "run-000002");
+    let list = v["restatements"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{v:#}");
+    let r = &list[0];
+    assert_eq!(r["month"], "2026-10");
+    assert_eq!(r["customer_id"], "C1");
+    assert_eq!(r["old"]["uptime_percent"], "99.9305");
+    assert_eq!(r["new"]["uptime_percent"], "99.6617");
+    assert_eq!(r["new"]["met"], false);
+    assert_eq!(r["new"]["credit_percent"], "10");
+    assert_eq!(r["new"]["credit_amount"], "100.00");
+    assert_eq!(r["new"]["currency"], "GBP");
+    let changes = v["input_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{v:#}");
+    assert_eq!(changes[0]["change"], "changed");
+    assert_eq!(changes[0]["input"], "incidents incidents.csv");
+    assert_eq!(changes[0]["old_sha256"].as_str().unwrap().len(), 64);
+    assert_ne!(changes[0]["old_sha256"], changes[0]["new_sha256"]);
+    // Nothing restated: empty lists.
+    let (code, v) = json(&w, &["diff", "run-000002", "out/2026-10", "--out", "out", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["restatements"], serde_json::json!([]));
+    assert_eq!(v["input_changes"], serde_json::json!([]));
+    // --json and --csv - would both write to standard output.
+    w.run(&["diff", "run-000001", "run-000002", "--out", "out", "--json", "--csv", "-"])
+        .assert_error(2, "--json and --csv - both write to standard output");
+}
+
+#[test]
+fn history_json_lists_the_recorded_runs() {
+    let w = restated();
+    let (code, v) = json(&w, &["history", "--out", "out", "--json"]);
+    assert_eq!(code, 0, "{v:#}");
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2, "{v:#}");
+    assert_eq!(runs[0]["run_id"], "run-000001");
+    assert_eq!(runs[1]["run_id"], "run-000002");
+    assert_eq!(runs[1]["recorded_at"], AS_OF);
+    assert_eq!(runs[1]["months"], serde_json::json!(["2026-10"]));
+    assert_eq!(runs[0]["prev_sha256"], "0".repeat(64));
+    assert_eq!(runs[1]["inputs"].as_array().unwrap().len(), 3, "{v:#}");
+    assert_eq!(v["unreadable_lines"], serde_json::json!([]));
+    assert!(v["runs_file"].as_str().unwrap().ends_with("runs.jsonl"), "{v:#}");
+    // Each run is its runs.jsonl record, field for field.
+    let line: Value = serde_json::from_str(w.read("out/history/runs.jsonl").lines().next().unwrap()).unwrap();
+    assert_eq!(runs[0], line);
+}
+
+#[test]
+fn validate_json_lists_problems_and_warnings_with_the_same_exit_code() {
+    let w = valid();
+    let base = ["validate", "--config", "sla.toml", "--month", "2026-10", "--as-of", "2026-11-01T00:00:00Z", "--json"];
+    let (code, v) = json(&w, &base);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["status"], "warnings");
+    assert_eq!(v["config"], "sla.toml");
+    assert_eq!(v["problem_count"], 0);
+    assert_eq!(v["problems"], serde_json::json!([]));
+    let warnings = v["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|x| x.as_str().unwrap().starts_with("monitoring gap: ")), "{v:#}");
+    w.write("checks.csv", CHECKS.replace(",up\n", ",sideways\n"));
+    let (code, v) = json(&w, &base);
+    assert_eq!(code, 4, "{v:#}");
+    assert_eq!(v["status"], "problems");
+    assert_eq!(v["problem_count"], 2);
+    let first = v["problems"][0].as_str().unwrap();
+    assert!(first.starts_with("checks.csv:2:5: column 'status': unknown status \"sideways\""), "{v:#}");
 }
