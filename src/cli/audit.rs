@@ -99,7 +99,13 @@ pub struct DiffArgs {
     /// output") instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Exit 1 when there are restatements, 0 when there are none (like `git diff --exit-code`).
+    #[arg(long)]
+    pub exit_code: bool,
 }
+
+/// Exit code of `diff --exit-code` when there are restatements.
+pub const RESTATED: i32 = 1;
 
 /// One side's figures for a customer-month in `diff --json` (null when absent).
 fn reported_json(r: &Option<diff::Reported>) -> serde_json::Value {
@@ -155,11 +161,12 @@ pub fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
     let a = diff::load_side(&args.out, &args.a).map_err(RunError::Usage)?;
     let b = diff::load_side(&args.out, &args.b).map_err(RunError::Usage)?;
     let list = diff::restatements(&a, &b);
+    let code = if args.exit_code && !list.is_empty() { RESTATED } else { 0 };
     if args.json {
         if let Some(dest) = &dest {
             output::write(dest, diff::to_csv(&list))?;
         }
-        return Ok(json_outcome(diff_json(&a, &b, &list, done), 0));
+        return Ok(json_outcome(diff_json(&a, &b, &list, done), code));
     }
     text.push_str(&format!("Restatements from {} to {}: {}\n", a.label, b.label, list.len()));
     if !list.is_empty() {
@@ -182,7 +189,7 @@ pub fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
             text.push_str(&format!("Wrote {}\n", p.display()));
         }
     }
-    Ok(Outcome { text, code: 0, data, warnings: Vec::new() })
+    Ok(Outcome { text, code, data, warnings: Vec::new() })
 }
 
 #[derive(Debug, Args)]

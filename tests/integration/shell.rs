@@ -176,3 +176,25 @@ fn validate_json_lists_problems_and_warnings_with_the_same_exit_code() {
     let first = v["problems"][0].as_str().unwrap();
     assert!(first.starts_with("checks.csv:2:5: column 'status': unknown status \"sideways\""), "{v:#}");
 }
+
+#[test]
+fn diff_exit_code_is_one_only_with_restatements() {
+    let w = restated();
+    let restating = ["diff", "run-000001", "run-000002", "--out", "out"];
+    // Without --exit-code: 0 either way.
+    let r = w.run(&restating);
+    assert_eq!(r.code(), 0, "{}", r.stdout());
+    assert!(r.stdout().contains("Restatements from run-000001 to run-000002: 1"), "{}", r.stdout());
+    let r = w.run(&[&restating[..], &["--exit-code"]].concat());
+    assert_eq!(r.code(), 1, "{}{}", r.stdout(), r.stderr());
+    assert!(r.stdout().contains("Restatements from run-000001 to run-000002: 1"), "{}", r.stdout());
+    assert!(r.stderr().is_empty(), "{}", r.stderr());
+    let (code, v) = json(&w, &[&restating[..], &["--exit-code", "--json"]].concat());
+    assert_eq!(code, 1, "{v:#}");
+    // Nothing restated: 0.
+    let r = w.run(&["diff", "run-000002", "out/2026-10", "--out", "out", "--exit-code"]);
+    assert_eq!(r.code(), 0, "{}{}", r.stdout(), r.stderr());
+    assert!(r.stdout().contains(": 0\n"), "{}", r.stdout());
+    // An error keeps its own code.
+    w.run(&["diff", "run-000001", "run-000009", "--out", "out", "--exit-code"]).assert_error(2, "run-000009");
+}
