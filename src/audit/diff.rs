@@ -163,7 +163,8 @@ fn cells(r: &Option<Reported>) -> [String; 3] {
     }
 }
 
-pub const CSV_HEADER: [&str; 8] = [
+/// The columns of the terminal table (credit as one readable cell).
+pub const TABLE_HEADER: [&str; 8] = [
     "month",
     "customer_id",
     "old_uptime_percent",
@@ -174,6 +175,7 @@ pub const CSV_HEADER: [&str; 8] = [
     "new_credit",
 ];
 
+/// The rows of the terminal table; `-` for a side without the customer-month.
 pub fn rows(list: &[Restatement]) -> Vec<[String; 8]> {
     list.iter()
         .map(|r| {
@@ -184,11 +186,41 @@ pub fn rows(list: &[Restatement]) -> Vec<[String; 8]> {
         .collect()
 }
 
+/// The columns of `diff --csv`: every figure in a column of its own, old then new, so a
+/// spreadsheet can sum them.
+pub const CSV_HEADER: [&str; 12] = [
+    "month",
+    "customer_id",
+    "old_uptime_percent",
+    "new_uptime_percent",
+    "old_met",
+    "new_met",
+    "old_credit_percent",
+    "new_credit_percent",
+    "old_credit_amount",
+    "new_credit_amount",
+    "old_currency",
+    "new_currency",
+];
+
+/// A CSV row; the cells of a side without the customer-month are empty.
+fn csv_row(r: &Restatement) -> [String; 12] {
+    let field =
+        |side: &Option<Reported>, f: fn(&Reported) -> &String| side.as_ref().map(f).cloned().unwrap_or_default();
+    let pair = |f: fn(&Reported) -> &String| [field(&r.old, f), field(&r.new, f)];
+    let [ou, nu] = pair(|x| &x.uptime_percent);
+    let [om, nm] = pair(|x| &x.met);
+    let [ocp, ncp] = pair(|x| &x.credit_percent);
+    let [oca, nca] = pair(|x| &x.credit_amount);
+    let [ocur, ncur] = pair(|x| &x.currency);
+    [r.month.clone(), r.customer_id.clone(), ou, nu, om, nm, ocp, ncp, oca, nca, ocur, ncur]
+}
+
 pub fn to_csv(list: &[Restatement]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     w.write_record(CSV_HEADER).expect("csv");
-    for r in rows(list) {
-        w.write_record(r.iter().map(|c| crate::render::csv_files::neutralise(c))).expect("csv");
+    for r in list {
+        w.write_record(csv_row(r).iter().map(|c| crate::render::csv_files::neutralise(c))).expect("csv");
     }
     w.into_inner().expect("memory")
 }

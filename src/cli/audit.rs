@@ -170,7 +170,7 @@ pub fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
     }
     text.push_str(&format!("Restatements from {} to {}: {}\n", a.label, b.label, list.len()));
     if !list.is_empty() {
-        let header = diff::CSV_HEADER.map(String::from).to_vec();
+        let header = diff::TABLE_HEADER.map(String::from).to_vec();
         let rows: Vec<Vec<String>> = diff::rows(&list).into_iter().map(|r| r.to_vec()).collect();
         text.push_str(&terminal::grid(&header, &rows));
     }

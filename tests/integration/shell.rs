@@ -4,7 +4,7 @@
 use clap::CommandFactory;
 use serde_json::Value;
 
-use crate::workdir::{CHECKS, INCIDENTS, Workdir, valid};
+use crate::workdir::{CHECKS, CUSTOMERS, INCIDENTS, Workdir, read_csv, valid};
 
 const AS_OF: &str = "2026-11-02T00:00:00Z";
 
@@ -197,4 +197,51 @@ fn diff_exit_code_is_one_only_with_restatements() {
     assert!(r.stdout().contains(": 0\n"), "{}", r.stdout());
     // An error keeps its own code.
     w.run(&["diff", "run-000001", "run-000009", "--out", "out", "--exit-code"]).assert_error(2, "run-000009");
+}
+
+#[test]
+fn diff_csv_has_numeric_credit_columns_a_spreadsheet_can_sum() {
+    let w = valid();
+    run(&w);
+    // October restated: a 10-hour incident (credit 10 % -> 25 %), and a customer added.
+    w.write(
+        "incidents.csv",
+        format!("{INCIDENTS}I2,Late report,unplanned,major,2026-10-20T00:00:00Z,2026-10-20T10:00:00Z,*,*,*,\n"),
+    );
+    w.write("customers.csv", format!("{CUSTOMERS}C2,Beta,standard,*,*,500.00,EUR\n"));
+    run(&w);
+    w.run(&["diff", "run-000001", "run-000002", "--out", "out", "--csv", "restated.csv"]).assert_ok();
+    let text = w.read("restated.csv");
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "month,customer_id,old_uptime_percent,new_uptime_percent,old_met,new_met,\
+         old_credit_percent,new_credit_percent,old_credit_amount,new_credit_amount,old_currency,new_currency"
+    );
+    let rows = read_csv(&text);
+    assert_eq!(rows.len(), 2, "{text}");
+    let c1 = &rows[0];
+    assert_eq!(c1["customer_id"], "C1");
+    assert_eq!(c1["old_credit_percent"], "10");
+    assert_eq!(c1["new_credit_percent"], "25");
+    assert_eq!(c1["old_credit_amount"], "100.00");
+    assert_eq!(c1["new_credit_amount"], "250.00");
+    assert_eq!((c1["old_currency"].as_str(), c1["new_currency"].as_str()), ("GBP", "GBP"));
+    // A customer-month on one side only: that side's cells are empty.
+    let c2 = &rows[1];
+    assert_eq!(c2["customer_id"], "C2");
+    assert_eq!(
+        [
+            &c2["old_uptime_percent"],
+            &c2["old_met"],
+            &c2["old_credit_percent"],
+            &c2["old_credit_amount"],
+            &c2["old_currency"]
+        ],
+        ["", "", "", "", ""]
+    );
+    assert_eq!(c2["new_credit_amount"], "125.00");
+    assert_eq!(c2["new_currency"], "EUR");
+    // Every credit cell parses as a number (or is empty), so a column sums.
+    let sum: f64 = rows.iter().map(|r| r["new_credit_amount"].parse::<f64>().unwrap()).sum();
+    assert_eq!(sum, 375.0);
 }
