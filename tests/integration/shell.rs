@@ -245,3 +245,55 @@ fn diff_csv_has_numeric_credit_columns_a_spreadsheet_can_sum() {
     let sum: f64 = rows.iter().map(|r| r["new_credit_amount"].parse::<f64>().unwrap()).sum();
     assert_eq!(sum, 375.0);
 }
+
+/// `args` run on a pseudo-terminal by util-linux `script` (None when it is not installed),
+/// with `NO_COLOR` as given: the terminal's output.
+fn on_a_terminal(w: &Workdir, args: &str, no_color: Option<&str>) -> Option<String> {
+    let script = ["/usr/bin/script", "/bin/script"].into_iter().find(|p| std::path::Path::new(p).exists())?;
+    let mut cmd = std::process::Command::new(script);
+    cmd.args(["-qec", &format!("'{}' {args}", env!("CARGO_BIN_EXE_slareport")), "/dev/null"])
+        .current_dir(w.path())
+        .stdin(std::process::Stdio::null())
+        .env_remove("NO_COLOR");
+    if let Some(v) = no_color {
+        cmd.env("NO_COLOR", v);
+    }
+    let o = cmd.output().unwrap();
+    Some(String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let w = valid();
+    // To a pipe: no escape codes, with or without NO_COLOR.
+    let r = w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out", "--as-of", AS_OF]);
+    r.assert_ok();
+    assert!(r.stdout().contains("period ") && r.stdout().contains(" met "), "{}", r.stdout());
+    assert!(!r.stdout().contains('\u{1b}') && !r.stderr().contains('\u{1b}'), "{}{}", r.stdout(), r.stderr());
+    w.write(
+        "incidents.csv",
+        format!("{INCIDENTS}I2,Late,unplanned,major,2026-10-20T00:00:00Z,2026-10-20T01:00:00Z,*,*,*,\n"),
+    );
+    let r = w.run(&["verify", "--out", "out"]);
+    assert_eq!(r.code(), 6);
+    assert!(r.stdout().contains("ok  ") && r.stdout().contains("FAIL  "), "{}", r.stdout());
+    assert!(!r.stdout().contains('\u{1b}') && !r.stderr().contains('\u{1b}'), "{}{}", r.stdout(), r.stderr());
+    // On a terminal: coloured, unless NO_COLOR is set (an empty NO_COLOR counts as unset).
+    let Some(tty) = on_a_terminal(&w, "verify --out out", None) else {
+        eprintln!("util-linux script not installed: the terminal half of this test is skipped");
+        return;
+    };
+    assert!(tty.contains("\u{1b}[32mok\u{1b}[0m  ") && tty.contains("\u{1b}[31mFAIL\u{1b}[0m  "), "{tty:?}");
+    assert!(tty.contains("\u{1b}[31mFAILED\u{1b}[0m: "), "{tty:?}");
+    let tty = on_a_terminal(&w, "verify --out out", Some("")).unwrap();
+    assert!(tty.contains("\u{1b}[32mok"), "{tty:?}");
+    let tty = on_a_terminal(&w, "verify --out out", Some("1")).unwrap();
+    assert!(tty.contains("FAIL  ") && !tty.contains('\u{1b}'), "{tty:?}");
+    let tty = on_a_terminal(&w, "verify --out out --json", None).unwrap();
+    assert!(tty.contains("\"ok\": false") && !tty.contains('\u{1b}'), "{tty:?}");
+    // The run summary: C1 breached (red), nobody met (a zero is not coloured).
+    let tty =
+        on_a_terminal(&w, &format!("run --config sla.toml --month 2026-10 --out out --as-of {AS_OF}"), None).unwrap();
+    let row = tty.lines().find(|l| l.starts_with("2026-10 ")).unwrap_or_else(|| panic!("{tty:?}"));
+    assert!(row.contains("    0         \u{1b}[31m1\u{1b}[0m            1  GBP"), "{row:?}");
+}
