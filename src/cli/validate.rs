@@ -42,10 +42,15 @@ pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunEr
     let json = args.json;
     let args = args.inputs;
     let config_path = config_or_sample(args.config.clone())?;
+    let config_name = if config_path.as_os_str() == "-" {
+        crate::config::STDIN_NAME.to_string()
+    } else {
+        config_path.display().to_string()
+    };
     asked_months(&args)?;
     let config = match Config::load(&config_path) {
         Ok(c) => c,
-        Err(e) => return Ok(report(&config_path.display().to_string(), vec![e.to_string()], Vec::new(), json)),
+        Err(e) => return Ok(report(&config_name, vec![e.to_string()], Vec::new(), json)),
     };
     let asked = asked_periods(&args, &config, clock_now)?;
     let mut problems = Vec::new();
@@ -67,7 +72,7 @@ pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunEr
         (Vec::new(), vec!["the inputs hold no timestamps: nothing to report without --month or --period".to_string()])
     });
     warnings.extend(quality_warnings(&prepared, &months));
-    Ok(report(&config_path.display().to_string(), problems, warnings, json))
+    Ok(report(&config_name, problems, warnings, json))
 }
 
 /// The data-quality warnings of the inputs over `months` (the reported periods).

@@ -4,7 +4,7 @@
 use clap::CommandFactory;
 use serde_json::Value;
 
-use crate::workdir::{CHECKS, CUSTOMERS, INCIDENTS, Workdir, read_csv, valid};
+use crate::workdir::{CHECKS, CONFIG, CUSTOMERS, INCIDENTS, Workdir, read_csv, valid};
 
 const AS_OF: &str = "2026-11-02T00:00:00Z";
 
@@ -296,4 +296,54 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         on_a_terminal(&w, &format!("run --config sla.toml --month 2026-10 --out out --as-of {AS_OF}"), None).unwrap();
     let row = tty.lines().find(|l| l.starts_with("2026-10 ")).unwrap_or_else(|| panic!("{tty:?}"));
     assert!(row.contains("    0         \u{1b}[31m1\u{1b}[0m            1  GBP"), "{row:?}");
+}
+
+/// Runs the binary in `dir` with `input` on standard input: (exit code, stdout, stderr).
+fn with_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_slareport"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (o.status.code().unwrap_or(-1), text(&o.stdout), text(&o.stderr))
+}
+
+#[test]
+fn config_from_standard_input_resolves_inputs_against_the_current_directory() {
+    let w = valid();
+    std::fs::remove_file(w.path().join("sla.toml")).unwrap();
+    let validate = ["validate", "--config", "-", "--month", "2026-10", "--as-of", "2026-11-01T00:00:00Z"];
+    let (code, out, err) = with_stdin(w.path(), &validate, CONFIG);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.starts_with("Validated <stdin>\n") && out.contains("usable, with warnings: 0 problem(s)"), "{out}");
+    // The same config from a subdirectory: its relative inputs are not found there.
+    std::fs::create_dir(w.path().join("sub")).unwrap();
+    let (code, out, _) = with_stdin(&w.path().join("sub"), &validate, CONFIG);
+    assert_eq!(code, 4, "{out}");
+    assert!(out.contains("customers.csv"), "{out}");
+    // Errors name <stdin> and the line.
+    let (code, _, err) = with_stdin(
+        w.path(),
+        &["explain", "--config", "-", "--customer", "C1", "--month", "2026-10"],
+        "[report]\nnope = 1\n",
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.starts_with("slareport: error: <stdin>:2:") && err.lines().count() == 1, "{err}");
+    // explain reads it too.
+    let args = ["explain", "--config", "-", "--customer", "C1", "--month", "2026-10", "--as-of", AS_OF];
+    let (code, out, err) = with_stdin(w.path(), &args, CONFIG);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("C1"), "{out}");
+    // A run records its config file for verify: - is refused.
+    let (code, _, err) = with_stdin(w.path(), &["run", "--config", "-", "--month", "2026-10", "--out", "out"], CONFIG);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--config -: a run records its config file") && err.lines().count() == 1, "{err}");
+    assert!(!w.exists("out"));
 }
