@@ -577,20 +577,29 @@ fn one_line(msg: &str) -> String {
     msg.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// How a config read from standard input (`--config -`) is named.
+pub const STDIN_NAME: &str = "<stdin>";
+
 impl Config {
+    /// Reads and parses a config file; `-` reads standard input (named `<stdin>` in
+    /// messages), whose relative paths resolve against the current directory.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| ConfigError {
-            file: file.clone(),
-            line: None,
-            message: format!("cannot read: {e}"),
-        })?;
+        let stdin = path.as_os_str() == "-";
+        let file = if stdin { STDIN_NAME.to_string() } else { path.display().to_string() };
+        let read = if stdin {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map(|_| bytes)
+        } else {
+            std::fs::read(path)
+        };
+        let bytes =
+            read.map_err(|e| ConfigError { file: file.clone(), line: None, message: format!("cannot read: {e}") })?;
         let text = String::from_utf8(bytes.clone()).map_err(|_| ConfigError {
             file: file.clone(),
             line: None,
             message: "not UTF-8 text".into(),
         })?;
-        let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base_dir = if stdin { PathBuf::new() } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
         Self::parse(&text, &file, base_dir, bytes)
     }
 

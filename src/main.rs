@@ -1,9 +1,9 @@
 //! Entry point: parse arguments, run, print one-line errors and map them to exit codes.
 
 use clap::Parser;
-use slareport::cli::{Cli, dispatch};
+use slareport::cli::{Cli, Command, dispatch};
 use slareport::render::terminal;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 /// A command-line error as one line: clap's first line, and where to read more.
 fn usage_error(e: &clap::Error) -> String {
@@ -35,9 +35,20 @@ fn main() {
         }
     };
     let now = chrono::Utc::now().timestamp();
+    // Words coloured on a terminal (never in a pipe or a file, nor with NO_COLOR set).
+    let paint = match &cli.command {
+        Command::Verify(a) if !a.json => Some(terminal::Paint::Verify),
+        Command::Run(_) => Some(terminal::Paint::Summary),
+        _ => None,
+    };
     match dispatch(cli.command, now) {
         Ok(outcome) => {
-            let text = terminal::clean(&outcome.text);
+            let mut text = terminal::clean(&outcome.text);
+            let to_terminal =
+                if outcome.data.is_some() { std::io::stderr().is_terminal() } else { std::io::stdout().is_terminal() };
+            if let Some(p) = paint.filter(|_| terminal::colour_wanted(to_terminal)) {
+                text = terminal::paint(&text, p);
+            }
             match outcome.data {
                 Some(data) => {
                     eprint!("{text}");

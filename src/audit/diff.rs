@@ -115,15 +115,39 @@ pub fn restatements(a: &Side, b: &Side) -> Vec<Restatement> {
         .collect()
 }
 
+/// An input that changed, appeared or disappeared between the sides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputChange {
+    /// `changed`, `added` or `removed`.
+    pub kind: &'static str,
+    /// "role path" (or "role name" for a run).
+    pub input: String,
+    pub old_sha256: Option<String>,
+    pub new_sha256: Option<String>,
+}
+
+impl std::fmt::Display for InputChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.old_sha256, &self.new_sha256) {
+            (Some(x), Some(y)) => write!(f, "{}: {} ({} -> {})", self.kind, self.input, short(x), short(y)),
+            _ => write!(f, "{}: {}", self.kind, self.input),
+        }
+    }
+}
+
 /// Inputs that changed, appeared or disappeared between the sides.
-pub fn input_changes(a: &Side, b: &Side) -> Vec<String> {
+pub fn input_changes(a: &Side, b: &Side) -> Vec<InputChange> {
     let keys: BTreeSet<&String> = a.inputs.keys().chain(b.inputs.keys()).collect();
     keys.into_iter()
-        .filter_map(|k| match (a.inputs.get(k), b.inputs.get(k)) {
-            (Some(x), Some(y)) if x != y => Some(format!("changed: {k} ({} -> {})", short(x), short(y))),
-            (Some(_), None) => Some(format!("removed: {k}")),
-            (None, Some(_)) => Some(format!("added: {k}")),
-            _ => None,
+        .filter_map(|k| {
+            let (old, new) = (a.inputs.get(k), b.inputs.get(k));
+            let kind = match (old, new) {
+                (Some(x), Some(y)) if x != y => "changed",
+                (Some(_), None) => "removed",
+                (None, Some(_)) => "added",
+                _ => return None,
+            };
+            Some(InputChange { kind, input: k.clone(), old_sha256: old.cloned(), new_sha256: new.cloned() })
         })
         .collect()
 }
@@ -139,7 +163,8 @@ fn cells(r: &Option<Reported>) -> [String; 3] {
     }
 }
 
-pub const CSV_HEADER: [&str; 8] = [
+/// The columns of the terminal table (credit as one readable cell).
+pub const TABLE_HEADER: [&str; 8] = [
     "month",
     "customer_id",
     "old_uptime_percent",
@@ -150,6 +175,7 @@ pub const CSV_HEADER: [&str; 8] = [
     "new_credit",
 ];
 
+/// The rows of the terminal table; `-` for a side without the customer-month.
 pub fn rows(list: &[Restatement]) -> Vec<[String; 8]> {
     list.iter()
         .map(|r| {
@@ -160,11 +186,41 @@ pub fn rows(list: &[Restatement]) -> Vec<[String; 8]> {
         .collect()
 }
 
+/// The columns of `diff --csv`: every figure in a column of its own, old then new, so a
+/// spreadsheet can sum them.
+pub const CSV_HEADER: [&str; 12] = [
+    "month",
+    "customer_id",
+    "old_uptime_percent",
+    "new_uptime_percent",
+    "old_met",
+    "new_met",
+    "old_credit_percent",
+    "new_credit_percent",
+    "old_credit_amount",
+    "new_credit_amount",
+    "old_currency",
+    "new_currency",
+];
+
+/// A CSV row; the cells of a side without the customer-month are empty.
+fn csv_row(r: &Restatement) -> [String; 12] {
+    let field =
+        |side: &Option<Reported>, f: fn(&Reported) -> &String| side.as_ref().map(f).cloned().unwrap_or_default();
+    let pair = |f: fn(&Reported) -> &String| [field(&r.old, f), field(&r.new, f)];
+    let [ou, nu] = pair(|x| &x.uptime_percent);
+    let [om, nm] = pair(|x| &x.met);
+    let [ocp, ncp] = pair(|x| &x.credit_percent);
+    let [oca, nca] = pair(|x| &x.credit_amount);
+    let [ocur, ncur] = pair(|x| &x.currency);
+    [r.month.clone(), r.customer_id.clone(), ou, nu, om, nm, ocp, ncp, oca, nca, ocur, ncur]
+}
+
 pub fn to_csv(list: &[Restatement]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     w.write_record(CSV_HEADER).expect("csv");
-    for r in rows(list) {
-        w.write_record(r.iter().map(|c| crate::render::csv_files::neutralise(c))).expect("csv");
+    for r in list {
+        w.write_record(csv_row(r).iter().map(|c| crate::render::csv_files::neutralise(c))).expect("csv");
     }
     w.into_inner().expect("memory")
 }

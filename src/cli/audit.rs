@@ -21,15 +21,53 @@ pub struct VerifyArgs {
     /// The output directory holding the history.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
+    /// Print the verdicts as one JSON object (see README "JSON output") instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Lines telling what [`pipeline::complete_interrupted`] did, for a command's output.
 fn completed(out: &std::path::Path) -> String {
-    pipeline::complete_interrupted(out).into_iter().map(|l| format!("done  {l}\n")).collect()
+    completed_lines(out).into_iter().map(|l| format!("done  {l}\n")).collect()
+}
+
+/// What [`pipeline::complete_interrupted`] did, one sentence each (`--json`: `completed`).
+fn completed_lines(out: &std::path::Path) -> Vec<String> {
+    pipeline::complete_interrupted(out)
+}
+
+/// `--json` output: the object, pretty-printed, as the command's only standard output.
+fn json_outcome(value: serde_json::Value, code: i32) -> Outcome {
+    let mut text = serde_json::to_string_pretty(&value).expect("JSON value serializes");
+    text.push('\n');
+    Outcome { text, code, data: None, warnings: Vec::new() }
+}
+
+/// `--json` and `--csv -` would both write to standard output.
+fn json_and_csv_stdout(json: bool, csv: Option<&std::path::Path>) -> Result<(), RunError> {
+    if json && csv.is_some_and(|p| p.as_os_str() == "-") {
+        return Err(RunError::Usage("--json and --csv - both write to standard output; give --csv a file name".into()));
+    }
+    Ok(())
 }
 
 pub fn verify(args: VerifyArgs) -> Result<Outcome, RunError> {
     let target = verify::Target::parse(args.target.as_deref());
+    if args.json {
+        let done = completed_lines(&args.out);
+        let (id, checks) = verify::verify(&args.out, &target).map_err(RunError::Usage)?;
+        let failed = checks.iter().filter(|c| !c.ok).count();
+        let checks: Vec<serde_json::Value> =
+            checks.iter().map(|c| serde_json::json!({ "ok": c.ok, "what": c.what })).collect();
+        let value = serde_json::json!({
+            "run_id": id,
+            "ok": failed == 0,
+            "failed": failed,
+            "checks": checks,
+            "completed": done,
+        });
+        return Ok(json_outcome(value, if failed == 0 { 0 } else { VERIFY_FAILED }));
+    }
     let mut text = completed(&args.out);
     let (id, checks) = verify::verify(&args.out, &target).map_err(RunError::Usage)?;
     for c in &checks {
@@ -57,17 +95,82 @@ pub struct DiffArgs {
     /// Also write the restatements as CSV to this file (- for standard output).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Print the restatements and input changes as one JSON object (see README "JSON
+    /// output") instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when there are restatements, 0 when there are none (like `git diff --exit-code`).
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// Exit code of `diff --exit-code` when there are restatements.
+pub const RESTATED: i32 = 1;
+
+/// One side's figures for a customer-month in `diff --json` (null when absent).
+fn reported_json(r: &Option<diff::Reported>) -> serde_json::Value {
+    match r {
+        None => serde_json::Value::Null,
+        Some(r) => serde_json::json!({
+            "uptime_percent": r.uptime_percent,
+            "met": r.met == "true",
+            "credit_percent": r.credit_percent,
+            "credit_amount": r.credit_amount,
+            "currency": r.currency,
+        }),
+    }
+}
+
+fn diff_json(a: &diff::Side, b: &diff::Side, list: &[diff::Restatement], done: Vec<String>) -> serde_json::Value {
+    let restatements: Vec<serde_json::Value> = list
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "month": r.month,
+                "customer_id": r.customer_id,
+                "old": reported_json(&r.old),
+                "new": reported_json(&r.new),
+            })
+        })
+        .collect();
+    let changes: Vec<serde_json::Value> = diff::input_changes(a, b)
+        .into_iter()
+        .map(|c| {
+            serde_json::json!({
+                "change": c.kind,
+                "input": c.input,
+                "old_sha256": c.old_sha256,
+                "new_sha256": c.new_sha256,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "from": a.label,
+        "to": b.label,
+        "restatements": restatements,
+        "input_changes": changes,
+        "completed": done,
+    })
 }
 
 pub fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
+    json_and_csv_stdout(args.json, args.csv.as_deref())?;
     let dest = args.csv.as_deref().map(|p| output::destination(p, &args.out)).transpose()?;
-    let mut text = completed(&args.out);
+    let done = completed_lines(&args.out);
+    let mut text: String = done.iter().map(|l| format!("done  {l}\n")).collect();
     let a = diff::load_side(&args.out, &args.a).map_err(RunError::Usage)?;
     let b = diff::load_side(&args.out, &args.b).map_err(RunError::Usage)?;
     let list = diff::restatements(&a, &b);
+    let code = if args.exit_code && !list.is_empty() { RESTATED } else { 0 };
+    if args.json {
+        if let Some(dest) = &dest {
+            output::write(dest, diff::to_csv(&list))?;
+        }
+        return Ok(json_outcome(diff_json(&a, &b, &list, done), code));
+    }
     text.push_str(&format!("Restatements from {} to {}: {}\n", a.label, b.label, list.len()));
     if !list.is_empty() {
-        let header = diff::CSV_HEADER.map(String::from).to_vec();
+        let header = diff::TABLE_HEADER.map(String::from).to_vec();
         let rows: Vec<Vec<String>> = diff::rows(&list).into_iter().map(|r| r.to_vec()).collect();
         text.push_str(&terminal::grid(&header, &rows));
     }
@@ -86,7 +189,7 @@ pub fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
             text.push_str(&format!("Wrote {}\n", p.display()));
         }
     }
-    Ok(Outcome { text, code: 0, data, warnings: Vec::new() })
+    Ok(Outcome { text, code, data, warnings: Vec::new() })
 }
 
 #[derive(Debug, Args)]
@@ -142,13 +245,32 @@ pub struct HistoryArgs {
     /// Export every run's per-customer-month results as one CSV file (- for standard output).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Print the recorded runs as one JSON object (see README "JSON output") instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn history(args: HistoryArgs) -> Result<Outcome, RunError> {
+    json_and_csv_stdout(args.json, args.csv.as_deref())?;
     let dest = args.csv.as_deref().map(|p| output::destination(p, &args.out)).transpose()?;
-    let done = completed(&args.out);
+    let done_lines = completed_lines(&args.out);
+    let done: String = done_lines.iter().map(|l| format!("done  {l}\n")).collect();
     let store = Store::of(&args.out);
     let records = store.read()?;
+    if args.json {
+        if let Some(dest) = &dest {
+            output::write(dest, history_csv(&store, &records)?)?;
+        }
+        let runs: Vec<&crate::audit::history::RunRecord> = records.iter().filter_map(|r| r.record.as_ref()).collect();
+        let unreadable: Vec<usize> = records.iter().filter(|r| r.record.is_none()).map(|r| r.line_no).collect();
+        let value = serde_json::json!({
+            "runs_file": store.runs_file().display().to_string(),
+            "runs": runs,
+            "unreadable_lines": unreadable,
+            "completed": done_lines,
+        });
+        return Ok(json_outcome(value, 0));
+    }
     let header = ["run", "recorded at", "months", "config", "inputs", "outputs"].map(String::from).to_vec();
     let rows: Vec<Vec<String>> = records
         .iter()
@@ -176,13 +298,17 @@ pub fn history(args: HistoryArgs) -> Result<Outcome, RunError> {
     text.push_str(&terminal::grid(&header, &rows));
     let mut data = None;
     if let Some(dest) = &dest {
-        let ids: Vec<String> = records.iter().filter_map(|r| r.record.as_ref().map(|x| x.run_id.clone())).collect();
-        let files: Vec<PathBuf> = ids.iter().map(|id| store.results_file(id)).collect();
-        let bytes = crate::load::history::results_csv(&files).map_err(RunError::Output)?;
-        data = output::write(dest, bytes)?;
+        data = output::write(dest, history_csv(&store, &records)?)?;
         if let output::Destination::File(p) = dest {
             text.push_str(&format!("Wrote {}\n", p.display()));
         }
     }
     Ok(Outcome { text, code: 0, data, warnings: Vec::new() })
+}
+
+/// Every recorded run's per-customer-month results as one CSV file.
+fn history_csv(store: &Store, records: &[crate::audit::history::StoredRecord]) -> Result<Vec<u8>, RunError> {
+    let ids: Vec<String> = records.iter().filter_map(|r| r.record.as_ref().map(|x| x.run_id.clone())).collect();
+    let files: Vec<PathBuf> = ids.iter().map(|id| store.results_file(id)).collect();
+    crate::load::history::results_csv(&files).map_err(RunError::Output)
 }

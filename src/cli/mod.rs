@@ -6,6 +6,7 @@ pub mod import;
 pub mod output;
 pub mod reduce;
 pub mod run;
+pub mod shell;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -43,6 +44,10 @@ pub enum Command {
     Reduce(reduce::ReduceArgs),
     /// Write a synthetic data set (config, customers, checks, outages, incidents) from a seed.
     Generate(generate::GenerateArgs),
+    /// Write a shell completion script to standard output (bash, zsh, fish, elvish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Write the man page (roff) to standard output.
+    Man,
 }
 
 /// `--as-of`: an instant (naive times are UTC) in the supported range.
@@ -92,5 +97,7 @@ pub fn dispatch(
             reduce::reduce(args, clock_now)
         }
         Command::Generate(args) => generate::generate(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man => shell::man(),
     }
 }

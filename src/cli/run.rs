@@ -191,6 +191,11 @@ pub fn periods_to_report(prepared: &Prepared, asked: Option<Vec<Period>>) -> Opt
 /// Runs the reports; returns the summary and the warnings.
 pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), RunError> {
     let config = config_or_sample(args.inputs.config.clone())?;
+    if config.as_os_str() == "-" {
+        return Err(RunError::Usage(
+            "--config -: a run records its config file for verify; give a file (validate, explain and reduce read - as standard input)".into(),
+        ));
+    }
     check_out_dir(&args.out)?;
     let loaded = Config::load(&config)?;
     let asked = asked_periods(&args.inputs, &loaded, clock_now)?;

@@ -32,15 +32,25 @@ const MAX_LISTED: usize = 500;
 pub struct ValidateArgs {
     #[command(flatten)]
     pub inputs: InputArgs,
+    /// Print the problems and warnings as one JSON object (see README "JSON output")
+    /// instead of text; the exit status is the same.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunError> {
+    let json = args.json;
     let args = args.inputs;
     let config_path = config_or_sample(args.config.clone())?;
+    let config_name = if config_path.as_os_str() == "-" {
+        crate::config::STDIN_NAME.to_string()
+    } else {
+        config_path.display().to_string()
+    };
     asked_months(&args)?;
     let config = match Config::load(&config_path) {
         Ok(c) => c,
-        Err(e) => return Ok(report(&config_path.display().to_string(), vec![e.to_string()], Vec::new())),
+        Err(e) => return Ok(report(&config_name, vec![e.to_string()], Vec::new(), json)),
     };
     let asked = asked_periods(&args, &config, clock_now)?;
     let mut problems = Vec::new();
@@ -62,7 +72,7 @@ pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunEr
         (Vec::new(), vec!["the inputs hold no timestamps: nothing to report without --month or --period".to_string()])
     });
     warnings.extend(quality_warnings(&prepared, &months));
-    Ok(report(&config_path.display().to_string(), problems, warnings))
+    Ok(report(&config_name, problems, warnings, json))
 }
 
 /// The data-quality warnings of the inputs over `months` (the reported periods).
@@ -148,7 +158,36 @@ fn quality_warnings(p: &Prepared, months: &[Period]) -> Vec<String> {
     w
 }
 
-fn report(config: &str, problems: Vec<String>, warnings: Vec<String>) -> Outcome {
+/// The exit status of `validate`: problems, else warnings, else clean.
+fn status(problems: &[String], warnings: &[String]) -> i32 {
+    if !problems.is_empty() {
+        PROBLEMS
+    } else if !warnings.is_empty() {
+        WARNINGS_ONLY
+    } else {
+        0
+    }
+}
+
+/// `validate --json`: the same findings as one object.
+fn report_json(config: &str, problems: &[String], warnings: &[String]) -> Outcome {
+    let code = status(problems, warnings);
+    let value = serde_json::json!({
+        "config": config,
+        "status": match code { 0 => "clean", WARNINGS_ONLY => "warnings", _ => "problems" },
+        "problem_count": problems.len(),
+        "problems": problems.iter().take(MAX_LISTED).collect::<Vec<_>>(),
+        "warnings": warnings,
+    });
+    let mut text = serde_json::to_string_pretty(&value).expect("JSON value serializes");
+    text.push('\n');
+    Outcome { text, code, data: None, warnings: Vec::new() }
+}
+
+fn report(config: &str, problems: Vec<String>, warnings: Vec<String>, json: bool) -> Outcome {
+    if json {
+        return report_json(config, &problems, &warnings);
+    }
     let mut text = format!("Validated {config}\n");
     if !problems.is_empty() {
         text.push_str(&format!("problems ({}):\n", problems.len()));
@@ -165,13 +204,7 @@ fn report(config: &str, problems: Vec<String>, warnings: Vec<String>) -> Outcome
             text.push_str(&format!("  {w}\n"));
         }
     }
-    let code = if !problems.is_empty() {
-        PROBLEMS
-    } else if !warnings.is_empty() {
-        WARNINGS_ONLY
-    } else {
-        0
-    };
+    let code = status(&problems, &warnings);
     text.push_str(&format!(
         "{}: {} problem(s), {} warning(s)\n",
         match code {

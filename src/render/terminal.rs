@@ -117,6 +117,154 @@ pub fn one_line(text: &str) -> String {
     line
 }
 
+/// Which words of a command's text are coloured on a terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    /// `verify`: `ok` green, `FAIL` red, the verdict line's `verified` / `FAILED`.
+    Verify,
+    /// `run`: the summary table's `met` counts green, non-zero `breached` counts red.
+    Summary,
+}
+
+const GREEN: &str = "\u{1b}[32m";
+const RED: &str = "\u{1b}[31m";
+const RESET: &str = "\u{1b}[0m";
+
+/// Colour is used when the stream is a terminal and `NO_COLOR` is unset or empty
+/// (<https://no-color.org>).
+pub fn colour_wanted(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn coloured(colour: &str, word: &str) -> String {
+    format!("{colour}{word}{RESET}")
+}
+
+/// Colours `text` (already [`clean`]ed, so the only escapes are these) for a terminal.
+pub fn paint(text: &str, what: Paint) -> String {
+    match what {
+        Paint::Verify => text.split_inclusive('\n').map(paint_verify_line).collect(),
+        Paint::Summary => paint_summary(text),
+    }
+}
+
+fn paint_verify_line(line: &str) -> String {
+    if let Some(rest) = line.strip_prefix("ok  ") {
+        format!("{}  {rest}", coloured(GREEN, "ok"))
+    } else if let Some(rest) = line.strip_prefix("FAIL") {
+        format!("{}{rest}", coloured(RED, "FAIL"))
+    } else if let Some(rest) = line.strip_prefix("verified:") {
+        format!("{}:{rest}", coloured(GREEN, "verified"))
+    } else if line.starts_with("verification of ")
+        && let Some(k) = line.rfind(" FAILED:")
+    {
+        format!("{} {}{}", &line[..k], coloured(RED, "FAILED"), &line[k + " FAILED".len()..])
+    } else {
+        line.to_string()
+    }
+}
+
+/// The summary table's rows follow its header (`period  customers  met  breached ...`);
+/// numeric columns are right-aligned, so a count ends where its header word ends.
+fn paint_summary(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut columns: Option<(usize, usize)> = None;
+    for line in text.split_inclusive('\n') {
+        let chars: Vec<char> = line.trim_end_matches('\n').chars().collect();
+        if line.starts_with("period ") {
+            let body: String = chars.iter().collect();
+            let end_of = |word: &str| body.find(word).map(|b| body[..b].chars().count() + word.chars().count());
+            columns = end_of("  met  ").map(|e| e - 2).zip(end_of("  breached  ").map(|e| e - 2));
+            out.push_str(line);
+            continue;
+        }
+        let Some((met_end, breached_end)) = columns else {
+            out.push_str(line);
+            continue;
+        };
+        let count = |end: usize| -> Option<(usize, usize)> {
+            if end > chars.len() || chars.get(end).is_some_and(|c| *c != ' ') {
+                return None;
+            }
+            let start = (0..end).rev().take_while(|&k| chars[k].is_ascii_digit()).last()?;
+            (start > 0 && chars[start - 1] == ' ').then_some((start, end))
+        };
+        match (count(met_end), count(breached_end)) {
+            (Some(m), Some(b)) => {
+                let cell = |(a, z): (usize, usize)| chars[a..z].iter().collect::<String>();
+                let (met, breached) = (cell(m), cell(b));
+                let mut painted: String = chars[..m.0].iter().collect();
+                painted.push_str(&if met == "0" { met } else { coloured(GREEN, &met) });
+                painted.extend(&chars[m.1..b.0]);
+                painted.push_str(&if breached == "0" { breached } else { coloured(RED, &breached) });
+                painted.extend(&chars[b.1..]);
+                out.push_str(&painted);
+                if line.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            _ => {
+                columns = None;
+                out.push_str(line);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod paint_tests {
+    use super::*;
+
+    #[test]
+    fn verify_words_are_coloured() {
+        let text = "ok    hash chain of 2 records is unbroken\nFAIL  input (checks) x\nverification of run-000001 FAILED: 1 problem(s)\n";
+        assert_eq!(
+            paint(text, Paint::Verify),
+            "\u{1b}[32mok\u{1b}[0m    hash chain of 2 records is unbroken\n\u{1b}[31mFAIL\u{1b}[0m  input (checks) x\n\
+             verification of run-000001 \u{1b}[31mFAILED\u{1b}[0m: 1 problem(s)\n"
+        );
+        assert_eq!(
+            paint("verified: run-000002 is intact\n", Paint::Verify),
+            "\u{1b}[32mverified\u{1b}[0m: run-000002 is intact\n"
+        );
+    }
+
+    #[test]
+    fn summary_counts_are_coloured_and_nothing_else() {
+        let lines = [
+            SummaryLine {
+                month: "2026-10".into(),
+                customers: 17,
+                met: 4,
+                breached: 13,
+                over_budget: 13,
+                credits: "EUR 1,299.00".into(),
+                directory: "out/2026-10/".into(),
+            },
+            SummaryLine {
+                month: "2026-11".into(),
+                customers: 2,
+                met: 2,
+                breached: 0,
+                over_budget: 0,
+                credits: "none".into(),
+                directory: "out/2026-11/".into(),
+            },
+        ];
+        let text = format!("Run run-000001: reports\n{}input  role\nx.csv  checks\n", table(&lines));
+        let painted = paint(&text, Paint::Summary);
+        assert!(
+            painted.contains("       17    \u{1b}[32m4\u{1b}[0m        \u{1b}[31m13\u{1b}[0m           13"),
+            "{painted}"
+        );
+        assert!(painted.contains("        2    \u{1b}[32m2\u{1b}[0m         0            0"), "{painted}");
+        let plain = [GREEN, RED, RESET].iter().fold(painted.clone(), |t, e| t.replace(e, ""));
+        assert_eq!(plain, text, "only escapes were added");
+        assert_eq!(painted.matches('\u{1b}').count(), 6, "{painted}");
+    }
+}
+
 #[cfg(test)]
 mod clean_tests {
     use super::*;

@@ -137,8 +137,9 @@ fn diff_shows_a_restatement_and_the_changed_input() {
     assert!(r.stdout().contains(": 0\nInputs changed: none"), "{}", r.stdout());
     assert_eq!(
         w.read("restated.csv"),
-        "month,customer_id,old_uptime_percent,new_uptime_percent,old_met,new_met,old_credit,new_credit\n\
-         2026-10,C1,99.9305,99.6617,false,false,GBP 100.00 (10 %),GBP 100.00 (10 %)\n"
+        "month,customer_id,old_uptime_percent,new_uptime_percent,old_met,new_met,old_credit_percent,new_credit_percent,\
+         old_credit_amount,new_credit_amount,old_currency,new_currency\n\
+         2026-10,C1,99.9305,99.6617,false,false,10,10,100.00,100.00,GBP,GBP\n"
     );
     // The same from two month directories.
     let r = w.run(&["diff", "out/history/runs/run-000001/2026-10", "out/2026-10"]);

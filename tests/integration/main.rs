@@ -21,6 +21,7 @@ mod pdfs;
 mod real_data;
 mod runs;
 mod scale;
+mod shell;
 mod validate;
 mod warehouse;
 mod workdir;
