@@ -296,6 +296,31 @@ fn axis_floor(lowest: Decimal, target: Decimal) -> Decimal {
     Decimal::ZERO
 }
 
+/// An evidence source as a customer reads it: what saw the downtime, never an internal
+/// file name, line or probe location (those stay in evidence.csv and `explain`).
+/// `checks api/eu: 2 of 3 locations down (dublin, london)` reads "our external monitors
+/// (2 of 3 locations)", `outage outages.csv:6` "external monitoring report",
+/// `incident INC-7 (unplanned, major)` "incident INC-7", no-data time "no monitoring data".
+pub fn customer_source(source: &str) -> String {
+    if let Some(rest) = source.strip_prefix("checks ") {
+        let counts = rest.split_once(": ").map(|(_, c)| c).and_then(|c| c.split_once(" locations down"));
+        return match counts {
+            Some((n_of_m, _)) if n_of_m.contains(" of ") => format!("our external monitors ({n_of_m} locations)"),
+            _ => "our external monitors".to_string(),
+        };
+    }
+    if source.starts_with("outage ") {
+        return "external monitoring report".to_string();
+    }
+    if let Some(rest) = source.strip_prefix("incident ") {
+        return format!("incident {}", rest.split_whitespace().next().unwrap_or(""));
+    }
+    if source.starts_with("no monitoring data") {
+        return "no monitoring data".to_string();
+    }
+    source.to_string()
+}
+
 fn kind_label(k: crate::core::sla::EvidenceKind) -> &'static str {
     use crate::core::sla::EvidenceKind::*;
     match k {
@@ -823,6 +848,28 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn customer_sources_name_no_file_line_or_probe() {
+        let cases = [
+            ("checks api/eu: 2 of 3 locations down (dublin, london)", "our external monitors (2 of 3 locations)"),
+            (
+                "checks api/eu: 1 of 3 locations down (a), reduced in reduced.csv:7",
+                "our external monitors (1 of 3 locations)",
+            ),
+            ("checks api/eu: down, reduced in reduced.csv:7", "our external monitors"),
+            ("outage outages.csv:6", "external monitoring report"),
+            ("outage status.json: $[3] (open)", "external monitoring report"),
+            ("incident INC-2610-003 (planned_maintenance, major)", "incident INC-2610-003"),
+            ("no monitoring data for api/eu (gaps = down)", "no monitoring data"),
+        ];
+        for (internal, shown) in cases {
+            assert_eq!(customer_source(internal), shown, "{internal}");
+            for leak in [".csv", "dublin", "reduced in", ":6"] {
+                assert!(!customer_source(internal).contains(leak), "{internal}: {leak}");
+            }
+        }
+    }
 
     #[test]
     fn durations() {
