@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod generate;
 pub mod import;
+pub mod init;
 pub mod output;
 pub mod reduce;
 pub mod run;
@@ -43,6 +44,9 @@ pub enum Command {
     Reduce(reduce::ReduceArgs),
     /// Write a synthetic data set (config, customers, checks, outages, incidents) from a seed.
     Generate(generate::GenerateArgs),
+    /// Write a starter project: a commented sla.toml, the sample inputs and a copy of the
+    /// default report template to customise.
+    Init(init::InitArgs),
 }
 
 /// `--as-of`: an instant (naive times are UTC) in the supported range.
@@ -92,5 +96,6 @@ pub fn dispatch(
             reduce::reduce(args, clock_now)
         }
         Command::Generate(args) => generate::generate(args),
+        Command::Init(args) => init::init(args),
     }
 }
