@@ -52,38 +52,44 @@ fn project_files(with_template: bool) -> Vec<(String, std::borrow::Cow<'static, 
     files
 }
 
-/// Writes a project to `dir`: into a temporary folder beside it, then renamed into place
-/// (or, with `force` and a folder that is not empty, each file renamed into it). A usage
-/// error (exit 2) for a `dir` that is a file, or not empty without `force`; an output
-/// error (exit 5) when writing fails.
+/// Writes a project to `dir`: into a temporary folder beside it, then renamed into place;
+/// into an existing (empty, or with `force` any) folder, staged in a temporary folder
+/// inside it and each file renamed into place. A usage error (exit 2) for a `dir` that is
+/// a file, or not empty without `force`; an output error (exit 5) when writing fails.
 pub fn write_project(dir: &Path, with_template: bool, force: bool) -> Result<(), RunError> {
     let shown = dir.display();
+    let exists = dir.symlink_metadata().is_ok();
     let empty = match std::fs::read_dir(dir) {
         Ok(mut entries) => entries.next().is_none(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && dir.symlink_metadata().is_err() => true,
-        Err(_) if dir.symlink_metadata().is_ok_and(|m| !m.is_dir()) => {
+        Err(_) if !exists => true,
+        Err(_) if !dir.is_dir() => {
             return Err(RunError::Usage(format!("{shown}: is not a folder")));
         }
         Err(e) => return Err(RunError::Output(format!("{shown}: cannot read: {e}"))),
     };
     if !empty && !force {
         return Err(RunError::Usage(format!(
-            "{shown}: is not empty; choose a new folder, or add --force to replace the starter's files in it"
+            "{shown}: the folder is not empty (--force writes the starter's files into it anyway)"
         )));
     }
     let out = |what: String, e: std::io::Error| RunError::Output(format!("{what}: {e}"));
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+    let staging = if exists {
+        dir.to_path_buf()
+    } else {
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| out(format!("{}: cannot create", parent.display()), e))?;
+        parent
     };
-    std::fs::create_dir_all(&parent).map_err(|e| out(format!("{}: cannot create", parent.display()), e))?;
     let tmp = {
         use std::os::unix::fs::PermissionsExt;
         tempfile::Builder::new()
             .prefix(".slareport-init-")
             .permissions(std::fs::Permissions::from_mode(0o777))
-            .tempdir_in(&parent)
-            .map_err(|e| out(format!("{}: cannot write", parent.display()), e))?
+            .tempdir_in(&staging)
+            .map_err(|e| out(format!("{}: cannot write", staging.display()), e))?
     };
     let files = project_files(with_template);
     for (rel, bytes) in &files {
@@ -93,8 +99,7 @@ pub fn write_project(dir: &Path, with_template: bool, force: bool) -> Result<(),
         }
         std::fs::write(&p, bytes).map_err(|e| out(format!("{}: cannot write", p.display()), e))?;
     }
-    if empty {
-        // rename(2) replaces an empty folder.
+    if !exists {
         std::fs::rename(tmp.path(), dir).map_err(|e| out(format!("{shown}: cannot create"), e))?;
         let _ = tmp.keep();
         return Ok(());

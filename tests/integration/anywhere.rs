@@ -202,7 +202,8 @@ fn init_refuses_a_folder_that_is_not_empty_unless_forced() {
     let e = Elsewhere::new();
     std::fs::create_dir_all(e.cwd().join("proj")).unwrap();
     std::fs::write(e.cwd().join("proj/notes.txt"), "mine").unwrap();
-    e.run(&["init", "proj"]).assert_error(2, "proj: is not empty; choose a new folder, or add --force");
+    e.run(&["init", "proj"])
+        .assert_error(2, "proj: the folder is not empty (--force writes the starter's files into it anyway)");
     assert!(!e.cwd().join("proj/sla.toml").exists(), "nothing written");
     e.run(&["init", "proj/notes.txt"]).assert_error(2, "proj/notes.txt: is not a folder");
 
@@ -212,14 +213,52 @@ fn init_refuses_a_folder_that_is_not_empty_unless_forced() {
     assert!(std::fs::read_to_string(e.cwd().join("proj/sla.toml")).unwrap().contains("[tiers.standard]"));
     assert!(e.cwd().join("proj/template/fonts/DejaVuSans.ttf").is_file());
 
-    // An empty folder is fine; nothing is left behind beside it.
+    // An empty folder is fine, the current one too; nothing is left behind.
+    let names = |d: &Path| {
+        let mut n: Vec<String> =
+            std::fs::read_dir(d).unwrap().map(|d| d.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        n.sort();
+        n
+    };
     std::fs::create_dir(e.cwd().join("empty")).unwrap();
     e.run(&["init", "empty"]).assert_ok();
-    let mut names: Vec<String> =
-        std::fs::read_dir(e.cwd()).unwrap().map(|d| d.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    assert_eq!(names, ["empty", "proj"]);
+    std::fs::create_dir(e.cwd().join("here")).unwrap();
+    wait(spawn(&e.root.path().join("bin/slareport"), &e.cwd().join("here"), &["init", "."]), &e.cwd()).assert_ok();
+    assert_eq!(names(&e.cwd()), ["empty", "here", "proj"]);
+    let project = ["backups.csv", "checks", "customers.csv", "incidents.csv", "outages.csv", "sla.toml", "template"];
+    assert_eq!(names(&e.cwd().join("empty")), project);
+    assert_eq!(names(&e.cwd().join("here")), project);
 
     // Without a config, commands other than `run` say how to get one.
     e.run(&["validate"]).assert_error(2, "`slareport init DIR` writes a starter project");
+}
+
+/// Every file of report-templates/ is embedded, and the sample's inputs are: a font or
+/// input added to the repository but not to `src/assets.rs` fails here.
+#[test]
+fn the_embedded_files_are_the_repository_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut on_disk = Vec::new();
+    for dir in ["default", "fonts"] {
+        for entry in std::fs::read_dir(root.join("report-templates").join(dir)).unwrap() {
+            on_disk.push(format!("{dir}/{}", entry.unwrap().file_name().to_string_lossy()));
+        }
+    }
+    on_disk.sort();
+    let mut embedded: Vec<String> = slareport::assets::TEMPLATES.iter().map(|(p, _)| p.to_string()).collect();
+    embedded.sort();
+    assert_eq!(embedded, on_disk);
+    let mut sample = vec!["sla.toml".to_string()];
+    for pattern in ["*.csv", "checks/*"] {
+        for p in glob::glob(root.join("sample-data").join(pattern).to_str().unwrap()).unwrap() {
+            sample.push(p.unwrap().strip_prefix(root.join("sample-data")).unwrap().to_string_lossy().into_owned());
+        }
+    }
+    sample.sort();
+    let mut embedded: Vec<String> = slareport::assets::SAMPLE.iter().map(|(p, _)| p.to_string()).collect();
+    embedded.sort();
+    assert_eq!(embedded, sample);
+    for (rel, bytes) in slareport::assets::TEMPLATES {
+        assert!(read(&root.join("report-templates").join(rel)) == *bytes, "{rel}");
+    }
 }
