@@ -4,6 +4,7 @@
 //! [`render`] formats, [`audit`] digests, [`pipeline`] runs them in order, [`cli`] is the
 //! command line.
 
+pub mod assets;
 pub mod audit;
 pub mod cli;
 pub mod config;

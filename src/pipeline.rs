@@ -63,7 +63,7 @@ pub struct Prepared {
 }
 
 pub fn prepare(config: Config, as_of: Option<Instant>, clock_now: Instant) -> Result<Prepared, RunError> {
-    let template = Template::load(&config.template.clone().unwrap_or_else(Template::default_dir))?;
+    let template = Template::for_config(config.template.as_deref())?;
     let fonts = FontSet::load(&template).map_err(|message| TemplateError { file: "template fonts".into(), message })?;
     let now = as_of.unwrap_or(clock_now);
     let mut inputs = load_inputs(&config, now)?;

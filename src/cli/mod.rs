@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod generate;
 pub mod import;
+pub mod init;
 pub mod output;
 pub mod reduce;
 pub mod run;
@@ -48,6 +49,9 @@ pub enum Command {
     Completions(shell::CompletionsArgs),
     /// Write the man page (roff) to standard output.
     Man,
+    /// Write a starter project: a commented sla.toml, the sample inputs and a copy of the
+    /// default report template to customise.
+    Init(init::InitArgs),
 }
 
 /// `--as-of`: an instant (naive times are UTC) in the supported range.
@@ -99,5 +103,6 @@ pub fn dispatch(
         Command::Generate(args) => generate::generate(args),
         Command::Completions(args) => shell::completions(args),
         Command::Man => shell::man(),
+        Command::Init(args) => init::init(args),
     }
 }

@@ -14,7 +14,7 @@ use crate::render::terminal;
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  slareport run                                   # the bundled sample data into reports/\n  slareport run --config sla.toml --month 2026-10 --out reports/\n  slareport run --config sla.toml --from 2026-01 --to 2026-06\n  slareport run --config sla.toml --period 2026-Q3 --every month\n  slareport run --config sla.toml --period last-90-days --as-of 2026-11-26T00:00:00Z"
+    after_help = "Examples:\n  slareport run                                   # the built-in sample (written to sample-data/) into reports/\n  slareport run --config sla.toml --month 2026-10 --out reports/\n  slareport run --config sla.toml --from 2026-01 --to 2026-06\n  slareport run --config sla.toml --period 2026-Q3 --every month\n  slareport run --config sla.toml --period last-90-days --as-of 2026-11-26T00:00:00Z"
 )]
 pub struct RunArgs {
     #[command(flatten)]
@@ -38,30 +38,43 @@ pub struct RunArgs {
     pub timings: bool,
 }
 
-/// The bundled sample configuration: `./sample-data/sla.toml`, else the one in the
-/// source tree this binary was built from.
-fn sample_config() -> Option<PathBuf> {
-    let local = Path::new("sample-data/sla.toml");
-    if local.is_file() {
-        return Some(local.to_path_buf());
-    }
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/sla.toml");
-    built.is_file().then_some(built)
-}
+/// The sample's configuration in the current folder.
+const SAMPLE_CONFIG: &str = "sample-data/sla.toml";
 
-/// The given config, or the bundled sample's.
+/// The given config, or `./sample-data/sla.toml` (the repository's, or the one `run`
+/// wrote from the sample embedded in the binary).
 pub fn config_or_sample(config: Option<PathBuf>) -> Result<PathBuf, RunError> {
     match config {
         Some(c) => Ok(c),
-        None => sample_config()
-            .ok_or_else(|| RunError::Usage("no --config given and no bundled sample-data/sla.toml found".into())),
+        None if Path::new(SAMPLE_CONFIG).is_file() => Ok(PathBuf::from(SAMPLE_CONFIG)),
+        None => Err(RunError::Usage(format!(
+            "no --config given and no {SAMPLE_CONFIG} in this folder (`slareport run` writes the built-in sample there; `slareport init DIR` writes a starter project)"
+        ))),
     }
+}
+
+/// `run`'s config: the given one, else `./sample-data/sla.toml`, which is first written
+/// from the sample embedded in the binary when this folder has no `sample-data/` (with a
+/// note saying so). Written out, not kept in a temporary folder, because `verify` and
+/// `explain` re-read a run's config and inputs where the run read them.
+fn config_or_written_sample(config: Option<PathBuf>) -> Result<(PathBuf, Option<String>), RunError> {
+    let dir = Path::new(SAMPLE_CONFIG).parent().expect("a folder");
+    if config.is_some() || Path::new(SAMPLE_CONFIG).is_file() || dir.symlink_metadata().is_ok() {
+        return Ok((config_or_sample(config)?, None));
+    }
+    super::init::write_project(dir, false, false)?;
+    let note = format!(
+        "Wrote the sample data built into slareport to {}/ (`slareport init DIR` writes it with a template to customise)\n",
+        dir.display()
+    );
+    Ok((PathBuf::from(SAMPLE_CONFIG), Some(note)))
 }
 
 /// What `run` and `validate` read: the configuration, the periods and "now".
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Configuration file (TOML). Default: the bundled sample-data/sla.toml.
+    /// Configuration file (TOML). Default: ./sample-data/sla.toml (`run` first writes the
+    /// sample built into slareport there when this folder has no sample-data/).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// One month, YYYY-MM (default: the months the inputs cover).
@@ -190,13 +203,13 @@ pub fn periods_to_report(prepared: &Prepared, asked: Option<Vec<Period>>) -> Opt
 
 /// Runs the reports; returns the summary and the warnings.
 pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), RunError> {
-    let config = config_or_sample(args.inputs.config.clone())?;
-    if config.as_os_str() == "-" {
+    if args.inputs.config.as_ref().is_some_and(|c| c.as_os_str() == "-") {
         return Err(RunError::Usage(
             "--config -: a run records its config file for verify; give a file (validate, explain and reduce read - as standard input)".into(),
         ));
     }
     check_out_dir(&args.out)?;
+    let (config, wrote_sample) = config_or_written_sample(args.inputs.config.clone())?;
     let loaded = Config::load(&config)?;
     let asked = asked_periods(&args.inputs, &loaded, clock_now)?;
     let mut stages = Stages::new(args.timings);
@@ -253,7 +266,8 @@ pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), R
     stages.done("record and publish");
     stages.print();
     let noun = if periods.iter().all(|p| p.as_month().is_some()) { "month" } else { "period" };
-    let mut out = format!(
+    let mut out = wrote_sample.unwrap_or_default();
+    out += &format!(
         "Run {run_id}: reports for {} {noun}{} from {}\n",
         lines.len(),
         if lines.len() == 1 { "" } else { "s" },

@@ -54,11 +54,11 @@ pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunEr
     };
     let asked = asked_periods(&args, &config, clock_now)?;
     let mut problems = Vec::new();
-    let template = match Template::load(&config.template.clone().unwrap_or_else(Template::default_dir)) {
+    let template = match Template::for_config(config.template.as_deref()) {
         Ok(t) => t,
         Err(e) => {
             problems.push(e.to_string());
-            Template::load(&Template::default_dir())?
+            Template::embedded_default()
         }
     };
     let fonts = FontSet::load(&template)

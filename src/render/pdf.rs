@@ -669,7 +669,7 @@ mod tests {
     use super::*;
 
     fn fonts() -> FontSet {
-        FontSet::load(&Template::load(&Template::default_dir()).unwrap()).unwrap()
+        FontSet::load(&Template::embedded_default()).unwrap()
     }
 
     #[test]

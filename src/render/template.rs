@@ -174,9 +174,45 @@ impl Template {
     pub fn load(dir: &Path) -> Result<Template, TemplateError> {
         let path = dir.join("template.toml");
         let file = path.display().to_string();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| TemplateError { file: file.clone(), message: format!("cannot read: {e}") })?;
+        Template::parse(&file, &text, |rel| {
+            let p: PathBuf = dir.join(rel);
+            std::fs::read(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+        })
+    }
+
+    /// The default template embedded in the binary (`report-templates/default`, its
+    /// fonts and logo): the same bytes, so the same digest as that directory.
+    pub fn embedded_default() -> Template {
+        use crate::assets::{DEFAULT_TEMPLATE, template_file};
+        let text = template_file(DEFAULT_TEMPLATE, "template.toml").expect("the default template is embedded");
+        let text = std::str::from_utf8(text).expect("the default template.toml is UTF-8");
+        Template::parse("the built-in default template", text, |rel| {
+            template_file(DEFAULT_TEMPLATE, rel).map(<[u8]>::to_vec).ok_or_else(|| format!("{rel} is not embedded"))
+        })
+        .expect("the embedded default template is valid (a unit test loads it)")
+    }
+
+    /// The template directory named in the config (`[report] template`), else the
+    /// embedded default.
+    pub fn for_config(dir: Option<&Path>) -> Result<Template, TemplateError> {
+        match dir {
+            Some(d) => Template::load(d),
+            None => Ok(Template::embedded_default()),
+        }
+    }
+
+    /// A template from the text of its template.toml (`file` names it in errors) and a
+    /// reader of the files it names, relative to its directory.
+    fn parse(
+        file: &str,
+        text: &str,
+        read_rel: impl Fn(&str) -> Result<Vec<u8>, String>,
+    ) -> Result<Template, TemplateError> {
+        let file = file.to_string();
         let err = |message: String| TemplateError { file: file.clone(), message };
-        let text = std::fs::read_to_string(&path).map_err(|e| err(format!("cannot read: {e}")))?;
-        let raw: RawTemplate = toml::from_str(&text).map_err(|e| {
+        let raw: RawTemplate = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
             let msg = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
             match line {
@@ -185,8 +221,7 @@ impl Template {
             }
         })?;
         let read = |key: &str, rel: &str| -> Result<Vec<u8>, TemplateError> {
-            let p: PathBuf = dir.join(rel);
-            std::fs::read(&p).map_err(|e| err(format!("{key}: cannot read {}: {e}", p.display())))
+            read_rel(rel).map_err(|e| err(format!("{key}: {e}")))
         };
         let page_size = match raw.page_size.as_deref().unwrap_or("A4").to_ascii_lowercase().as_str() {
             "a4" => PageSize::A4,
@@ -244,34 +279,17 @@ impl Template {
             digest: crate::audit::manifest::sha256_hex(text.as_bytes()),
         })
     }
-
-    /// The bundled default template: `./report-templates/default`, else the one in the
-    /// source tree this binary was built from.
-    pub fn default_dir() -> PathBuf {
-        let local = Path::new("report-templates/default");
-        if local.join("template.toml").is_file() {
-            return local.to_path_buf();
-        }
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("report-templates/default")
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The embedded `report-templates/` written out; `t` is its default template.
     fn copy_default() -> tempfile::TempDir {
         let tmp = tempfile::tempdir().unwrap();
-        let src = Template::default_dir();
-        let dst = tmp.path().join("t");
-        std::fs::create_dir_all(&dst).unwrap();
-        std::fs::copy(src.join("template.toml"), dst.join("template.toml")).unwrap();
-        std::fs::copy(src.join("logo.png"), dst.join("logo.png")).unwrap();
-        let fonts = src.parent().unwrap().join("fonts");
-        std::fs::create_dir_all(tmp.path().join("fonts")).unwrap();
-        for f in ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DroidSansFallbackFull.ttf", "NanumBarunGothic.ttf"] {
-            std::fs::copy(fonts.join(f), tmp.path().join("fonts").join(f)).unwrap();
-        }
+        crate::assets::write_all(crate::assets::TEMPLATES, tmp.path()).unwrap();
+        std::fs::rename(tmp.path().join("default"), tmp.path().join("t")).unwrap();
         tmp
     }
 
@@ -288,10 +306,20 @@ mod tests {
 
     #[test]
     fn the_default_template_loads() {
-        let t = Template::load(&Template::default_dir()).unwrap();
+        let t = Template::embedded_default();
         assert_eq!(t.page_size, PageSize::A4);
         assert!(t.logo_png.is_some() && !t.fallback_fonts.is_empty());
         assert_eq!(t.colors.primary, Rgb(31.0 / 255.0, 58.0 / 255.0, 95.0 / 255.0));
+        // Written out, it loads from its directory with the same digest and bytes.
+        let tmp = copy_default();
+        let d = Template::load(&tmp.path().join("t")).unwrap();
+        assert_eq!(d.digest, t.digest);
+        assert_eq!(
+            t.digest,
+            crate::audit::manifest::sha256_hex(include_bytes!("../../report-templates/default/template.toml"))
+        );
+        assert!(d.regular_font == t.regular_font && d.bold_font == t.bold_font && d.logo_png == t.logo_png);
+        assert_eq!(d.fallback_fonts, t.fallback_fonts);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 #[global_allocator]
 static ALLOCATOR: slareport::guard::MemoryGuard = slareport::guard::MemoryGuard;
 
+mod anywhere;
 mod audit;
 mod bad_inputs;
 mod errors;
