@@ -39,15 +39,26 @@ impl Elsewhere {
 }
 
 fn spawn(bin: &Path, cwd: &Path, args: &[&str]) -> Child {
-    Command::new(bin)
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("CARGO_MANIFEST_DIR")
-        .env_remove("RUST_BACKTRACE")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run slareport")
+    // A binary copied a moment ago can be "busy" (ETXTBSY) while another test thread's
+    // fork still holds the copy's write handle: try again shortly.
+    for attempt in 0.. {
+        let spawned = Command::new(bin)
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("CARGO_MANIFEST_DIR")
+            .env_remove("RUST_BACKTRACE")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        match spawned {
+            Ok(child) => return child,
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && attempt < 50 => {
+                std::thread::sleep(std::time::Duration::from_millis(100))
+            }
+            Err(e) => panic!("run slareport: {e}"),
+        }
+    }
+    unreachable!("the loop returns or panics")
 }
 
 fn wait(child: Child, cwd: &Path) -> Run {
