@@ -16,6 +16,9 @@ pub struct TemplateError {
 #[serde(deny_unknown_fields)]
 struct RawTemplate {
     provider_name: String,
+    /// `customer` (the default) or `internal`: what a customer PDF says of the sources.
+    #[serde(default)]
+    evidence_detail: Option<String>,
     logo: Option<String>,
     page_size: Option<String>,
     fonts: RawFonts,
@@ -105,6 +108,10 @@ pub struct Template {
     pub fallback_fonts: Vec<Vec<u8>>,
     /// SHA-256 of template.toml, for the manifest.
     pub digest: String,
+    /// Customer PDFs name the sources of downtime as evidence.csv does (check series,
+    /// probe locations, input files and lines): for internal copies. By default they say
+    /// "our external monitors (2 of 3 locations)" and "incident INC-…".
+    pub internal_detail: bool,
 }
 
 /// The placeholders `[text]` may use.
@@ -266,7 +273,15 @@ impl Template {
             .enumerate()
             .map(|(i, f)| read(&format!("[fonts] fallback[{i}]"), f))
             .collect::<Result<Vec<_>, _>>()?;
+        let internal_detail = match raw.evidence_detail.as_deref() {
+            None | Some("customer") => false,
+            Some("internal") => true,
+            Some(other) => {
+                return Err(err(format!("evidence_detail: expected customer or internal, found {other:?}")));
+            }
+        };
         Ok(Template {
+            internal_detail,
             provider_name: raw.provider_name,
             page_size,
             colors,
@@ -302,6 +317,19 @@ mod tests {
             Ok(_) => panic!("the edit {from:?} -> {to:?} was accepted"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn evidence_detail_is_customer_by_default_internal_on_request() {
+        assert!(!Template::embedded_default().internal_detail);
+        let tmp = copy_default();
+        let p = tmp.path().join("t/template.toml");
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, format!("evidence_detail = \"internal\"\n{text}")).unwrap();
+        assert!(Template::load(&tmp.path().join("t")).unwrap().internal_detail);
+        std::fs::write(&p, format!("evidence_detail = \"all\"\n{text}")).unwrap();
+        let e = Template::load(&tmp.path().join("t")).unwrap_err().to_string();
+        assert!(e.contains("evidence_detail: expected customer or internal, found \"all\""), "{e}");
     }
 
     #[test]

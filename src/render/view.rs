@@ -321,6 +321,21 @@ pub fn customer_source(source: &str) -> String {
     source.to_string()
 }
 
+/// The sources of an evidence row as a PDF shows them: in customer words (each named
+/// once), or as evidence.csv has them for an internal copy.
+fn sources(sources: &[String], internal: bool) -> String {
+    if internal {
+        return sources.join("; ");
+    }
+    let mut shown: Vec<String> = Vec::new();
+    for s in sources.iter().map(|s| customer_source(s)) {
+        if !shown.contains(&s) {
+            shown.push(s);
+        }
+    }
+    shown.join("; ")
+}
+
 fn kind_label(k: crate::core::sla::EvidenceKind) -> &'static str {
     use crate::core::sla::EvidenceKind::*;
     match k {
@@ -456,7 +471,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
                     local(e.interval.end, tz),
                     duration(Decimal::from(e.seconds)),
                     kind_label(e.kind).to_string(),
-                    e.sources.join("; "),
+                    sources(&e.sources, t.internal_detail),
                     e.reasons.join("; "),
                 ]
             })

@@ -62,7 +62,19 @@ fn every_customer_pdf_shows_its_numbers_incidents_and_fingerprint() {
             assert!(flat.contains(id), "{name}: incident {id}");
         }
         assert!(flat.contains(if r["met"] == "true" { "Target met" } else { "Target missed" }), "{name}");
+        // Fit to send: no input file, line or probe location (those are in evidence.csv).
+        for internal in ["outages.csv", ".csv:", "frankfurt", "locations down"] {
+            assert!(!flat.contains(internal), "{name} shows {internal:?}");
+        }
     }
+    assert!(
+        sla.iter().any(|r| pdf_text(&month.join(format!("customers/{}.pdf", r["customer_id"])))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("our external monitors")),
+        "some customer PDF names the monitors"
+    );
     let summary = pdf_text(&month.join("summary.pdf"));
     assert!(summary.contains("Portfolio summary") && summary.contains(&fingerprint));
     assert!(summary.split_whitespace().collect::<Vec<_>>().join(" ").contains("Müller & Söhne GmbH (C002)"));
