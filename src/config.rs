@@ -55,9 +55,9 @@ impl<'de> Deserialize<'de> for Dec {
                 let clean = v.trim().replace('_', "");
                 match crate::core::numbers::exact_decimal(&clean) {
                     Ok(d) => Ok(Dec(Ok(d))),
-                    Err(DecimalError::TooManyDigits) => Ok(Dec(Err(crate::load::table::clip(v)))),
+                    Err(DecimalError::TooManyDigits) => Ok(Dec(Err(crate::common::clip(v)))),
                     Err(DecimalError::NotANumber) => {
-                        Err(E::custom(format!("expected a decimal number, found {}", crate::load::table::quote(v))))
+                        Err(E::custom(format!("expected a decimal number, found {}", crate::common::quote(v))))
                     }
                 }
             }
@@ -137,6 +137,49 @@ impl Mapping {
     }
 }
 
+/// A native source format (`format = ...` on an `[inputs]` entry; read by `load::native`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NativeFormat {
+    /// Atlassian Statuspage API v2: incidents and scheduled maintenances (JSON or JSON lines).
+    Statuspage,
+    /// Uptime Kuma's SQLite database (`kuma.db`), 1.23 and 2.x.
+    UptimeKuma,
+    /// A Prometheus `query_range` result over 0/1 series such as `probe_success`.
+    Prometheus,
+    /// Google Cloud's public `incidents.json`.
+    GcpStatus,
+}
+
+impl NativeFormat {
+    pub const ALL: [NativeFormat; 4] =
+        [NativeFormat::Statuspage, NativeFormat::UptimeKuma, NativeFormat::Prometheus, NativeFormat::GcpStatus];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NativeFormat::Statuspage => "statuspage",
+            NativeFormat::UptimeKuma => "uptime-kuma",
+            NativeFormat::Prometheus => "prometheus",
+            NativeFormat::GcpStatus => "gcp-status",
+        }
+    }
+}
+
+impl std::fmt::Display for NativeFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for NativeFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        NativeFormat::ALL.into_iter().find(|f| f.as_str() == s).ok_or_else(|| {
+            let names: Vec<&str> = NativeFormat::ALL.iter().map(|f| f.as_str()).collect();
+            format!("format: unknown format {}, expected one of: {}", crate::common::quote(s), names.join(", "))
+        })
+    }
+}
+
 /// One entry of an `[inputs]` list: a path or glob pattern, relative to the config's
 /// directory. It must match at least one file unless it is `optional`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,7 +191,7 @@ pub struct InputPattern {
     pub series: SeriesMode,
     /// A native source format (`statuspage`, `uptime-kuma`, `prometheus`, `gcp-status`)
     /// instead of a table file, with its own options.
-    pub format: Option<crate::load::native::Format>,
+    pub format: Option<NativeFormat>,
     pub options: BTreeMap<String, String>,
 }
 
@@ -270,7 +313,7 @@ impl RawPattern {
             Some(name) => Some(parse_tz(&name).ok_or_else(|| {
                 format!(
                     "timezone: unknown time zone {}, expected an IANA name like Europe/London",
-                    crate::load::table::quote(&name)
+                    crate::common::quote(&name)
                 )
             })?),
         };
@@ -292,7 +335,7 @@ impl RawPattern {
             ("checks", Some(other), _) if other != "checks" => {
                 return Err(format!(
                     "series: unknown series kind {}, expected checks or events",
-                    crate::load::table::quote(other)
+                    crate::common::quote(other)
                 ));
             }
             ("checks", _, Some(_)) => {
@@ -306,7 +349,7 @@ impl RawPattern {
         let format = match self.format.as_deref() {
             None => None,
             Some(name) => {
-                let f = name.parse::<crate::load::native::Format>()?;
+                let f = name.parse::<NativeFormat>()?;
                 if role == "customers" {
                     return Err(format!(
                         "format {name}: customers are read from a table file, a native source holds none"
@@ -343,7 +386,7 @@ impl RawPattern {
 
 /// `'name'`, clipped, for column names in messages.
 fn single_quoted(s: &str) -> String {
-    format!("'{}'", crate::load::table::clip(s))
+    format!("'{}'", crate::common::clip(s))
 }
 
 /// The longest `max_hold_seconds` of a state-change log: 366 days, like `max_gap_seconds`.

@@ -20,7 +20,7 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 
 use crate::core::interval::Instant;
 use crate::core::time::Month;
-use crate::pipeline::RunError;
+use crate::error::RunError;
 
 /// The checks file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

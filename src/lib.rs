@@ -7,8 +7,10 @@
 pub mod assets;
 pub mod audit;
 pub mod cli;
+pub mod common;
 pub mod config;
 pub mod core;
+pub mod error;
 pub mod generate;
 pub mod guard;
 pub mod load;

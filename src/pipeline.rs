@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::audit::history::{FileRef, HistoryError, InputRef, OutputRef, RunRecord, Store};
 use crate::audit::manifest::{FileDigest, InputDigest, Manifest, TrendDigest, sha256_hex, trend_digest};
-use crate::config::{Config, ConfigError};
+use crate::config::Config;
 use crate::core::checks::{PairDowntime, with_outages};
 use crate::core::interval::{Instant, Interval, IntervalSet};
 use crate::core::period::Period;
@@ -16,40 +16,14 @@ use crate::core::sla::{
 };
 use crate::core::time::{Month, format_utc};
 use crate::load::history::{ReportedPoint, results_points};
-use crate::load::{Footprint, InputError, InputFile, Inputs, load_inputs};
+use crate::load::{Footprint, InputFile, Inputs, load_inputs};
 use crate::render::pdf::{FontSet, customer_pdf, summary_pdf};
 use crate::render::template::{Template, TemplateError};
 use crate::render::view::{CustomerInputs, HistoryPoint, SummaryInputs, customer_view, summary_view};
 use crate::render::{csv_files, view};
 use std::collections::BTreeMap;
 
-/// Why a run failed; each maps to its own exit code.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("{0}")]
-    Usage(String),
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error(transparent)]
-    Input(#[from] InputError),
-    #[error(transparent)]
-    Template(#[from] TemplateError),
-    #[error("{0}")]
-    Output(String),
-    #[error(transparent)]
-    History(#[from] HistoryError),
-}
-
-impl RunError {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            RunError::Usage(_) => 2,
-            RunError::Config(_) | RunError::Template(_) => 3,
-            RunError::Input(_) => 4,
-            RunError::Output(_) | RunError::History(_) => 5,
-        }
-    }
-}
+pub use crate::error::RunError;
 
 /// Everything loaded and reduced once, reused for every period of a run.
 pub struct Prepared {

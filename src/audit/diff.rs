@@ -220,7 +220,7 @@ pub fn to_csv(list: &[Restatement]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     w.write_record(CSV_HEADER).expect("csv");
     for r in list {
-        w.write_record(csv_row(r).iter().map(|c| crate::render::csv_files::neutralise(c))).expect("csv");
+        w.write_record(csv_row(r).iter().map(|c| crate::common::neutralise(c))).expect("csv");
     }
     w.into_inner().expect("memory")
 }

@@ -2,7 +2,6 @@
 //! Deterministic: no clock, sorted lists, so re-runs on the same inputs are identical.
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::load::InputFile;
 
@@ -69,9 +68,7 @@ pub struct InputDigest {
     pub rows_outside: usize,
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
+pub use crate::common::sha256_hex;
 
 impl FileDigest {
     pub fn of(path: &str, bytes: &[u8]) -> FileDigest {

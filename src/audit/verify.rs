@@ -9,7 +9,6 @@ use crate::core::period::Period;
 use crate::core::time::parse_instant;
 use crate::load::history::results_points;
 use crate::load::sha256_file;
-use crate::pipeline;
 
 /// Which run to verify: the latest, a run id, or the run that wrote a manifest.
 /// The file in a published month directory naming the run that wrote it.
@@ -40,7 +39,13 @@ fn fail(what: String) -> Check {
 }
 
 /// Runs every check; `Err` only when the store cannot be read or the run not found.
-pub fn verify(out: &Path, target: &Target) -> Result<(String, Vec<Check>), String> {
+/// Recomputes a recorded run's CSVs: from its config file, "now" and periods, every
+/// file as `PERIOD/NAME` with its bytes (the caller runs the pipeline: `audit` does not
+/// depend on it).
+pub type Recompute<'a> =
+    &'a dyn Fn(&Path, crate::core::interval::Instant, &[String]) -> Result<Vec<(String, Vec<u8>)>, String>;
+
+pub fn verify(out: &Path, target: &Target, recompute: Recompute) -> Result<(String, Vec<Check>), String> {
     let store = Store::of(out);
     let records = store.read().map_err(|e| e.to_string())?;
     if records.is_empty() {
@@ -182,27 +187,20 @@ pub fn verify(out: &Path, target: &Target) -> Result<(String, Vec<Check>), Strin
     // Recompute from the inputs.
     let now = parse_instant(record.as_of.as_deref().unwrap_or(&record.recorded_at), chrono_tz::Tz::UTC)
         .map_err(|e| format!("{id}: bad recorded time: {e}"))?;
-    let prepared = crate::config::Config::load(Path::new(&record.config.path))
-        .map_err(pipeline::RunError::from)
-        .and_then(|config| pipeline::prepare(config, Some(now), now));
-    match prepared {
+    let periods: Vec<String> = record.months.iter().filter(|m| Period::from_label(m).is_some()).cloned().collect();
+    for month in record.months.iter().filter(|m| Period::from_label(m).is_none()) {
+        checks.push(fail(format!("{id} recorded {month:?}, which is not a period")));
+    }
+    match recompute(Path::new(&record.config.path), now, &periods) {
         Err(e) => checks.push(fail(format!("recomputing {id} failed: {e}"))),
-        Ok(prepared) => {
-            for month in &record.months {
-                let Some(period) = Period::from_label(month) else {
-                    checks.push(fail(format!("{id} recorded {month:?}, which is not a period")));
-                    continue;
-                };
-                let result = prepared.compute(&period);
-                for (name, bytes) in prepared.render_csvs(&result) {
-                    let rel = format!("{month}/{name}");
-                    match record.outputs.iter().find(|o| o.path == rel) {
-                        Some(o) if o.sha256 == sha256_hex(&bytes) => {
-                            checks.push(pass(format!("recomputed {rel} is byte-identical")))
-                        }
-                        Some(_) => checks.push(fail(format!("recomputed {rel} differs from what {id} reported"))),
-                        None => checks.push(fail(format!("{id} recorded no {rel}"))),
+        Ok(files) => {
+            for (rel, bytes) in files {
+                match record.outputs.iter().find(|o| o.path == rel) {
+                    Some(o) if o.sha256 == sha256_hex(&bytes) => {
+                        checks.push(pass(format!("recomputed {rel} is byte-identical")))
                     }
+                    Some(_) => checks.push(fail(format!("recomputed {rel} differs from what {id} reported"))),
+                    None => checks.push(fail(format!("{id} recorded no {rel}"))),
                 }
             }
         }

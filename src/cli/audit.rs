@@ -11,8 +11,7 @@ use crate::core::time::Month;
 use crate::pipeline::{self, RunError};
 use crate::render::{explain, terminal};
 
-/// Exit code when a verification finds a mismatch.
-pub const VERIFY_FAILED: i32 = 6;
+pub use crate::error::VERIFY_FAILED;
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -51,11 +50,30 @@ fn json_and_csv_stdout(json: bool, csv: Option<&std::path::Path>) -> Result<(), 
     Ok(())
 }
 
+/// `verify`'s recomputation of a recorded run: the pipeline on its config, at its "now",
+/// for its periods; every CSV as `PERIOD/NAME`.
+fn recompute(
+    config: &std::path::Path,
+    now: crate::core::interval::Instant,
+    periods: &[String],
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let config = crate::config::Config::load(config).map_err(|e| e.to_string())?;
+    let prepared = crate::pipeline::prepare(config, Some(now), now).map_err(|e| e.to_string())?;
+    let mut files = Vec::new();
+    for label in periods {
+        let period =
+            crate::core::period::Period::from_label(label).ok_or_else(|| format!("{label:?}: not a period"))?;
+        let result = prepared.compute(&period);
+        files.extend(prepared.render_csvs(&result).into_iter().map(|(name, bytes)| (format!("{label}/{name}"), bytes)));
+    }
+    Ok(files)
+}
+
 pub fn verify(args: VerifyArgs) -> Result<Outcome, RunError> {
     let target = verify::Target::parse(args.target.as_deref());
     if args.json {
         let done = completed_lines(&args.out);
-        let (id, checks) = verify::verify(&args.out, &target).map_err(RunError::Usage)?;
+        let (id, checks) = verify::verify(&args.out, &target, &recompute).map_err(RunError::Usage)?;
         let failed = checks.iter().filter(|c| !c.ok).count();
         let checks: Vec<serde_json::Value> =
             checks.iter().map(|c| serde_json::json!({ "ok": c.ok, "what": c.what })).collect();
@@ -69,7 +87,7 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome, RunError> {
         return Ok(json_outcome(value, if failed == 0 { 0 } else { VERIFY_FAILED }));
     }
     let mut text = completed(&args.out);
-    let (id, checks) = verify::verify(&args.out, &target).map_err(RunError::Usage)?;
+    let (id, checks) = verify::verify(&args.out, &target, &recompute).map_err(RunError::Usage)?;
     for c in &checks {
         text.push_str(&format!("{}  {}\n", if c.ok { "ok  " } else { "FAIL" }, c.what));
     }
@@ -104,8 +122,7 @@ pub struct DiffArgs {
     pub exit_code: bool,
 }
 
-/// Exit code of `diff --exit-code` when there are restatements.
-pub const RESTATED: i32 = 1;
+pub use crate::error::RESTATED;
 
 /// One side's figures for a customer-month in `diff --json` (null when absent).
 fn reported_json(r: &Option<diff::Reported>) -> serde_json::Value {

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use super::Outcome;
 use crate::core::time::Month;
+use crate::error::RunError;
 use crate::generate::{Format, Spec};
-use crate::pipeline::RunError;
 
 #[derive(Debug, Args)]
 #[command(

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use super::Outcome;
 use crate::core::interval::Instant;
+use crate::error::RunError;
 use crate::load::InputError;
 use crate::load::native::{self, Canonical, Format};
-use crate::pipeline::RunError;
 
 #[derive(Debug, Args)]
 #[command(

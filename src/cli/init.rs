@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::Outcome;
 use crate::assets::{Asset, SAMPLE, TEMPLATE_LINE, TEMPLATES};
-use crate::pipeline::RunError;
+use crate::error::RunError;
 
 #[derive(Debug, Args)]
 #[command(

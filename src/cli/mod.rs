@@ -76,7 +76,7 @@ pub struct Outcome {
 pub fn dispatch(
     command: Command,
     clock_now: crate::core::interval::Instant,
-) -> Result<Outcome, crate::pipeline::RunError> {
+) -> Result<Outcome, crate::error::RunError> {
     match command {
         Command::Run(args) => {
             let quiet = args.quiet;

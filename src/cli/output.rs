@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::pipeline::RunError;
+use crate::error::RunError;
 
 /// Where `--csv` goes.
 pub enum Destination {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use super::Outcome;
 use crate::config::Config;
 use crate::core::interval::Instant;
-use crate::pipeline::RunError;
+use crate::error::RunError;
 
 #[derive(Debug, Args)]
 #[command(

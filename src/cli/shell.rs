@@ -3,7 +3,7 @@
 use clap::{Args, CommandFactory};
 
 use super::{Cli, Outcome};
-use crate::pipeline::RunError;
+use crate::error::RunError;
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {

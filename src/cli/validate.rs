@@ -19,9 +19,8 @@ use crate::render::pdf::FontSet;
 use crate::render::template::Template;
 use crate::render::view::{duration, group_thousands};
 
-/// Exit codes of `validate`.
-pub const WARNINGS_ONLY: i32 = 1;
-pub const PROBLEMS: i32 = 4;
+pub use crate::error::PROBLEMS;
+pub use crate::error::WARNINGS_ONLY;
 /// At most this many problems are listed.
 const MAX_LISTED: usize = 500;
 

@@ -60,9 +60,7 @@ pub fn results_csv(files: &[std::path::PathBuf]) -> Result<Vec<u8>, String> {
         for row in 0..df.height() {
             let rec: Vec<String> = cols
                 .iter()
-                .map(|c| {
-                    c.str().ok().and_then(|s| s.get(row)).map(crate::render::csv_files::neutralise).unwrap_or_default()
-                })
+                .map(|c| c.str().ok().and_then(|s| s.get(row)).map(crate::common::neutralise).unwrap_or_default())
                 .collect();
             w.write_record(&rec).map_err(|e| e.to_string())?;
         }

@@ -8,9 +8,7 @@ mod records;
 mod spill;
 pub mod table;
 
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, InputPattern};
@@ -105,20 +103,7 @@ pub struct Inputs {
     pub backups: Vec<crate::core::backups::Backup>,
 }
 
-/// SHA-256 of a file's bytes, streamed.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex::encode(h.finalize()))
-}
+pub use crate::common::sha256_file;
 
 fn has_glob_chars(p: &str) -> bool {
     p.contains(['*', '?', '['])

@@ -94,32 +94,7 @@ fn open_text(path: &Path, gzip: bool) -> std::io::Result<Box<dyn Read>> {
     Ok(if gzip { Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(f))) } else { Box::new(BufReader::new(f)) })
 }
 
-/// At most this many characters of input are quoted in an error message (the same bound
-/// as the core's time errors).
-pub const QUOTE_LIMIT: usize = crate::core::time::QUOTED_CHARS;
-
-/// Input text for an error message: at most [`QUOTE_LIMIT`] characters, control
-/// characters shown escaped, an ellipsis when cut.
-pub fn clip(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().take(QUOTE_LIMIT) {
-        if c.is_control() {
-            out.extend(c.escape_debug());
-        } else {
-            out.push(c);
-        }
-    }
-    if s.chars().nth(QUOTE_LIMIT).is_some() {
-        out.push('…');
-    }
-    out
-}
-
-/// `"text"` as Rust's `{:?}` would quote it, clipped to [`QUOTE_LIMIT`] characters.
-pub fn quote(s: &str) -> String {
-    let cut: String = s.chars().take(QUOTE_LIMIT).collect();
-    if cut.len() < s.len() { format!("{:?}…", cut) } else { format!("{cut:?}") }
-}
+pub use crate::common::{QUOTE_LIMIT, clip, quote};
 
 /// A header cell as matched against column names: no BOM, no surrounding spaces, any case.
 fn header_key(h: &str) -> String {

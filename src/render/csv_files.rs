@@ -12,13 +12,7 @@ use crate::core::recovery::all_met;
 use crate::core::sla::{CustomerPeriod, Rollup, TierSummary};
 use crate::core::time::format_utc;
 
-/// Prefixes a `'` to text a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, CR).
-pub fn neutralise(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_string(),
-    }
-}
+pub use crate::common::neutralise;
 
 fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())

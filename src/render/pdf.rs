@@ -490,7 +490,7 @@ fn deterministic_ids(mut pdf: Vec<u8>) -> Vec<u8> {
     let ids = start..start + len;
     let mut blank = pdf.clone();
     blank[ids.clone()].fill(b' ');
-    let digest = crate::audit::manifest::sha256_hex(&blank).to_ascii_uppercase();
+    let digest = crate::common::sha256_hex(&blank).to_ascii_uppercase();
     let mut fresh = digest.bytes().cycle();
     for b in &mut pdf[ids] {
         if b.is_ascii_alphanumeric() {

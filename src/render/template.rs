@@ -291,7 +291,7 @@ impl Template {
             regular_font: read("[fonts] regular", &raw.fonts.regular)?,
             bold_font: read("[fonts] bold", &raw.fonts.bold)?,
             fallback_fonts,
-            digest: crate::audit::manifest::sha256_hex(text.as_bytes()),
+            digest: crate::common::sha256_hex(text.as_bytes()),
         })
     }
 }
@@ -342,10 +342,7 @@ mod tests {
         let tmp = copy_default();
         let d = Template::load(&tmp.path().join("t")).unwrap();
         assert_eq!(d.digest, t.digest);
-        assert_eq!(
-            t.digest,
-            crate::audit::manifest::sha256_hex(include_bytes!("../../report-templates/default/template.toml"))
-        );
+        assert_eq!(t.digest, crate::common::sha256_hex(include_bytes!("../../report-templates/default/template.toml")));
         assert!(d.regular_font == t.regular_font && d.bold_font == t.bold_font && d.logo_png == t.logo_png);
         assert_eq!(d.fallback_fonts, t.fallback_fonts);
     }

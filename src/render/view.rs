@@ -160,7 +160,7 @@ fn file_stem(id: &str, digest_chars: usize) -> String {
     if s == id && !s.is_empty() && !reserved(&s) {
         s
     } else {
-        format!("{s}-{}", &crate::audit::manifest::sha256_hex(id.as_bytes())[..digest_chars])
+        format!("{s}-{}", &crate::common::sha256_hex(id.as_bytes())[..digest_chars])
     }
 }
 
@@ -931,7 +931,7 @@ mod tests {
 
     #[test]
     fn file_stems_are_unique_in_a_month() {
-        let clash = format!("a_b-{}", &crate::audit::manifest::sha256_hex(b"a/b")[..8]);
+        let clash = format!("a_b-{}", &crate::common::sha256_hex(b"a/b")[..8]);
         let ids = ["a/b", clash.as_str(), "C1", "c1", "X", "x/", "x?"];
         let stems = file_stems(&ids);
         let lower: std::collections::HashSet<String> = stems.iter().map(|s| s.to_lowercase()).collect();

@@ -13,9 +13,7 @@ mod json;
 mod statuspage;
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
 mod prometheus;
 mod uptime_kuma;
@@ -23,47 +21,7 @@ mod uptime_kuma;
 use super::table::InputError;
 use crate::core::interval::Instant;
 
-/// A native source format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Format {
-    /// Atlassian Statuspage API v2: incidents and scheduled maintenances (JSON or JSON lines).
-    Statuspage,
-    /// Uptime Kuma's SQLite database (`kuma.db`), 1.23 and 2.x.
-    UptimeKuma,
-    /// A Prometheus `query_range` result over 0/1 series such as `probe_success`.
-    Prometheus,
-    /// Google Cloud's public `incidents.json`.
-    GcpStatus,
-}
-
-impl Format {
-    pub const ALL: [Format; 4] = [Format::Statuspage, Format::UptimeKuma, Format::Prometheus, Format::GcpStatus];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Statuspage => "statuspage",
-            Format::UptimeKuma => "uptime-kuma",
-            Format::Prometheus => "prometheus",
-            Format::GcpStatus => "gcp-status",
-        }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Format::ALL.into_iter().find(|f| f.as_str() == s).ok_or_else(|| {
-            let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
-            format!("format: unknown format {}, expected one of: {}", super::table::quote(s), names.join(", "))
-        })
-    }
-}
+pub use crate::config::NativeFormat as Format;
 
 /// The canonical rows of one role read from a native source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
