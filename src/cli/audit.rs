@@ -221,15 +221,66 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "PERIOD")]
     pub period: Option<PeriodSpec>,
     /// Configuration file (TOML). Default: the bundled sample-data/sla.toml.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "run")]
     pub config: Option<PathBuf>,
     /// Fix "now" (for incidents still open).
-    #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of)]
+    #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of, conflicts_with = "run")]
     pub as_of: Option<Instant>,
+    /// Explain as a recorded run computed it: its config, inputs and "now" (from the
+    /// history in --out); refused when an input changed since.
+    #[arg(long, value_name = "RUN_ID")]
+    pub run: Option<String>,
+    /// The output directory holding the history (with --run).
+    #[arg(long, value_name = "DIR", default_value = "reports", requires = "run")]
+    pub out: PathBuf,
+}
+
+/// The config path and "now" of a recorded run, after checking that its config and
+/// inputs are still the files it read.
+fn recorded_run(out: &std::path::Path, run_id: &str) -> Result<(PathBuf, Instant), RunError> {
+    let store = crate::audit::history::Store::of(out);
+    let stored = store.read()?;
+    let records: Vec<&crate::audit::history::RunRecord> = stored.iter().filter_map(|r| r.record.as_ref()).collect();
+    let record = records.iter().find(|r| r.run_id == run_id).ok_or_else(|| {
+        let known: Vec<&str> = records.iter().map(|r| r.run_id.as_str()).collect();
+        RunError::Usage(format!(
+            "{}: no run {run_id:?} (recorded: {})",
+            store.runs_file().display(),
+            if known.is_empty() { "none".to_string() } else { known.join(", ") }
+        ))
+    })?;
+    let files = std::iter::once((&record.config.path, &record.config.sha256))
+        .chain(record.inputs.iter().map(|i| (&i.path, &i.sha256)));
+    for (path, sha256) in files {
+        match crate::common::sha256_file(std::path::Path::new(path)) {
+            Ok(d) if &d == sha256 => {}
+            Ok(_) => {
+                return Err(RunError::Input(crate::load::InputError(format!(
+                    "{path}: changed since {run_id}: explain would not show what that run reported (`slareport verify {run_id}` lists the changes)"
+                ))));
+            }
+            Err(e) => {
+                return Err(RunError::Input(crate::load::InputError(format!(
+                    "{path}: cannot read the file {run_id} read: {e}"
+                ))));
+            }
+        }
+    }
+    let now = record.as_of.as_deref().unwrap_or(&record.recorded_at);
+    let now = crate::core::time::parse_instant(now, chrono_tz::Tz::UTC)
+        .map_err(|e| RunError::Usage(format!("{run_id}: bad recorded time: {e}")))?;
+    Ok((PathBuf::from(&record.config.path), now))
 }
 
 pub fn explain(args: ExplainArgs, clock_now: Instant) -> Result<Outcome, RunError> {
-    let config = crate::config::Config::load(&super::run::config_or_sample(args.config)?)?;
+    let (config_path, as_of) = match &args.run {
+        Some(id) => {
+            let (path, now) = recorded_run(&args.out, id)?;
+            (path, Some(now))
+        }
+        None => (super::run::config_or_sample(args.config)?, args.as_of),
+    };
+    let config = crate::config::Config::load(&config_path)?;
     let inputs = super::run::InputArgs {
         config: None,
         month: args.month,
@@ -237,12 +288,12 @@ pub fn explain(args: ExplainArgs, clock_now: Instant) -> Result<Outcome, RunErro
         to: None,
         period: args.period,
         every: None,
-        as_of: args.as_of,
+        as_of,
     };
     let period = super::run::asked_periods(&inputs, &config, clock_now)?
         .and_then(|p| p.into_iter().next())
         .ok_or_else(|| RunError::Usage("give --month or --period".into()))?;
-    let prepared = pipeline::prepare(config, args.as_of, clock_now)?;
+    let prepared = pipeline::prepare(config, as_of, clock_now)?;
     let result = prepared.compute(&period);
     let row = result.rows.iter().find(|r| r.customer_id == args.customer).ok_or_else(|| {
         RunError::Usage(format!(

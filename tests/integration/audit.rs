@@ -271,3 +271,25 @@ fn terminal_output_carries_no_control_characters_from_the_data() {
     assert!(r.stdout().contains("Acme[31m red[0m"), "{}", r.stdout());
     assert!(!r.stdout().chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{:?}", r.stdout());
 }
+
+#[test]
+fn explain_a_recorded_run_needs_nothing_but_its_id() {
+    let w = valid();
+    w.run(&["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out", "--as-of", AS_OF]).assert_ok();
+    let direct =
+        w.run(&["explain", "--config", "sla.toml", "--customer", "C1", "--month", "2026-10", "--as-of", AS_OF]);
+    direct.assert_ok();
+    // The recorded run's config, inputs and "now": no --config, no --as-of.
+    let recorded = w.run(&["explain", "--run", "run-000001", "--out", "out", "--customer", "C1", "--month", "2026-10"]);
+    recorded.assert_ok();
+    assert_eq!(recorded.stdout(), direct.stdout());
+    assert!(recorded.stdout().contains("C1"), "{}", recorded.stdout());
+    let unknown = w.run(&["explain", "--run", "run-000009", "--out", "out", "--customer", "C1", "--month", "2026-10"]);
+    assert_eq!(unknown.code(), 2, "{}", unknown.stderr());
+    assert!(unknown.stderr().contains("no run \"run-000009\" (recorded: run-000001)"), "{}", unknown.stderr());
+    // An input changed since: refused, not explained from other data.
+    w.write("checks.csv", format!("{}2026-10-20T00:00:00Z,api,eu,lon,down\n", w.read("checks.csv")));
+    let changed = w.run(&["explain", "--run", "run-000001", "--out", "out", "--customer", "C1", "--month", "2026-10"]);
+    assert_eq!(changed.code(), 4, "{}", changed.stderr());
+    assert!(changed.stderr().contains("checks.csv: changed since run-000001"), "{}", changed.stderr());
+}
