@@ -305,7 +305,10 @@ pub fn customer_source(source: &str) -> String {
     if let Some(rest) = source.strip_prefix("checks ") {
         let counts = rest.split_once(": ").map(|(_, c)| c).and_then(|c| c.split_once(" locations down"));
         return match counts {
-            Some((n_of_m, _)) if n_of_m.contains(" of ") => format!("our external monitors ({n_of_m} locations)"),
+            Some((n_of_m, _)) if n_of_m.contains(" of ") => {
+                let noun = if n_of_m.ends_with(" of 1") { "location" } else { "locations" };
+                format!("our external monitors ({n_of_m} {noun})")
+            }
             _ => "our external monitors".to_string(),
         };
     }
@@ -873,6 +876,7 @@ mod tests {
                 "our external monitors (1 of 3 locations)",
             ),
             ("checks api/eu: down, reduced in reduced.csv:7", "our external monitors"),
+            ("checks web/eu: 1 of 1 locations down (lon)", "our external monitors (1 of 1 location)"),
             ("outage outages.csv:6", "external monitoring report"),
             ("outage status.json: $[3] (open)", "external monitoring report"),
             ("incident INC-2610-003 (planned_maintenance, major)", "incident INC-2610-003"),
