@@ -57,12 +57,6 @@ pub enum Footprint {
 }
 
 impl Footprint {
-    pub fn of_instants(instants: impl IntoIterator<Item = Instant>) -> Footprint {
-        let mut q = records::QuarterHours::default();
-        instants.into_iter().for_each(|t| q.add(t));
-        q.finish()
-    }
-
     /// How many rows lie in (instants) or touch (intervals) `window`.
     pub fn rows_inside(&self, window: &IntervalSet) -> usize {
         match self {
@@ -234,6 +228,17 @@ fn near_miss(base: &Path, pattern: &str) -> String {
     format!("{shown} holds {}", list.join(", "))
 }
 
+/// Gives every UTC day that `iv` touches a (possibly empty) bucket in a quarter-hour
+/// footprint: time a status or a reduced interval covers is time with data.
+fn mark_days(buckets: &mut BTreeMap<i64, usize>, iv: Interval) {
+    if iv.is_empty() {
+        return;
+    }
+    for day in iv.start.div_euclid(86_400)..=(iv.end - 1).div_euclid(86_400) {
+        buckets.entry(day * 96).or_insert(0);
+    }
+}
+
 /// A state-change log has few rows, but its statuses hold between them: every UTC day
 /// that a hold touches (as `core::checks` reads the log: until the series' next row, at
 /// most `max_hold`, the last until `now`; `unknown` holds nothing) gets an empty bucket
@@ -274,9 +279,7 @@ fn mark_held_days(inputs: &mut Inputs, log_rows: &[Check], logs: &[(usize, std::
     for ((file, _), spans) in logs.iter().zip(held) {
         let Footprint::QuarterHours(buckets) = &mut inputs.files[*file].footprint else { continue };
         for iv in IntervalSet::from_intervals(spans).intervals() {
-            for day in iv.start.div_euclid(86_400)..=(iv.end - 1).div_euclid(86_400) {
-                buckets.entry(day * 96).or_insert(0);
-            }
+            mark_days(buckets, *iv);
         }
     }
 }
@@ -328,6 +331,29 @@ struct Source {
 impl Source {
     fn display(&self) -> String {
         self.path.display().to_string()
+    }
+
+    /// The source as an input file of the run. A table file's digest is taken while it is
+    /// read (`digest`); a native source's, or one not taken while reading, here.
+    fn input_file(
+        &self,
+        role: &'static str,
+        read: (usize, Footprint),
+        digest: Option<String>,
+    ) -> Result<InputFile, InputError> {
+        let path = &self.source_path;
+        let sha256 = match (digest, &self.origin) {
+            (Some(d), None) => d,
+            _ => sha256_file(path).map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?,
+        };
+        Ok(InputFile {
+            role,
+            name: self.name.clone(),
+            path: path.to_path_buf(),
+            sha256,
+            rows: read.0,
+            footprint: read.1,
+        })
     }
 
     /// A loader's problem, told about the source.
@@ -418,29 +444,6 @@ fn sources(
 fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result<Inputs, InputError> {
     let cfg_name = config.path.display().to_string();
     let mut inputs = Inputs::default();
-    let record_digest = |role: &'static str,
-                         src: &Source,
-                         read: (usize, Footprint),
-                         digest: Option<String>|
-     -> Result<InputFile, InputError> {
-        let path = &src.source_path;
-        // A table file's digest is taken while it is read; a native source's here.
-        let sha256 = match (digest, &src.origin) {
-            (Some(d), None) => d,
-            _ => sha256_file(path).map_err(|e| InputError(format!("{}: cannot read: {e}", path.display())))?,
-        };
-        Ok(InputFile {
-            role,
-            name: src.name.clone(),
-            path: path.to_path_buf(),
-            sha256,
-            rows: read.0,
-            footprint: read.1,
-        })
-    };
-    let record = |role: &'static str, src: &Source, read: (usize, Footprint)| -> Result<InputFile, InputError> {
-        record_digest(role, src, read, None)
-    };
     let mut files = |role: &str, patterns| {
         expand(&config.base_dir, patterns, role, &cfg_name).or_else(|e| problems.report(e).map(|_| Vec::new()))
     };
@@ -474,7 +477,7 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             problems,
         );
         match read {
-            Ok(read) => inputs.files.push(record("customers", src, read)?),
+            Ok(read) => inputs.files.push(src.input_file("customers", read, None)?),
             Err(e) => problems.report(e)?,
         }
     }
@@ -492,7 +495,7 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
         if let Some(range) = file.log_rows {
             logs.push((inputs.files.len(), range));
         }
-        inputs.files.push(record_digest("checks", &check_files[file.source], file.read, Some(file.digest))?);
+        inputs.files.push(check_files[file.source].input_file("checks", file.read, Some(file.digest))?);
     }
     (inputs.series, inputs.modes, inputs.reduced, inputs.spacings) =
         (checks.series, checks.modes, checks.reduced, checks.spacings);
@@ -520,7 +523,7 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             }
         }
         match read {
-            Ok(read) => inputs.files.push(record("outages", src, read)?),
+            Ok(read) => inputs.files.push(src.input_file("outages", read, None)?),
             Err(e) => problems.report(src.relocate(e))?,
         }
     }
@@ -540,7 +543,7 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
         );
         relay(src, own, problems)?;
         match read {
-            Ok(read) => inputs.files.push(record("incidents", src, read)?),
+            Ok(read) => inputs.files.push(src.input_file("incidents", read, None)?),
             Err(e) => problems.report(src.relocate(e))?,
         }
     }
@@ -685,18 +688,7 @@ fn read_reduced(
         let read = records::reduced(path, &display, &src.name, zone, &entry.mapping, &mut rows, &mut own);
         relay(src, own, problems)?;
         match read {
-            Ok(read) => {
-                let sha256 = sha256_file(&src.source_path)
-                    .map_err(|e| InputError(format!("{}: cannot read: {e}", src.source_path.display())))?;
-                inputs.files.push(InputFile {
-                    role: "reduced",
-                    name: src.name.clone(),
-                    path: src.source_path.clone(),
-                    sha256,
-                    rows: read.0,
-                    footprint: read.1,
-                });
-            }
+            Ok(read) => inputs.files.push(src.input_file("reduced", read, None)?),
             Err(e) => problems.report(src.relocate(e))?,
         }
     }
@@ -776,18 +768,7 @@ fn read_backups(
         let read = records::backups(path, &display, zone, &entry.mapping, &mut inputs.backups, &mut seen, &mut own);
         relay(src, own, problems)?;
         match read {
-            Ok(read) => {
-                let sha256 = sha256_file(&src.source_path)
-                    .map_err(|e| InputError(format!("{}: cannot read: {e}", src.source_path.display())))?;
-                inputs.files.push(InputFile {
-                    role: "backups",
-                    name: src.name.clone(),
-                    path: src.source_path.clone(),
-                    sha256,
-                    rows: read.0,
-                    footprint: read.1,
-                });
-            }
+            Ok(read) => inputs.files.push(src.input_file("backups", read, None)?),
             Err(e) => problems.report(src.relocate(e))?,
         }
     }

@@ -892,11 +892,8 @@ pub fn reduced(
         q.add(r.interval.start);
     }
     let Footprint::QuarterHours(mut buckets) = q.finish() else { unreachable!("quarter hours") };
-    for r in out[first..].iter().filter(|r| !r.down && !r.interval.is_empty()) {
-        let iv = r.interval;
-        for day in iv.start.div_euclid(86_400)..=(iv.end - 1).div_euclid(86_400) {
-            buckets.entry(day * 96).or_insert(0);
-        }
+    for r in out[first..].iter().filter(|r| !r.down) {
+        super::mark_days(&mut buckets, r.interval);
     }
     Ok((out.len() - first, Footprint::QuarterHours(buckets)))
 }

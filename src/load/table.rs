@@ -282,15 +282,13 @@ fn read_csv_batches(
                     records_before += table.len() - blanks;
                     table.len()
                 }
-                Piece::Text { block, first_line, first } => {
-                    let text = std::str::from_utf8(&block).expect("checked by the reader");
+                Piece::Text { block, first_line, first, records } => {
                     // The header line is not a row.
-                    let (text, first_line) = match (first, text.find('\n')) {
-                        (true, Some(nl)) => (&text[nl + 1..], first_line + 1),
-                        (true, None) => ("", first_line + 1),
-                        (false, _) => (text, first_line),
+                    let (text, first_line, lines) = match (first, block.find('\n')) {
+                        (true, Some(nl)) => (&block[nl + 1..], first_line + 1, records.saturating_sub(1)),
+                        (true, None) => ("", first_line + 1, 0),
+                        (false, _) => (block.as_str(), first_line, records),
                     };
-                    let lines = text.split('\n').filter(|l| !l.is_empty() && *l != "\r").count();
                     each(Batch::Text(&TextBlock { text, first_line, layout }))?;
                     records_before += lines;
                     lines
@@ -336,11 +334,15 @@ fn read_pieces(
                     let first = blocks.count == 1;
                     let first_line = line;
                     line += memchr::memchr_iter(b'\n', &block).count() as u64;
-                    if plain && TextBlock::qualifies(&block, layout.header.len()) && std::str::from_utf8(&block).is_ok()
-                    {
-                        Ok(Piece::Text { block, first_line, first })
-                    } else {
-                        layout.csv_frame(Some(block), first).map(Piece::Frame)
+                    // UTF-8 is checked once, here (the String keeps the bytes).
+                    // A first line that is empty is not the header (the csv crate skips it): polars then.
+                    let header_first = !(first && (block.starts_with(b"\n") || block.starts_with(b"\r\n")));
+                    match TextBlock::records(&block, layout.header.len()).filter(|_| plain && header_first) {
+                        Some(records) => match String::from_utf8(block) {
+                            Ok(block) => Ok(Piece::Text { block, first_line, first, records }),
+                            Err(e) => layout.csv_frame(Some(e.into_bytes()), first).map(Piece::Frame),
+                        },
+                        None => layout.csv_frame(Some(block), first).map(Piece::Frame),
                     }
                 }
                 Err(e) => Err(layout.fail(format!("{what}: {}", first_line(&e.to_string())))),
@@ -397,7 +399,14 @@ fn read_parquet_batches(
 /// What the reading thread hands over: a parsed frame, or a block of plain text.
 enum Piece {
     Frame(DataFrame),
-    Text { block: Vec<u8>, first_line: u64, first: bool },
+    /// Whole lines of plain CSV; `records`: its non-empty lines (the header among them
+    /// in the first block).
+    Text {
+        block: String,
+        first_line: u64,
+        first: bool,
+        records: usize,
+    },
 }
 
 /// One batch of a file's rows: a frame parsed by polars, or a block of plain CSV text
@@ -420,24 +429,29 @@ pub struct TextBlock<'a> {
 
 impl<'a> TextBlock<'a> {
     /// Whether `text` (whole lines) qualifies; `fields` is the header's number of fields.
-    fn qualifies(text: &[u8], fields: usize) -> bool {
+    /// The number of its records (non-empty lines) when it qualifies.
+    fn records(text: &[u8], fields: usize) -> Option<usize> {
         if memchr::memchr(b'"', text).is_some() {
-            return false;
+            return None;
         }
         let mut commas = 0usize;
         let mut line_start = 0usize;
+        let mut records = 0usize;
         for i in memchr::memchr3_iter(b',', b'\n', b'\r', text) {
             match text[i] {
                 b',' => commas += 1,
                 b'\r' => {
                     if text.get(i + 1) != Some(&b'\n') {
-                        return false;
+                        return None;
                     }
                 }
                 _ => {
-                    let empty = i == line_start;
-                    if !empty && commas + 1 != fields {
-                        return false;
+                    let line = &text[line_start..i];
+                    if !(line.is_empty() || line == b"\r") {
+                        if commas + 1 != fields {
+                            return None;
+                        }
+                        records += 1;
                     }
                     commas = 0;
                     line_start = i + 1;
@@ -445,7 +459,11 @@ impl<'a> TextBlock<'a> {
             }
         }
         // A last line without a line end.
-        line_start == text.len() || commas + 1 == fields
+        match line_start == text.len() {
+            true => Some(records),
+            false if commas + 1 == fields => Some(records + 1),
+            false => None,
+        }
     }
 
     /// Calls `each` with every non-empty line's number and its wanted cells (in the order

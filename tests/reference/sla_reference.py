@@ -899,25 +899,36 @@ HEADER = ["customer_id", "customer_name", "tier", "eligible_seconds",
           "budget_remaining_percent", "projected_uptime_percent"]
 
 
-def run(config_path, label, as_of_text=None):
-    period = parse_period(label)
-    cfg = Config(config_path)
-    as_of = FAR_FUTURE if as_of_text is None else parse_instant(as_of_text, cfg.input_zone, "--as-of")
+class Loaded:
+    """Everything a period's figures need: the period, config, "now", customers and
+    incidents, and (with customers) one window over all their periods and its pair sets."""
 
-    customers = load_customers(cfg)
-    series = load_checks(cfg)
-    outages = load_outages(cfg, as_of)
-    incidents = load_incidents(cfg, as_of)
+    def __init__(self, config_path, label, as_of_text=None):
+        self.period = parse_period(label)
+        self.cfg = Config(config_path)
+        self.as_of = FAR_FUTURE if as_of_text is None else parse_instant(as_of_text, self.cfg.input_zone, "--as-of")
+        self.customers = load_customers(self.cfg)
+        series = load_checks(self.cfg)
+        outages = load_outages(self.cfg, self.as_of)
+        self.incidents = load_incidents(self.cfg, self.as_of)
+        self.win = self.pairs = None
+        if self.customers:
+            # One window for everything: the union of the customers' periods (their
+            # whole months lie inside them).
+            bounds = [self.period.bounds(c.zone) for c in self.customers.values()]
+            self.win = Window(min(b[0] for b in bounds), max(b[1] for b in bounds))
+            self.pairs = pair_sets(series, outages, self.cfg, self.win)
+
+
+def run(config_path, label, as_of_text=None):
+    x = Loaded(config_path, label, as_of_text)
+    period, cfg, customers, incidents, as_of = x.period, x.cfg, x.customers, x.incidents, x.as_of
 
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["month" if period.is_month else "period"] + HEADER)
     if customers:
-        # One window for everything: the union of the customers' periods (their
-        # whole months lie inside them).
-        bounds = [period.bounds(c.zone) for c in customers.values()]
-        win = Window(min(b[0] for b in bounds), max(b[1] for b in bounds))
-        pairs = pair_sets(series, outages, cfg, win)
+        win, pairs = x.win, x.pairs
         for cid in sorted(customers):
             row = customer_row(period, customers[cid], cfg, win, pairs, incidents, as_of)
             if row is not None:

@@ -63,19 +63,12 @@ def main(argv=None):
     ap.add_argument("--as-of", dest="as_of")
     args = ap.parse_args(argv)
     try:
-        period = ref.parse_period(args.period)
-        cfg = ref.Config(args.config)
-        as_of = ref.FAR_FUTURE if args.as_of is None else ref.parse_instant(args.as_of, cfg.input_zone, "--as-of")
-        customers = ref.load_customers(cfg)
-        series = ref.load_checks(cfg)
-        outages = ref.load_outages(cfg, as_of)
-        incidents = ref.load_incidents(cfg, as_of)
+        x = ref.Loaded(args.config, args.period, args.as_of)
     except ref.InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    bounds = [period.bounds(c.zone) for c in customers.values()]
-    win = ref.Window(min(b[0] for b in bounds), max(b[1] for b in bounds))
-    pairs = ref.pair_sets(series, outages, cfg, win)
+    period, cfg, customers, incidents, as_of, win, pairs = (
+        x.period, x.cfg, x.customers, x.incidents, x.as_of, x.win, x.pairs)
     rows = rows_of(period, cfg, customers, win, pairs, incidents, as_of)
 
     out = io.StringIO()
