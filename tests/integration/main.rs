@@ -23,6 +23,7 @@ mod real_data;
 mod runs;
 mod scale;
 mod shell;
+mod structure;
 mod validate;
 mod warehouse;
 mod workdir;
