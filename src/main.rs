@@ -19,6 +19,20 @@ fn usage_error(e: &clap::Error) -> String {
     format!("{text} (see slareport --help)")
 }
 
+/// Writes a command's output. A reader that stopped reading (`| head`) is not an error:
+/// the rest is dropped and the command ends as it would have.
+fn to_stdout(bytes: &[u8]) {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(_) => {
+            eprintln!("slareport: error: cannot write to standard output");
+            std::process::exit(5);
+        }
+    }
+}
+
 #[global_allocator]
 static ALLOCATOR: slareport::guard::MemoryGuard = slareport::guard::MemoryGuard;
 
@@ -52,15 +66,10 @@ fn main() {
             match outcome.data {
                 Some(data) => {
                     eprint!("{text}");
-                    let mut stdout = std::io::stdout().lock();
-                    if stdout.write_all(&data).and_then(|_| stdout.flush()).is_err() {
-                        eprintln!("slareport: error: cannot write to standard output");
-                        std::process::exit(5);
-                    }
+                    to_stdout(&data);
                 }
-                None => print!("{text}"),
+                None => to_stdout(text.as_bytes()),
             }
-            let _ = std::io::stdout().flush();
             for w in &outcome.warnings {
                 eprintln!("slareport: warning: {}", terminal::one_line(w));
             }

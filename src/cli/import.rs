@@ -3,9 +3,10 @@
 //! what was understood before a report relies on it.
 
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Outcome;
+use crate::config::STDIN_NAME;
 use crate::core::interval::Instant;
 use crate::error::RunError;
 use crate::load::InputError;
@@ -13,16 +14,17 @@ use crate::load::native::{self, Canonical, Format};
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  slareport import statuspage incidents.json --out canonical/\n  slareport import uptime-kuma kuma.db --option pending=down --out canonical/\n\nWrites checks.csv, outages.csv and incidents.csv (those the source has), each with a last column source_record naming the record each row comes from."
+    after_help = "Examples:\n  slareport import statuspage incidents.json --out canonical/\n  slareport import uptime-kuma kuma.db --option pending=down --out canonical/\n  curl -s https://status.example.com/api/v2/incidents.json | slareport import statuspage - --out - > incidents.csv\n\nWrites checks.csv, outages.csv and incidents.csv (those the source has), each with a last column source_record naming the record each row comes from; with --out - the one table the source gives goes to standard output and the summary to standard error."
 )]
 pub struct ImportArgs {
     /// The source format: statuspage, uptime-kuma, prometheus or gcp-status.
     #[arg(value_name = "FORMAT", value_parser = |s: &str| s.parse::<Format>())]
     pub format: Format,
-    /// The source file.
+    /// The source file; - reads standard input.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Output directory for the canonical CSV files.
+    /// Output directory for the canonical CSV files; - writes the one table a source
+    /// gives to standard output.
     #[arg(long, value_name = "DIR", default_value = "canonical")]
     pub out: PathBuf,
     /// A reader option, as in the config's `options = { KEY = "VALUE" }`; repeatable.
@@ -52,30 +54,71 @@ fn with_sources(table: &Canonical) -> Vec<u8> {
     w.into_inner().expect("writing to memory")
 }
 
+/// The source file to read: the named file, or standard input copied whole into a
+/// temporary file (`-`; a database must be a file for SQLite, and every reader takes a
+/// path), named `<stdin>` in messages.
+fn source_file(file: &Path) -> Result<(PathBuf, String, Option<tempfile::NamedTempFile>), RunError> {
+    if file.as_os_str() != "-" {
+        let display = file.display().to_string();
+        if !file.is_file() {
+            return Err(RunError::Input(InputError(format!("{display}: not found, or not a file"))));
+        }
+        return Ok((file.to_path_buf(), display, None));
+    }
+    let fail = |e: std::io::Error| RunError::Input(InputError(format!("{STDIN_NAME}: cannot read: {e}")));
+    let mut tmp = tempfile::NamedTempFile::new().map_err(fail)?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut tmp).map_err(fail)?;
+    Ok((tmp.path().to_path_buf(), STDIN_NAME.to_string(), Some(tmp)))
+}
+
 pub fn import(args: ImportArgs, clock_now: Instant) -> Result<Outcome, RunError> {
-    let display = args.file.display().to_string();
-    if !args.file.is_file() {
-        return Err(RunError::Input(InputError(format!("{display}: not found, or not a file"))));
+    let (file, display, _stdin_copy) = source_file(&args.file)?;
+    let to_stdout = args.out.as_os_str() == "-";
+    if !to_stdout {
+        super::run::check_out_dir(&args.out)?;
     }
-    super::run::check_out_dir(&args.out)?;
     let options: native::Options = args.options.into_iter().collect();
-    let native = native::read(args.format, &args.file, &display, &options, args.as_of.unwrap_or(clock_now))?;
-    let tables = [("checks", &native.checks), ("outages", &native.outages), ("incidents", &native.incidents)];
-    let fail = |p: &std::path::Path, e: std::io::Error| RunError::Output(format!("{}: cannot write: {e}", p.display()));
-    std::fs::create_dir_all(&args.out).map_err(|e| fail(&args.out, e))?;
+    let native = native::read(args.format, &file, &display, &options, args.as_of.unwrap_or(clock_now))?;
+    let tables: Vec<(&str, &Canonical)> =
+        [("checks", &native.checks), ("outages", &native.outages), ("incidents", &native.incidents)]
+            .into_iter()
+            .filter_map(|(role, t)| t.as_ref().map(|t| (role, t)))
+            .collect();
     let mut text = format!("{display}: {} records read as {}\n", native.records, args.format);
-    for (role, table) in tables {
-        let Some(table) = table else { continue };
-        let path = args.out.join(format!("{role}.csv"));
-        // Written whole, then renamed: never a half-written file.
-        let mut tmp = tempfile::NamedTempFile::new_in(&args.out).map_err(|e| fail(&args.out, e))?;
-        std::io::Write::write_all(&mut tmp, &with_sources(table)).map_err(|e| fail(&path, e))?;
-        tmp.persist(&path).map_err(|e| fail(&path, e.error))?;
-        let kind = if role == "checks" && native.checks_are_events { " (a state-change log)" } else { "" };
-        text.push_str(&format!("  {} {role}{kind} -> {}\n", table.rows.len(), path.display()));
-    }
+    let kind = |role: &str| if role == "checks" && native.checks_are_events { " (a state-change log)" } else { "" };
+    let data = if to_stdout {
+        let [(role, table)] = tables[..] else {
+            let roles: Vec<&str> = tables.iter().map(|(r, _)| *r).collect();
+            return Err(RunError::Usage(format!(
+                "--out -: {display} gives {} tables ({}), and standard output takes one; give a directory",
+                roles.len(),
+                roles.join(", ")
+            )));
+        };
+        text.push_str(&format!("  {} {role}{} -> standard output\n", table.rows.len(), kind(role)));
+        Some(with_sources(table))
+    } else {
+        std::fs::create_dir_all(&args.out)
+            .map_err(|e| RunError::Output(format!("{}: cannot write: {e}", args.out.display())))?;
+        for (role, table) in tables {
+            let path = write_table(&args.out, role, table)?;
+            text.push_str(&format!("  {} {role}{} -> {}\n", table.rows.len(), kind(role), path.display()));
+        }
+        None
+    };
     for n in &native.notes {
         text.push_str(&format!("  note: {n}\n"));
     }
-    Ok(Outcome { text, code: 0, data: None, warnings: Vec::new() })
+    Ok(Outcome { text, code: 0, data, warnings: Vec::new() })
+}
+
+/// Writes `OUT/ROLE.csv` whole under a temporary name, then renames it: never a
+/// half-written file.
+fn write_table(out: &Path, role: &str, table: &Canonical) -> Result<PathBuf, RunError> {
+    let fail = |p: &Path, e: std::io::Error| RunError::Output(format!("{}: cannot write: {e}", p.display()));
+    let path = out.join(format!("{role}.csv"));
+    let mut tmp = tempfile::NamedTempFile::new_in(out).map_err(|e| fail(out, e))?;
+    std::io::Write::write_all(&mut tmp, &with_sources(table)).map_err(|e| fail(&path, e))?;
+    tmp.persist(&path).map_err(|e| fail(&path, e.error))?;
+    Ok(path)
 }

@@ -347,3 +347,81 @@ fn config_from_standard_input_resolves_inputs_against_the_current_directory() {
     assert!(err.contains("--config -: a run records its config file") && err.lines().count() == 1, "{err}");
     assert!(!w.exists("out"));
 }
+
+/// Runs the binary with the bytes of `input` on standard input: (exit code, stdout, stderr).
+fn with_stdin_bytes(args: &[&str], input: &[u8]) -> (i32, Vec<u8>, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_slareport"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let o = child.wait_with_output().unwrap();
+    (o.status.code().unwrap_or(-1), o.stdout, String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+#[test]
+fn import_reads_standard_input_and_writes_one_table_to_standard_output() {
+    let formats = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/formats");
+    let as_of = ["--as-of", "2026-11-15T00:00:00Z"];
+    for (format, file, role) in [
+        ("statuspage", "statuspage/incidents.json", "incidents"),
+        ("uptime-kuma", "uptime-kuma/kuma.db", "checks"),
+        ("prometheus", "prometheus/probe_success.json", "checks"),
+    ] {
+        let source = formats.join(file);
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("canonical");
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_slareport"))
+            .args(["import", format, source.to_str().unwrap(), "--out", out.to_str().unwrap()])
+            .args(as_of)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{format}: {}", String::from_utf8_lossy(&o.stderr));
+        let written = std::fs::read(out.join(format!("{role}.csv"))).unwrap();
+        let tables = std::fs::read_dir(&out).unwrap().count();
+        let bytes = std::fs::read(&source).unwrap();
+        let (code, stdout, stderr) =
+            with_stdin_bytes(&["import", format, "-", "--out", "-", as_of[0], as_of[1]], &bytes);
+        if tables == 1 {
+            assert_eq!(code, 0, "{format}: {stderr}");
+            assert_eq!(stdout, written, "{format}: standard output differs from {role}.csv");
+            assert!(stderr.starts_with("<stdin>: ") && stderr.contains("-> standard output"), "{format}: {stderr}");
+        } else {
+            assert_eq!(code, 2, "{format}: {stderr}");
+            assert!(stdout.is_empty(), "{format}");
+            assert!(
+                stderr.contains("standard output takes one; give a directory") && stderr.lines().count() == 1,
+                "{stderr}"
+            );
+        }
+    }
+    // A problem in the piped source is named at <stdin>.
+    let (code, stdout, stderr) = with_stdin_bytes(&["import", "statuspage", "-", "--out", "-"], b"{\"incidents\": [");
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stdout.is_empty() && stderr.starts_with("slareport: error: <stdin>"), "{stderr}");
+}
+
+/// `slareport … | head -1`: a reader that stops reading ends the output quietly, with the
+/// command's own exit code, not an error.
+#[test]
+fn a_closed_pipe_on_standard_output_is_not_an_error() {
+    let json =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/formats/prometheus/probe_success.json");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_slareport"))
+        .args(["import", "prometheus", json.to_str().unwrap(), "--out", "-"])
+        .env_remove("RUST_BACKTRACE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error") && !stderr.contains("panicked"), "{stderr}");
+}
