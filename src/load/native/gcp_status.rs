@@ -131,6 +131,33 @@ fn row(
         counts.open += 1;
     }
 
+    let services = services(o, place, display, by_id, counts)?;
+    let regions = regions(o, place, display, counts)?;
+    Ok(Row {
+        source: place.source(),
+        cells: vec![
+            id,
+            title,
+            "unplanned".into(),
+            impact,
+            instant_text(start),
+            end.map(instant_text).unwrap_or_default(),
+            services,
+            regions,
+            "*".into(),
+        ],
+    })
+}
+
+/// The affected products as the `services` cell (`*` when none is named): each product's
+/// title (id with `services = "id"`), else the 2020 format's `service_name` (`service_key`).
+fn services(
+    o: &serde_json::Map<String, Value>,
+    place: &Place,
+    display: &str,
+    by_id: bool,
+    counts: &mut Counts,
+) -> Result<String, InputError> {
     let mut services: Vec<String> = Vec::new();
     for p in json::array(o, "affected_products", place, display)? {
         let po = json::object(p, place, display)?;
@@ -148,13 +175,22 @@ fn row(
             services.push(json::scope_name(name).0);
         }
     }
-    let services = if services.is_empty() {
+    Ok(if services.is_empty() {
         counts.no_product += 1;
         "*".to_string()
     } else {
         services.join(";")
-    };
+    })
+}
 
+/// The affected locations as the `regions` cell, sorted (`*` when none is named or one is
+/// `global`).
+fn regions(
+    o: &serde_json::Map<String, Value>,
+    place: &Place,
+    display: &str,
+    counts: &mut Counts,
+) -> Result<String, InputError> {
     let mut regions: Vec<String> = Vec::new();
     let mut global = false;
     for key in ["currently_affected_locations", "previously_affected_locations"] {
@@ -171,7 +207,7 @@ fn row(
         }
     }
     regions.sort();
-    let regions = if global {
+    Ok(if global {
         counts.global += 1;
         "*".to_string()
     } else if regions.is_empty() {
@@ -179,20 +215,6 @@ fn row(
         "*".to_string()
     } else {
         regions.join(";")
-    };
-    Ok(Row {
-        source: place.source(),
-        cells: vec![
-            id,
-            title,
-            "unplanned".into(),
-            impact,
-            instant_text(start),
-            end.map(instant_text).unwrap_or_default(),
-            services,
-            regions,
-            "*".into(),
-        ],
     })
 }
 

@@ -41,7 +41,17 @@ fn shape(display: &str, at: &str, expected: &str, found: &Value) -> InputError {
     InputError(format!("{display}: {at}: expected {expected}, found {kind}"))
 }
 
-pub fn read(path: &Path, display: &str, options: &Options) -> Result<Native, InputError> {
+/// The options: which labels name the service, region and location, and how a value other
+/// than 0 and 1 is read.
+struct Settings<'a> {
+    service_label: &'a str,
+    region_label: Option<&'a str>,
+    location_label: Option<&'a str>,
+    /// `error`, `unknown` or `down`.
+    other: &'a str,
+}
+
+fn settings<'a>(display: &str, options: &'a Options) -> Result<Settings<'a>, InputError> {
     super::uptime_kuma::check_keys(display, options, &OPTIONS)?;
     let get = |k: &str| options.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let service_label = get("service_label").unwrap_or("instance");
@@ -56,14 +66,47 @@ pub fn read(path: &Path, display: &str, options: &Options) -> Result<Native, Inp
             )));
         }
     };
+    Ok(Settings { service_label, region_label, location_label, other })
+}
 
+pub fn read(path: &Path, display: &str, options: &Options) -> Result<Native, InputError> {
+    let s = settings(display, options)?;
     let bytes = std::fs::read(path).map_err(|e| InputError(format!("{display}: cannot read: {e}")))?;
     let root: Value = serde_json::from_slice(&bytes).map_err(|e| {
         let text = e.to_string();
         let what = text.split(" at line ").next().unwrap_or(&text);
         InputError(format!("{display}:{}:{}: not JSON: {what}", e.line(), e.column()))
     })?;
-    let Value::Object(top) = &root else { return Err(shape(display, "$", "an object", &root)) };
+    let result = matrix(&root, display)?;
+    let mut samples = Samples::default();
+    for (i, series) in result.iter().enumerate() {
+        samples.series(i, series, display, &s)?;
+    }
+    let mut notes = Vec::new();
+    if let Some((&step, _)) = samples.steps.iter().max_by_key(|(s, n)| (**n, std::cmp::Reverse(**s))) {
+        notes.push(format!(
+            "samples every {step} s (the query's step); set [monitoring] max_gap_seconds = {step} so a missing sample is a gap"
+        ));
+    }
+    if samples.others > 0 {
+        notes.push(format!("{} samples neither 0 nor 1 read as {} (option other)", samples.others, s.other));
+    }
+    let checks =
+        Canonical { columns: vec!["timestamp", "service", "region", "location", "status"], rows: samples.rows };
+    Ok(Native {
+        checks: Some(checks),
+        checks_are_events: false,
+        outages: None,
+        incidents: None,
+        records: samples.records,
+        notes,
+    })
+}
+
+/// The series of a successful `query_range` response (`data.result`), after checking the
+/// envelope: `status` success and `resultType` matrix.
+fn matrix<'a>(root: &'a Value, display: &str) -> Result<&'a Vec<Value>, InputError> {
+    let Value::Object(top) = root else { return Err(shape(display, "$", "an object", root)) };
     match top.get("status") {
         Some(Value::String(s)) if s == "success" => {}
         Some(Value::String(s)) => {
@@ -92,13 +135,23 @@ pub fn read(path: &Path, display: &str, options: &Options) -> Result<Native, Inp
     }
     let result = data.get("result").ok_or_else(|| InputError(format!("{display}: data.result: missing")))?;
     let Value::Array(result) = result else { return Err(shape(display, "data.result", "an array", result)) };
+    Ok(result)
+}
 
-    let mut checks =
-        Canonical { columns: vec!["timestamp", "service", "region", "location", "status"], rows: Vec::new() };
-    let mut records = 0usize;
-    let mut steps: BTreeMap<i64, usize> = BTreeMap::new();
-    let mut others = 0usize;
-    for (i, series) in result.iter().enumerate() {
+/// The check rows read so far, and what the notes tell of them.
+#[derive(Default)]
+struct Samples {
+    rows: Vec<Row>,
+    records: usize,
+    /// Time between consecutive samples of a series -> how often.
+    steps: BTreeMap<i64, usize>,
+    /// Samples neither 0 nor 1, read as the option `other` says.
+    others: usize,
+}
+
+impl Samples {
+    /// One series (`data.result[i]`): its labels, then each of its samples as a check.
+    fn series(&mut self, i: usize, series: &Value, display: &str, s: &Settings) -> Result<(), InputError> {
         let at = format!("data.result[{i}]");
         let Value::Object(series) = series else { return Err(shape(display, &at, "an object", series)) };
         let metric = match series.get("metric") {
@@ -117,9 +170,9 @@ pub fn read(path: &Path, display: &str, options: &Options) -> Result<Native, Inp
                 ))),
             }
         };
-        let service = label(Some(service_label), "service_label")?;
-        let region = label(region_label, "region_label")?;
-        let location = label(location_label, "location_label")?;
+        let service = label(Some(s.service_label), "service_label")?;
+        let region = label(s.region_label, "region_label")?;
+        let location = label(s.location_label, "location_label")?;
         let values = match series.get("values") {
             Some(Value::Array(v)) => v,
             Some(v) => return Err(shape(display, &format!("{at}.values"), "an array of [time, \"value\"]", v)),
@@ -132,50 +185,54 @@ pub fn read(path: &Path, display: &str, options: &Options) -> Result<Native, Inp
         let mut previous: Option<i64> = None;
         for (j, sample) in values.iter().enumerate() {
             let place = format!("{at}.values[{j}]");
-            records += 1;
-            let (t, v) = match sample.as_array().map(Vec::as_slice) {
-                Some([Value::Number(t), Value::String(v)]) => (t, v),
-                _ => return Err(shape(display, &place, "[unix time, \"value\"]", sample)),
-            };
-            let secs = t.as_i64().or_else(|| t.as_f64().filter(|f| f.is_finite()).map(|f| f.floor() as i64));
-            let Some(secs) = secs else {
-                return Err(InputError(format!("{display}: {place}: time {t} is not a Unix time")));
-            };
-            let status = match v.trim().parse::<f64>() {
-                Ok(1.0) => "up",
-                Ok(0.0) => "down",
-                _ if other != "error" => {
-                    others += 1;
-                    other
-                }
-                _ => {
-                    return Err(InputError(format!(
-                        "{display}: {place}: series {labels} at {}: value {} is neither 0 nor 1 (option other = \"unknown\" or \"down\" to read it)",
-                        instant_text(secs),
-                        quote(v)
-                    )));
-                }
-            };
+            self.records += 1;
+            let (secs, status) = self.sample(sample, &place, &labels, display, s.other)?;
             if let Some(p) = previous
                 && secs > p
             {
-                *steps.entry(secs - p).or_default() += 1;
+                *self.steps.entry(secs - p).or_default() += 1;
             }
             previous = Some(secs);
-            checks.rows.push(Row {
+            self.rows.push(Row {
                 source: place,
                 cells: vec![instant_text(secs), service.clone(), region.clone(), location.clone(), status.into()],
             });
         }
+        Ok(())
     }
-    let mut notes = Vec::new();
-    if let Some((&step, _)) = steps.iter().max_by_key(|(s, n)| (**n, std::cmp::Reverse(**s))) {
-        notes.push(format!(
-            "samples every {step} s (the query's step); set [monitoring] max_gap_seconds = {step} so a missing sample is a gap"
-        ));
+
+    /// One `[unix time, "value"]` sample: its time and status.
+    fn sample<'a>(
+        &mut self,
+        sample: &Value,
+        place: &str,
+        labels: &str,
+        display: &str,
+        other: &'a str,
+    ) -> Result<(i64, &'a str), InputError> {
+        let (t, v) = match sample.as_array().map(Vec::as_slice) {
+            Some([Value::Number(t), Value::String(v)]) => (t, v),
+            _ => return Err(shape(display, place, "[unix time, \"value\"]", sample)),
+        };
+        let secs = t.as_i64().or_else(|| t.as_f64().filter(|f| f.is_finite()).map(|f| f.floor() as i64));
+        let Some(secs) = secs else {
+            return Err(InputError(format!("{display}: {place}: time {t} is not a Unix time")));
+        };
+        let status = match v.trim().parse::<f64>() {
+            Ok(1.0) => "up",
+            Ok(0.0) => "down",
+            _ if other != "error" => {
+                self.others += 1;
+                other
+            }
+            _ => {
+                return Err(InputError(format!(
+                    "{display}: {place}: series {labels} at {}: value {} is neither 0 nor 1 (option other = \"unknown\" or \"down\" to read it)",
+                    instant_text(secs),
+                    quote(v)
+                )));
+            }
+        };
+        Ok((secs, status))
     }
-    if others > 0 {
-        notes.push(format!("{others} samples neither 0 nor 1 read as {other} (option other)"));
-    }
-    Ok(Native { checks: Some(checks), checks_are_events: false, outages: None, incidents: None, records, notes })
 }

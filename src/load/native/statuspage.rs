@@ -172,6 +172,26 @@ struct Update<'a> {
     affected: &'a [Value],
 }
 
+/// The fields of a record that decide its impact and its times.
+struct Fields<'a> {
+    status: &'a str,
+    impact_level: Option<&'a str>,
+    /// A scheduled maintenance (listed as one, scheduled, or with a maintenance level or status).
+    maintenance: bool,
+    scheduled_for: Option<Instant>,
+    scheduled_until: Option<Instant>,
+    created: Option<Instant>,
+    started: Option<Instant>,
+    resolved: Option<Instant>,
+}
+
+/// A component named by a record: (id, name).
+type Component = (String, String);
+
+/// Canonical impacts of the affected components' new statuses, worst first.
+const STATES: [(&str, &str); 3] =
+    [("major_outage", "major"), ("partial_outage", "partial"), ("degraded_performance", "degraded")];
+
 fn row(
     v: &Value,
     place: &mut Place,
@@ -197,135 +217,21 @@ fn row(
         place.what = "maintenance";
     }
     let title = json::text(o, "name", place, display)?.map(json::first_line).unwrap_or("").to_string();
-    let created = json::instant(o, "created_at", place, display)?;
-    let started = json::instant(o, "started_at", place, display)?;
-    let resolved = json::instant(o, "resolved_at", place, display)?;
-
-    let mut updates = Vec::new();
-    for (k, u) in json::array(o, "incident_updates", place, display)?.iter().enumerate() {
-        let at_place = Place { path: format!("{}.incident_updates[{k}]", place.path), ..place.clone() };
-        let uo = json::object(u, &at_place, display)?;
-        let ustatus = json::text(uo, "status", &at_place, display)?.unwrap_or("");
-        let at = match json::instant(uo, "display_at", &at_place, display)? {
-            Some(t) => t,
-            None => json::instant(uo, "created_at", &at_place, display)?.ok_or_else(|| {
-                at_place.error(display, format!("incident_updates[{k}]: no display_at or created_at"))
-            })?,
-        };
-        let affected = json::array(uo, "affected_components", &at_place, display)?;
-        if ustatus == "postmortem" {
-            counts.postmortems += 1;
-            continue;
-        }
-        updates.push(Update { status: ustatus, at, affected });
-    }
-
-    // Components: the record's own, then those its updates name, each once (by id).
-    let mut components: Vec<(String, String)> = Vec::new();
-    for c in json::array(o, "components", place, display)? {
-        let co = json::object(c, place, display)?;
-        let cid = json::text_or_number(co, "id", place, display)?.unwrap_or_default();
-        let name = json::text(co, "name", place, display)?.unwrap_or("").to_string();
-        if !components.iter().any(|(i, _)| *i == cid) {
-            components.push((cid, name));
-        }
-    }
-    let mut worst: Option<usize> = None;
-    const STATES: [(&str, &str); 3] =
-        [("major_outage", "major"), ("partial_outage", "partial"), ("degraded_performance", "degraded")];
-    for u in &updates {
-        for c in u.affected {
-            let co = json::object(c, place, display)?;
-            let code = json::text_or_number(co, "code", place, display)?.unwrap_or_default();
-            let name = json::text(co, "name", place, display)?.unwrap_or("").to_string();
-            if !components.iter().any(|(i, _)| *i == code) {
-                components.push((code, name));
-            }
-            if let Some(new) = json::text(co, "new_status", place, display)?
-                && let Some(k) = STATES.iter().position(|(st, _)| *st == new)
-            {
-                worst = Some(worst.map_or(k, |w| w.min(k)));
-            }
-        }
-    }
-    let mut names: Vec<String> = Vec::new();
-    for (cid, name) in &components {
-        let shown = if s.by_id || name.trim().is_empty() || name.trim() == "*" { cid } else { name };
-        let (shown, renamed) = json::scope_name(shown);
-        if renamed {
-            counts.renamed += 1;
-        }
-        if !shown.is_empty() && !names.contains(&shown) {
-            names.push(shown);
-        }
-    }
-    let services = if names.is_empty() {
-        counts.no_component += 1;
-        "*".to_string()
-    } else {
-        names.join(";")
+    let f = Fields {
+        status,
+        impact_level,
+        maintenance,
+        scheduled_for,
+        scheduled_until,
+        created: json::instant(o, "created_at", place, display)?,
+        started: json::instant(o, "started_at", place, display)?,
+        resolved: json::instant(o, "resolved_at", place, display)?,
     };
-
-    let level_impact = |level: Option<&str>| -> Result<String, InputError> {
-        let Some(level) = level else {
-            let levels: Vec<&str> = LEVELS.iter().map(|l| l.0).collect();
-            return Err(place.error(display, format!("missing field \"impact\" ({})", levels.join(", "))));
-        };
-        match s.levels.iter().find(|(l, _)| *l == level) {
-            Some((_, canonical)) => Ok(canonical.clone()),
-            None => {
-                let levels: Vec<&str> = LEVELS.iter().map(|l| l.0).collect();
-                Err(place.error(
-                    display,
-                    format!(
-                        "field \"impact\": unknown impact {}, expected one of: {}",
-                        quote(level),
-                        levels.join(", ")
-                    ),
-                ))
-            }
-        }
-    };
-    let impact = match worst {
-        Some(k) if s.from_components => {
-            counts.from_components += 1;
-            STATES[k].1.to_string()
-        }
-        _ if maintenance && impact_level.is_none() => level_impact(Some("maintenance"))?,
-        _ => level_impact(impact_level)?,
-    };
-
-    let first_update = updates.iter().map(|u| u.at).min();
-    let resolving = updates.iter().filter(|u| u.status == "resolved").map(|u| u.at).max();
-    let (category, start, end, announced) = if maintenance {
-        counts.maintenances += 1;
-        let in_progress = updates.iter().filter(|u| u.status == "in_progress").map(|u| u.at).min();
-        let completed = updates.iter().filter(|u| u.status == "completed").map(|u| u.at).max().or(resolved);
-        let start = if s.actual_maintenance { in_progress.or(scheduled_for) } else { scheduled_for.or(in_progress) }
-            .or(started)
-            .ok_or_else(|| place.error(display, "no start: scheduled_for, an in_progress update or started_at"))?;
-        let end = if s.actual_maintenance {
-            if completed.is_none() && scheduled_until.is_some() {
-                counts.maintenance_fallback_end += 1;
-            }
-            completed.or(scheduled_until)
-        } else {
-            scheduled_until.or(completed)
-        };
-        ("planned_maintenance", start, end, created.or(first_update).map(instant_text).unwrap_or_default())
-    } else {
-        counts.incidents += 1;
-        let start = [started.or(created), first_update]
-            .into_iter()
-            .flatten()
-            .min()
-            .ok_or_else(|| place.error(display, "no start: started_at, created_at or an update"))?;
-        let end = resolving.or(resolved);
-        if end.is_none() && status == "resolved" {
-            return Err(place.error(display, "status resolved, but no resolved_at and no resolved update"));
-        }
-        ("unplanned", start, end, String::new())
-    };
+    let updates = updates(o, place, display, counts)?;
+    let (components, worst) = components(o, &updates, place, display)?;
+    let services = services(&components, s, counts);
+    let impact = impact(&f, worst, place, display, s, counts)?;
+    let (category, start, end, announced) = times(&f, &updates, place, display, s, counts)?;
     if end.is_none() {
         counts.open += 1;
     }
@@ -344,6 +250,177 @@ fn row(
             announced,
         ],
     })
+}
+
+/// The record's updates but postmortems (counted: they come after the resolution), each at
+/// its `display_at` time, else its `created_at`.
+fn updates<'a>(
+    o: &'a serde_json::Map<String, Value>,
+    place: &Place,
+    display: &str,
+    counts: &mut Counts,
+) -> Result<Vec<Update<'a>>, InputError> {
+    let mut updates = Vec::new();
+    for (k, u) in json::array(o, "incident_updates", place, display)?.iter().enumerate() {
+        let at_place = Place { path: format!("{}.incident_updates[{k}]", place.path), ..place.clone() };
+        let uo = json::object(u, &at_place, display)?;
+        let ustatus = json::text(uo, "status", &at_place, display)?.unwrap_or("");
+        let at = match json::instant(uo, "display_at", &at_place, display)? {
+            Some(t) => t,
+            None => json::instant(uo, "created_at", &at_place, display)?.ok_or_else(|| {
+                at_place.error(display, format!("incident_updates[{k}]: no display_at or created_at"))
+            })?,
+        };
+        let affected = json::array(uo, "affected_components", &at_place, display)?;
+        if ustatus == "postmortem" {
+            counts.postmortems += 1;
+            continue;
+        }
+        updates.push(Update { status: ustatus, at, affected });
+    }
+    Ok(updates)
+}
+
+/// The components, (id, name): the record's own, then those its updates name, each once
+/// (by id); and the worst new status the updates give them (an index into `STATES`).
+fn components(
+    o: &serde_json::Map<String, Value>,
+    updates: &[Update],
+    place: &Place,
+    display: &str,
+) -> Result<(Vec<Component>, Option<usize>), InputError> {
+    let mut components: Vec<Component> = Vec::new();
+    for c in json::array(o, "components", place, display)? {
+        let co = json::object(c, place, display)?;
+        let cid = json::text_or_number(co, "id", place, display)?.unwrap_or_default();
+        let name = json::text(co, "name", place, display)?.unwrap_or("").to_string();
+        if !components.iter().any(|(i, _)| *i == cid) {
+            components.push((cid, name));
+        }
+    }
+    let mut worst: Option<usize> = None;
+    for u in updates {
+        for c in u.affected {
+            let co = json::object(c, place, display)?;
+            let code = json::text_or_number(co, "code", place, display)?.unwrap_or_default();
+            let name = json::text(co, "name", place, display)?.unwrap_or("").to_string();
+            if !components.iter().any(|(i, _)| *i == code) {
+                components.push((code, name));
+            }
+            if let Some(new) = json::text(co, "new_status", place, display)?
+                && let Some(k) = STATES.iter().position(|(st, _)| *st == new)
+            {
+                worst = Some(worst.map_or(k, |w| w.min(k)));
+            }
+        }
+    }
+    Ok((components, worst))
+}
+
+/// The `services` cell: each component's name (its id with `services = "id"`, or when the
+/// name is empty or `*`), once; `*` when there is none.
+fn services(components: &[Component], s: &Settings, counts: &mut Counts) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for (cid, name) in components {
+        let shown = if s.by_id || name.trim().is_empty() || name.trim() == "*" { cid } else { name };
+        let (shown, renamed) = json::scope_name(shown);
+        if renamed {
+            counts.renamed += 1;
+        }
+        if !shown.is_empty() && !names.contains(&shown) {
+            names.push(shown);
+        }
+    }
+    if names.is_empty() {
+        counts.no_component += 1;
+        "*".to_string()
+    } else {
+        names.join(";")
+    }
+}
+
+/// The canonical impact: from the components' worst new status with `impact_from =
+/// "components"`, else from the record's impact level (`maintenance` for a maintenance
+/// without one).
+fn impact(
+    f: &Fields,
+    worst: Option<usize>,
+    place: &Place,
+    display: &str,
+    s: &Settings,
+    counts: &mut Counts,
+) -> Result<String, InputError> {
+    Ok(match worst {
+        Some(k) if s.from_components => {
+            counts.from_components += 1;
+            STATES[k].1.to_string()
+        }
+        _ if f.maintenance && f.impact_level.is_none() => level_impact(Some("maintenance"), place, display, s)?,
+        _ => level_impact(f.impact_level, place, display, s)?,
+    })
+}
+
+/// The canonical impact of a Statuspage impact level, as the options map it.
+fn level_impact(level: Option<&str>, place: &Place, display: &str, s: &Settings) -> Result<String, InputError> {
+    let Some(level) = level else {
+        let levels: Vec<&str> = LEVELS.iter().map(|l| l.0).collect();
+        return Err(place.error(display, format!("missing field \"impact\" ({})", levels.join(", "))));
+    };
+    match s.levels.iter().find(|(l, _)| *l == level) {
+        Some((_, canonical)) => Ok(canonical.clone()),
+        None => {
+            let levels: Vec<&str> = LEVELS.iter().map(|l| l.0).collect();
+            Err(place.error(
+                display,
+                format!("field \"impact\": unknown impact {}, expected one of: {}", quote(level), levels.join(", ")),
+            ))
+        }
+    }
+}
+
+/// The record's category, start, end (none: open) and `announced_at` text: a maintenance
+/// runs as scheduled (or as its updates tell with `maintenance_times = "actual"`) and was
+/// announced when created; an incident runs from its first known time to its resolution.
+fn times(
+    f: &Fields,
+    updates: &[Update],
+    place: &Place,
+    display: &str,
+    s: &Settings,
+    counts: &mut Counts,
+) -> Result<(&'static str, Instant, Option<Instant>, String), InputError> {
+    let first_update = updates.iter().map(|u| u.at).min();
+    let resolving = updates.iter().filter(|u| u.status == "resolved").map(|u| u.at).max();
+    if f.maintenance {
+        counts.maintenances += 1;
+        let in_progress = updates.iter().filter(|u| u.status == "in_progress").map(|u| u.at).min();
+        let completed = updates.iter().filter(|u| u.status == "completed").map(|u| u.at).max().or(f.resolved);
+        let start =
+            if s.actual_maintenance { in_progress.or(f.scheduled_for) } else { f.scheduled_for.or(in_progress) }
+                .or(f.started)
+                .ok_or_else(|| place.error(display, "no start: scheduled_for, an in_progress update or started_at"))?;
+        let end = if s.actual_maintenance {
+            if completed.is_none() && f.scheduled_until.is_some() {
+                counts.maintenance_fallback_end += 1;
+            }
+            completed.or(f.scheduled_until)
+        } else {
+            f.scheduled_until.or(completed)
+        };
+        Ok(("planned_maintenance", start, end, f.created.or(first_update).map(instant_text).unwrap_or_default()))
+    } else {
+        counts.incidents += 1;
+        let start = [f.started.or(f.created), first_update]
+            .into_iter()
+            .flatten()
+            .min()
+            .ok_or_else(|| place.error(display, "no start: started_at, created_at or an update"))?;
+        let end = resolving.or(f.resolved);
+        if end.is_none() && f.status == "resolved" {
+            return Err(place.error(display, "status resolved, but no resolved_at and no resolved update"));
+        }
+        Ok(("unplanned", start, end, String::new()))
+    }
 }
 
 #[cfg(test)]

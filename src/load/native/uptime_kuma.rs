@@ -128,14 +128,43 @@ fn sql_error(display: &str, e: rusqlite::Error) -> InputError {
     InputError(format!("{display}: cannot read the Uptime Kuma database: {e}"))
 }
 
+/// Runs `sql` and hands each row, as `map` reads it, to `each` in turn: an SQLite error
+/// stops the reading (the database is unreadable), and so does an error of `each`.
+fn each_row<T>(
+    db: &Connection,
+    display: &str,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+    mut each: impl FnMut(T) -> Result<(), InputError>,
+) -> Result<(), InputError> {
+    let mut st = db.prepare(sql).map_err(|e| sql_error(display, e))?;
+    let rows = st.query_map(params, map).map_err(|e| sql_error(display, e))?;
+    for row in rows {
+        each(row.map_err(|e| sql_error(display, e))?)?;
+    }
+    Ok(())
+}
+
+/// Every row of `sql`, as `map` reads it: all are read before any is used.
+fn all_rows<T>(
+    db: &Connection,
+    display: &str,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, InputError> {
+    let mut rows = Vec::new();
+    each_row(db, display, sql, params, map, |row| {
+        rows.push(row);
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
 fn table_columns(db: &Connection, display: &str, table: &str) -> Result<BTreeSet<String>, InputError> {
-    let mut st = db.prepare(&format!("PRAGMA table_info({table})")).map_err(|e| sql_error(display, e))?;
-    let cols = st
-        .query_map([], |r| r.get::<_, String>(1))
-        .map_err(|e| sql_error(display, e))?
-        .collect::<Result<BTreeSet<_>, _>>()
-        .map_err(|e| sql_error(display, e))?;
-    Ok(cols)
+    let cols = all_rows(db, display, &format!("PRAGMA table_info({table})"), (), |r| r.get::<_, String>(1))?;
+    Ok(cols.into_iter().collect())
 }
 
 /// A status-like class of one beat: what the check row says.
@@ -148,6 +177,34 @@ struct Beat {
 
 pub fn read(path: &Path, display: &str, options: &Options, now: Instant) -> Result<Native, InputError> {
     let s = settings(display, options)?;
+    let (db, tables) = open(path, display)?;
+    let monitors = monitors(&db, display, &s, &tables)?;
+    let mut k = Kuma { db, display, s, tables, monitors, records: 0, notes: Vec::new() };
+    let mut checks = Canonical { columns: CHECK_COLUMNS.to_vec(), rows: Vec::new() };
+    let beats = k.heartbeats(&mut checks.rows)?;
+    k.buckets(&beats, &mut checks.rows)?;
+    k.intervals_note();
+    let mut incidents = Canonical { columns: INCIDENT_COLUMNS.to_vec(), rows: Vec::new() };
+    let windows = k.maintenances(&mut incidents.rows)?;
+    k.observed_maintenance(&beats, &windows, now, &mut incidents.rows);
+    if !incidents.rows.is_empty() && k.s.announced == Announced::None {
+        k.notes.push(
+            "maintenance windows have no announcement time in Kuma: announced_at is empty, so they exclude nothing (option announced = \"start\" or \"72h\" to state it)".into(),
+        );
+    }
+    Ok(Native {
+        checks: Some(checks),
+        checks_are_events: false,
+        outages: None,
+        incidents: if incidents.rows.is_empty() { None } else { Some(incidents) },
+        records: k.records,
+        notes: k.notes,
+    })
+}
+
+/// Opens the file read-only once its header says SQLite, with the names of its tables, which
+/// must include Kuma's `monitor` and `heartbeat`.
+fn open(path: &Path, display: &str) -> Result<(Connection, BTreeSet<String>), InputError> {
     let mut head = [0u8; 16];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
@@ -159,50 +216,66 @@ pub fn read(path: &Path, display: &str, options: &Options, now: Instant) -> Resu
     }
     let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| sql_error(display, e))?;
-    let tables: BTreeSet<String> = {
-        let mut st =
-            db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").map_err(|e| sql_error(display, e))?;
-        st.query_map([], |r| r.get::<_, String>(0))
-            .map_err(|e| sql_error(display, e))?
-            .collect::<Result<_, _>>()
-            .map_err(|e| sql_error(display, e))?
-    };
+    let tables: BTreeSet<String> =
+        all_rows(&db, display, "SELECT name FROM sqlite_master WHERE type = 'table'", (), |r| r.get::<_, String>(0))?
+            .into_iter()
+            .collect();
     for t in ["monitor", "heartbeat"] {
         if !tables.contains(t) {
             return Err(InputError(format!("{display}: no table {t}: not an Uptime Kuma database")));
         }
     }
-    let mut notes = Vec::new();
+    Ok((db, tables))
+}
 
-    // Monitors, with the region tag.
+/// Each monitor's first non-empty value of the tag named by option `region_tag`.
+fn region_tags(
+    db: &Connection,
+    display: &str,
+    tag: &str,
+    tables: &BTreeSet<String>,
+) -> Result<HashMap<i64, String>, InputError> {
+    if !(tables.contains("tag") && tables.contains("monitor_tag")) {
+        return Err(InputError(format!("{display}: options: region_tag: the database has no tag tables")));
+    }
     let mut region_of: HashMap<i64, String> = HashMap::new();
-    if let Some(tag) = &s.region_tag {
-        if !(tables.contains("tag") && tables.contains("monitor_tag")) {
-            return Err(InputError(format!("{display}: options: region_tag: the database has no tag tables")));
-        }
-        let mut st = db
-            .prepare("SELECT mt.monitor_id, mt.value FROM monitor_tag mt JOIN tag t ON t.id = mt.tag_id WHERE t.name = ?1 ORDER BY mt.id")
-            .map_err(|e| sql_error(display, e))?;
-        let rows = st
-            .query_map([tag], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)))
-            .map_err(|e| sql_error(display, e))?;
-        for row in rows {
-            let (m, v) = row.map_err(|e| sql_error(display, e))?;
+    each_row(
+        db,
+        display,
+        "SELECT mt.monitor_id, mt.value FROM monitor_tag mt JOIN tag t ON t.id = mt.tag_id WHERE t.name = ?1 ORDER BY mt.id",
+        [tag],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)),
+        |(m, v)| {
             let v = v.unwrap_or_default();
             if !v.trim().is_empty() {
                 region_of.entry(m).or_insert_with(|| v.trim().to_string());
             }
-        }
-    }
+            Ok(())
+        },
+    )?;
+    Ok(region_of)
+}
+
+/// The monitors by id, each with its service (name or id, option `services`) and region
+/// (`kuma`, or its region tag: then every monitor must have one).
+fn monitors(
+    db: &Connection,
+    display: &str,
+    s: &Settings,
+    tables: &BTreeSet<String>,
+) -> Result<BTreeMap<i64, Monitor>, InputError> {
+    let region_of = match &s.region_tag {
+        Some(tag) => region_tags(db, display, tag, tables)?,
+        None => HashMap::new(),
+    };
     let mut monitors: BTreeMap<i64, Monitor> = BTreeMap::new();
-    {
-        let mut st =
-            db.prepare("SELECT id, name, interval FROM monitor ORDER BY id").map_err(|e| sql_error(display, e))?;
-        let rows = st
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<i64>>(2)?)))
-            .map_err(|e| sql_error(display, e))?;
-        for row in rows {
-            let (id, name, interval) = row.map_err(|e| sql_error(display, e))?;
+    each_row(
+        db,
+        display,
+        "SELECT id, name, interval FROM monitor ORDER BY id",
+        (),
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<i64>>(2)?)),
+        |(id, name, interval)| {
             let name = name.unwrap_or_default();
             let service = if s.by_id { id.to_string() } else { name.clone() };
             let region = match &s.region_tag {
@@ -219,94 +292,152 @@ pub fn read(path: &Path, display: &str, options: &Options, now: Instant) -> Resu
                 },
             };
             monitors.insert(id, Monitor { name, service, region, interval: interval.unwrap_or(0) });
-        }
-    }
-    let label = |id: i64| match monitors.get(&id) {
+            Ok(())
+        },
+    )?;
+    Ok(monitors)
+}
+
+/// `monitor 3 "API"` (or `monitor 3` for an id no monitor has): a monitor in messages.
+fn label(monitors: &BTreeMap<i64, Monitor>, id: i64) -> String {
+    match monitors.get(&id) {
         Some(m) => format!("monitor {id} {}", quote(&m.name)),
         None => format!("monitor {id}"),
-    };
+    }
+}
 
-    // Heartbeats.
-    let mut checks = Canonical { columns: CHECK_COLUMNS.to_vec(), rows: Vec::new() };
-    let mut beats: BTreeMap<i64, Vec<Beat>> = BTreeMap::new();
-    let mut records = 0usize;
-    let mut pending = 0usize;
-    {
-        let mut st = db
-            .prepare("SELECT id, monitor_id, status, time FROM heartbeat ORDER BY monitor_id, time, id")
-            .map_err(|e| sql_error(display, e))?;
-        let rows = st
-            .query_map([], |r| {
+/// A check row of a monitor.
+fn check(source: String, at: Instant, m: &Monitor, word: &str) -> Row {
+    Row { source, cells: vec![instant_text(at), m.service.clone(), m.region.clone(), "kuma".into(), word.into()] }
+}
+
+/// The open database and what the stages after the monitors share.
+struct Kuma<'a> {
+    db: Connection,
+    display: &'a str,
+    s: Settings,
+    tables: BTreeSet<String>,
+    monitors: BTreeMap<i64, Monitor>,
+    /// Source records read (heartbeats, buckets, maintenances).
+    records: usize,
+    notes: Vec<String>,
+}
+
+impl Kuma<'_> {
+    /// Every heartbeat as a check row; returned by monitor, in time order, for the stages
+    /// that look at runs of beats.
+    fn heartbeats(&mut self, checks: &mut Vec<Row>) -> Result<BTreeMap<i64, Vec<Beat>>, InputError> {
+        let (display, monitors, s) = (self.display, &self.monitors, &self.s);
+        let mut beats: BTreeMap<i64, Vec<Beat>> = BTreeMap::new();
+        let mut records = 0usize;
+        let mut pending = 0usize;
+        each_row(
+            &self.db,
+            display,
+            "SELECT id, monitor_id, status, time FROM heartbeat ORDER BY monitor_id, time, id",
+            (),
+            |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)?,
                     r.get::<_, i64>(2)?,
                     r.get::<_, rusqlite::types::Value>(3)?,
                 ))
-            })
-            .map_err(|e| sql_error(display, e))?;
-        for row in rows {
-            let (id, mid, status, time) = row.map_err(|e| sql_error(display, e))?;
-            records += 1;
-            let place = format!("heartbeat rowid {id} ({})", label(mid));
-            let Some(m) = monitors.get(&mid) else {
-                return Err(InputError(format!("{display}: {place}: no such monitor")));
-            };
-            let at = match &time {
-                rusqlite::types::Value::Text(t) => parse_utc(t),
-                _ => None,
-            };
-            let Some(at) = at else {
-                return Err(InputError(format!(
-                    "{display}: {place}: column 'time': expected UTC text like 2026-10-03 14:05:00.000, found {}",
-                    match &time {
-                        rusqlite::types::Value::Text(t) => quote(t),
-                        rusqlite::types::Value::Null => "NULL".into(),
-                        other => format!("{other:?}"),
-                    }
-                )));
-            };
-            let word = match status {
-                0 => "down",
-                1 => "up",
-                2 => {
-                    pending += 1;
-                    s.pending
-                }
-                3 => "unknown",
-                other => {
+            },
+            |(id, mid, status, time)| {
+                records += 1;
+                let place = format!("heartbeat rowid {id} ({})", label(monitors, mid));
+                let Some(m) = monitors.get(&mid) else {
+                    return Err(InputError(format!("{display}: {place}: no such monitor")));
+                };
+                let at = match &time {
+                    rusqlite::types::Value::Text(t) => parse_utc(t),
+                    _ => None,
+                };
+                let Some(at) = at else {
                     return Err(InputError(format!(
-                        "{display}: {place}: column 'status': unknown heartbeat status {other}, expected 0 (down), 1 (up), 2 (pending) or 3 (maintenance)"
+                        "{display}: {place}: column 'time': expected UTC text like 2026-10-03 14:05:00.000, found {}",
+                        match &time {
+                            rusqlite::types::Value::Text(t) => quote(t),
+                            rusqlite::types::Value::Null => "NULL".into(),
+                            other => format!("{other:?}"),
+                        }
                     )));
-                }
-            };
-            beats.entry(mid).or_default().push(Beat { id, at, status });
-            checks.rows.push(Row {
-                source: place,
-                cells: vec![instant_text(at), m.service.clone(), m.region.clone(), "kuma".into(), word.into()],
-            });
+                };
+                let word = match status {
+                    0 => "down",
+                    1 => "up",
+                    2 => {
+                        pending += 1;
+                        s.pending
+                    }
+                    3 => "unknown",
+                    other => {
+                        return Err(InputError(format!(
+                            "{display}: {place}: column 'status': unknown heartbeat status {other}, expected 0 (down), 1 (up), 2 (pending) or 3 (maintenance)"
+                        )));
+                    }
+                };
+                beats.entry(mid).or_default().push(Beat { id, at, status });
+                checks.push(check(place, at, m, word));
+                Ok(())
+            },
+        )?;
+        self.records += records;
+        if pending > 0 {
+            self.notes.push(format!("{pending} pending heartbeats (status 2) read as {} (option pending)", s.pending));
         }
-    }
-    if pending > 0 {
-        notes.push(format!("{pending} pending heartbeats (status 2) read as {} (option pending)", s.pending));
+        Ok(beats)
     }
 
-    // 2.x aggregates for pruned time, finest first.
-    let mut used: BTreeMap<i64, Vec<(Instant, Instant)>> = BTreeMap::new();
-    let mut synthetic = 0usize;
-    for (table, len) in [("stat_minutely", 60i64), ("stat_hourly", 3600), ("stat_daily", 86_400)] {
-        if !tables.contains(table) {
-            continue;
+    /// 2.x aggregates for pruned time, finest first: each bucket used becomes its beats as
+    /// synthetic check rows.
+    fn buckets(&mut self, beats: &BTreeMap<i64, Vec<Beat>>, checks: &mut Vec<Row>) -> Result<(), InputError> {
+        let mut used: BTreeMap<i64, Vec<(Instant, Instant)>> = BTreeMap::new();
+        let mut synthetic = 0usize;
+        for (table, len) in [("stat_minutely", 60i64), ("stat_hourly", 3600), ("stat_daily", 86_400)] {
+            if !self.tables.contains(table) {
+                continue;
+            }
+            let this = self.bucket_table(table, len, beats, &used, checks, &mut synthetic)?;
+            for (mid, spans) in this {
+                used.entry(mid).or_default().extend(spans);
+            }
         }
-        let cols = table_columns(&db, display, table)?;
+        if synthetic > 0 {
+            self.notes.push(format!(
+                "{synthetic} checks made from stat_minutely/stat_hourly/stat_daily buckets of time whose heartbeats were pruned (each bucket's beats spread evenly over it, down beats first)"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The buckets of one `stat_*` table (`len` seconds each) that end at or before their
+    /// monitor's first kept heartbeat and hold no finer bucket already `used`: each one's
+    /// beats spread evenly over it, down first, then up, then maintenance. Returns the spans
+    /// of the buckets used, by monitor.
+    fn bucket_table(
+        &mut self,
+        table: &str,
+        len: i64,
+        beats: &BTreeMap<i64, Vec<Beat>>,
+        used: &BTreeMap<i64, Vec<(Instant, Instant)>>,
+        checks: &mut Vec<Row>,
+        synthetic: &mut usize,
+    ) -> Result<BTreeMap<i64, Vec<(Instant, Instant)>>, InputError> {
+        let cols = table_columns(&self.db, self.display, table)?;
         let extras = if cols.contains("extras") { "extras" } else { "NULL" };
-        let mut st = db
-            .prepare(&format!(
+        let monitors = &self.monitors;
+        let mut records = 0usize;
+        let mut this: BTreeMap<i64, Vec<(Instant, Instant)>> = BTreeMap::new();
+        each_row(
+            &self.db,
+            self.display,
+            &format!(
                 "SELECT id, monitor_id, timestamp, up, down, {extras} FROM {table} ORDER BY monitor_id, timestamp"
-            ))
-            .map_err(|e| sql_error(display, e))?;
-        let rows = st
-            .query_map([], |r| {
+            ),
+            (),
+            |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)?,
@@ -315,243 +446,272 @@ pub fn read(path: &Path, display: &str, options: &Options, now: Instant) -> Resu
                     r.get::<_, i64>(4)?,
                     r.get::<_, Option<String>>(5)?,
                 ))
-            })
-            .map_err(|e| sql_error(display, e))?;
-        let mut this: BTreeMap<i64, Vec<(Instant, Instant)>> = BTreeMap::new();
-        for row in rows {
-            let (id, mid, start, up, down, extras) = row.map_err(|e| sql_error(display, e))?;
-            records += 1;
-            let end = start + len;
-            // Heartbeats are pruned oldest first: a bucket is for time before the first kept one.
-            let raw = beats.get(&mid).and_then(|b| b.first()).is_some_and(|first| end > first.at);
-            let finer = used.get(&mid).is_some_and(|spans| spans.iter().any(|&(a, b)| a < end && start < b));
-            if raw || finer {
-                continue;
-            }
-            let maintenance = extras
-                .and_then(|e| serde_json::from_str::<serde_json::Value>(&e).ok())
-                .and_then(|v| v.get("maintenance").and_then(serde_json::Value::as_i64))
-                .unwrap_or(0);
-            let (up, down, maintenance) = (up.max(0), down.max(0), maintenance.max(0));
-            let n = up + down + maintenance;
-            let Some(m) = monitors.get(&mid) else { continue };
-            if n == 0 {
-                continue;
-            }
-            this.entry(mid).or_default().push((start, end));
-            let place = format!(
-                "{table} rowid {id} ({}, {}: {up} up, {down} down, {maintenance} maintenance)",
-                label(mid),
-                instant_text(start)
-            );
-            for k in 0..n {
-                let at = start + k * len / n;
-                let word = if k < down {
-                    "down"
-                } else if k < down + up {
-                    "up"
-                } else {
-                    "unknown"
-                };
-                synthetic += 1;
-                checks.rows.push(Row {
-                    source: place.clone(),
-                    cells: vec![instant_text(at), m.service.clone(), m.region.clone(), "kuma".into(), word.into()],
-                });
-            }
-        }
-        for (mid, spans) in this {
-            used.entry(mid).or_default().extend(spans);
-        }
-    }
-    if synthetic > 0 {
-        notes.push(format!(
-            "{synthetic} checks made from stat_minutely/stat_hourly/stat_daily buckets of time whose heartbeats were pruned (each bucket's beats spread evenly over it, down beats first)"
-        ));
+            },
+            |(id, mid, start, up, down, extras)| {
+                records += 1;
+                let end = start + len;
+                // Heartbeats are pruned oldest first: a bucket is for time before the first kept one.
+                let raw = beats.get(&mid).and_then(|b| b.first()).is_some_and(|first| end > first.at);
+                let finer = used.get(&mid).is_some_and(|spans| spans.iter().any(|&(a, b)| a < end && start < b));
+                if raw || finer {
+                    return Ok(());
+                }
+                let maintenance = extras
+                    .and_then(|e| serde_json::from_str::<serde_json::Value>(&e).ok())
+                    .and_then(|v| v.get("maintenance").and_then(serde_json::Value::as_i64))
+                    .unwrap_or(0);
+                let (up, down, maintenance) = (up.max(0), down.max(0), maintenance.max(0));
+                let n = up + down + maintenance;
+                let Some(m) = monitors.get(&mid) else { return Ok(()) };
+                if n == 0 {
+                    return Ok(());
+                }
+                this.entry(mid).or_default().push((start, end));
+                let place = format!(
+                    "{table} rowid {id} ({}, {}: {up} up, {down} down, {maintenance} maintenance)",
+                    label(monitors, mid),
+                    instant_text(start)
+                );
+                for k in 0..n {
+                    let word = if k < down {
+                        "down"
+                    } else if k < down + up {
+                        "up"
+                    } else {
+                        "unknown"
+                    };
+                    *synthetic += 1;
+                    checks.push(check(place.clone(), start + k * len / n, m, word));
+                }
+                Ok(())
+            },
+        )?;
+        self.records += records;
+        Ok(this)
     }
 
-    // Monitor intervals, for max_gap_seconds.
-    let mut intervals: BTreeMap<i64, Vec<&str>> = BTreeMap::new();
-    for m in monitors.values() {
-        intervals.entry(m.interval).or_default().push(&m.name);
-    }
-    if let Some((&longest, _)) = intervals.iter().next_back() {
-        let list: Vec<String> = intervals.iter().map(|(i, names)| format!("{i} s ({})", names.join(", "))).collect();
-        notes.push(format!(
-            "monitor intervals: {}; set [monitoring] max_gap_seconds to the interval (at least {longest}) so a missed beat is a gap",
-            list.join("; ")
-        ));
-    }
-
-    // Maintenance windows.
-    let mut incidents = Canonical { columns: INCIDENT_COLUMNS.to_vec(), rows: Vec::new() };
-    let mut windows: HashMap<i64, Vec<(Instant, Instant)>> = HashMap::new();
-    let announce = |start: Instant| match s.announced {
-        Announced::None => String::new(),
-        Announced::Start => instant_text(start),
-        Announced::Before(secs) => instant_text(start - secs),
-    };
-    if tables.contains("maintenance") && tables.contains("monitor_maintenance") {
-        let server_zone: Option<String> = if tables.contains("setting") {
-            db.query_row("SELECT value FROM setting WHERE key = 'serverTimezone'", [], |r| {
-                r.get::<_, Option<String>>(0)
-            })
-            .ok()
-            .flatten()
-            .map(|v| serde_json::from_str::<String>(&v).unwrap_or(v))
-        } else {
-            None
-        };
-        let cols = table_columns(&db, display, "maintenance")?;
-        let tz_col = if cols.contains("timezone") { "timezone" } else { "NULL" };
-        let mut st = db
-            .prepare(&format!(
-                "SELECT id, title, strategy, active, start_date, end_date, {tz_col} FROM maintenance ORDER BY id"
-            ))
-            .map_err(|e| sql_error(display, e))?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<bool>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                ))
-            })
-            .map_err(|e| sql_error(display, e))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| sql_error(display, e))?;
-        let mut other = Vec::new();
-        for (id, title, strategy, active, start, end, zone) in rows {
-            records += 1;
-            let place = format!("maintenance rowid {id}");
-            let strategy = strategy.unwrap_or_default();
-            if strategy != "single" {
-                other.push(format!("{id} ({strategy})"));
-                continue;
-            }
-            if active == Some(false) {
-                notes.push(format!("maintenance {id} is inactive: not read"));
-                continue;
-            }
-            let zone_name = match zone.as_deref() {
-                None | Some("") | Some("SAME_AS_SERVER") => server_zone.clone().unwrap_or_else(|| "UTC".into()),
-                Some(z) => z.to_string(),
-            };
-            let tz = chrono_tz::Tz::from_str(&zone_name).map_err(|_| {
-                InputError(format!("{display}: {place}: column 'timezone': unknown time zone {}", quote(&zone_name)))
-            })?;
-            let at = |v: &Option<String>, col: &str| {
-                v.as_deref().and_then(|t| parse_local(t, tz)).ok_or_else(|| {
-                    InputError(format!(
-                        "{display}: {place}: column '{col}': expected a date-time like 2026-10-03 14:05:00, found {}",
-                        quote(v.as_deref().unwrap_or(""))
-                    ))
-                })
-            };
-            let (start, end) = (at(&start, "start_date")?, at(&end, "end_date")?);
-            let mut st = db
-                .prepare("SELECT monitor_id FROM monitor_maintenance WHERE maintenance_id = ?1 ORDER BY monitor_id")
-                .map_err(|e| sql_error(display, e))?;
-            let mids: Vec<i64> = st
-                .query_map([id], |r| r.get(0))
-                .map_err(|e| sql_error(display, e))?
-                .collect::<Result<_, _>>()
-                .map_err(|e| sql_error(display, e))?;
-            let services: Vec<String> =
-                mids.iter().filter_map(|m| monitors.get(m)).map(|m| m.service.clone()).collect();
-            if services.is_empty() {
-                notes.push(format!("maintenance {id} affects no monitor: not read"));
-                continue;
-            }
-            for m in &mids {
-                windows.entry(*m).or_default().push((start, end));
-            }
-            incidents.rows.push(Row {
-                source: place,
-                cells: vec![
-                    format!("kuma-maintenance-{id}"),
-                    title.unwrap_or_default(),
-                    "planned_maintenance".into(),
-                    "none".into(),
-                    instant_text(start),
-                    instant_text(end),
-                    services.join(";"),
-                    "*".into(),
-                    "*".into(),
-                    announce(start),
-                ],
-            });
+    /// Monitor intervals, for max_gap_seconds.
+    fn intervals_note(&mut self) {
+        let mut intervals: BTreeMap<i64, Vec<&str>> = BTreeMap::new();
+        for m in self.monitors.values() {
+            intervals.entry(m.interval).or_default().push(&m.name);
         }
-        if !other.is_empty() {
-            notes.push(format!(
-                "maintenance {}: windows of these strategies are computed by Kuma, not stored; read back from runs of status-3 heartbeats",
-                other.join(", ")
+        if let Some((&longest, _)) = intervals.iter().next_back() {
+            let list: Vec<String> =
+                intervals.iter().map(|(i, names)| format!("{i} s ({})", names.join(", "))).collect();
+            self.notes.push(format!(
+                "monitor intervals: {}; set [monitoring] max_gap_seconds to the interval (at least {longest}) so a missed beat is a gap",
+                list.join("; ")
             ));
         }
     }
 
-    // Runs of maintenance beats outside a `single` window: observed maintenance.
-    for (mid, list) in &beats {
-        let Some(m) = monitors.get(mid) else { continue };
-        let own = windows.get(mid).map(Vec::as_slice).unwrap_or(&[]);
-        let mut k = 0;
-        while k < list.len() {
-            if list[k].status != 3 {
-                k += 1;
-                continue;
-            }
-            let first = k;
-            while k < list.len() && list[k].status == 3 {
-                k += 1;
-            }
-            let start = list[first].at;
-            let end = match list.get(k) {
-                Some(next) => next.at,
-                None => (list[k - 1].at + m.interval.max(1)).min(now.max(list[k - 1].at)),
-            };
-            if own.iter().any(|&(a, b)| a <= start && end <= b) || end <= start {
-                continue;
-            }
-            incidents.rows.push(Row {
-                source: format!(
-                    "heartbeat rowid {} ({}): {} maintenance beats",
-                    list[first].id,
-                    label(*mid),
-                    k - first
-                ),
-                cells: vec![
-                    format!("kuma-maintenance-monitor-{mid}-{start}"),
-                    format!("{} under maintenance", m.name),
-                    "planned_maintenance".into(),
-                    "none".into(),
-                    instant_text(start),
-                    instant_text(end),
-                    m.service.clone(),
-                    "*".into(),
-                    "*".into(),
-                    announce(start),
-                ],
-            });
+    /// A maintenance window's `announced_at` (option `announced`).
+    fn announce(&self, start: Instant) -> String {
+        match self.s.announced {
+            Announced::None => String::new(),
+            Announced::Start => instant_text(start),
+            Announced::Before(secs) => instant_text(start - secs),
         }
     }
-    if !incidents.rows.is_empty() && s.announced == Announced::None {
-        notes.push(
-            "maintenance windows have no announcement time in Kuma: announced_at is empty, so they exclude nothing (option announced = \"start\" or \"72h\" to state it)".into(),
-        );
+
+    /// The server's time zone setting (`serverTimezone`), for windows in its zone.
+    fn server_zone(&self) -> Option<String> {
+        if !self.tables.contains("setting") {
+            return None;
+        }
+        self.db
+            .query_row("SELECT value FROM setting WHERE key = 'serverTimezone'", [], |r| r.get::<_, Option<String>>(0))
+            .ok()
+            .flatten()
+            .map(|v| serde_json::from_str::<String>(&v).unwrap_or(v))
     }
 
-    Ok(Native {
-        checks: Some(checks),
-        checks_are_events: false,
-        outages: None,
-        incidents: if incidents.rows.is_empty() { None } else { Some(incidents) },
-        records,
-        notes,
-    })
+    /// The active `single` maintenance windows as incidents; returns each monitor's windows.
+    /// Windows of the other strategies are only noted: they are read back from the beats.
+    fn maintenances(&mut self, incidents: &mut Vec<Row>) -> Result<HashMap<i64, Vec<(Instant, Instant)>>, InputError> {
+        let mut windows: HashMap<i64, Vec<(Instant, Instant)>> = HashMap::new();
+        if !(self.tables.contains("maintenance") && self.tables.contains("monitor_maintenance")) {
+            return Ok(windows);
+        }
+        let server_zone = self.server_zone();
+        let cols = table_columns(&self.db, self.display, "maintenance")?;
+        let tz_col = if cols.contains("timezone") { "timezone" } else { "NULL" };
+        let rows = all_rows(
+            &self.db,
+            self.display,
+            &format!("SELECT id, title, strategy, active, start_date, end_date, {tz_col} FROM maintenance ORDER BY id"),
+            (),
+            |r| {
+                Ok(Maintenance {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    strategy: r.get(2)?,
+                    active: r.get(3)?,
+                    start: r.get(4)?,
+                    end: r.get(5)?,
+                    zone: r.get(6)?,
+                })
+            },
+        )?;
+        let mut other = Vec::new();
+        for w in rows {
+            self.records += 1;
+            let strategy = w.strategy.clone().unwrap_or_default();
+            if strategy != "single" {
+                other.push(format!("{} ({strategy})", w.id));
+                continue;
+            }
+            if w.active == Some(false) {
+                self.notes.push(format!("maintenance {} is inactive: not read", w.id));
+                continue;
+            }
+            if let Some(row) = self.single_window(w, server_zone.as_deref(), &mut windows)? {
+                incidents.push(row);
+            }
+        }
+        if !other.is_empty() {
+            self.notes.push(format!(
+                "maintenance {}: windows of these strategies are computed by Kuma, not stored; read back from runs of status-3 heartbeats",
+                other.join(", ")
+            ));
+        }
+        Ok(windows)
+    }
+
+    /// One active `single` window, in its time zone (or the server's, or UTC), as an incident
+    /// scoped to its monitors, added to their `windows`; none when it affects no monitor.
+    fn single_window(
+        &mut self,
+        w: Maintenance,
+        server_zone: Option<&str>,
+        windows: &mut HashMap<i64, Vec<(Instant, Instant)>>,
+    ) -> Result<Option<Row>, InputError> {
+        let (display, id) = (self.display, w.id);
+        let place = format!("maintenance rowid {id}");
+        let zone_name = match w.zone.as_deref() {
+            None | Some("") | Some("SAME_AS_SERVER") => server_zone.map(str::to_string).unwrap_or_else(|| "UTC".into()),
+            Some(z) => z.to_string(),
+        };
+        let tz = chrono_tz::Tz::from_str(&zone_name).map_err(|_| {
+            InputError(format!("{display}: {place}: column 'timezone': unknown time zone {}", quote(&zone_name)))
+        })?;
+        let at = |v: &Option<String>, col: &str| {
+            v.as_deref().and_then(|t| parse_local(t, tz)).ok_or_else(|| {
+                InputError(format!(
+                    "{display}: {place}: column '{col}': expected a date-time like 2026-10-03 14:05:00, found {}",
+                    quote(v.as_deref().unwrap_or(""))
+                ))
+            })
+        };
+        let (start, end) = (at(&w.start, "start_date")?, at(&w.end, "end_date")?);
+        let mids: Vec<i64> = all_rows(
+            &self.db,
+            display,
+            "SELECT monitor_id FROM monitor_maintenance WHERE maintenance_id = ?1 ORDER BY monitor_id",
+            [id],
+            |r| r.get(0),
+        )?;
+        let services: Vec<String> =
+            mids.iter().filter_map(|m| self.monitors.get(m)).map(|m| m.service.clone()).collect();
+        if services.is_empty() {
+            self.notes.push(format!("maintenance {id} affects no monitor: not read"));
+            return Ok(None);
+        }
+        for m in &mids {
+            windows.entry(*m).or_default().push((start, end));
+        }
+        Ok(Some(self.maintenance_row(
+            place,
+            format!("kuma-maintenance-{id}"),
+            w.title.unwrap_or_default(),
+            (start, end),
+            services.join(";"),
+        )))
+    }
+
+    /// Runs of maintenance beats outside a `single` window: observed maintenance, one
+    /// incident per run, ending at the next beat (or one interval on, at most `now`).
+    fn observed_maintenance(
+        &self,
+        beats: &BTreeMap<i64, Vec<Beat>>,
+        windows: &HashMap<i64, Vec<(Instant, Instant)>>,
+        now: Instant,
+        incidents: &mut Vec<Row>,
+    ) {
+        for (mid, list) in beats {
+            let Some(m) = self.monitors.get(mid) else { continue };
+            let own = windows.get(mid).map(Vec::as_slice).unwrap_or(&[]);
+            let mut k = 0;
+            while k < list.len() {
+                if list[k].status != 3 {
+                    k += 1;
+                    continue;
+                }
+                let first = k;
+                while k < list.len() && list[k].status == 3 {
+                    k += 1;
+                }
+                let start = list[first].at;
+                let end = match list.get(k) {
+                    Some(next) => next.at,
+                    None => (list[k - 1].at + m.interval.max(1)).min(now.max(list[k - 1].at)),
+                };
+                if own.iter().any(|&(a, b)| a <= start && end <= b) || end <= start {
+                    continue;
+                }
+                incidents.push(self.maintenance_row(
+                    format!(
+                        "heartbeat rowid {} ({}): {} maintenance beats",
+                        list[first].id,
+                        label(&self.monitors, *mid),
+                        k - first
+                    ),
+                    format!("kuma-maintenance-monitor-{mid}-{start}"),
+                    format!("{} under maintenance", m.name),
+                    (start, end),
+                    m.service.clone(),
+                ));
+            }
+        }
+    }
+
+    /// A `planned_maintenance` incident row of no impact, every region and customer.
+    fn maintenance_row(
+        &self,
+        source: String,
+        id: String,
+        title: String,
+        (start, end): (Instant, Instant),
+        services: String,
+    ) -> Row {
+        Row {
+            source,
+            cells: vec![
+                id,
+                title,
+                "planned_maintenance".into(),
+                "none".into(),
+                instant_text(start),
+                instant_text(end),
+                services,
+                "*".into(),
+                "*".into(),
+                self.announce(start),
+            ],
+        }
+    }
+}
+
+/// A row of the `maintenance` table.
+struct Maintenance {
+    id: i64,
+    title: Option<String>,
+    strategy: Option<String>,
+    active: Option<bool>,
+    start: Option<String>,
+    end: Option<String>,
+    zone: Option<String>,
 }
 
 #[cfg(test)]
