@@ -15,13 +15,11 @@ use crate::load::table::{InputError, quote};
 const COLUMNS: [&str; 9] =
     ["incident_id", "title", "category", "impact", "start", "end", "services", "regions", "customers"];
 
-const IMPACTS: &[&str] = &["major", "partial", "degraded", "none"];
-
 const VALID: &[(&str, &[&str])] = &[
     ("services", &["title", "id"]),
-    ("severity_high", IMPACTS),
-    ("severity_medium", IMPACTS),
-    ("severity_low", IMPACTS),
+    ("severity_high", json::IMPACTS),
+    ("severity_medium", json::IMPACTS),
+    ("severity_low", json::IMPACTS),
 ];
 
 /// Google's severities and the canonical impact each has by default.

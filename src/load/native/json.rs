@@ -56,6 +56,9 @@ fn syntax_error(display: &str, e: &serde_json::Error) -> InputError {
     InputError(format!("{display}:{}:{}: malformed JSON: {what}", e.line(), e.column()))
 }
 
+/// The canonical impacts an option of a JSON reader may map a source level to.
+pub const IMPACTS: &[&str] = &["major", "partial", "degraded", "none"];
+
 /// Checks a reader's options: every key known, every value one of the allowed ones
 /// (an empty list of allowed values accepts any text).
 pub fn check_options(

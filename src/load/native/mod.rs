@@ -19,6 +19,7 @@ mod prometheus;
 mod uptime_kuma;
 
 use super::table::InputError;
+use crate::common::quote;
 use crate::core::interval::Instant;
 
 pub use crate::config::NativeFormat as Format;
@@ -144,6 +145,20 @@ impl Origin {
             None => source.to_string(),
         }
     }
+}
+
+/// Unknown option keys are errors naming the valid ones.
+fn check_keys(display: &str, options: &Options, valid: &[&str]) -> Result<(), InputError> {
+    for key in options.keys() {
+        if !valid.contains(&key.as_str()) {
+            return Err(InputError(format!(
+                "{display}: options: unknown option {}, expected one of: {}",
+                quote(key),
+                valid.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

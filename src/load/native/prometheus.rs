@@ -52,7 +52,7 @@ struct Settings<'a> {
 }
 
 fn settings<'a>(display: &str, options: &'a Options) -> Result<Settings<'a>, InputError> {
-    super::uptime_kuma::check_keys(display, options, &OPTIONS)?;
+    super::check_keys(display, options, &OPTIONS)?;
     let get = |k: &str| options.get(k).map(String::as_str).filter(|v| !v.is_empty());
     let service_label = get("service_label").unwrap_or("instance");
     let region_label = get("region_label");

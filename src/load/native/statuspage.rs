@@ -16,17 +16,15 @@ use crate::load::table::{InputError, quote};
 const COLUMNS: [&str; 10] =
     ["incident_id", "title", "category", "impact", "start", "end", "services", "regions", "customers", "announced_at"];
 
-const IMPACTS: &[&str] = &["major", "partial", "degraded", "none"];
-
 /// The options of the statuspage reader and their allowed values.
 const VALID: &[(&str, &[&str])] = &[
     ("services", &["name", "id"]),
     ("impact_from", &["incident", "components"]),
-    ("impact_critical", IMPACTS),
-    ("impact_major", IMPACTS),
-    ("impact_minor", IMPACTS),
-    ("impact_none", IMPACTS),
-    ("impact_maintenance", IMPACTS),
+    ("impact_critical", json::IMPACTS),
+    ("impact_major", json::IMPACTS),
+    ("impact_minor", json::IMPACTS),
+    ("impact_none", json::IMPACTS),
+    ("impact_maintenance", json::IMPACTS),
     ("maintenance_times", &["scheduled", "actual"]),
 ];
 

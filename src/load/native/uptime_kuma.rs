@@ -55,22 +55,8 @@ fn option_error(display: &str, key: &str, value: &str, expected: &str) -> InputE
     InputError(format!("{display}: options: {key}: unknown value {}, expected {expected}", quote(value)))
 }
 
-/// Unknown option keys are errors naming the valid ones.
-pub(super) fn check_keys(display: &str, options: &Options, valid: &[&str]) -> Result<(), InputError> {
-    for key in options.keys() {
-        if !valid.contains(&key.as_str()) {
-            return Err(InputError(format!(
-                "{display}: options: unknown option {}, expected one of: {}",
-                quote(key),
-                valid.join(", ")
-            )));
-        }
-    }
-    Ok(())
-}
-
 fn settings(display: &str, options: &Options) -> Result<Settings, InputError> {
-    check_keys(display, options, &OPTIONS)?;
+    super::check_keys(display, options, &OPTIONS)?;
     let get = |k: &str| options.get(k).map(String::as_str);
     let by_id = match get("services").unwrap_or("name") {
         "name" => false,
