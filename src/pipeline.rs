@@ -157,8 +157,6 @@ impl Prepared {
     /// `summary.pdf` and `customers/<id>.pdf` (footers carry the data fingerprint, a
     /// digest of the config, the inputs, the template and the CSVs), then the manifest.
     pub fn render(&self, result: &PeriodResult, trend: &Trend) -> PeriodFiles {
-        let history = &trend.points;
-        let d = self.config.decimals;
         let month = result.period.to_string();
         let mut files = self.render_csvs(result);
         let config_digest = FileDigest::of(
@@ -170,19 +168,38 @@ impl Prepared {
             .into_iter()
             .map(|(f, used)| InputDigest::of(f, used))
             .collect();
-        let mut fingerprint_text = format!("config {}\ntemplate {}\n", config_digest.sha256, self.template.digest);
-        for i in &inputs {
-            fingerprint_text.push_str(&format!("input {} {} {}\n", i.role, i.path, i.sha256));
-        }
-        for (name, bytes) in &files {
-            fingerprint_text.push_str(&format!("output {name} {}\n", crate::audit::manifest::sha256_hex(bytes)));
-        }
-        for t in &trend.months {
-            fingerprint_text.push_str(&format!("trend {} {}\n", t.month, t.sha256));
-        }
-        let fingerprint = crate::audit::manifest::sha256_hex(fingerprint_text.as_bytes());
+        let fingerprint = data_fingerprint(&config_digest, &self.template.digest, &inputs, &files, trend);
         let generated_at = self.as_of.unwrap_or(self.now);
         let generated = format!("{} UTC", format_utc(generated_at).replace('T', " ").trim_end_matches('Z'));
+        let summary = self.render_summary(result, &fingerprint, &generated, generated_at);
+        files.push(("summary.pdf".to_string(), summary));
+        files.extend(self.render_customers(result, trend, &fingerprint, &generated, generated_at));
+        let manifest = Manifest {
+            tool: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+            month,
+            as_of: self.as_of.map(format_utc),
+            data_fingerprint: fingerprint,
+            config: config_digest,
+            template: self.template.digest.clone(),
+            inputs,
+            outputs: files.iter().map(|(name, bytes)| FileDigest::of(name, bytes)).collect(),
+            customers: result.rows.len(),
+            trend: trend.months.clone(),
+            warnings: self.period_warnings(result),
+        };
+        files.push(("manifest.json".to_string(), manifest.to_json()));
+        files
+    }
+
+    /// The summary PDF of a period.
+    fn render_summary(
+        &self,
+        result: &PeriodResult,
+        fingerprint: &str,
+        generated: &str,
+        generated_at: Instant,
+    ) -> Vec<u8> {
         let reach = incident_reach(&result.rows);
         let mut summary = summary_view(&SummaryInputs {
             period: &result.period,
@@ -191,20 +208,32 @@ impl Prepared {
             reach: &reach,
             rollups: result.rollups.as_deref().unwrap_or_default(),
             template: &self.template,
-            decimals: d,
-            fingerprint: &fingerprint,
-            generated: &generated,
+            decimals: self.config.decimals,
+            fingerprint,
+            generated,
         });
         summary.backups =
             result.backups.as_deref().map(|b| view::backups_table(b, self.config.backup_rules.rpo_minutes));
-        files.push(("summary.pdf".to_string(), summary_pdf(&self.fonts, &self.template, &summary, generated_at)));
+        summary_pdf(&self.fonts, &self.template, &summary, generated_at)
+    }
+
+    /// The customer PDFs of a period, `customers/<stem>.pdf`, in customer order. They are
+    /// independent: rendered on every core.
+    fn render_customers(
+        &self,
+        result: &PeriodResult,
+        trend: &Trend,
+        fingerprint: &str,
+        generated: &str,
+        generated_at: Instant,
+    ) -> Vec<(String, Vec<u8>)> {
+        let history = &trend.points;
         let no_history = Vec::new();
         let ids: Vec<&str> = result.rows.iter().map(|r| r.customer_id.as_str()).collect();
-        // Customer PDFs are independent: rendered on every core, kept in customer order.
         let jobs: Vec<(&CustomerPeriod, String)> = result.rows.iter().zip(view::file_stems(&ids)).collect();
         let render_one = |(row, stem): &(&CustomerPeriod, String)| {
             let v =
-                self.customer_view(row, &fingerprint, &generated, history.get(&row.customer_id).unwrap_or(&no_history));
+                self.customer_view(row, fingerprint, generated, history.get(&row.customer_id).unwrap_or(&no_history));
             (format!("customers/{stem}.pdf"), customer_pdf(&self.fonts, &self.template, &v, generated_at))
         };
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
@@ -223,8 +252,12 @@ impl Prepared {
                 .collect();
             handles.into_iter().map(|h| h.join().expect("a PDF renderer thread")).collect()
         });
-        files.extend(rendered.into_iter().flatten());
-        let warnings = result
+        rendered.into_iter().flatten().collect()
+    }
+
+    /// The warnings of a period for its manifest: each customer's, low coverage, backups.
+    fn period_warnings(&self, result: &PeriodResult) -> Vec<String> {
+        result
             .rows
             .iter()
             .flat_map(|r| r.warnings.iter().map(move |w| format!("{}: {w}", r.customer_id)))
@@ -237,23 +270,7 @@ impl Prepared {
                     .map(ToString::to_string),
             )
             .chain(result.backup_warnings(&self.config.backup_rules))
-            .collect();
-        let manifest = Manifest {
-            tool: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-            month,
-            as_of: self.as_of.map(format_utc),
-            data_fingerprint: fingerprint,
-            config: config_digest,
-            template: self.template.digest.clone(),
-            inputs,
-            outputs: files.iter().map(|(name, bytes)| FileDigest::of(name, bytes)).collect(),
-            customers: result.rows.len(),
-            trend: trend.months.clone(),
-            warnings,
-        };
-        files.push(("manifest.json".to_string(), manifest.to_json()));
-        files
+            .collect()
     }
 
     /// The formatted view of one customer's period, as its PDF shows it.
@@ -346,6 +363,28 @@ impl Prepared {
         }
         trend
     }
+}
+
+/// The data fingerprint of a period: a digest of its config, template, inputs, CSVs and
+/// trend months.
+fn data_fingerprint(
+    config: &FileDigest,
+    template: &str,
+    inputs: &[InputDigest],
+    files: &PeriodFiles,
+    trend: &Trend,
+) -> String {
+    let mut fingerprint_text = format!("config {}\ntemplate {}\n", config.sha256, template);
+    for i in inputs {
+        fingerprint_text.push_str(&format!("input {} {} {}\n", i.role, i.path, i.sha256));
+    }
+    for (name, bytes) in files {
+        fingerprint_text.push_str(&format!("output {name} {}\n", crate::audit::manifest::sha256_hex(bytes)));
+    }
+    for t in &trend.months {
+        fingerprint_text.push_str(&format!("trend {} {}\n", t.month, t.sha256));
+    }
+    crate::audit::manifest::sha256_hex(fingerprint_text.as_bytes())
 }
 
 /// The earlier months of a customer's trend, and the digest of each month's figures
@@ -542,19 +581,7 @@ pub fn record_and_publish(
     rendered: &[(Period, PeriodFiles)],
     wait: std::time::Duration,
 ) -> Result<(String, Vec<PathBuf>), RunError> {
-    // Month paths that are not report directories (a user's file, a link) are refused
-    // before anything is written.
-    for (m, _) in rendered {
-        let target = out.join(m.to_string());
-        if let Ok(meta) = target.symlink_metadata()
-            && !meta.is_dir()
-        {
-            return Err(RunError::Output(format!(
-                "{}: exists and is not a report directory; move it away and run again",
-                target.display()
-            )));
-        }
-    }
+    refuse_foreign_months(out, rendered)?;
     let store = Store::of(out);
     let _lock = store.lock(wait)?;
     recover_interrupted(out, &store);
@@ -570,9 +597,57 @@ pub fn record_and_publish(
     finish_publication(out, &store, &records);
     let run_id = Store::next_id(&records);
     let recorded_at = format_utc(prepared.as_of.unwrap_or(prepared.now));
+    // 1. The archive of this run, staged then moved into place.
+    let outputs = archive_run(&store, &run_id, rendered)?;
+    crash_point("after-archive");
+    // 2. Results of every customer-month, for auditors' own tools.
+    let rows: Vec<&CustomerPeriod> = results.iter().flat_map(|r| r.rows.iter()).collect();
+    let parquet = crate::render::results::results_parquet(&run_id, &recorded_at, &rows, prepared.config.decimals);
+    store.install_results(&run_id, &parquet)?;
+    // 3. The record, chained to the previous one.
+    let record = RunRecord {
+        run_id: run_id.clone(),
+        recorded_at,
+        as_of: prepared.as_of.map(format_utc),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        config: FileRef { path: absolute(&prepared.config.path), sha256: sha256_hex(&prepared.config.bytes) },
+        template_sha256: prepared.template.digest.clone(),
+        inputs: input_refs(&prepared.inputs.files),
+        months: rendered.iter().map(|(m, _)| m.to_string()).collect(),
+        outputs,
+        results_sha256: sha256_hex(&parquet),
+        prev_sha256: records.last().map_or(crate::audit::history::GENESIS.to_string(), |r| r.digest()),
+    };
+    crash_point("before-record");
+    store.append(&records, &record)?;
+    crash_point("after-record");
+    // 4. The latest reports.
+    let published = publish(out, &with_run_id(rendered, &run_id))?;
+    Ok((run_id, published))
+}
+
+/// Refuses month paths that are not report directories (a user's file, a link), before
+/// anything is written.
+fn refuse_foreign_months(out: &Path, rendered: &[(Period, PeriodFiles)]) -> Result<(), RunError> {
+    for (m, _) in rendered {
+        let target = out.join(m.to_string());
+        if let Ok(meta) = target.symlink_metadata()
+            && !meta.is_dir()
+        {
+            return Err(RunError::Output(format!(
+                "{}: exists and is not a report directory; move it away and run again",
+                target.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Writes the run's files in a staging directory of the store and moves it into place as
+/// the run's archive; returns the files written, as `PERIOD/NAME` with their digests.
+fn archive_run(store: &Store, run_id: &str, rendered: &[(Period, PeriodFiles)]) -> Result<Vec<OutputRef>, RunError> {
     let fail =
         |what: &str, p: &Path, e: std::io::Error| RunError::Output(format!("{}: cannot {what}: {e}", p.display()));
-    // 1. The archive of this run, staged then moved into place.
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{run_id}.partial-"))
         .tempdir_in(&store.dir)
@@ -587,52 +662,39 @@ pub fn record_and_publish(
             outputs.push(OutputRef { path: rel, sha256: sha256_hex(bytes) });
         }
     }
-    store.install_archive(&run_id, &staging.keep())?;
-    crash_point("after-archive");
-    // 2. Results of every customer-month, for auditors' own tools.
-    let rows: Vec<&CustomerPeriod> = results.iter().flat_map(|r| r.rows.iter()).collect();
-    let parquet = crate::render::results::results_parquet(&run_id, &recorded_at, &rows, prepared.config.decimals);
-    store.install_results(&run_id, &parquet)?;
-    // 3. The record, chained to the previous one.
-    let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string();
-    let record = RunRecord {
-        run_id: run_id.clone(),
-        recorded_at,
-        as_of: prepared.as_of.map(format_utc),
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        config: FileRef { path: absolute(&prepared.config.path), sha256: sha256_hex(&prepared.config.bytes) },
-        template_sha256: prepared.template.digest.clone(),
-        inputs: prepared
-            .inputs
-            .files
-            .iter()
-            .map(|f| InputRef {
-                role: f.role.to_string(),
-                name: f.name.clone(),
-                path: absolute(&f.path),
-                sha256: f.sha256.clone(),
-                rows: f.rows,
-            })
-            .collect(),
-        months: rendered.iter().map(|(m, _)| m.to_string()).collect(),
-        outputs,
-        results_sha256: sha256_hex(&parquet),
-        prev_sha256: records.last().map_or(crate::audit::history::GENESIS.to_string(), |r| r.digest()),
-    };
-    crash_point("before-record");
-    store.append(&records, &record)?;
-    crash_point("after-record");
-    // 4. The latest reports.
-    let marked: Vec<(Period, PeriodFiles)> = rendered
+    store.install_archive(run_id, &staging.keep())?;
+    Ok(outputs)
+}
+
+/// A path as recorded: absolute when it can be resolved, else as given.
+fn absolute(p: &Path) -> String {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string()
+}
+
+/// The inputs of a run as its record names them.
+fn input_refs(files: &[InputFile]) -> Vec<InputRef> {
+    files
+        .iter()
+        .map(|f| InputRef {
+            role: f.role.to_string(),
+            name: f.name.clone(),
+            path: absolute(&f.path),
+            sha256: f.sha256.clone(),
+            rows: f.rows,
+        })
+        .collect()
+}
+
+/// The period directories to publish: each with the file naming the run that wrote it.
+fn with_run_id(rendered: &[(Period, PeriodFiles)], run_id: &str) -> Vec<(Period, PeriodFiles)> {
+    rendered
         .iter()
         .map(|(m, files)| {
             let mut files = files.clone();
             files.push((crate::audit::verify::RUN_ID_FILE.to_string(), format!("{run_id}\n").into_bytes()));
             (m.clone(), files)
         })
-        .collect();
-    let published = publish(out, &marked)?;
-    Ok((run_id, published))
+        .collect()
 }
 
 /// Completes what an interrupted run left unpublished, for any command that touches an

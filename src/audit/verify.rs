@@ -10,10 +10,10 @@ use crate::core::time::parse_instant;
 use crate::load::history::results_points;
 use crate::load::sha256_file;
 
-/// Which run to verify: the latest, a run id, or the run that wrote a manifest.
 /// The file in a published month directory naming the run that wrote it.
 pub const RUN_ID_FILE: &str = "RUN_ID";
 
+/// Which run to verify: the latest, a run id, or the run that wrote a manifest.
 pub enum Target {
     Latest,
     Run(String),
@@ -38,13 +38,13 @@ fn fail(what: String) -> Check {
     Check { ok: false, what }
 }
 
-/// Runs every check; `Err` only when the store cannot be read or the run not found.
 /// Recomputes a recorded run's CSVs: from its config file, "now" and periods, every
 /// file as `PERIOD/NAME` with its bytes (the caller runs the pipeline: `audit` does not
 /// depend on it).
 pub type Recompute<'a> =
     &'a dyn Fn(&Path, crate::core::interval::Instant, &[String]) -> Result<Vec<(String, Vec<u8>)>, String>;
 
+/// Runs every check; `Err` only when the store cannot be read or the run not found.
 pub fn verify(out: &Path, target: &Target, recompute: Recompute) -> Result<(String, Vec<Check>), String> {
     let store = Store::of(out);
     let records = store.read().map_err(|e| e.to_string())?;
@@ -53,7 +53,19 @@ pub fn verify(out: &Path, target: &Target, recompute: Recompute) -> Result<(Stri
     }
     let mut checks = check_chain(&records);
     let parsed: Vec<&RunRecord> = records.iter().filter_map(|r| r.record.as_ref()).collect();
-    let record: &RunRecord = match target {
+    let record = find_record(&store, &parsed, target)?;
+    check_inputs(record, &mut checks);
+    check_archive(&store, record, &mut checks);
+    check_published(out, record, &parsed, &mut checks);
+    check_trends(&store, record, &parsed, &mut checks);
+    check_results(&store, record, &mut checks);
+    check_recomputed(record, recompute, &mut checks)?;
+    Ok((record.run_id.clone(), checks))
+}
+
+/// The record of the run to verify.
+fn find_record<'a>(store: &Store, parsed: &[&'a RunRecord], target: &Target) -> Result<&'a RunRecord, String> {
+    Ok(match target {
         Target::Latest => parsed.last().ok_or("no readable record")?,
         Target::Run(id) => parsed
             .iter()
@@ -69,9 +81,12 @@ pub fn verify(out: &Path, target: &Target, recompute: Recompute) -> Result<(Stri
                     format!("{}: no recorded run wrote this manifest (it may have been edited)", p.display())
                 })?
         }
-    };
+    })
+}
+
+/// Inputs and config still have their digests.
+fn check_inputs(record: &RunRecord, checks: &mut Vec<Check>) {
     let id = &record.run_id;
-    // Inputs and config still have their digests.
     let mut file_check = |label: &str, path: &str, recorded: &str| match sha256_file(Path::new(path)) {
         Ok(now) if now == recorded => checks.push(pass(format!("{label} {path} unchanged"))),
         Ok(now) => checks.push(fail(format!(
@@ -85,7 +100,11 @@ pub fn verify(out: &Path, target: &Target, recompute: Recompute) -> Result<(Stri
     for i in &record.inputs {
         file_check(&format!("input ({})", i.role), &i.path, &i.sha256);
     }
-    // Archived outputs, and the published month directories when they are this run's.
+}
+
+/// The archived outputs of the run have their recorded digests.
+fn check_archive(store: &Store, record: &RunRecord, checks: &mut Vec<Check>) {
+    let id = &record.run_id;
     let archive = store.archive(id);
     let mut bad_outputs = 0;
     for o in &record.outputs {
@@ -105,6 +124,12 @@ pub fn verify(out: &Path, target: &Target, recompute: Recompute) -> Result<(Stri
     if bad_outputs == 0 {
         checks.push(pass(format!("{} archived outputs of {id} have their recorded digests", record.outputs.len())));
     }
+}
+
+/// The published month directories hold the files of the run that wrote them, this one
+/// or a later one.
+fn check_published(out: &Path, record: &RunRecord, parsed: &[&RunRecord], checks: &mut Vec<Check>) {
+    let id = &record.run_id;
     let position = |run: &str| parsed.iter().position(|r| r.run_id == run);
     for month in &record.months {
         let published = out.join(month);
@@ -142,8 +167,13 @@ pub fn verify(out: &Path, target: &Target, recompute: Recompute) -> Result<(Stri
             (false, _) => checks.push(fail(format!("published files edited after {owner}: {}", edited.join(", ")))),
         }
     }
-    // The trend months shown in the PDFs: each must be the figures of a recorded run.
-    let this = position(id).unwrap_or(parsed.len());
+}
+
+/// The trend months shown in the PDFs: each must be the figures of a recorded run (this
+/// one or an earlier one).
+fn check_trends(store: &Store, record: &RunRecord, parsed: &[&RunRecord], checks: &mut Vec<Check>) {
+    let archive = store.archive(&record.run_id);
+    let this = parsed.iter().position(|r| r.run_id == record.run_id).unwrap_or(parsed.len());
     for month in &record.months {
         let manifest = archive.join(month).join("manifest.json");
         let Some(trend) = std::fs::read(&manifest)
@@ -178,13 +208,22 @@ pub fn verify(out: &Path, target: &Target, recompute: Recompute) -> Result<(Stri
             )));
         }
     }
-    // The results Parquet of the run.
+}
+
+/// The results Parquet of the run has its recorded digest.
+fn check_results(store: &Store, record: &RunRecord, checks: &mut Vec<Check>) {
+    let id = &record.run_id;
     match sha256_file(&store.results_file(id)) {
         Ok(d) if d == record.results_sha256 => checks.push(pass(format!("results of {id} have their recorded digest"))),
         Ok(_) => checks.push(fail(format!("{} was changed after {id}", store.results_file(id).display()))),
         Err(_) => checks.push(fail(format!("{} is missing", store.results_file(id).display()))),
     }
-    // Recompute from the inputs.
+}
+
+/// Recomputing from the inputs gives the recorded CSVs, byte for byte. `Err` when the
+/// recorded time cannot be read.
+fn check_recomputed(record: &RunRecord, recompute: Recompute, checks: &mut Vec<Check>) -> Result<(), String> {
+    let id = &record.run_id;
     let now = parse_instant(record.as_of.as_deref().unwrap_or(&record.recorded_at), chrono_tz::Tz::UTC)
         .map_err(|e| format!("{id}: bad recorded time: {e}"))?;
     let periods: Vec<String> = record.months.iter().filter(|m| Period::from_label(m).is_some()).cloned().collect();
@@ -205,5 +244,5 @@ pub fn verify(out: &Path, target: &Target, recompute: Recompute) -> Result<(Stri
             }
         }
     }
-    Ok((id.clone(), checks))
+    Ok(())
 }

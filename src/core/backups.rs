@@ -119,102 +119,144 @@ pub fn period_backups(
         backups.iter().filter(|b| b.started_at < end).map(|b| b.component.as_str()).collect();
     components.sort();
     components.dedup();
-    let max = rules.max_retention_days * 86_400;
     components
         .into_iter()
         .map(|component| {
             let rows: Vec<&Backup> = backups.iter().filter(|b| b.component == component).collect();
-            let mut done: Vec<Instant> = rows
-                .iter()
-                .filter(|b| b.status == BackupStatus::Success)
-                .filter_map(|b| b.completed_at)
-                .filter(|&c| c < end)
-                .collect();
-            done.sort();
-            let inside: Vec<Instant> = done.iter().copied().filter(|&c| c >= start).collect();
-            let prior = done.iter().copied().rfind(|&c| c < start);
-            let mut points: Vec<Instant> = prior.into_iter().chain(inside.iter().copied()).collect();
-            if points.is_empty() {
-                points.push(start);
-            }
-            points.push(end);
-            let gap = points
-                .windows(2)
-                .map(|w| Interval::new(w[0], w[1]))
-                .max_by_key(|iv| (iv.end - iv.start, std::cmp::Reverse(iv.start)))
-                .unwrap_or(Interval::new(start, end));
-            let largest_gap = gap.end - gap.start;
-            let rpo_met = rules.rpo_minutes.map(|m| largest_gap <= m * 60);
-            let failed = rows
-                .iter()
-                .filter(|b| b.status != BackupStatus::Success && b.started_at >= start && b.started_at < end)
-                .count();
-            let mut over_retention = Vec::new();
-            let mut short_retention = Vec::new();
-            for b in &rows {
-                let Some(done_at) = b.completed_at else { continue };
-                if done_at >= end || b.expires_at.is_some_and(|e| e <= start) {
-                    continue;
-                }
-                let kept = b.expires_at.unwrap_or(now) - done_at;
-                if kept > max {
-                    over_retention.push((b.id.clone(), kept.div_euclid(86_400)));
-                }
-                if let (Some(min), Some(e)) = (rules.min_retention_days, b.expires_at)
-                    && done_at >= start
-                    && e - done_at < min * 86_400
-                {
-                    short_retention.push(b.id.clone());
-                }
-            }
-            over_retention.sort();
-            short_retention.sort();
-            let tests: Vec<(&str, Instant, bool)> = rows
-                .iter()
-                .filter_map(|b| b.restore_test.map(|(at, ok)| (b.id.as_str(), at, ok)))
-                .filter(|(_, at, _)| *at >= start && *at < end)
-                .collect();
-            let mut restore_failed: Vec<(String, Instant)> =
-                tests.iter().filter(|t| !t.2).map(|t| (t.0.to_string(), t.1)).collect();
-            restore_failed.sort_by_key(|f| (f.1, f.0.clone()));
-            let mut notes = Vec::new();
-            if inside.is_empty() {
-                notes.push("no successful backup in the period".to_string());
-            }
-            if rpo_met == Some(false) {
-                notes.push(format!(
-                    "RPO missed: no successful backup from {} to {}",
-                    format_utc(gap.start),
-                    format_utc(gap.end)
-                ));
-            }
-            if !short_retention.is_empty() {
-                notes.push(format!(
-                    "retention below {} days: {}",
-                    rules.min_retention_days.unwrap_or(0),
-                    short_retention.join(" ")
-                ));
-            }
-            if tests.is_empty() {
-                notes.push("no restore test in the period".to_string());
-            }
-            ComponentBackups {
-                component: component.to_string(),
-                services: union(rows.iter().map(|b| b.services.clone())),
-                regions: union(rows.iter().map(|b| b.regions.clone())),
-                backups: inside.len(),
-                failed,
-                largest_gap,
-                gap,
-                rpo_met,
-                over_retention,
-                short_retention,
-                restore_tests: tests.len(),
-                restore_failed,
-                notes,
-            }
+            component_backups(component, &rows, start, end, now, rules)
         })
         .collect()
+}
+
+/// The backups of one component (`rows`: all of its backups) in the window
+/// `[start, end)`, already cut at `now`.
+fn component_backups(
+    component: &str,
+    rows: &[&Backup],
+    start: Instant,
+    end: Instant,
+    now: Instant,
+    rules: &BackupRules,
+) -> ComponentBackups {
+    let (backups, gap) = successes(rows, start, end);
+    let largest_gap = gap.end - gap.start;
+    let failed = rows
+        .iter()
+        .filter(|b| b.status != BackupStatus::Success && b.started_at >= start && b.started_at < end)
+        .count();
+    let (over_retention, short_retention) = retention(rows, start, end, now, rules);
+    let tests: Vec<(&str, Instant, bool)> = rows
+        .iter()
+        .filter_map(|b| b.restore_test.map(|(at, ok)| (b.id.as_str(), at, ok)))
+        .filter(|(_, at, _)| *at >= start && *at < end)
+        .collect();
+    let mut restore_failed: Vec<(String, Instant)> =
+        tests.iter().filter(|t| !t.2).map(|t| (t.0.to_string(), t.1)).collect();
+    restore_failed.sort_by_key(|f| (f.1, f.0.clone()));
+    let mut c = ComponentBackups {
+        component: component.to_string(),
+        services: union(rows.iter().map(|b| b.services.clone())),
+        regions: union(rows.iter().map(|b| b.regions.clone())),
+        backups,
+        failed,
+        largest_gap,
+        gap,
+        rpo_met: rules.rpo_minutes.map(|m| largest_gap <= m * 60),
+        over_retention,
+        short_retention,
+        restore_tests: tests.len(),
+        restore_failed,
+        notes: Vec::new(),
+    };
+    c.notes = notes(&c, rules);
+    c
+}
+
+/// The successful backups completed in the window, and the largest gap between
+/// successful completions: from the last before the window (else the window's start) to
+/// the window's end; the earliest of equal gaps.
+fn successes(rows: &[&Backup], start: Instant, end: Instant) -> (usize, Interval) {
+    let mut done: Vec<Instant> = rows
+        .iter()
+        .filter(|b| b.status == BackupStatus::Success)
+        .filter_map(|b| b.completed_at)
+        .filter(|&c| c < end)
+        .collect();
+    done.sort();
+    let inside: Vec<Instant> = done.iter().copied().filter(|&c| c >= start).collect();
+    let prior = done.iter().copied().rfind(|&c| c < start);
+    let mut points: Vec<Instant> = prior.into_iter().chain(inside.iter().copied()).collect();
+    if points.is_empty() {
+        points.push(start);
+    }
+    points.push(end);
+    let gap = points
+        .windows(2)
+        .map(|w| Interval::new(w[0], w[1]))
+        .max_by_key(|iv| (iv.end - iv.start, std::cmp::Reverse(iv.start)))
+        .unwrap_or(Interval::new(start, end));
+    (inside.len(), gap)
+}
+
+/// The ids of the backups present in the window kept longer than `max_retention_days`
+/// (with the days kept), and of those completed in it kept less than
+/// `min_retention_days`; both sorted.
+fn retention(
+    rows: &[&Backup],
+    start: Instant,
+    end: Instant,
+    now: Instant,
+    rules: &BackupRules,
+) -> (Vec<(String, i64)>, Vec<String>) {
+    let max = rules.max_retention_days * 86_400;
+    let mut over_retention = Vec::new();
+    let mut short_retention = Vec::new();
+    for b in rows {
+        let Some(done_at) = b.completed_at else { continue };
+        if done_at >= end || b.expires_at.is_some_and(|e| e <= start) {
+            continue;
+        }
+        let kept = b.expires_at.unwrap_or(now) - done_at;
+        if kept > max {
+            over_retention.push((b.id.clone(), kept.div_euclid(86_400)));
+        }
+        if let (Some(min), Some(e)) = (rules.min_retention_days, b.expires_at)
+            && done_at >= start
+            && e - done_at < min * 86_400
+        {
+            short_retention.push(b.id.clone());
+        }
+    }
+    over_retention.sort();
+    short_retention.sort();
+    (over_retention, short_retention)
+}
+
+/// The notes of a component's period: no successful backup, a missed RPO, short
+/// retention, no restore test.
+fn notes(c: &ComponentBackups, rules: &BackupRules) -> Vec<String> {
+    let mut notes = Vec::new();
+    if c.backups == 0 {
+        notes.push("no successful backup in the period".to_string());
+    }
+    if c.rpo_met == Some(false) {
+        notes.push(format!(
+            "RPO missed: no successful backup from {} to {}",
+            format_utc(c.gap.start),
+            format_utc(c.gap.end)
+        ));
+    }
+    if !c.short_retention.is_empty() {
+        notes.push(format!(
+            "retention below {} days: {}",
+            rules.min_retention_days.unwrap_or(0),
+            c.short_retention.join(" ")
+        ));
+    }
+    if c.restore_tests == 0 {
+        notes.push("no restore test in the period".to_string());
+    }
+    notes
 }
 
 /// The run warnings of a period's backups: a missed RPO, an over-kept backup, a failed

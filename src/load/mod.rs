@@ -461,17 +461,36 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
     let mut take = |role: &str| by_role.remove(role).unwrap_or_default();
     let (customer_files, check_files, outage_files, incident_files) =
         (take("customers"), take("checks"), take("outages"), take("incidents"));
-    // The zone of a file's naive timestamps: its own, else `[inputs] timezone`.
-    let zone = |p: &InputPattern| p.mapping.timezone.unwrap_or(config.inputs_timezone);
+    read_customers(config, customer_files, &mut inputs, problems)?;
+    read_check_files(config, check_files, now, &mut inputs, problems)?;
+    read_reduced(config, take("reduced"), &mut inputs, problems)?;
+    read_outages(config, outage_files, now, &mut inputs, problems)?;
+    read_incidents(config, incident_files, now, &mut inputs, problems)?;
+    read_backups(config, take("backups"), &mut inputs, problems)?;
+    Ok(inputs)
+}
+
+/// The zone of a file's naive timestamps: its own, else `[inputs] timezone`.
+fn file_zone(config: &Config, entry: &InputPattern) -> chrono_tz::Tz {
+    entry.mapping.timezone.unwrap_or(config.inputs_timezone)
+}
+
+/// Reads the customer files: a report needs at least one customer row.
+fn read_customers(
+    config: &Config,
+    files: Vec<Source>,
+    inputs: &mut Inputs,
+    problems: &mut Problems,
+) -> Result<(), InputError> {
     let mut customer_lines = std::collections::HashMap::new();
-    for src in &customer_files {
+    for src in &files {
         let (path, display, entry) = (&src.path, src.display(), &src.entry);
         let read = records::customers(
             path,
             &display,
             config,
             &entry.mapping,
-            zone(entry),
+            file_zone(config, entry),
             &mut inputs.customers,
             &mut customer_lines,
             problems,
@@ -481,28 +500,50 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             Err(e) => problems.report(e)?,
         }
     }
-    if inputs.customers.is_empty() && !customer_files.is_empty() {
-        let names: Vec<&str> = customer_files.iter().map(|s| s.name.as_str()).collect();
+    if inputs.customers.is_empty() && !files.is_empty() {
+        let names: Vec<&str> = files.iter().map(|s| s.name.as_str()).collect();
         problems.report(InputError(format!(
             "{}: no customers: a report needs at least one customer row",
             names.join(", ")
         )))?;
     }
-    let checks = read_checks(config, &check_files, now, problems)?;
+    Ok(())
+}
+
+/// Reads the check files into `inputs` (series, their reduction, spacings, notes) and
+/// marks the days the holds of state-change logs reach.
+fn read_check_files(
+    config: &Config,
+    files: Vec<Source>,
+    now: Instant,
+    inputs: &mut Inputs,
+    problems: &mut Problems,
+) -> Result<(), InputError> {
+    let checks = read_checks(config, &files, now, problems)?;
     // (index in `inputs.files`, its rows in `checks.log_rows`) of each state-change log.
     let mut logs: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     for file in checks.files {
         if let Some(range) = file.log_rows {
             logs.push((inputs.files.len(), range));
         }
-        inputs.files.push(check_files[file.source].input_file("checks", file.read, Some(file.digest))?);
+        inputs.files.push(files[file.source].input_file("checks", file.read, Some(file.digest))?);
     }
     (inputs.series, inputs.modes, inputs.reduced, inputs.spacings) =
         (checks.series, checks.modes, checks.reduced, checks.spacings);
     inputs.notes.extend(checks.notes);
-    mark_held_days(&mut inputs, &checks.log_rows, &logs, now);
-    read_reduced(config, by_role.remove("reduced").unwrap_or_default(), &mut inputs, problems)?;
-    for src in &outage_files {
+    mark_held_days(inputs, &checks.log_rows, &logs, now);
+    Ok(())
+}
+
+/// Reads the outage files; the source of an outage from a native file names its record.
+fn read_outages(
+    config: &Config,
+    files: Vec<Source>,
+    now: Instant,
+    inputs: &mut Inputs,
+    problems: &mut Problems,
+) -> Result<(), InputError> {
+    for src in &files {
         let (path, display, entry) = (&src.path, src.display(), &src.entry);
         let first = inputs.outages.len();
         let mut own = problems.same_kind();
@@ -510,7 +551,7 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             path,
             &display,
             &src.name,
-            zone(entry),
+            file_zone(config, entry),
             &entry.mapping,
             now,
             &mut inputs.outages,
@@ -527,14 +568,25 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             Err(e) => problems.report(src.relocate(e))?,
         }
     }
+    Ok(())
+}
+
+/// Reads the incident files; an incident id is unique across them.
+fn read_incidents(
+    config: &Config,
+    files: Vec<Source>,
+    now: Instant,
+    inputs: &mut Inputs,
+    problems: &mut Problems,
+) -> Result<(), InputError> {
     let mut incident_lines = std::collections::HashMap::new();
-    for src in &incident_files {
+    for src in &files {
         let (path, display, entry) = (&src.path, src.display(), &src.entry);
         let mut own = problems.same_kind();
         let read = records::incidents(
             path,
             &display,
-            zone(entry),
+            file_zone(config, entry),
             &entry.mapping,
             now,
             &mut inputs.incidents,
@@ -547,8 +599,7 @@ fn read_inputs(config: &Config, now: Instant, problems: &mut Problems) -> Result
             Err(e) => problems.report(src.relocate(e))?,
         }
     }
-    read_backups(config, by_role.remove("backups").unwrap_or_default(), &mut inputs, problems)?;
-    Ok(inputs)
+    Ok(())
 }
 
 /// A check file as read: its index among the sources, rows and footprint, digest, and
@@ -581,7 +632,6 @@ fn read_checks(
     now: Instant,
     problems: &mut Problems,
 ) -> Result<ChecksRead, InputError> {
-    let zone = |p: &InputPattern| p.mapping.timezone.unwrap_or(config.inputs_timezone);
     let spacing = problems.collects();
     let mut sink = records::CheckSink::new(&config.monitoring, spacing);
     let mut files = Vec::new();
@@ -589,8 +639,15 @@ fn read_checks(
         let entry = &src.entry;
         let first = sink.logs.len();
         let mut own = problems.same_kind();
-        let read =
-            records::checks(&src.path, &src.display(), zone(entry), &entry.mapping, entry.series, &mut sink, &mut own);
+        let read = records::checks(
+            &src.path,
+            &src.display(),
+            file_zone(config, entry),
+            &entry.mapping,
+            entry.series,
+            &mut sink,
+            &mut own,
+        );
         relay(src, own, problems)?;
         match read {
             Ok((rows, footprint, digest)) => files.push(CheckFile {
@@ -634,7 +691,6 @@ fn sorted_reduction(
     interner: records::SeriesInterner,
     spacing: bool,
 ) -> Result<crate::core::checks::Reduction, InputError> {
-    let zone = |p: &InputPattern| p.mapping.timezone.unwrap_or(config.inputs_timezone);
     let mut sink =
         records::CheckSink { interner, feed: records::Feed::Sort(spill::ExternalSort::default()), logs: Vec::new() };
     for file in files {
@@ -645,7 +701,7 @@ fn sorted_reduction(
         let read = records::checks(
             &src.path,
             &src.display(),
-            zone(entry),
+            file_zone(config, entry),
             &entry.mapping,
             entry.series,
             &mut sink,
@@ -683,7 +739,7 @@ fn read_reduced(
     let mut rows = Vec::new();
     for src in &files {
         let (path, display, entry) = (&src.path, src.display(), &src.entry);
-        let zone = entry.mapping.timezone.unwrap_or(config.inputs_timezone);
+        let zone = file_zone(config, entry);
         let mut own = problems.same_kind();
         let read = records::reduced(path, &display, &src.name, zone, &entry.mapping, &mut rows, &mut own);
         relay(src, own, problems)?;
@@ -763,7 +819,7 @@ fn read_backups(
     let mut seen = std::collections::HashMap::new();
     for src in &files {
         let (path, display, entry) = (&src.path, src.display(), &src.entry);
-        let zone = entry.mapping.timezone.unwrap_or(config.inputs_timezone);
+        let zone = file_zone(config, entry);
         let mut own = problems.same_kind();
         let read = records::backups(path, &display, zone, &entry.mapping, &mut inputs.backups, &mut seen, &mut own);
         relay(src, own, problems)?;

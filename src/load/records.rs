@@ -147,6 +147,40 @@ fn check_unique(
     Ok(())
 }
 
+/// The instant of a required time column, or its error.
+fn required_instant(t: &Table, cells: &Cells, row: usize, name: &str) -> Result<Instant, InputError> {
+    cells[row].clone()?.ok_or_else(|| t.error_at(row, name, "empty value, this column is required"))
+}
+
+/// A cell that names none of the values its column takes.
+fn unknown(t: &Table, row: usize, column: &str, what: &str, cell: &str, expected: &str) -> InputError {
+    t.error_at(row, column, format!("unknown {what} {}, expected one of: {expected}", quote(cell)))
+}
+
+/// Where a row is, as `name:line` (or `name row N`): the config-relative file name, so
+/// nothing depends on where the inputs live.
+fn origin(t: &Table, lines: Option<&[u64]>, row: usize, display: &str, name: &str) -> String {
+    let at = t.locate(row, lines);
+    format!("{name}{}", at.strip_prefix(display).unwrap_or(&at))
+}
+
+/// Reads every non-blank row with `read`: a good row goes to `out`, a bad one to
+/// `problems` (which ends the reading unless it collects).
+fn each_row<T>(
+    t: &Table,
+    out: &mut Vec<T>,
+    problems: &mut Problems,
+    mut read: impl FnMut(usize) -> Result<T, InputError>,
+) -> Result<(), InputError> {
+    for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
+        match read(row) {
+            Ok(r) => out.push(r),
+            Err(e) => problems.report(e)?,
+        }
+    }
+    Ok(())
+}
+
 /// Customer rows; `tz` is the file's zone for naive contract instants (a contract date
 /// alone is local midnight in the customer's zone).
 #[allow(clippy::too_many_arguments)]
@@ -172,123 +206,148 @@ pub fn customers(
     let end_col = t.time("contract_end")?;
     let start_cells: Vec<RawTime> = start_col.as_ref().map(|c| c.cells(tz).collect()).unwrap_or_default();
     let end_cells: Vec<RawTime> = end_col.as_ref().map(|c| c.cells(tz).collect()).unwrap_or_default();
-    let contract_time = |cells: &[RawTime], row: usize, col: &str, ctz: Tz| -> Result<Option<Instant>, InputError> {
-        match cells.get(row) {
-            None | Some(RawTime::Empty) => Ok(None),
-            Some(RawTime::Text(s)) => {
-                t.parse_date_or_instant(s, tz, ctz).and_then(in_range).map(Some).map_err(|e| t.error_at(row, col, e))
-            }
-            Some(RawTime::Cell(Ok(TimeCell::Instant(i)))) => {
-                in_range(*i).map(Some).map_err(|e| t.error_at(row, col, e))
-            }
-            Some(RawTime::Cell(Ok(TimeCell::Date(d)))) => {
-                in_range(start_of_local_day(*d, ctz)).map(Some).map_err(|e| t.error_at(row, col, e))
-            }
-            Some(RawTime::Cell(Err(e))) => Err(t.error_at(row, col, e.clone())),
-        }
-    };
     let tiers: Vec<&str> = config.tiers.keys().map(String::as_str).collect();
     let lines = t.row_lines();
-    for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
-        let mut body = || -> Result<(), InputError> {
-            let cid = required(&t, row, "customer_id", id.get(row))?.to_string();
-            check_unique(&t, lines.as_deref(), seen, row, "customer_id", &cid)?;
-            let tier_name = required(&t, row, "tier", tier.get(row))?;
-            if !config.tiers.contains_key(tier_name) {
-                return Err(t.error_at(
-                    row,
-                    "tier",
-                    format!("unknown tier {}, expected one of: {}", quote(tier_name), tiers.join(", ")),
-                ));
-            }
-            let zone_cell = zone.get(row);
-            let timezone = if zone_cell.is_empty() {
-                config.report_timezone
-            } else {
-                parse_tz(zone_cell).ok_or_else(|| {
-                    t.error_at(
-                        row,
-                        "timezone",
-                        format!("unknown time zone {}, expected an IANA name like Europe/London", quote(zone_cell)),
-                    )
-                })?
-            };
-            let contract_start = contract_time(&start_cells, row, "contract_start", timezone)?;
-            let contract_end = contract_time(&end_cells, row, "contract_end", timezone)?;
-            if let (Some(s), Some(e)) = (contract_start, contract_end)
-                && e < s
-            {
-                return Err(t.error_at(row, "contract_end", "contract_end is before contract_start"));
-            }
-            let fee_cell = fee.get(row);
-            let monthly_fee = if fee_cell.is_empty() {
-                Decimal::ZERO
-            } else {
-                decimal(&t, row, "monthly_fee", fee_cell, "a decimal amount like 1250.00", FEE_RANGE)?
-            };
-            if monthly_fee > Decimal::from(MAX_FEE) || monthly_fee.normalize().scale() > 6 {
-                return Err(t.error_at(row, "monthly_fee", format!("expected {FEE_RANGE}, found {fee_cell}")));
-            }
-            if monthly_fee < Decimal::ZERO {
-                return Err(t.error_at(row, "monthly_fee", format!("negative fee {fee_cell}, expected 0 or more")));
-            }
-            let cur = currency.get(row);
-            let currency_optional = cur.is_empty() && monthly_fee.is_zero();
-            if !(currency_optional || crate::core::numbers::is_currency(cur)) {
-                return Err(t.error_at(
-                    row,
-                    "currency",
-                    format!("expected an ISO 4217 currency code like GBP, found {}", quote(cur)),
-                ));
-            }
-            let target_cell = target.get(row);
-            let target_override = if target_cell.is_empty() {
-                None
-            } else {
-                let d = decimal(&t, row, "target_percent", target_cell, "a percentage like 99.99", TARGET_RANGE)?;
-                if d < Decimal::ZERO || d > Decimal::from(100) || d.normalize().scale() > crate::config::MAX_SCALE {
-                    return Err(t.error_at(row, "target_percent", format!("expected {TARGET_RANGE}, found {d}")));
-                }
-                Some(d)
-            };
-            let objective = |column: &str, cell: &str| -> Result<Option<Decimal>, InputError> {
-                if cell.is_empty() {
-                    return Ok(None);
-                }
-                let d = decimal(&t, row, column, cell, "minutes like 60", OBJECTIVE_RANGE)?;
-                let max = Decimal::from(crate::config::MAX_OBJECTIVE_MINUTES);
-                if d <= Decimal::ZERO || d > max || d.normalize().scale() > crate::config::MAX_SCALE {
-                    return Err(t.error_at(row, column, format!("expected {OBJECTIVE_RANGE}, found {d}")));
-                }
-                Ok(Some(d))
-            };
-            let rto_override = objective("rto_minutes", rto.get(row))?;
-            let rpo_override = objective("rpo_minutes", rpo.get(row))?;
-            out.push(Customer {
-                name: match name.get(row) {
-                    "" => cid.clone(),
-                    n => n.to_string(),
-                },
-                id: cid,
-                tier: tier_name.to_string(),
-                services: scope(&t, &services, row, "services")?,
-                regions: scope(&t, &regions, row, "regions")?,
-                contract_start,
-                contract_end,
-                monthly_fee,
-                currency: cur.to_string(),
-                timezone,
-                target_override,
-                rto_override,
-                rpo_override,
-            });
-            Ok(())
-        };
-        if let Err(e) = body() {
-            problems.report(e)?;
+    each_row(&t, out, problems, |row| {
+        let cid = required(&t, row, "customer_id", id.get(row))?.to_string();
+        check_unique(&t, lines.as_deref(), seen, row, "customer_id", &cid)?;
+        let tier_name = required(&t, row, "tier", tier.get(row))?;
+        if !config.tiers.contains_key(tier_name) {
+            return Err(unknown(&t, row, "tier", "tier", tier_name, &tiers.join(", ")));
         }
-    }
+        let timezone = customer_zone(&t, row, config, zone.get(row))?;
+        let (contract_start, contract_end) = contract(&t, row, tz, timezone, &start_cells, &end_cells)?;
+        let cur = currency.get(row);
+        let monthly_fee = fee_and_currency(&t, row, fee.get(row), cur)?;
+        let target_override = target_percent(&t, row, target.get(row))?;
+        let rto_override = objective(&t, row, "rto_minutes", rto.get(row))?;
+        let rpo_override = objective(&t, row, "rpo_minutes", rpo.get(row))?;
+        Ok(Customer {
+            name: match name.get(row) {
+                "" => cid.clone(),
+                n => n.to_string(),
+            },
+            id: cid,
+            tier: tier_name.to_string(),
+            services: scope(&t, &services, row, "services")?,
+            regions: scope(&t, &regions, row, "regions")?,
+            contract_start,
+            contract_end,
+            monthly_fee,
+            currency: cur.to_string(),
+            timezone,
+            target_override,
+            rto_override,
+            rpo_override,
+        })
+    })?;
     Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(Customer::contract).collect())))
+}
+
+/// A customer's zone: its `timezone` cell, else the report zone.
+fn customer_zone(t: &Table, row: usize, config: &Config, cell: &str) -> Result<Tz, InputError> {
+    if cell.is_empty() {
+        return Ok(config.report_timezone);
+    }
+    parse_tz(cell).ok_or_else(|| {
+        t.error_at(
+            row,
+            "timezone",
+            format!("unknown time zone {}, expected an IANA name like Europe/London", quote(cell)),
+        )
+    })
+}
+
+/// A contract's start and end, the end not before the start. `tz` is the file's zone for
+/// naive instants, `ctz` the customer's for dates alone.
+fn contract(
+    t: &Table,
+    row: usize,
+    tz: Tz,
+    ctz: Tz,
+    start: &[RawTime],
+    end: &[RawTime],
+) -> Result<(Option<Instant>, Option<Instant>), InputError> {
+    let contract_start = contract_time(t, start, row, "contract_start", tz, ctz)?;
+    let contract_end = contract_time(t, end, row, "contract_end", tz, ctz)?;
+    if let (Some(s), Some(e)) = (contract_start, contract_end)
+        && e < s
+    {
+        return Err(t.error_at(row, "contract_end", "contract_end is before contract_start"));
+    }
+    Ok((contract_start, contract_end))
+}
+
+/// One contract cell: an instant, or a date alone (local midnight in `ctz`).
+fn contract_time(
+    t: &Table,
+    cells: &[RawTime],
+    row: usize,
+    col: &str,
+    tz: Tz,
+    ctz: Tz,
+) -> Result<Option<Instant>, InputError> {
+    match cells.get(row) {
+        None | Some(RawTime::Empty) => Ok(None),
+        Some(RawTime::Text(s)) => {
+            t.parse_date_or_instant(s, tz, ctz).and_then(in_range).map(Some).map_err(|e| t.error_at(row, col, e))
+        }
+        Some(RawTime::Cell(Ok(TimeCell::Instant(i)))) => in_range(*i).map(Some).map_err(|e| t.error_at(row, col, e)),
+        Some(RawTime::Cell(Ok(TimeCell::Date(d)))) => {
+            in_range(start_of_local_day(*d, ctz)).map(Some).map_err(|e| t.error_at(row, col, e))
+        }
+        Some(RawTime::Cell(Err(e))) => Err(t.error_at(row, col, e.clone())),
+    }
+}
+
+/// The monthly fee (empty: zero), and its currency: an ISO 4217 code, optional when there
+/// is no fee.
+fn fee_and_currency(t: &Table, row: usize, fee_cell: &str, cur: &str) -> Result<Decimal, InputError> {
+    let monthly_fee = if fee_cell.is_empty() {
+        Decimal::ZERO
+    } else {
+        decimal(t, row, "monthly_fee", fee_cell, "a decimal amount like 1250.00", FEE_RANGE)?
+    };
+    if monthly_fee > Decimal::from(MAX_FEE) || monthly_fee.normalize().scale() > 6 {
+        return Err(t.error_at(row, "monthly_fee", format!("expected {FEE_RANGE}, found {fee_cell}")));
+    }
+    if monthly_fee < Decimal::ZERO {
+        return Err(t.error_at(row, "monthly_fee", format!("negative fee {fee_cell}, expected 0 or more")));
+    }
+    let currency_optional = cur.is_empty() && monthly_fee.is_zero();
+    if !(currency_optional || crate::core::numbers::is_currency(cur)) {
+        return Err(t.error_at(
+            row,
+            "currency",
+            format!("expected an ISO 4217 currency code like GBP, found {}", quote(cur)),
+        ));
+    }
+    Ok(monthly_fee)
+}
+
+/// A customer's own target percent, if any.
+fn target_percent(t: &Table, row: usize, cell: &str) -> Result<Option<Decimal>, InputError> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    let d = decimal(t, row, "target_percent", cell, "a percentage like 99.99", TARGET_RANGE)?;
+    if d < Decimal::ZERO || d > Decimal::from(100) || d.normalize().scale() > crate::config::MAX_SCALE {
+        return Err(t.error_at(row, "target_percent", format!("expected {TARGET_RANGE}, found {d}")));
+    }
+    Ok(Some(d))
+}
+
+/// A customer's own recovery objective in minutes (`rto_minutes`, `rpo_minutes`), if any.
+fn objective(t: &Table, row: usize, column: &str, cell: &str) -> Result<Option<Decimal>, InputError> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    let d = decimal(t, row, column, cell, "minutes like 60", OBJECTIVE_RANGE)?;
+    let max = Decimal::from(crate::config::MAX_OBJECTIVE_MINUTES);
+    if d <= Decimal::ZERO || d > max || d.normalize().scale() > crate::config::MAX_SCALE {
+        return Err(t.error_at(row, column, format!("expected {OBJECTIVE_RANGE}, found {d}")));
+    }
+    Ok(Some(d))
 }
 
 /// Interns (service, region, location) to dense ids without allocating per row, with
@@ -702,8 +761,8 @@ impl QuarterHours {
 const MAX_DURATION_SECONDS: i64 = 10 * 366 * 86_400;
 
 /// The end of an outage or incident row from its `end` and `duration_seconds` cells:
-/// `end` when only it is given, `start + duration` when only the duration is, and both
-/// must agree when both are. `None`: neither (open).
+/// `end` (not before `start`) when only it is given, `start + duration` when only the
+/// duration is, and both must agree when both are. `None`: neither (open).
 fn end_of(
     t: &Table,
     row: usize,
@@ -711,6 +770,11 @@ fn end_of(
     end: Option<Instant>,
     duration: &TextCol,
 ) -> Result<Option<Instant>, InputError> {
+    if let Some(e) = end
+        && e < start
+    {
+        return Err(t.error_at(row, "end", "end is before start"));
+    }
     let cell = duration.get(row);
     if cell.is_empty() {
         return Ok(end);
@@ -756,36 +820,22 @@ pub fn outages(
     let starts = instants(&t, "start", tz)?;
     let ends = instants(&t, "end", tz)?;
     let lines = t.row_lines();
-    for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
-        let mut body = || -> Result<(), InputError> {
-            let start =
-                starts[row].clone()?.ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
-            let end_cell = ends[row].clone()?;
-            if let Some(e) = end_cell
-                && e < start
-            {
-                return Err(t.error_at(row, "end", "end is before start"));
-            }
-            let end_cell = end_of(&t, row, start, end_cell, &duration)?;
-            let end = match end_cell {
-                Some(e) => e,
-                None if !t.row_is_complete(row) => return Err(t.error_at(row, "end", "missing field")),
-                None => now.max(start),
-            };
-            let at = t.locate(row, lines.as_deref());
-            let source = format!("{name}{}", at.strip_prefix(display).unwrap_or(&at));
-            out.push(Outage {
-                service: required(&t, row, "service", service.get(row))?.to_string(),
-                region: required(&t, row, "region", region.get(row))?.to_string(),
-                interval: Interval::new(start, end),
-                source: if end_cell.is_none() { format!("{source} (open)") } else { source },
-            });
-            Ok(())
+    each_row(&t, out, problems, |row| {
+        let start = required_instant(&t, &starts, row, "start")?;
+        let end_cell = end_of(&t, row, start, ends[row].clone()?, &duration)?;
+        let end = match end_cell {
+            Some(e) => e,
+            None if !t.row_is_complete(row) => return Err(t.error_at(row, "end", "missing field")),
+            None => now.max(start),
         };
-        if let Err(e) = body() {
-            problems.report(e)?;
-        }
-    }
+        let source = origin(&t, lines.as_deref(), row, display, name);
+        Ok(Outage {
+            service: required(&t, row, "service", service.get(row))?.to_string(),
+            region: required(&t, row, "region", region.get(row))?.to_string(),
+            interval: Interval::new(start, end),
+            source: if end_cell.is_none() { format!("{source} (open)") } else { source },
+        })
+    })?;
     Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(|o| o.interval).collect())))
 }
 
@@ -820,82 +870,82 @@ pub fn reduced(
     let starts = instants(&t, "start", tz)?;
     let ends = instants(&t, "end", tz)?;
     let lines = t.row_lines();
-    for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
-        let body = || -> Result<ReducedRow, InputError> {
-            let service = required(&t, row, "service", service.get(row))?.to_string();
-            let region = required(&t, row, "region", region.get(row))?.to_string();
-            let down = match kind.get(row).trim().to_ascii_lowercase().as_str() {
-                "data" => false,
-                "down" => true,
-                other => {
-                    return Err(t.error_at(
-                        row,
-                        "kind",
-                        format!("unknown kind {}, expected data or down", quote(other)),
-                    ));
-                }
-            };
-            let start =
-                starts[row].clone()?.ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
-            let end =
-                ends[row].clone()?.ok_or_else(|| t.error_at(row, "end", "empty value, this column is required"))?;
-            if end < start || (down && end == start) {
-                return Err(t.error_at(
-                    row,
-                    "end",
-                    if down { "end is not after start" } else { "end is before start" },
-                ));
-            }
-            let locations = match locations.get(row).trim() {
-                "" => None,
-                n => Some(n.parse::<usize>().ok().filter(|n| (1..=1_000_000).contains(n)).ok_or_else(|| {
-                    t.error_at(
-                        row,
-                        "locations",
-                        format!("expected a whole number from 1 to 1000000, found {}", quote(n)),
-                    )
-                })?),
-            };
-            let names: Vec<String> = match down_names.get(row).trim() {
-                "" => Vec::new(),
-                list => list.split(',').map(|n| n.trim().to_string()).collect(),
-            };
-            if let (Some(total), true) = (locations, names.len() > locations.unwrap_or(0)) {
-                return Err(t.error_at(
-                    row,
-                    "locations_down",
-                    format!("{} locations down of {total} locations", names.len()),
-                ));
-            }
-            if !down && !names.is_empty() {
-                return Err(t.error_at(row, "locations_down", "a data row names no locations down"));
-            }
-            let at = t.locate(row, lines.as_deref());
-            let origin = format!("{name}{}", at.strip_prefix(display).unwrap_or(&at));
-            Ok(ReducedRow {
-                pair: Pair { service, region },
-                down,
-                interval: Interval::new(start, end),
-                locations_down: names,
-                locations,
-                origin,
-            })
-        };
-        match body() {
-            Ok(r) => out.push(r),
-            Err(e) => problems.report(e)?,
+    each_row(&t, out, problems, |row| {
+        let service = required(&t, row, "service", service.get(row))?.to_string();
+        let region = required(&t, row, "region", region.get(row))?.to_string();
+        let down = reduced_kind(&t, row, kind.get(row))?;
+        let start = required_instant(&t, &starts, row, "start")?;
+        let end = required_instant(&t, &ends, row, "end")?;
+        if end < start || (down && end == start) {
+            return Err(t.error_at(row, "end", if down { "end is not after start" } else { "end is before start" }));
         }
+        let locations = location_count(&t, row, locations.get(row))?;
+        let names = locations_down(&t, row, down_names.get(row), locations, down)?;
+        Ok(ReducedRow {
+            pair: Pair { service, region },
+            down,
+            interval: Interval::new(start, end),
+            locations_down: names,
+            locations,
+            origin: origin(&t, lines.as_deref(), row, display, name),
+        })
+    })?;
+    Ok((out.len() - first, reduced_footprint(&out[first..])))
+}
+
+/// A reduced row's `kind`: `data` (false) or `down` (true).
+fn reduced_kind(t: &Table, row: usize, cell: &str) -> Result<bool, InputError> {
+    match cell.trim().to_ascii_lowercase().as_str() {
+        "data" => Ok(false),
+        "down" => Ok(true),
+        other => Err(t.error_at(row, "kind", format!("unknown kind {}, expected data or down", quote(other)))),
     }
-    // Every day a data interval touches has data (as for a state-change log's holds).
+}
+
+/// The `locations` of a reduced row: how many locations monitor its pair, if given.
+fn location_count(t: &Table, row: usize, cell: &str) -> Result<Option<usize>, InputError> {
+    match cell.trim() {
+        "" => Ok(None),
+        n => Ok(Some(n.parse::<usize>().ok().filter(|n| (1..=1_000_000).contains(n)).ok_or_else(|| {
+            t.error_at(row, "locations", format!("expected a whole number from 1 to 1000000, found {}", quote(n)))
+        })?)),
+    }
+}
+
+/// The `locations_down` of a reduced row: names separated by commas, no more than its
+/// `locations`, and none on a data row.
+fn locations_down(
+    t: &Table,
+    row: usize,
+    cell: &str,
+    locations: Option<usize>,
+    down: bool,
+) -> Result<Vec<String>, InputError> {
+    let names: Vec<String> = match cell.trim() {
+        "" => Vec::new(),
+        list => list.split(',').map(|n| n.trim().to_string()).collect(),
+    };
+    if let (Some(total), true) = (locations, names.len() > locations.unwrap_or(0)) {
+        return Err(t.error_at(row, "locations_down", format!("{} locations down of {total} locations", names.len())));
+    }
+    if !down && !names.is_empty() {
+        return Err(t.error_at(row, "locations_down", "a data row names no locations down"));
+    }
+    Ok(names)
+}
+
+/// The footprint of a reduced file's rows: every day a data interval touches has data (as
+/// for a state-change log's holds).
+fn reduced_footprint(rows: &[ReducedRow]) -> Footprint {
     let mut q = QuarterHours::default();
-    for r in &out[first..] {
+    for r in rows {
         q.add(r.interval.start);
     }
     let Footprint::QuarterHours(mut buckets) = q.finish() else { unreachable!("quarter hours") };
-    for r in out[first..].iter().filter(|r| !r.down) {
+    for r in rows.iter().filter(|r| !r.down) {
         super::mark_days(&mut buckets, r.interval);
     }
-    Ok((out.len() - first, Footprint::QuarterHours(buckets)))
+    Footprint::QuarterHours(buckets)
 }
 
 /// Incident rows; `tz` is the file's zone.
@@ -920,68 +970,43 @@ pub fn incidents(
     let ends = instants(&t, "end", tz)?;
     let announced = instants(&t, "announced_at", tz)?;
     let lines = t.row_lines();
-    for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
-        let mut body = || -> Result<(), InputError> {
-            let iid = required(&t, row, "incident_id", id.get(row))?.to_string();
-            check_unique(&t, lines.as_deref(), seen, row, "incident_id", &iid)?;
-            let cat = category.get(row);
-            let category = cat.parse::<Category>().map_err(|_| {
-                t.error_at(
-                    row,
-                    "category",
-                    format!("unknown category {}, expected one of: {}", quote(cat), Category::expected()),
-                )
-            })?;
-            let imp = impact.get(row);
-            let impact = imp.parse::<Impact>().map_err(|_| {
-                t.error_at(
-                    row,
-                    "impact",
-                    format!("unknown impact {}, expected one of: {}", quote(imp), Impact::expected()),
-                )
-            })?;
-            let start =
-                starts[row].clone()?.ok_or_else(|| t.error_at(row, "start", "empty value, this column is required"))?;
-            let end = ends[row].clone()?;
-            if let Some(e) = end
-                && e < start
-            {
-                return Err(t.error_at(row, "end", "end is before start"));
-            }
-            let end = end_of(&t, row, start, end, &duration)?;
-            let loss = data_loss.get(row);
-            let data_loss_minutes = if loss.is_empty() {
-                None
-            } else {
-                Some(decimal(
-                    &t,
-                    row,
-                    "data_loss_minutes",
-                    loss,
-                    "a number of minutes",
-                    "a number of minutes of at most 28 significant digits",
-                )?)
-            };
-            out.push(Incident {
-                title: title.get(row).to_string(),
-                id: iid,
-                category,
-                impact,
-                start,
-                end,
-                services: scope(&t, &services, row, "services")?,
-                regions: scope(&t, &regions, row, "regions")?,
-                customers: scope(&t, &customers, row, "customers")?,
-                announced_at: announced[row].clone()?,
-                data_loss_minutes,
-            });
-            Ok(())
-        };
-        if let Err(e) = body() {
-            problems.report(e)?;
-        }
-    }
+    each_row(&t, out, problems, |row| {
+        let iid = required(&t, row, "incident_id", id.get(row))?.to_string();
+        check_unique(&t, lines.as_deref(), seen, row, "incident_id", &iid)?;
+        let cat = category.get(row);
+        let category = cat
+            .parse::<Category>()
+            .map_err(|_| unknown(&t, row, "category", "category", cat, &Category::expected()))?;
+        let imp = impact.get(row);
+        let impact =
+            imp.parse::<Impact>().map_err(|_| unknown(&t, row, "impact", "impact", imp, &Impact::expected()))?;
+        let start = required_instant(&t, &starts, row, "start")?;
+        let end = end_of(&t, row, start, ends[row].clone()?, &duration)?;
+        let data_loss_minutes = data_loss_minutes(&t, row, data_loss.get(row))?;
+        Ok(Incident {
+            title: title.get(row).to_string(),
+            id: iid,
+            category,
+            impact,
+            start,
+            end,
+            services: scope(&t, &services, row, "services")?,
+            regions: scope(&t, &regions, row, "regions")?,
+            customers: scope(&t, &customers, row, "customers")?,
+            announced_at: announced[row].clone()?,
+            data_loss_minutes,
+        })
+    })?;
     Ok((out.len() - first, Footprint::Spans(out[first..].iter().map(|i| i.interval(now)).collect())))
+}
+
+/// An incident's `data_loss_minutes`, if given.
+fn data_loss_minutes(t: &Table, row: usize, cell: &str) -> Result<Option<Decimal>, InputError> {
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    let range = "a number of minutes of at most 28 significant digits";
+    Ok(Some(decimal(t, row, "data_loss_minutes", cell, "a number of minutes", range)?))
 }
 
 /// Backup rows (`[inputs] backups`); `tz` is the file's zone. A backup id is unique
@@ -1007,84 +1032,67 @@ pub fn backups(
     let expires = instants(&t, "expires_at", tz)?;
     let tested = instants(&t, "restore_tested_at", tz)?;
     let lines = t.row_lines();
-    for row in (0..t.len()).filter(|&r| !t.is_blank(r)) {
-        let mut body = || -> Result<(), InputError> {
-            let bid = required(&t, row, "backup_id", id.get(row))?.to_string();
-            check_unique(&t, lines.as_deref(), seen, row, "backup_id", &bid)?;
-            let component = required(&t, row, "component", component.get(row))?.to_string();
-            let started_at = starts[row]
-                .clone()?
-                .ok_or_else(|| t.error_at(row, "started_at", "empty value, this column is required"))?;
-            let st = required(&t, row, "status", status.get(row))?;
-            let status = st.parse::<BackupStatus>().map_err(|_| {
-                t.error_at(
-                    row,
-                    "status",
-                    format!("unknown status {}, expected one of: {}", quote(st), BackupStatus::expected()),
-                )
-            })?;
-            let completed_at = completes[row].clone()?;
-            if completed_at.is_some_and(|c| c < started_at) {
-                return Err(t.error_at(row, "completed_at", "completed_at is before started_at"));
-            }
-            if status == BackupStatus::Success && completed_at.is_none() {
-                return Err(t.error_at(row, "completed_at", "empty value, a successful backup has a completion time"));
-            }
-            let expires_at = expires[row].clone()?;
-            if let (Some(e), Some(c)) = (expires_at, completed_at.or(Some(started_at)))
-                && e < c
-            {
-                return Err(t.error_at(row, "expires_at", "expires_at is before the backup completed"));
-            }
-            let res = result.get(row);
-            let restore_test = match (tested[row].clone()?, res.to_ascii_lowercase().as_str()) {
-                (None, "") => None,
-                (Some(at), "passed") => Some((at, true)),
-                (Some(at), "failed") => Some((at, false)),
-                (None, _) => {
-                    return Err(t.error_at(
-                        row,
-                        "restore_tested_at",
-                        "empty value, a restore_result needs the time of the test",
-                    ));
-                }
-                (Some(_), "") => {
-                    return Err(t.error_at(
-                        row,
-                        "restore_result",
-                        "empty value, a restore test has a result: passed or failed",
-                    ));
-                }
-                (Some(_), _) => {
-                    return Err(t.error_at(
-                        row,
-                        "restore_result",
-                        format!("unknown restore result {}, expected one of: passed, failed", quote(res)),
-                    ));
-                }
-            };
-            out.push(Backup {
-                id: bid,
-                component,
-                services: services.get(row).to_string(),
-                regions: regions.get(row).to_string(),
-                started_at,
-                completed_at,
-                status,
-                expires_at,
-                restore_test,
-            });
-            Ok(())
-        };
-        if let Err(e) = body() {
-            problems.report(e)?;
+    each_row(&t, out, problems, |row| {
+        let bid = required(&t, row, "backup_id", id.get(row))?.to_string();
+        check_unique(&t, lines.as_deref(), seen, row, "backup_id", &bid)?;
+        let component = required(&t, row, "component", component.get(row))?.to_string();
+        let started_at = required_instant(&t, &starts, row, "started_at")?;
+        let st = required(&t, row, "status", status.get(row))?;
+        let status = st
+            .parse::<BackupStatus>()
+            .map_err(|_| unknown(&t, row, "status", "status", st, BackupStatus::expected()))?;
+        let completed_at = completes[row].clone()?;
+        if completed_at.is_some_and(|c| c < started_at) {
+            return Err(t.error_at(row, "completed_at", "completed_at is before started_at"));
         }
-    }
+        if status == BackupStatus::Success && completed_at.is_none() {
+            return Err(t.error_at(row, "completed_at", "empty value, a successful backup has a completion time"));
+        }
+        let expires_at = expires[row].clone()?;
+        if let (Some(e), Some(c)) = (expires_at, completed_at.or(Some(started_at)))
+            && e < c
+        {
+            return Err(t.error_at(row, "expires_at", "expires_at is before the backup completed"));
+        }
+        Ok(Backup {
+            id: bid,
+            component,
+            services: services.get(row).to_string(),
+            regions: regions.get(row).to_string(),
+            started_at,
+            completed_at,
+            status,
+            expires_at,
+            restore_test: restore_test(&t, row, tested[row].clone()?, result.get(row))?,
+        })
+    })?;
     let spans = out[first..]
         .iter()
         .map(|b| Interval::new(b.started_at, b.completed_at.unwrap_or(b.started_at).max(b.started_at)))
         .collect();
     Ok((out.len() - first, Footprint::Spans(spans)))
+}
+
+/// A backup's restore test from its `restore_tested_at` and `restore_result` cells: both
+/// or neither.
+fn restore_test(
+    t: &Table,
+    row: usize,
+    tested: Option<Instant>,
+    res: &str,
+) -> Result<Option<(Instant, bool)>, InputError> {
+    match (tested, res.to_ascii_lowercase().as_str()) {
+        (None, "") => Ok(None),
+        (Some(at), "passed") => Ok(Some((at, true))),
+        (Some(at), "failed") => Ok(Some((at, false))),
+        (None, _) => {
+            Err(t.error_at(row, "restore_tested_at", "empty value, a restore_result needs the time of the test"))
+        }
+        (Some(_), "") => {
+            Err(t.error_at(row, "restore_result", "empty value, a restore test has a result: passed or failed"))
+        }
+        (Some(_), _) => Err(unknown(t, row, "restore_result", "restore result", res, "passed, failed")),
+    }
 }
 
 #[cfg(test)]
