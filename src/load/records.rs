@@ -973,11 +973,11 @@ pub fn incidents(
     each_row(&t, out, problems, |row| {
         let iid = required(&t, row, "incident_id", id.get(row))?.to_string();
         check_unique(&t, lines.as_deref(), seen, row, "incident_id", &iid)?;
-        let cat = category.get(row);
+        let cat = required(&t, row, "category", category.get(row))?;
         let category = cat
             .parse::<Category>()
             .map_err(|_| unknown(&t, row, "category", "category", cat, &Category::expected()))?;
-        let imp = impact.get(row);
+        let imp = required(&t, row, "impact", impact.get(row))?;
         let impact =
             imp.parse::<Impact>().map_err(|_| unknown(&t, row, "impact", "impact", imp, &Impact::expected()))?;
         let start = required_instant(&t, &starts, row, "start")?;
