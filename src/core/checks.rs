@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use super::interval::{Instant, Interval, IntervalSet, sweep_count};
 use super::model::{MonitoringRules, Outage, SourceRef};
+use super::reasons::{LocationsDown, Source};
 
 /// Interned (service, region, location) of a check.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,7 +85,7 @@ impl std::fmt::Display for Pair {
 #[derive(Debug, Clone)]
 pub struct Contribution {
     pub down: IntervalSet,
-    pub source: SourceRef,
+    pub source: Source,
 }
 
 /// Everything the core knows about one (service, region).
@@ -381,19 +382,12 @@ pub struct DownSpan {
 
 impl DownSpan {
     /// The evidence source of this down time.
-    pub fn source(&self, pair: &Pair, locations: Option<usize>) -> SourceRef {
-        let mut s = match locations {
-            Some(total) => format!(
-                "checks {pair}: {} of {total} locations down ({})",
-                self.locations_down.len(),
-                self.locations_down.join(", ")
-            ),
-            None => format!("checks {pair}: down"),
-        };
-        if let Some(origin) = &self.origin {
-            s.push_str(&format!(", reduced in {origin}"));
+    pub fn source(&self, pair: &Pair, locations: Option<usize>) -> Source {
+        Source::Checks {
+            pair: pair.clone(),
+            locations: locations.map(|of| LocationsDown { names: self.locations_down.clone(), of }),
+            reduced_in: self.origin.clone(),
         }
-        s
     }
 }
 
@@ -475,7 +469,7 @@ pub fn with_outages(reduced: Vec<ReducedPair>, outages: &[Outage]) -> Vec<PairDo
         });
         entry
             .contributions
-            .push(Contribution { down: IntervalSet::single(o.interval), source: format!("outage {}", o.source) });
+            .push(Contribution { down: IntervalSet::single(o.interval), source: Source::Outage(o.source.clone()) });
     }
     result
         .into_values()
@@ -618,6 +612,13 @@ mod tests {
         (0..n).map(|i| SeriesKey { service: "api".into(), region: "eu".into(), location: format!("loc{i}") }).collect()
     }
 
+    /// The source of a quorum-down interval of pair api/eu, reduced here.
+    fn checks_source(down: &[&str], of: usize) -> Source {
+        let names = down.iter().map(|n| n.to_string()).collect();
+        let pair = Pair { service: "api".into(), region: "eu".into() };
+        Source::Checks { pair, locations: Some(LocationsDown { names, of }), reduced_in: None }
+    }
+
     fn pairs_of(
         keys: &[SeriesKey],
         checks: &mut [Check],
@@ -644,7 +645,7 @@ mod tests {
         // 60..180: loc0 down of 3 with data -> up. 180..: loc2 has no data, 2 of 2 down.
         assert_eq!(p.down, set(&[(180, 600)]));
         assert_eq!(p.data, Some(set(&[(0, 600)])));
-        assert!(p.contributions[0].source.contains("2 of 3 locations down (loc0, loc1)"));
+        assert_eq!(p.contributions[0].source, checks_source(&["loc0", "loc1"], 3));
     }
 
     #[test]
@@ -679,7 +680,7 @@ mod tests {
         more.push(check(0, 3500, true));
         let pairs = pair_downtime(&keys(3), &modes, &mut more, &[], &r, 4000);
         assert_eq!(pairs[0].down, set(&[(1500, 2000), (3500, 4000)]));
-        assert!(pairs[0].contributions[1].source.contains("1 of 3 locations down (loc0)"));
+        assert_eq!(pairs[0].contributions[1].source, checks_source(&["loc0"], 3));
         // Read as checks instead, the same rows of loc0 cover 60 s each: down at 1000 is
         // 1 of 3, and from 1500 loc0 has no data and loc1 alone is 1 of 2.
         let pairs = pair_downtime(&keys(3), &[], &mut more, &[], &r, 4000);
@@ -709,7 +710,7 @@ mod tests {
         assert_eq!(pairs[0].down, set(&[(500, 700)]));
         assert_eq!(pairs[1].data, None);
         assert_eq!(pairs[1].down, set(&[(10, 20)]));
-        assert_eq!(pairs[1].contributions[0].source, "outage o.csv:2");
+        assert_eq!(pairs[1].contributions[0].source, Source::Outage("o.csv:2".into()));
     }
 
     /// The per-second reading of a state-change log: at second `s`, the status is that of

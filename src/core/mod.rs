@@ -9,6 +9,7 @@ pub mod model;
 pub mod numbers;
 pub mod period;
 pub mod quality;
+pub mod reasons;
 pub mod recovery;
 pub mod sla;
 pub mod time;

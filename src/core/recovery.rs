@@ -19,6 +19,7 @@ use rust_decimal::Decimal;
 
 use super::interval::{Instant, Interval, IntervalSet};
 use super::model::{Customer, Impact, Incident, TierRules};
+use super::reasons::Exclusion;
 
 /// One major incident as the recovery objectives judge it for one customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +38,21 @@ pub struct RecoveryRow {
     pub data_loss_minutes: Option<Decimal>,
     pub rpo_minutes: Option<Decimal>,
     pub rpo_met: Option<bool>,
-    /// Why an objective is not judged, in plain words.
-    pub notes: Vec<String>,
+    /// Why an objective is not judged.
+    pub notes: Vec<RecoveryNote>,
+}
+
+/// Why a recovery objective is not judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecoveryNote {
+    /// The tier excludes the incident: neither objective is judged.
+    Excluded(Exclusion),
+    NoRto,
+    /// Still open: the time to restore is not known.
+    StillOpen,
+    NoRpo,
+    /// No `data_loss_minutes` given.
+    NoDataLoss,
 }
 
 impl RecoveryRow {
@@ -54,10 +68,10 @@ impl RecoveryRow {
 }
 
 /// The recovery rows of a customer-period: `applicable` are the incidents that apply to
-/// the customer and overlap its eligible window `e`, each with `Some(reason)` when its
+/// the customer and overlap its eligible window `e`, each with `Some(exclusion)` when its
 /// tier excludes it. Rows are sorted by start, then id.
 pub fn recovery_rows(
-    applicable: &[(&Incident, Option<&str>)],
+    applicable: &[(&Incident, Option<&Exclusion>)],
     observed: &IntervalSet,
     customer: &Customer,
     tier: &TierRules,
@@ -86,16 +100,16 @@ pub fn recovery_rows(
             let mut notes = Vec::new();
             let (mut rto_met, mut rpo_met) = (None, None);
             if let Some(why) = excluded {
-                notes.push(format!("excluded: {why}"));
+                notes.push(RecoveryNote::Excluded(why.clone()));
             } else {
                 match (rto, restore_seconds) {
-                    (None, _) => notes.push("no RTO applies".to_string()),
-                    (Some(_), None) => notes.push("still open: time to restore not known".to_string()),
+                    (None, _) => notes.push(RecoveryNote::NoRto),
+                    (Some(_), None) => notes.push(RecoveryNote::StillOpen),
                     (Some(m), Some(s)) => rto_met = Some(Decimal::from(s) <= m * Decimal::from(60)),
                 }
                 match (rpo, i.data_loss_minutes) {
-                    (None, _) => notes.push("no RPO applies".to_string()),
-                    (Some(_), None) => notes.push("no data-loss figure".to_string()),
+                    (None, _) => notes.push(RecoveryNote::NoRpo),
+                    (Some(_), None) => notes.push(RecoveryNote::NoDataLoss),
                     (Some(m), Some(loss)) => rpo_met = Some(loss <= m),
                 }
             }

@@ -17,9 +17,10 @@ use std::collections::BTreeMap;
 use super::checks::{Pair, PairDowntime};
 use super::interval::{Instant, Interval, IntervalSet};
 use super::model::{Category, Customer, GapPolicy, Impact, Incident, MonitoringRules, TierRules};
-use super::numbers::{Percent, minor_unit, plain, prorate, round_money};
+use super::numbers::{Percent, minor_unit, prorate, round_money};
 use super::period::Period;
-use super::time::{format_utc, start_of_local_day};
+use super::reasons::{Counted, Exclusion, NoExclusion, Notice, OpenUntil, Reason, Source, Treatment};
+use super::time::start_of_local_day;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EvidenceKind {
@@ -54,9 +55,9 @@ pub struct Evidence {
     /// What this row adds to `downtime_seconds`.
     pub counted_seconds: Decimal,
     /// Check series, outage rows and incidents behind this time.
-    pub sources: Vec<String>,
-    /// Plain-words reasons, e.g. why an exclusion applies or does not.
-    pub reasons: Vec<String>,
+    pub sources: Vec<Source>,
+    /// Why it counts or not, e.g. why an exclusion applies or does not.
+    pub reasons: Vec<Reason>,
 }
 
 /// The computed period of one customer: the only source of numbers for every writer.
@@ -154,8 +155,8 @@ pub struct IncidentNote {
     pub announced_at: Option<Instant>,
     /// Seconds of the incident inside the eligible window.
     pub seconds_in_period: i64,
-    /// How the tier treats it, in plain words.
-    pub treatment: String,
+    /// How the tier treats it.
+    pub treatment: Treatment,
 }
 
 impl IncidentNote {
@@ -195,16 +196,17 @@ pub struct PeriodContext<'a> {
     pub now: Instant,
 }
 
-/// A labelled set of seconds.
-struct Tagged {
+/// A set of seconds labelled with its source, or with the reason it is excluded.
+struct Tagged<T> {
     set: IntervalSet,
-    source: String,
+    label: T,
 }
 
-/// For each of `ivs` (sorted, disjoint), the sources of the tags overlapping it, in tag
-/// order. A sweep: every tag interval enters and leaves the active list once, so this is
-/// linear in the number of intervals plus overlaps, not their product.
-fn attribute(tags: &[Tagged], ivs: &[Interval]) -> Vec<Vec<String>> {
+/// For each of `ivs` (sorted, disjoint), the labels of the tags overlapping it, in tag
+/// order, a label repeated by neighbouring tags named once. A sweep: every tag interval
+/// enters and leaves the active list once, so this is linear in the number of intervals
+/// plus overlaps, not their product.
+fn attribute<T: Clone + PartialEq>(tags: &[Tagged<T>], ivs: &[Interval]) -> Vec<Vec<T>> {
     let mut spans: Vec<(Interval, usize)> =
         tags.iter().enumerate().flat_map(|(k, t)| t.set.intervals().iter().map(move |iv| (*iv, k))).collect();
     spans.sort_unstable_by_key(|(iv, _)| iv.start);
@@ -220,66 +222,53 @@ fn attribute(tags: &[Tagged], ivs: &[Interval]) -> Vec<Vec<String>> {
             let mut hit: Vec<usize> = active.iter().filter(|(a, _)| a.overlaps(iv)).map(|&(_, k)| k).collect();
             hit.sort_unstable();
             hit.dedup();
-            let mut names: Vec<String> = hit.into_iter().map(|k| tags[k].source.clone()).collect();
-            names.dedup();
-            names
+            let mut labels: Vec<T> = hit.into_iter().map(|k| tags[k].label.clone()).collect();
+            labels.dedup();
+            labels
         })
         .collect()
 }
 
-fn hours(seconds: i64) -> String {
-    let h = Decimal::from(seconds) / Decimal::from(3600);
-    format!("{}h", plain(h.round_dp(2)))
+fn incident_source(i: &Incident) -> Source {
+    Source::Incident { id: i.id.clone(), category: i.category, impact: i.impact }
 }
 
-fn incident_label(i: &Incident) -> String {
-    format!("incident {} ({}, {})", i.id, i.category, i.impact)
-}
-
-/// Why an applicable incident does or does not exclude time for this tier.
+/// Whether an applicable incident excludes time for this tier, and why.
 enum ExclusionVerdict {
-    Excludes(String),
-    DoesNot(String),
+    Excludes(Exclusion),
+    DoesNot(NoExclusion),
 }
 
 fn exclusion_verdict(i: &Incident, tier: &TierRules) -> Option<ExclusionVerdict> {
-    let required = hours(tier.maintenance_notice_seconds);
-    if !tier.excludes(i.category) {
-        return match i.category {
+    let (category, incident) = (i.category, i.id.clone());
+    let does_not = |why| Some(ExclusionVerdict::DoesNot(NoExclusion { category, incident: i.id.clone(), why }));
+    if !tier.excludes(category) {
+        return match category {
             Category::Unplanned => None,
-            c => {
-                Some(ExclusionVerdict::DoesNot(format!("{c} {} is not excluded by tier {}, counted", i.id, tier.name)))
-            }
+            _ => does_not(Counted::CategoryNotExcluded { tier: tier.name.clone() }),
         };
     }
-    if i.category != Category::PlannedMaintenance {
-        return Some(ExclusionVerdict::Excludes(format!("{} {} excluded", i.category, i.id)));
+    if category != Category::PlannedMaintenance {
+        return Some(ExclusionVerdict::Excludes(Exclusion { category, incident, notice: None }));
     }
-    Some(match i.announced_at {
-        None => ExclusionVerdict::DoesNot(format!(
-            "maintenance {} was not announced: notice {required} required, counted",
-            i.id
-        )),
-        Some(a) if i.start - a < tier.maintenance_notice_seconds => {
-            let given = if a > i.start {
-                format!("announced {} after start", hours(a - i.start))
+    let required_seconds = tier.maintenance_notice_seconds;
+    match i.announced_at {
+        None => does_not(Counted::NotAnnounced { required_seconds }),
+        Some(a) => {
+            let notice = Notice { given_seconds: i.start - a, required_seconds };
+            if notice.given_seconds < required_seconds {
+                does_not(Counted::ShortNotice(notice))
             } else {
-                format!("announced {} before start", hours(i.start - a))
-            };
-            ExclusionVerdict::DoesNot(format!("maintenance {} {given}: notice {required} required, counted", i.id))
+                Some(ExclusionVerdict::Excludes(Exclusion { category, incident, notice: Some(notice) }))
+            }
         }
-        Some(a) => ExclusionVerdict::Excludes(format!(
-            "planned_maintenance {} excluded (announced {} before start, {required} required)",
-            i.id,
-            hours(i.start - a)
-        )),
-    })
+    }
 }
 
 /// Computes one customer's period; `None` when the contract does not overlap it. The
 /// stages: the customer's pairs and incidents, their tagged downtime and exclusion sets
-/// ([`Tags`]), the counted sets ([`Sets`]), uptime and credit, money per calendar month,
-/// evidence and incident notes.
+/// ([`Tags`]), the counted sets ([`Sets`]), uptime and the credit band ([`Figures`]),
+/// recovery objectives, money per calendar month, evidence and incident notes.
 pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRules) -> Option<CustomerPeriod> {
     let window = ctx.period.bounds_in(customer.timezone);
     let e = window.intersect(&customer.contract());
@@ -299,42 +288,10 @@ pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRule
             .insert(0, "no monitored service and region matches this customer: nothing monitors it".to_string());
     }
     let sets = Sets::of(&tags, tier);
-
-    let full_seconds = sets.kept.measure();
-    let partial_seconds = sets.partial_counted.measure();
-    let downtime_seconds = Decimal::from(full_seconds) + tier.partial_weight * Decimal::from(partial_seconds);
-    let excluded_seconds = sets.excluded.measure();
-    let denominator_seconds = if tier.exclusions_in_denominator { e.len() - sets.x.measure() } else { e.len() };
-    let uptime = Percent::of(Decimal::from(denominator_seconds) - downtime_seconds, Decimal::from(denominator_seconds));
-    let target_percent = customer.target_override.unwrap_or(tier.target_percent);
-    let met = uptime.cmp_decimal(target_percent) != Ordering::Less;
-    let credit_percent = tier
-        .credits
-        .iter()
-        .filter(|b| uptime.cmp_decimal(b.below_percent) == Ordering::Less)
-        .map(|b| b.credit_percent)
-        .max()
-        .unwrap_or(Decimal::ZERO)
-        .min(tier.credit_cap_percent);
+    let f = Figures::of(&sets, customer, tier, e);
     let recovery = recovery_of(ctx, customer, tier, &pairs, &applicable, &tags.verdicts);
-    let credit_percent = super::recovery::credit_with_recovery(credit_percent, &recovery, e, tier);
+    let credit_percent = super::recovery::credit_with_recovery(f.band_percent, &recovery, e, tier);
     let (months, credit_percent, fee, credit_amount) = money(ctx, customer, tier, window, e, credit_percent);
-    let coverage = (!pairs.is_empty()).then(|| {
-        let covered: i64 = pairs.iter().map(|p| p.data.as_ref().map_or(e.len(), |d| d.clip(e).measure())).sum();
-        Percent::of(Decimal::from(covered), Decimal::from(e.len() * pairs.len() as i64))
-    });
-    let evidence = evidence(&tags, &sets, tier);
-    let incidents = incident_notes(&applicable, &tags.verdicts, tier, e, ctx.now);
-    let daily = daily_stats(
-        ctx.period,
-        customer.timezone,
-        e,
-        &sets.kept,
-        &sets.partial_counted,
-        &sets.excluded,
-        tier.partial_weight,
-    );
-
     Some(CustomerPeriod {
         period: ctx.period.clone(),
         customer_id: customer.id.clone(),
@@ -344,26 +301,82 @@ pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRule
         currency: customer.currency.clone(),
         window,
         eligible: e,
-        full_seconds,
-        partial_seconds,
-        downtime_seconds: downtime_seconds.normalize(),
-        excluded_seconds,
-        denominator_seconds,
-        uptime,
-        target_percent,
-        met,
+        full_seconds: f.full_seconds,
+        partial_seconds: f.partial_seconds,
+        downtime_seconds: f.downtime_seconds.normalize(),
+        excluded_seconds: f.excluded_seconds,
+        denominator_seconds: f.denominator_seconds,
+        uptime: f.uptime,
+        target_percent: f.target_percent,
+        met: f.met,
         credit_percent,
         fee,
         credit_amount,
         months,
-        coverage,
-        budget: ErrorBudget::of(downtime_seconds, target_percent, denominator_seconds, e, ctx.now),
+        coverage: coverage(&pairs, e),
+        budget: ErrorBudget::of(f.downtime_seconds, f.target_percent, f.denominator_seconds, e, ctx.now),
         pairs: pairs.iter().map(|p| p.pair.clone()).collect(),
-        incidents,
-        daily,
-        evidence,
+        incidents: incident_notes(&applicable, &tags.verdicts, tier, e, ctx.now),
+        daily: daily_stats(ctx.period, customer.timezone, e, &sets, tier.partial_weight),
+        evidence: evidence(&tags, &sets, tier),
         warnings: tags.warnings,
         recovery,
+    })
+}
+
+/// The figures of a customer-period from its counted sets: downtime, the denominator,
+/// uptime against the target, and the uptime band's credit percent (capped, before any
+/// recovery credit).
+struct Figures {
+    full_seconds: i64,
+    partial_seconds: i64,
+    /// Exact, not normalised.
+    downtime_seconds: Decimal,
+    excluded_seconds: i64,
+    denominator_seconds: i64,
+    uptime: Percent,
+    target_percent: Decimal,
+    met: bool,
+    band_percent: Decimal,
+}
+
+impl Figures {
+    fn of(sets: &Sets, customer: &Customer, tier: &TierRules, e: Interval) -> Figures {
+        let full_seconds = sets.kept.measure();
+        let partial_seconds = sets.partial_counted.measure();
+        let downtime_seconds = Decimal::from(full_seconds) + tier.partial_weight * Decimal::from(partial_seconds);
+        let denominator_seconds = if tier.exclusions_in_denominator { e.len() - sets.x.measure() } else { e.len() };
+        let denominator = Decimal::from(denominator_seconds);
+        let uptime = Percent::of(denominator - downtime_seconds, denominator);
+        let target_percent = customer.target_override.unwrap_or(tier.target_percent);
+        let band_percent = tier
+            .credits
+            .iter()
+            .filter(|b| uptime.cmp_decimal(b.below_percent) == Ordering::Less)
+            .map(|b| b.credit_percent)
+            .max()
+            .unwrap_or(Decimal::ZERO)
+            .min(tier.credit_cap_percent);
+        Figures {
+            full_seconds,
+            partial_seconds,
+            downtime_seconds,
+            excluded_seconds: sets.excluded.measure(),
+            denominator_seconds,
+            uptime,
+            target_percent,
+            met: uptime.cmp_decimal(target_percent) != Ordering::Less,
+            band_percent,
+        }
+    }
+}
+
+/// Monitoring coverage over `e`: the share of the pairs' time with data; `None` when no
+/// pair covers the customer.
+fn coverage(pairs: &[&PairDowntime], e: Interval) -> Option<Percent> {
+    (!pairs.is_empty()).then(|| {
+        let covered: i64 = pairs.iter().map(|p| p.data.as_ref().map_or(e.len(), |d| d.clip(e).measure())).sum();
+        Percent::of(Decimal::from(covered), Decimal::from(e.len() * pairs.len() as i64))
     })
 }
 
@@ -372,15 +385,16 @@ pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRule
 struct Tags {
     /// Full downtime F: the pairs' contributions, no-data time with `gaps = down`, major
     /// incidents.
-    full: Vec<Tagged>,
+    full: Vec<Tagged<Source>>,
     /// Partial downtime (partial incidents).
-    partial: Vec<Tagged>,
+    partial: Vec<Tagged<Source>>,
     /// Exclusion windows X, tagged with why each excludes.
-    exclusion: Vec<Tagged>,
+    exclusion: Vec<Tagged<Reason>>,
     /// Notes on intervals (an open incident, a maintenance that does not exclude).
-    notes: Vec<(Interval, String)>,
-    /// Where each exclusion window ends, for overrun notes.
-    window_ends: Vec<(Instant, String)>,
+    notes: Vec<(Interval, Reason)>,
+    /// Where each exclusion window ends, with its incident's category and id, for
+    /// overrun notes.
+    window_ends: Vec<(Instant, Category, String)>,
     /// How the tier treats each applicable incident, decided once.
     verdicts: Vec<Option<ExclusionVerdict>>,
     warnings: Vec<String>,
@@ -407,7 +421,7 @@ impl Tags {
             for c in &p.contributions {
                 let set = c.down.clip(e);
                 if !set.is_empty() {
-                    tags.full.push(Tagged { set, source: c.source.clone() });
+                    tags.full.push(Tagged { set, label: c.source.clone() });
                 }
             }
             if ctx.monitoring.gaps == GapPolicy::Down
@@ -415,7 +429,7 @@ impl Tags {
             {
                 let set = data.complement_within(e);
                 if !set.is_empty() {
-                    tags.full.push(Tagged { set, source: format!("no monitoring data for {} (gaps = down)", p.pair) });
+                    tags.full.push(Tagged { set, label: Source::NoData(p.pair.clone()) });
                 }
             }
         }
@@ -423,25 +437,22 @@ impl Tags {
             let iv = i.interval(ctx.now);
             let set = IntervalSet::single(iv).clip(e);
             if i.end.is_none() {
-                let until = if ctx.now >= e.end {
-                    format!("{} (end of the eligible period)", format_utc(e.end))
-                } else {
-                    format!("{} (as of the report time)", format_utc(ctx.now))
-                };
-                tags.notes.push((iv, format!("incident {} is still open: counted until {until}", i.id)));
+                let (until, by) =
+                    if ctx.now >= e.end { (e.end, OpenUntil::EligibleEnd) } else { (ctx.now, OpenUntil::ReportTime) };
+                tags.notes.push((iv, Reason::StillOpen { incident: i.id.clone(), until, by }));
                 tags.warnings.push(format!("incident {} is still open", i.id));
             }
             match i.impact {
-                Impact::Major => tags.full.push(Tagged { set: set.clone(), source: incident_label(i) }),
-                Impact::Partial => tags.partial.push(Tagged { set: set.clone(), source: incident_label(i) }),
+                Impact::Major => tags.full.push(Tagged { set: set.clone(), label: incident_source(i) }),
+                Impact::Partial => tags.partial.push(Tagged { set: set.clone(), label: incident_source(i) }),
                 Impact::Degraded | Impact::None => {}
             }
             match verdict {
                 Some(ExclusionVerdict::Excludes(why)) => {
-                    tags.window_ends.push((iv.end, format!("{} {}", i.category, i.id)));
-                    tags.exclusion.push(Tagged { set, source: why.clone() });
+                    tags.window_ends.push((iv.end, i.category, i.id.clone()));
+                    tags.exclusion.push(Tagged { set, label: Reason::Excluded(why.clone()) });
                 }
-                Some(ExclusionVerdict::DoesNot(why)) => tags.notes.push((iv, why.clone())),
+                Some(ExclusionVerdict::DoesNot(why)) => tags.notes.push((iv, Reason::NotExcluded(why.clone()))),
                 None => {}
             }
         }
@@ -450,16 +461,16 @@ impl Tags {
 
     /// The notes of an evidence interval: those of incidents it touches, and the overrun
     /// of an exclusion window it starts right after.
-    fn notes_for(&self, iv: &Interval) -> Vec<String> {
-        let mut v: Vec<String> = self
+    fn notes_for(&self, iv: &Interval) -> Vec<Reason> {
+        let mut v: Vec<Reason> = self
             .notes
             .iter()
             .filter(|(n, _)| n.overlaps(iv) || n.end == iv.start)
             .map(|(_, why)| why.clone())
             .collect();
-        for (end, label) in &self.window_ends {
+        for (end, category, id) in &self.window_ends {
             if *end == iv.start {
-                v.push(format!("runs past the window of {label} (ended {}): the overrun counts", format_utc(*end)));
+                v.push(Reason::Overrun { category: *category, incident: id.clone(), window_end: *end });
             }
         }
         v.dedup();
@@ -508,10 +519,10 @@ fn recovery_of(
     } else {
         IntervalSet::default()
     };
-    let judged: Vec<(&Incident, Option<&str>)> = applicable
+    let judged: Vec<(&Incident, Option<&Exclusion>)> = applicable
         .iter()
         .zip(verdicts)
-        .map(|(i, v)| (*i, if let Some(ExclusionVerdict::Excludes(why)) = v { Some(why.as_str()) } else { None }))
+        .map(|(i, v)| (*i, if let Some(ExclusionVerdict::Excludes(why)) = v { Some(why) } else { None }))
         .collect();
     super::recovery::recovery_rows(&judged, &observed, customer, tier, ctx.now)
 }
@@ -568,20 +579,17 @@ fn evidence(tags: &Tags, sets: &Sets, tier: &TierRules) -> Vec<Evidence> {
         reasons,
     };
     for (&iv, sources) in sets.kept.intervals().iter().zip(attribute(&tags.full, sets.kept.intervals())) {
-        let mut reasons = vec!["full downtime".to_string()];
+        let mut reasons = vec![Reason::FullDowntime];
         reasons.extend(tags.notes_for(&iv));
         evidence.push(row(EvidenceKind::Counted, iv, Decimal::from(iv.len()), sources, reasons));
     }
     for (&iv, sources) in sets.dropped.intervals().iter().zip(attribute(&tags.full, sets.dropped.intervals())) {
-        let why = format!(
-            "shorter than min_downtime_seconds {} of tier {}: not counted",
-            tier.min_downtime_seconds, tier.name
-        );
+        let why = Reason::TooShort { min_downtime_seconds: tier.min_downtime_seconds, tier: tier.name.clone() };
         evidence.push(row(EvidenceKind::Dropped, iv, Decimal::ZERO, sources, vec![why]));
     }
     let partial = sets.partial_counted.intervals();
     for (&iv, sources) in partial.iter().zip(attribute(&tags.partial, partial)) {
-        let mut reasons = vec![format!("partial impact, counted at weight {}", plain(tier.partial_weight))];
+        let mut reasons = vec![Reason::PartialAtWeight(tier.partial_weight)];
         reasons.extend(tags.notes_for(&iv));
         let counted = tier.partial_weight * Decimal::from(iv.len());
         evidence.push(row(EvidenceKind::Partial, iv, counted, sources, reasons));
@@ -610,16 +618,12 @@ fn incident_notes(
         .map(|(i, verdict)| {
             let iv = i.interval(now);
             let treatment = match (verdict, i.impact) {
-                (Some(ExclusionVerdict::Excludes(why)), _) => why.clone(),
-                (Some(ExclusionVerdict::DoesNot(why)), _) => why.clone(),
-                (None, Impact::Major) => "counted as full downtime".to_string(),
-                (None, Impact::Partial) if tier.partial_weight.is_zero() => {
-                    "partial impact, weight 0: not counted".to_string()
-                }
-                (None, Impact::Partial) => format!("partial impact, counted at weight {}", plain(tier.partial_weight)),
-                (None, Impact::Degraded | Impact::None) => {
-                    format!("impact {}: not counted as downtime", i.impact)
-                }
+                (Some(ExclusionVerdict::Excludes(why)), _) => Treatment::Excluded(why.clone()),
+                (Some(ExclusionVerdict::DoesNot(why)), _) => Treatment::NotExcluded(why.clone()),
+                (None, Impact::Major) => Treatment::FullDowntime,
+                (None, Impact::Partial) if tier.partial_weight.is_zero() => Treatment::PartialNotCounted,
+                (None, Impact::Partial) => Treatment::PartialAtWeight(tier.partial_weight),
+                (None, impact @ (Impact::Degraded | Impact::None)) => Treatment::NotDowntime(impact),
             };
             IncidentNote {
                 id: i.id.clone(),
@@ -639,15 +643,8 @@ fn incident_notes(
 }
 
 /// Per local day of `period` in `tz`: eligible, counted and excluded seconds.
-fn daily_stats(
-    period: &Period,
-    tz: Tz,
-    e: Interval,
-    full: &IntervalSet,
-    partial: &IntervalSet,
-    excluded: &IntervalSet,
-    weight: Decimal,
-) -> Vec<DayStat> {
+fn daily_stats(period: &Period, tz: Tz, e: Interval, sets: &Sets, weight: Decimal) -> Vec<DayStat> {
+    let (full, partial, excluded) = (&sets.kept, &sets.partial_counted, &sets.excluded);
     period
         .dates()
         .map(|date| {
@@ -823,14 +820,14 @@ mod attribute_tests {
             tags in prop::collection::vec(prop::collection::vec((0i64..300, 1i64..60), 1..4), 0..8),
             probes in prop::collection::vec((0i64..300, 1i64..40), 0..10),
         ) {
-            let tags: Vec<Tagged> = tags.iter().enumerate().map(|(k, ivs)| Tagged {
+            let tags: Vec<Tagged<String>> = tags.iter().enumerate().map(|(k, ivs)| Tagged {
                 set: IntervalSet::from_intervals(ivs.iter().map(|&(s, l)| Interval::new(s, s + l)).collect()),
-                source: format!("t{}", k / 2), // neighbouring tags share names: dedup must hold
+                label: format!("t{}", k / 2), // neighbouring tags share names: dedup must hold
             }).collect();
             let probes = IntervalSet::from_intervals(probes.iter().map(|&(s, l)| Interval::new(s, s + l)).collect());
             let got = attribute(&tags, probes.intervals());
             for (iv, names) in probes.intervals().iter().zip(got) {
-                let mut want: Vec<String> = tags.iter().filter(|t| t.set.overlaps(iv)).map(|t| t.source.clone()).collect();
+                let mut want: Vec<String> = tags.iter().filter(|t| t.set.overlaps(iv)).map(|t| t.label.clone()).collect();
                 want.dedup();
                 prop_assert_eq!(names, want);
             }

@@ -8,6 +8,8 @@ use super::checks::{Contribution, Pair, PairDowntime};
 use super::interval::{Interval, IntervalSet};
 use super::model::*;
 use super::period::Period;
+use super::reasons::*;
+use super::recovery::RecoveryNote;
 use super::sla::*;
 use super::time::{Month, parse_instant};
 
@@ -67,7 +69,11 @@ fn pair_down(service: &str, region: &str, down: &[(i64, i64)]) -> PairDowntime {
         .iter()
         .map(|&(a, b)| Contribution {
             down: IntervalSet::single(Interval::new(a, b)),
-            source: format!("checks {service}/{region}"),
+            source: Source::Checks {
+                pair: Pair { service: service.into(), region: region.into() },
+                locations: None,
+                reduced_in: None,
+            },
         })
         .collect::<Vec<_>>();
     PairDowntime {
@@ -221,8 +227,14 @@ fn major_incidents_count_whatever_the_category_and_overlaps_count_once() {
     let r = run(SEP, &[pair_down("api", "eu", &[(s, s + 100)])], &[i], &customer(), &tier());
     assert_eq!(r.downtime_seconds, Decimal::from(200));
     assert_eq!(r.evidence.len(), 1);
-    assert!(r.evidence[0].sources.iter().any(|s| s.contains("INC-1")));
-    assert!(r.evidence[0].reasons.iter().any(|s| s.contains("emergency_maintenance INC-1 is not excluded")));
+    let inc = Source::Incident { id: "INC-1".into(), category: Category::EmergencyMaintenance, impact: Impact::Major };
+    assert!(r.evidence[0].sources.contains(&inc), "{:?}", r.evidence[0].sources);
+    let not_excluded = NoExclusion {
+        category: Category::EmergencyMaintenance,
+        incident: "INC-1".into(),
+        why: Counted::CategoryNotExcluded { tier: "standard".into() },
+    };
+    assert_eq!(r.evidence[0].reasons, [Reason::FullDowntime, Reason::NotExcluded(not_excluded)]);
 }
 
 #[test]
@@ -242,7 +254,7 @@ fn incident_scopes() {
     assert_eq!(r.downtime_seconds, Decimal::from(300));
     assert_eq!(r.incidents.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["C"]);
     assert_eq!(r.incidents[0].seconds_in_period, 300);
-    assert_eq!(r.incidents[0].treatment, "counted as full downtime");
+    assert_eq!(r.incidents[0].treatment, Treatment::FullDowntime);
 }
 
 #[test]
@@ -256,13 +268,13 @@ fn maintenance_needs_notice_and_overruns_count() {
     assert_eq!(r.excluded_seconds, 3600);
     assert_eq!(r.downtime_seconds, Decimal::from(1800));
     let counted = r.evidence.iter().find(|e| e.kind == EvidenceKind::Counted).unwrap();
-    assert!(
-        counted.reasons.iter().any(|s| s.contains("runs past the window of planned_maintenance M1")),
-        "{:?}",
-        counted.reasons
-    );
+    let overrun =
+        Reason::Overrun { category: Category::PlannedMaintenance, incident: "M1".into(), window_end: s + 3600 };
+    assert_eq!(counted.reasons, [Reason::FullDowntime, overrun]);
     let excluded = r.evidence.iter().find(|e| e.kind == EvidenceKind::Excluded).unwrap();
-    assert_eq!(excluded.reasons, vec!["planned_maintenance M1 excluded (announced 72h before start, 48h required)"]);
+    let notice = Notice { given_seconds: 72 * 3600, required_seconds: 48 * 3600 };
+    let m1_excluded = Exclusion { category: Category::PlannedMaintenance, incident: "M1".into(), notice: Some(notice) };
+    assert_eq!(excluded.reasons, [Reason::Excluded(m1_excluded)]);
 
     // Announced 5 hours before: excludes nothing, and the evidence says why.
     let mut m2 = m1.clone();
@@ -271,12 +283,10 @@ fn maintenance_needs_notice_and_overruns_count() {
     let r = run(SEP, &pairs, std::slice::from_ref(&m2), &customer(), &tier());
     assert_eq!(r.excluded_seconds, 0);
     assert_eq!(r.downtime_seconds, Decimal::from(5400));
-    assert!(
-        r.evidence[0]
-            .reasons
-            .iter()
-            .any(|s| s == "maintenance M2 announced 5h before start: notice 48h required, counted")
-    );
+    let m2_counted =
+        |why| Reason::NotExcluded(NoExclusion { category: Category::PlannedMaintenance, incident: "M2".into(), why });
+    let short = Counted::ShortNotice(Notice { given_seconds: 5 * 3600, required_seconds: 48 * 3600 });
+    assert_eq!(r.evidence[0].reasons, [Reason::FullDowntime, m2_counted(short)]);
     // Exactly the notice is enough.
     m2.announced_at = Some(s - 48 * 3600);
     assert_eq!(run(SEP, &pairs, std::slice::from_ref(&m2), &customer(), &tier()).excluded_seconds, 3600);
@@ -284,7 +294,8 @@ fn maintenance_needs_notice_and_overruns_count() {
     m2.announced_at = None;
     let r = run(SEP, &pairs, &[m2], &customer(), &tier());
     assert_eq!(r.excluded_seconds, 0);
-    assert!(r.evidence[0].reasons.iter().any(|s| s.contains("was not announced")));
+    let never = Counted::NotAnnounced { required_seconds: 48 * 3600 };
+    assert_eq!(r.evidence[0].reasons, [Reason::FullDowntime, m2_counted(never)]);
 }
 
 #[test]
@@ -412,15 +423,12 @@ fn open_incidents_run_until_now_or_month_end() {
         t("2026-11-05T00:00:00Z"),
     );
     assert_eq!(r.downtime_seconds, Decimal::from(2 * 86_400));
-    assert!(
-        r.evidence[0]
-            .reasons
-            .iter()
-            .any(|s| { s.contains("still open: counted until 2026-11-01T00:00:00Z (end of the eligible period)") })
-    );
+    let until = t("2026-11-01T00:00:00Z");
+    let open_until = |until, by| Reason::StillOpen { incident: "OPEN".into(), until, by };
+    assert_eq!(r.evidence[0].reasons, [Reason::FullDowntime, open_until(until, OpenUntil::EligibleEnd)]);
     let r = run_with(OCT, &[], &[open], &customer(), &tier(), &MonitoringRules::default(), s + 3600);
     assert_eq!(r.downtime_seconds, Decimal::from(3600));
-    assert!(r.evidence[0].reasons.iter().any(|s| s.contains("as of the report time")));
+    assert_eq!(r.evidence[0].reasons, [Reason::FullDowntime, open_until(s + 3600, OpenUntil::ReportTime)]);
 }
 
 #[test]
@@ -436,7 +444,7 @@ fn gaps_down_counts_missing_data_and_coverage_reports_it() {
     let down = MonitoringRules { gaps: GapPolicy::Down, ..Default::default() };
     let r = run_with(SEP, &[p], &[], &customer(), &tier(), &down, 0);
     assert_eq!(r.downtime_seconds, Decimal::from(3600));
-    assert!(r.evidence[0].sources[0].contains("no monitoring data"));
+    assert_eq!(r.evidence[0].sources, [Source::NoData(Pair { service: "api".into(), region: "eu".into() })]);
 }
 
 #[test]
@@ -512,7 +520,8 @@ fn incident_reach_sums_customer_seconds() {
     let reach = incident_reach(&rows);
     assert_eq!((reach[0].id.as_str(), reach[0].customers, reach[0].customer_seconds), ("BIG", 2, 1200));
     assert_eq!((reach[1].id.as_str(), reach[1].customers, reach[1].customer_seconds), ("SMALL", 1, 60));
-    assert_eq!(rows[0].incidents[1].treatment, "third_party SMALL excluded");
+    let small = Exclusion { category: Category::ThirdParty, incident: "SMALL".into(), notice: None };
+    assert_eq!(rows[0].incidents[1].treatment, Treatment::Excluded(small));
 }
 
 fn run_period(label: &str, pairs: &[PairDowntime], c: &Customer) -> Option<CustomerPeriod> {
@@ -607,7 +616,7 @@ fn recovery_rto_met_and_missed() {
     assert_eq!((r.recovery[0].restore_seconds, r.recovery[0].rto_met), (Some(3600), Some(true)), "equal meets");
     assert_eq!((r.recovery[1].restore_seconds, r.recovery[1].rto_met), (Some(3660), Some(false)));
     assert_eq!(super::recovery::all_met(&r.recovery, |x| x.rto_met), Some(false));
-    assert_eq!(r.recovery[0].notes, vec!["no data-loss figure"]);
+    assert_eq!(r.recovery[0].notes, [RecoveryNote::NoDataLoss]);
     assert_eq!(super::recovery::all_met(&r.recovery, |x| x.rpo_met), None, "no figure: not judged");
 }
 
@@ -637,9 +646,10 @@ fn recovery_skips_excluded_open_and_non_major_incidents() {
     assert_eq!(r.recovery.len(), 2, "partial impact is not judged");
     let (fm, open) = (&r.recovery[0], &r.recovery[1]);
     assert_eq!((fm.rto_met, fm.rpo_met), (None, None));
-    assert!(fm.notes[0].starts_with("excluded: force_majeure FM excluded"), "{:?}", fm.notes);
+    let fm_excluded = Exclusion { category: Category::ForceMajeure, incident: "FM".into(), notice: None };
+    assert_eq!(fm.notes, [RecoveryNote::Excluded(fm_excluded)]);
     assert_eq!((open.restore_seconds, open.rto_met), (None, None));
-    assert_eq!(open.notes, vec!["still open: time to restore not known", "no data-loss figure"]);
+    assert_eq!(open.notes, [RecoveryNote::StillOpen, RecoveryNote::NoDataLoss]);
     assert_eq!(super::recovery::all_met(&r.recovery, |x| x.rto_met), None);
     assert_eq!(r.credit_percent, base.credit_percent, "only the uptime band: nothing judged missed");
 }
@@ -655,7 +665,7 @@ fn recovery_objectives_per_customer_override_the_tier() {
     assert_eq!((r.recovery[0].rto_met, r.recovery[0].rpo_met), (Some(true), Some(false)));
     // No objective at all: nothing judged, with the reasons.
     let r = run(SEP, &[], &[major("A", s, 90, Some("10"))], &customer(), &tier());
-    assert_eq!(r.recovery[0].notes, vec!["no RTO applies", "no RPO applies"]);
+    assert_eq!(r.recovery[0].notes, [RecoveryNote::NoRto, RecoveryNote::NoRpo]);
 }
 
 #[test]

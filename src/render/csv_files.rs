@@ -12,6 +12,7 @@ use crate::core::recovery::all_met;
 use crate::core::sla::{CustomerPeriod, Rollup, TierSummary};
 use crate::core::time::format_utc;
 
+use super::words;
 pub use crate::common::neutralise;
 
 fn writer() -> csv::Writer<Vec<u8>> {
@@ -252,8 +253,8 @@ pub fn evidence(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
                 format_utc(e.interval.end),
                 e.seconds.to_string(),
                 plain(e.counted_seconds),
-                neutralise(&e.sources.join("; ")),
-                neutralise(&e.reasons.join("; ")),
+                neutralise(&words::sources(&e.sources)),
+                neutralise(&words::reasons(&e.reasons)),
             ])
             .expect("csv");
         }
@@ -300,7 +301,7 @@ pub fn recovery(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
                 x.data_loss_minutes.map(plain).unwrap_or_default(),
                 x.rpo_minutes.map(plain).unwrap_or_default(),
                 flag(x.rpo_met),
-                neutralise(&x.notes.join("; ")),
+                neutralise(&words::recovery_notes(&x.notes)),
             ])
             .expect("csv");
         }

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::template::{Template, fill};
+use super::words;
 use crate::core::interval::{Instant, Interval};
 use crate::core::model::{Quorum, TierRules};
 use crate::core::numbers::{Percent, minor_unit, plain};
@@ -296,49 +297,6 @@ fn axis_floor(lowest: Decimal, target: Decimal) -> Decimal {
     Decimal::ZERO
 }
 
-/// An evidence source as a customer reads it: what saw the downtime, never an internal
-/// file name, line or probe location (those stay in evidence.csv and `explain`).
-/// `checks api/eu: 2 of 3 locations down (dublin, london)` reads "our external monitors
-/// (2 of 3 locations)", `outage outages.csv:6` "external monitoring report",
-/// `incident INC-7 (unplanned, major)` "incident INC-7", no-data time "no monitoring data".
-pub fn customer_source(source: &str) -> String {
-    if let Some(rest) = source.strip_prefix("checks ") {
-        let counts = rest.split_once(": ").map(|(_, c)| c).and_then(|c| c.split_once(" locations down"));
-        return match counts {
-            Some((n_of_m, _)) if n_of_m.contains(" of ") => {
-                let noun = if n_of_m.ends_with(" of 1") { "location" } else { "locations" };
-                format!("our external monitors ({n_of_m} {noun})")
-            }
-            _ => "our external monitors".to_string(),
-        };
-    }
-    if source.starts_with("outage ") {
-        return "external monitoring report".to_string();
-    }
-    if let Some(rest) = source.strip_prefix("incident ") {
-        return format!("incident {}", rest.split_whitespace().next().unwrap_or(""));
-    }
-    if source.starts_with("no monitoring data") {
-        return "no monitoring data".to_string();
-    }
-    source.to_string()
-}
-
-/// The sources of an evidence row as a PDF shows them: in customer words (each named
-/// once), or as evidence.csv has them for an internal copy.
-fn sources(sources: &[String], internal: bool) -> String {
-    if internal {
-        return sources.join("; ");
-    }
-    let mut shown: Vec<String> = Vec::new();
-    for s in sources.iter().map(|s| customer_source(s)) {
-        if !shown.contains(&s) {
-            shown.push(s);
-        }
-    }
-    shown.join("; ")
-}
-
 fn kind_label(k: crate::core::sla::EvidenceKind) -> &'static str {
     use crate::core::sla::EvidenceKind::*;
     match k {
@@ -361,13 +319,76 @@ pub struct CustomerInputs<'a> {
     pub history: &'a [HistoryPoint],
 }
 
+/// The stages: the headline (credit, error budget), the availability chart, the trend,
+/// the tables, the template's values and the key figures.
 pub fn customer_view(i: &CustomerInputs) -> CustomerView {
     let r = i.row;
     let t = i.template;
     let tz = r.timezone;
     let d = i.decimals;
-    let target_text = format!("{} %", plain(r.target_percent));
-    let (credit, credit_detail) = match (r.credit_amount, r.credit_percent, r.fee) {
+    let (credit, credit_detail) = credit_lines(r);
+    let (budget, budget_detail) = budget_lines(r, d);
+    let chart = DayChart::of(r, d);
+    let coverage = r.coverage.map_or_else(|| "0".to_string(), |c| c.truncate(d).to_string());
+    let values = template_values(i, &coverage);
+    CustomerView {
+        document_title: format!("{} - {} - {}", t.titles.report, r.customer_name, r.period),
+        provider: t.provider_name.clone(),
+        report_title: t.titles.report.clone(),
+        customer_name: r.customer_name.clone(),
+        customer_id: r.customer_id.clone(),
+        tier: r.tier.clone(),
+        period_label: period_label(&r.period),
+        noun: r.period.noun().to_string(),
+        bar_unit: match chart.size {
+            1 => "day".to_string(),
+            7 => "week".to_string(),
+            n => format!("{} weeks", n / 7),
+        },
+        timezone: format!("Times in {}", tz.name()),
+        report_id: format!("{}-{}-{}", r.period, r.customer_id, &i.fingerprint[..12.min(i.fingerprint.len())]),
+        uptime: percent_text(r.uptime, d),
+        target: format!("{} %", plain(r.target_percent)),
+        met: r.met,
+        verdict: if r.met { "Target met".into() } else { "Target missed".into() },
+        credit,
+        credit_detail,
+        budget,
+        key_figures: key_figures(r, d, budget_detail, &coverage),
+        availability_title: match chart.size {
+            1 => t.titles.availability.clone(),
+            7 => "Weekly availability".to_string(),
+            n => format!("Availability per {} weeks", n / 7),
+        },
+        axis_floor: format!("{} %", plain(chart.floor)),
+        target_height: height(r.target_percent, chart.floor),
+        days: chart.days,
+        trend_title: if r.period.as_month().is_some() {
+            t.titles.trend.clone()
+        } else {
+            "Calendar months of this period".to_string()
+        },
+        trend: trend(r, i.history, d),
+        intervals_title: t.titles.intervals.clone(),
+        intervals: intervals_table(r, t.internal_detail),
+        incidents_title: t.titles.incidents.clone(),
+        incidents: incidents_table(r),
+        maintenance_title: t.titles.maintenance.clone(),
+        maintenance: maintenance_table(r),
+        warnings: r.warnings.clone(),
+        recovery_title: "Recovery".to_string(),
+        recovery: recovery_table(r, tz),
+        definitions_title: t.titles.definitions.clone(),
+        definitions: fill(&t.text.definitions, &values),
+        disclaimer_title: t.titles.disclaimer.clone(),
+        disclaimer: fill(&t.text.disclaimer, &values),
+        footer: Footer { generated: i.generated.to_string(), fingerprint: i.fingerprint.to_string() },
+    }
+}
+
+/// The credit in the headline box and its detail.
+fn credit_lines(r: &CustomerPeriod) -> (String, String) {
+    match (r.credit_amount, r.credit_percent, r.fee) {
         (None, _, _) => (
             "No credit computed".to_string(),
             "credits are per calendar month; none lies wholly inside this period".to_string(),
@@ -389,10 +410,13 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             format!("Credit owed: {}", money(amount, &r.currency)),
             format!("sum of the credits of its {} calendar months", r.months.len()),
         ),
-    };
+    }
+}
+
+/// The error budget: a short line for the headline box, the detail for the key figures.
+fn budget_lines(r: &CustomerPeriod, d: u32) -> (String, String) {
     let b = &r.budget;
-    // A short line in the headline box, the detail among the key figures.
-    let (budget, budget_detail) = match b.remaining_percent {
+    match b.remaining_percent {
         None => ("No error budget (target 100 %)".to_string(), format!("none allowed, {} used", duration(b.used))),
         Some(p) if b.remaining >= Decimal::ZERO => (
             format!("Error budget: {} % left", p.truncate(d.min(2))),
@@ -402,41 +426,57 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             format!("Error budget overspent by {}", duration(-b.remaining)),
             format!("{} allowed, {} used", duration(b.allowed), duration(b.used)),
         ),
-    };
-    let lowest = r.daily.iter().filter_map(|day| day.uptime()).min().map_or(Decimal::from(100), |p| p.truncate(6));
-    let floor = axis_floor(lowest, r.target_percent);
-    let (size, stretches) = chart_stretches(&r.daily);
-    let bar_label = |date: chrono::NaiveDate| {
-        if size == 1 && r.daily.len() <= 31 {
-            date.format("%-d").to_string()
-        } else {
-            date.format("%-d %b").to_string()
-        }
-    };
-    let days = stretches
-        .iter()
-        .map(|day| match day.uptime() {
-            Some(p) => DayBar {
-                label: bar_label(day.date),
-                value: percent_text(p, d),
-                height: height(p.truncate(6), floor),
-                has_downtime: !day.downtime_seconds.is_zero(),
-                eligible: true,
-            },
-            None => DayBar {
-                label: bar_label(day.date),
-                value: "n/a".into(),
-                height: 0.0,
-                has_downtime: false,
-                eligible: false,
-            },
-        })
-        .collect();
-    // A month: up to 12 months ending with this one, on one shared axis. A longer
-    // period: its whole calendar months.
+    }
+}
+
+/// The availability chart: one bar per day, or per stretch of `size` days, on an axis
+/// from `floor` to 100 %.
+struct DayChart {
+    size: usize,
+    floor: Decimal,
+    days: Vec<DayBar>,
+}
+
+impl DayChart {
+    fn of(r: &CustomerPeriod, d: u32) -> DayChart {
+        let lowest = r.daily.iter().filter_map(|day| day.uptime()).min().map_or(Decimal::from(100), |p| p.truncate(6));
+        let floor = axis_floor(lowest, r.target_percent);
+        let (size, stretches) = chart_stretches(&r.daily);
+        let bar_label = |date: chrono::NaiveDate| {
+            if size == 1 && r.daily.len() <= 31 {
+                date.format("%-d").to_string()
+            } else {
+                date.format("%-d %b").to_string()
+            }
+        };
+        let days = stretches
+            .iter()
+            .map(|day| match day.uptime() {
+                Some(p) => DayBar {
+                    label: bar_label(day.date),
+                    value: percent_text(p, d),
+                    height: height(p.truncate(6), floor),
+                    has_downtime: !day.downtime_seconds.is_zero(),
+                    eligible: true,
+                },
+                None => DayBar {
+                    label: bar_label(day.date),
+                    value: "n/a".into(),
+                    height: 0.0,
+                    has_downtime: false,
+                    eligible: false,
+                },
+            })
+            .collect();
+        DayChart { size, floor, days }
+    }
+}
+
+/// A month: up to 12 months ending with this one, on one shared axis. A longer period:
+/// its whole calendar months.
+fn trend(r: &CustomerPeriod, history: &[HistoryPoint], d: u32) -> Vec<TrendPoint> {
     let mut months: Vec<(Month, String, Decimal, bool)> = match r.period.as_month() {
-        Some(this) => i
-            .history
+        Some(this) => history
             .iter()
             .filter(|h| h.month < this)
             .map(|h| (h.month, h.uptime_percent.clone(), h.uptime_percent.parse().unwrap_or_default(), h.met))
@@ -453,7 +493,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
     };
     months.drain(..months.len().saturating_sub(12));
     let trend_floor = axis_floor(months.iter().map(|m| m.2).min().unwrap_or(Decimal::from(100)), r.target_percent);
-    let trend = months
+    months
         .into_iter()
         .map(|(m, text, v, met)| TrendPoint {
             label: m.first_day().format("%b %y").to_string(),
@@ -461,8 +501,14 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             height: height(v, trend_floor),
             met,
         })
-        .collect();
-    let intervals = Table {
+        .collect()
+}
+
+/// The evidence rows; sources in customer words unless the template asks for the
+/// internal detail (as evidence.csv has them).
+fn intervals_table(r: &CustomerPeriod, internal: bool) -> Table {
+    let tz = r.timezone;
+    Table {
         headers: ["Start", "End", "Duration", "Treatment", "Source", "Reason"].map(String::from).to_vec(),
         widths: vec![1.25, 1.25, 1.0, 0.85, 2.15, 2.5],
         rows: r
@@ -474,13 +520,17 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
                     local(e.interval.end, tz),
                     duration(Decimal::from(e.seconds)),
                     kind_label(e.kind).to_string(),
-                    sources(&e.sources, t.internal_detail),
-                    e.reasons.join("; "),
+                    if internal { words::sources(&e.sources) } else { words::customer_sources(&e.sources) },
+                    words::reasons(&e.reasons),
                 ]
             })
             .collect(),
-    };
-    let incidents = Table {
+    }
+}
+
+fn incidents_table(r: &CustomerPeriod) -> Table {
+    let tz = r.timezone;
+    Table {
         headers: ["Incident", "Title", "Category / impact", "Start", "End", "In this report"]
             .map(String::from)
             .to_vec(),
@@ -495,12 +545,16 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
                     format!("{} / {}", n.category.as_str().replace('_', " "), n.impact),
                     local(n.interval.start, tz),
                     if n.open { "open".to_string() } else { local(n.interval.end, tz) },
-                    n.treatment.clone(),
+                    words::treatment(&n.treatment),
                 ]
             })
             .collect(),
-    };
-    let maintenance = Table {
+    }
+}
+
+fn maintenance_table(r: &CustomerPeriod) -> Table {
+    let tz = r.timezone;
+    Table {
         headers: ["Maintenance", "Title", "Window", "Announced", "Notice", "Treatment"].map(String::from).to_vec(),
         widths: vec![1.2, 1.8, 2.2, 1.3, 1.0, 2.4],
         rows: r
@@ -515,30 +569,34 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
                     format!("{} to {}", local(window.start, tz), local(window.end, tz)),
                     n.announced_at.map_or("not announced".to_string(), |a| local(a, tz)),
                     n.announced_at.map_or("-".to_string(), |a| duration(Decimal::from(window.start - a))),
-                    n.treatment.clone(),
+                    words::treatment(&n.treatment),
                 ]
             })
             .collect(),
-    };
-    let excluded: Vec<String> = i.tier.excluded_categories.iter().map(|c| c.as_str().replace('_', " ")).collect();
-    let coverage = r.coverage.map_or_else(|| "0".to_string(), |c| c.truncate(d).to_string());
-    let values = [
+    }
+}
+
+/// The values the template's definitions and disclaimer may name.
+fn template_values(i: &CustomerInputs, coverage: &str) -> [(&'static str, String); 13] {
+    let (r, tier) = (i.row, i.tier);
+    let excluded: Vec<String> = tier.excluded_categories.iter().map(|c| c.as_str().replace('_', " ")).collect();
+    [
         ("tier", r.tier.clone()),
         ("target_percent", plain(r.target_percent)),
         ("excluded_categories", if excluded.is_empty() { "nothing".into() } else { excluded.join(", ") }),
-        ("notice_hours", plain(Decimal::from(i.tier.maintenance_notice_seconds) / Decimal::from(3600))),
+        ("notice_hours", plain(Decimal::from(tier.maintenance_notice_seconds) / Decimal::from(3600))),
         (
             "denominator",
-            if i.tier.exclusions_in_denominator {
+            if tier.exclusions_in_denominator {
                 "the eligible time minus the exclusion windows".to_string()
             } else {
                 "the whole eligible time".to_string()
             },
         ),
-        ("partial_weight", plain(i.tier.partial_weight)),
-        ("min_downtime_seconds", i.tier.min_downtime_seconds.to_string()),
-        ("coverage_percent", coverage.clone()),
-        ("timezone", tz.name().to_string()),
+        ("partial_weight", plain(tier.partial_weight)),
+        ("min_downtime_seconds", tier.min_downtime_seconds.to_string()),
+        ("coverage_percent", coverage.to_string()),
+        ("timezone", r.timezone.name().to_string()),
         ("period", r.period.noun().to_string()),
         (
             "span",
@@ -548,7 +606,7 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
                 format!("the reporting period {}", period_label(&r.period))
             },
         ),
-        ("provider", t.provider_name.clone()),
+        ("provider", i.template.provider_name.clone()),
         (
             "quorum",
             match i.quorum {
@@ -558,13 +616,17 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
             }
             .to_string(),
         ),
-    ];
-    let key_figures = vec![
+    ]
+}
+
+fn key_figures(r: &CustomerPeriod, d: u32, budget_detail: String, coverage: &str) -> Vec<(String, String)> {
+    let mut key_figures = vec![
         (
             "Eligible time".to_string(),
             format!("{} ({} s)", duration(Decimal::from(r.eligible.len())), r.eligible.len()),
         ),
         ("Counted downtime".to_string(), format!("{} ({} s)", duration(r.downtime_seconds), plain(r.downtime_seconds))),
+        ("Error budget".to_string(), budget_detail),
         (
             "Excluded downtime".to_string(),
             format!("{} ({} s)", duration(Decimal::from(r.excluded_seconds)), r.excluded_seconds),
@@ -576,67 +638,13 @@ pub fn customer_view(i: &CustomerInputs) -> CustomerView {
         },
         ("Monitoring coverage".to_string(), format!("{coverage} %")),
     ];
-    let mut key_figures = key_figures;
-    key_figures.insert(2, ("Error budget".to_string(), budget_detail));
-    if let Some(p) = b.projected_uptime {
+    if let Some(p) = r.budget.projected_uptime {
         key_figures.push((
             "Projection".to_string(),
             format!("{} at the {}'s end if downtime keeps its rate so far", percent_text(p, d), r.period.noun()),
         ));
     }
-    CustomerView {
-        document_title: format!("{} - {} - {}", t.titles.report, r.customer_name, r.period),
-        provider: t.provider_name.clone(),
-        report_title: t.titles.report.clone(),
-        customer_name: r.customer_name.clone(),
-        customer_id: r.customer_id.clone(),
-        tier: r.tier.clone(),
-        period_label: period_label(&r.period),
-        noun: r.period.noun().to_string(),
-        bar_unit: match size {
-            1 => "day".to_string(),
-            7 => "week".to_string(),
-            n => format!("{} weeks", n / 7),
-        },
-        timezone: format!("Times in {}", tz.name()),
-        report_id: format!("{}-{}-{}", r.period, r.customer_id, &i.fingerprint[..12.min(i.fingerprint.len())]),
-        uptime: percent_text(r.uptime, d),
-        target: target_text,
-        met: r.met,
-        verdict: if r.met { "Target met".into() } else { "Target missed".into() },
-        credit,
-        credit_detail,
-        budget,
-        key_figures,
-        availability_title: match size {
-            1 => t.titles.availability.clone(),
-            7 => "Weekly availability".to_string(),
-            n => format!("Availability per {} weeks", n / 7),
-        },
-        axis_floor: format!("{} %", plain(floor)),
-        target_height: height(r.target_percent, floor),
-        days,
-        trend_title: if r.period.as_month().is_some() {
-            t.titles.trend.clone()
-        } else {
-            "Calendar months of this period".to_string()
-        },
-        trend,
-        intervals_title: t.titles.intervals.clone(),
-        intervals,
-        incidents_title: t.titles.incidents.clone(),
-        incidents,
-        maintenance_title: t.titles.maintenance.clone(),
-        maintenance,
-        warnings: r.warnings.clone(),
-        recovery_title: "Recovery".to_string(),
-        recovery: recovery_table(r, tz),
-        definitions_title: t.titles.definitions.clone(),
-        definitions: fill(&t.text.definitions, &values),
-        disclaimer_title: t.titles.disclaimer.clone(),
-        disclaimer: fill(&t.text.disclaimer, &values),
-        footer: Footer { generated: i.generated.to_string(), fingerprint: i.fingerprint.to_string() },
-    }
+    key_figures
 }
 
 /// Time to restore against the RTO and data loss against the RPO, one line per major
@@ -666,7 +674,7 @@ fn recovery_table(r: &CustomerPeriod, tz: Tz) -> Table {
                     verdict(x.rto_met, x.rto_minutes),
                     x.data_loss_minutes.map_or("-".to_string(), |m| format!("{} min", plain(m))),
                     verdict(x.rpo_met, x.rpo_minutes),
-                    x.notes.join("; "),
+                    words::recovery_notes(&x.notes),
                 ]
             })
             .collect(),
@@ -759,18 +767,38 @@ fn rollup_table(rollups: &[crate::core::sla::Rollup], d: u32) -> Option<Table> {
     })
 }
 
+/// The stages: the headline figures, then the tables of tiers, breaches, the incidents
+/// that reached most customer-time and the tiers' roll-ups.
 pub fn summary_view(i: &SummaryInputs) -> SummaryView {
     let t = i.template;
     let d = i.decimals;
-    let credits_text = |credits: &std::collections::BTreeMap<String, Decimal>| {
-        let v: Vec<String> = credits.iter().filter(|(_, a)| !a.is_zero()).map(|(c, a)| money(*a, c)).collect();
-        if v.is_empty() { "none".to_string() } else { v.join(", ") }
-    };
-    let all = credits_by_currency(i.rows);
-    let breached = i.rows.iter().filter(|r| !r.met).count();
+    SummaryView {
+        document_title: format!("{} - {}", t.titles.summary, i.period),
+        provider: t.provider_name.clone(),
+        title: t.titles.summary.clone(),
+        period_label: period_label(i.period),
+        noun: i.period.noun().to_string(),
+        report_id: format!("{}-summary-{}", i.period, &i.fingerprint[..12.min(i.fingerprint.len())]),
+        headline: headline(i.rows),
+        tiers_title: t.titles.tiers.clone(),
+        tiers: tiers_table(i.tiers, d),
+        breaches_title: t.titles.breaches.clone(),
+        breaches: breaches_table(i.rows, d),
+        rollup: rollup_table(i.rollups, d),
+        worst_title: t.titles.worst_incidents.clone(),
+        worst: worst_table(i.reach),
+        footer: Footer { generated: i.generated.to_string(), fingerprint: i.fingerprint.to_string() },
+        backups: None,
+    }
+}
+
+/// Customers, met, breached, and the credits owed per currency (or "none").
+fn headline(rows: &[CustomerPeriod]) -> Vec<(String, String)> {
+    let all = credits_by_currency(rows);
+    let breached = rows.iter().filter(|r| !r.met).count();
     let mut headline = vec![
-        ("Customers".to_string(), i.rows.len().to_string()),
-        ("Met".to_string(), (i.rows.len() - breached).to_string()),
+        ("Customers".to_string(), rows.len().to_string()),
+        ("Met".to_string(), (rows.len() - breached).to_string()),
         ("Breached".to_string(), breached.to_string()),
     ];
     let owed: Vec<(String, String)> =
@@ -779,11 +807,18 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
         headline.push(("Credits".to_string(), "none".to_string()));
     }
     headline.extend(owed);
-    let tiers = Table {
+    headline
+}
+
+fn tiers_table(tiers: &[TierSummary], d: u32) -> Table {
+    let credits_text = |credits: &std::collections::BTreeMap<String, Decimal>| {
+        let v: Vec<String> = credits.iter().filter(|(_, a)| !a.is_zero()).map(|(c, a)| money(*a, c)).collect();
+        if v.is_empty() { "none".to_string() } else { v.join(", ") }
+    };
+    Table {
         headers: ["Tier", "Customers", "Met", "Breached", "Lowest", "Median", "Credits"].map(String::from).to_vec(),
         widths: vec![1.2, 0.9, 0.6, 0.8, 1.1, 1.1, 2.6],
-        rows: i
-            .tiers
+        rows: tiers
             .iter()
             .map(|s| {
                 vec![
@@ -797,9 +832,13 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
                 ]
             })
             .collect(),
-    };
-    let mut breaches: Vec<&CustomerPeriod> = i.rows.iter().filter(|r| !r.met).collect();
-    // By credit owed, largest first within each currency, then by customer id.
+    }
+}
+
+/// The customers that missed their target: by currency, credit owed (largest first),
+/// then customer id.
+fn breaches_table(rows: &[CustomerPeriod], d: u32) -> Table {
+    let mut breaches: Vec<&CustomerPeriod> = rows.iter().filter(|r| !r.met).collect();
     breaches.sort_by(|a, b| {
         (&a.currency, std::cmp::Reverse(a.credit_amount), &a.customer_id).cmp(&(
             &b.currency,
@@ -807,7 +846,7 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
             &b.customer_id,
         ))
     });
-    let breaches = Table {
+    Table {
         headers: ["Customer", "Tier", "Uptime", "Target", "Credit %", "Credit"].map(String::from).to_vec(),
         widths: vec![2.6, 1.0, 1.1, 0.8, 0.8, 1.3],
         rows: breaches
@@ -823,12 +862,15 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
                 ]
             })
             .collect(),
-    };
-    let worst = Table {
+    }
+}
+
+/// The 15 incidents that reached most customer-time.
+fn worst_table(reach: &[IncidentReach]) -> Table {
+    Table {
         headers: ["Incident", "Title", "Category / impact", "Customers", "Customer-minutes"].map(String::from).to_vec(),
         widths: vec![1.2, 2.5, 1.4, 0.9, 1.5],
-        rows: i
-            .reach
+        rows: reach
             .iter()
             .filter(|x| x.customer_seconds > 0)
             .take(15)
@@ -842,53 +884,12 @@ pub fn summary_view(i: &SummaryInputs) -> SummaryView {
                 ]
             })
             .collect(),
-    };
-    SummaryView {
-        document_title: format!("{} - {}", t.titles.summary, i.period),
-        provider: t.provider_name.clone(),
-        title: t.titles.summary.clone(),
-        period_label: period_label(i.period),
-        noun: i.period.noun().to_string(),
-        report_id: format!("{}-summary-{}", i.period, &i.fingerprint[..12.min(i.fingerprint.len())]),
-        headline,
-        tiers_title: t.titles.tiers.clone(),
-        tiers,
-        breaches_title: t.titles.breaches.clone(),
-        breaches,
-        rollup: rollup_table(i.rollups, d),
-        worst_title: t.titles.worst_incidents.clone(),
-        worst,
-        footer: Footer { generated: i.generated.to_string(), fingerprint: i.fingerprint.to_string() },
-        backups: None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn customer_sources_name_no_file_line_or_probe() {
-        let cases = [
-            ("checks api/eu: 2 of 3 locations down (dublin, london)", "our external monitors (2 of 3 locations)"),
-            (
-                "checks api/eu: 1 of 3 locations down (a), reduced in reduced.csv:7",
-                "our external monitors (1 of 3 locations)",
-            ),
-            ("checks api/eu: down, reduced in reduced.csv:7", "our external monitors"),
-            ("checks web/eu: 1 of 1 locations down (lon)", "our external monitors (1 of 1 location)"),
-            ("outage outages.csv:6", "external monitoring report"),
-            ("outage status.json: $[3] (open)", "external monitoring report"),
-            ("incident INC-2610-003 (planned_maintenance, major)", "incident INC-2610-003"),
-            ("no monitoring data for api/eu (gaps = down)", "no monitoring data"),
-        ];
-        for (internal, shown) in cases {
-            assert_eq!(customer_source(internal), shown, "{internal}");
-            for leak in [".csv", "dublin", "reduced in", ":6"] {
-                assert!(!customer_source(internal).contains(leak), "{internal}: {leak}");
-            }
-        }
-    }
 
     #[test]
     fn durations() {
