@@ -1133,69 +1133,118 @@ impl Stamp {
 
 /// Streams every check row, in time order across series, into the files (split by time).
 fn write_checks(dir: &Path, spec: &Spec, plan: &Plan, names_out: &[String]) -> Result<(u64, Vec<Pending>), RunError> {
-    let (ms, me) = month_bounds(spec.month);
-    let (start, span) = (ms - MARGIN, (me - ms + 2 * MARGIN) as u64);
-    let names = Names {
-        services: (0..spec.services).map(service_name).collect(),
-        regions: (0..spec.regions).map(region_name).collect(),
-        locations: (0..spec.regions).map(|r| (0..spec.locations).map(|l| location_name(r, l)).collect()).collect(),
-    };
-    let count = spec.services as u64 * spec.regions as u64 * spec.locations as u64;
-    let (base, extra) = (spec.checks / count, spec.checks % count);
-    let mut rng = Rng::new(spec.seed, 3);
-    let mut series = Vec::with_capacity(count as usize);
-    for s in 0..spec.services {
-        for r in 0..spec.regions {
-            for l in 0..spec.locations {
-                let i = series.len() as u64;
-                let prefix = format!(
-                    "{},{},{},",
-                    names.services[s as usize], names.regions[r as usize], names.locations[r as usize][l as usize]
-                );
-                series.push(Schedule {
-                    next: 0,
-                    n: base + u64::from(i < extra),
-                    phase: rng.below(span),
-                    down: 0,
-                    gap: 0,
-                    prefix: prefix.into_bytes(),
-                    service: s,
-                    region: r,
-                    location: l,
-                });
+    let names = Names::of(spec);
+    let mut merge = Merge::new(spec, &names);
+    let mut out = CheckFiles::new(dir, spec.format, names_out, merge.clock)?;
+    let mut rows = 0u64;
+    while let Some(check) = merge.pop(plan) {
+        if check.in_gap {
+            continue;
+        }
+        out.reach(check.t, &merge.series, &names)?;
+        for copy in 0..check.copies {
+            let st = if check.conflict && copy == 1 { 1 - check.status.min(1) } else { check.status };
+            rows += 1;
+            out.row(check.t, check.series, st, &merge.series, &names)?;
+        }
+    }
+    Ok((rows, out.finish(&merge.series, &names)?))
+}
+
+impl Names {
+    fn of(spec: &Spec) -> Names {
+        Names {
+            services: (0..spec.services).map(service_name).collect(),
+            regions: (0..spec.regions).map(region_name).collect(),
+            locations: (0..spec.regions).map(|r| (0..spec.locations).map(|l| location_name(r, l)).collect()).collect(),
+        }
+    }
+}
+
+/// When the checks of a series fall: `n` of them evenly over `span` seconds from
+/// `start`, shifted by the series' phase.
+#[derive(Clone, Copy)]
+struct Clock {
+    start: Instant,
+    span: u64,
+    /// Jitter of 0..2 s when checks of a series are far enough apart to stay in order.
+    jitter: bool,
+}
+
+impl Clock {
+    fn time_of(&self, s: &Schedule, rng: &mut Rng) -> Instant {
+        let t = self.start + ((s.next as u128 * self.span as u128 + s.phase as u128) / s.n as u128) as i64;
+        if self.jitter { t + rng.below(3) as i64 } else { t }
+    }
+}
+
+/// One check as [`Merge::pop`] draws it.
+struct Check {
+    t: Instant,
+    series: u32,
+    /// Index in [`STATUS`].
+    status: u8,
+    /// Some exports repeat a row at one instant; a few repeats disagree (down wins).
+    copies: u32,
+    conflict: bool,
+    /// In a monitoring gap of its series: no row.
+    in_gap: bool,
+}
+
+/// The k-way merge of the series' schedules (the next check of each in a heap), with the
+/// one random stream of their phases, jitter and statuses.
+struct Merge {
+    clock: Clock,
+    rng: Rng,
+    series: Vec<Schedule>,
+    heap: BinaryHeap<Reverse<(Instant, u32)>>,
+}
+
+impl Merge {
+    /// Every series' schedule, the checks shared out evenly, and its first check.
+    fn new(spec: &Spec, names: &Names) -> Merge {
+        let (ms, me) = month_bounds(spec.month);
+        let clock = Clock { start: ms - MARGIN, span: (me - ms + 2 * MARGIN) as u64, jitter: cadence(spec).0 >= 10.0 };
+        let count = spec.services as u64 * spec.regions as u64 * spec.locations as u64;
+        let (base, extra) = (spec.checks / count, spec.checks % count);
+        let mut rng = Rng::new(spec.seed, 3);
+        let mut series = Vec::with_capacity(count as usize);
+        for s in 0..spec.services {
+            for r in 0..spec.regions {
+                for l in 0..spec.locations {
+                    let i = series.len() as u64;
+                    let prefix = format!(
+                        "{},{},{},",
+                        names.services[s as usize], names.regions[r as usize], names.locations[r as usize][l as usize]
+                    );
+                    series.push(Schedule {
+                        next: 0,
+                        n: base + u64::from(i < extra),
+                        phase: rng.below(clock.span),
+                        down: 0,
+                        gap: 0,
+                        prefix: prefix.into_bytes(),
+                        service: s,
+                        region: r,
+                        location: l,
+                    });
+                }
             }
         }
-    }
-    // Jitter of 0..2 s when checks of a series are far enough apart to stay in order.
-    let jitter = cadence(spec).0 >= 10.0;
-    let time_of = |s: &Schedule, rng: &mut Rng| -> Instant {
-        let t = start + ((s.next as u128 * span as u128 + s.phase as u128) / s.n as u128) as i64;
-        if jitter { t + rng.below(3) as i64 } else { t }
-    };
-    let mut heap = BinaryHeap::with_capacity(series.len());
-    for (i, s) in series.iter().enumerate() {
-        if s.n > 0 {
-            heap.push(Reverse((time_of(s, &mut rng), i as u32)));
+        let mut heap = BinaryHeap::with_capacity(series.len());
+        for (i, s) in series.iter().enumerate() {
+            if s.n > 0 {
+                heap.push(Reverse((clock.time_of(s, &mut rng), i as u32)));
+            }
         }
+        Merge { clock, rng, series, heap }
     }
 
-    let files = names_out.len() as i64;
-    let bound = |k: i64| start + (span as i64 * k) / files;
-    let mut pending = Vec::new();
-    let mut file_index = 0i64;
-    let open = |k: i64| -> Result<(Sink, Pending), RunError> {
-        let (file, p) = create(dir, &names_out[k as usize])?;
-        let mut sink = Sink::open(file, spec.format).map_err(|e| out_err(&p.dest, e))?;
-        sink.header().map_err(|e| out_err(&p.dest, e))?;
-        Ok((sink, p))
-    };
-    let (mut sink, mut current) = open(0)?;
-    let mut stamp = Stamp { day: i64::MIN, text: [0; 20] };
-    let mut stamped = i64::MIN;
-    let mut rows = 0u64;
-    let mut line = Vec::with_capacity(128);
-    while let Some(Reverse((t, i))) = heap.pop() {
-        let s = &mut series[i as usize];
+    /// The next check in time order, drawn against the series' down and gap intervals;
+    /// the series' check after it is scheduled.
+    fn pop(&mut self, plan: &Plan) -> Option<Check> {
+        let Reverse((t, i)) = self.heap.pop()?;
+        let s = &mut self.series[i as usize];
         s.next += 1;
         let (down, gaps) = (&plan.down[i as usize], &plan.gaps[i as usize]);
         while s.gap < gaps.len() && gaps[s.gap].1 <= t {
@@ -1206,7 +1255,7 @@ fn write_checks(dir: &Path, spec: &Spec, plan: &Plan, names_out: &[String]) -> R
         }
         let in_gap = s.gap < gaps.len() && gaps[s.gap].0 <= t;
         let is_down = s.down < down.len() && down[s.down].0 <= t;
-        let r = rng.u64() as u32;
+        let r = self.rng.u64() as u32;
         let status: u8 = if is_down {
             1
         } else if r.is_multiple_of(UNKNOWN) {
@@ -1214,60 +1263,118 @@ fn write_checks(dir: &Path, spec: &Spec, plan: &Plan, names_out: &[String]) -> R
         } else {
             0
         };
-        // Some exports repeat a row at one instant; a few repeats disagree (down wins).
         let copies = if (r / UNKNOWN).is_multiple_of(DUPLICATE) { 2 } else { 1 };
         let conflict = copies == 2 && (r >> 28) == 0;
         if s.next < s.n {
-            let next = time_of(s, &mut rng);
-            heap.push(Reverse((next, i)));
+            let next = self.clock.time_of(s, &mut self.rng);
+            self.heap.push(Reverse((next, i)));
         }
-        if in_gap {
-            continue;
+        Some(Check { t, series: i, status, copies, conflict, in_gap })
+    }
+}
+
+/// Creates a check file, ready for rows (a CSV file has its header).
+fn open_checks(dir: &Path, format: Format, name: &str) -> Result<(Sink, Pending), RunError> {
+    let (file, p) = create(dir, name)?;
+    let mut sink = Sink::open(file, format).map_err(|e| out_err(&p.dest, e))?;
+    sink.header().map_err(|e| out_err(&p.dest, e))?;
+    Ok((sink, p))
+}
+
+/// The check files being written, split by time: the one open now and those done, and
+/// the CSV line being formatted.
+struct CheckFiles<'a> {
+    dir: &'a Path,
+    format: Format,
+    names: &'a [String],
+    clock: Clock,
+    /// Which of `names` is open.
+    index: i64,
+    sink: Sink,
+    current: Pending,
+    done: Vec<Pending>,
+    stamp: Stamp,
+    stamped: Instant,
+    line: Vec<u8>,
+}
+
+impl<'a> CheckFiles<'a> {
+    fn new(dir: &'a Path, format: Format, names: &'a [String], clock: Clock) -> Result<CheckFiles<'a>, RunError> {
+        let (sink, current) = open_checks(dir, format, &names[0])?;
+        Ok(CheckFiles {
+            dir,
+            format,
+            names,
+            clock,
+            index: 0,
+            sink,
+            current,
+            done: Vec::new(),
+            stamp: Stamp { day: i64::MIN, text: [0; 20] },
+            stamped: i64::MIN,
+            line: Vec::with_capacity(128),
+        })
+    }
+
+    /// Where file `k` begins.
+    fn bound(&self, k: i64) -> Instant {
+        self.clock.start + (self.clock.span as i64 * k) / self.names.len() as i64
+    }
+
+    /// Finishes the files that end at or before `t` and opens the one `t` falls in.
+    fn reach(&mut self, t: Instant, all: &[Schedule], names: &Names) -> Result<(), RunError> {
+        while self.index + 1 < self.names.len() as i64 && t >= self.bound(self.index + 1) {
+            let (next_sink, next_pending) = open_checks(self.dir, self.format, &self.names[self.index as usize + 1])?;
+            let done = std::mem::replace(&mut self.sink, next_sink);
+            done.finish(all, names).map_err(|e| out_err(&self.current.dest, e))?;
+            self.done.push(std::mem::replace(&mut self.current, next_pending));
+            self.index += 1;
         }
-        while file_index + 1 < files && t >= bound(file_index + 1) {
-            let (next_sink, next_pending) = open(file_index + 1)?;
-            let done = std::mem::replace(&mut sink, next_sink);
-            done.finish(&series, &names).map_err(|e| out_err(&current.dest, e))?;
-            pending.push(std::mem::replace(&mut current, next_pending));
-            file_index += 1;
-        }
-        for copy in 0..copies {
-            let st = if conflict && copy == 1 { 1 - status.min(1) } else { status };
-            rows += 1;
-            match &mut sink {
-                Sink::Parquet(p) => {
-                    p.ts.push(t * 1000);
-                    p.series.push(i);
-                    p.status.push(st);
-                    if p.ts.len() == ROW_GROUP {
-                        Sink::flush_group(p, &series, &names).map_err(|e| out_err(&current.dest, e))?;
-                    }
-                }
-                _ => {
-                    if t != stamped {
-                        stamp.set(t);
-                        stamped = t;
-                    }
-                    line.clear();
-                    line.extend_from_slice(&stamp.text);
-                    line.push(b',');
-                    line.extend_from_slice(&series[i as usize].prefix);
-                    line.extend_from_slice(STATUS[st as usize].as_bytes());
-                    line.push(b'\n');
-                    sink.write(&line).map_err(|e| out_err(&current.dest, e))?;
+        Ok(())
+    }
+
+    /// One row: series `i` has status `st` at `t`.
+    fn row(&mut self, t: Instant, i: u32, st: u8, all: &[Schedule], names: &Names) -> Result<(), RunError> {
+        match &mut self.sink {
+            Sink::Parquet(p) => {
+                p.ts.push(t * 1000);
+                p.series.push(i);
+                p.status.push(st);
+                if p.ts.len() == ROW_GROUP {
+                    Sink::flush_group(p, all, names).map_err(|e| out_err(&self.current.dest, e))?;
                 }
             }
+            _ => {
+                if t != self.stamped {
+                    self.stamp.set(t);
+                    self.stamped = t;
+                }
+                let line = &mut self.line;
+                line.clear();
+                line.extend_from_slice(&self.stamp.text);
+                line.push(b',');
+                line.extend_from_slice(&all[i as usize].prefix);
+                line.extend_from_slice(STATUS[st as usize].as_bytes());
+                line.push(b'\n');
+                self.sink.write(line).map_err(|e| out_err(&self.current.dest, e))?;
+            }
         }
+        Ok(())
     }
-    sink.finish(&series, &names).map_err(|e| out_err(&current.dest, e))?;
-    pending.push(current);
-    // Files after the last row (a tiny set split many ways) still exist, with a header.
-    while pending.len() < names_out.len() {
-        let (sink, p) = open(pending.len() as i64)?;
-        sink.finish(&series, &names).map_err(|e| out_err(&p.dest, e))?;
-        pending.push(p);
+
+    /// Finishes the open file; the files after the last row (a tiny set split many ways)
+    /// still exist, with a header. All the files, in order.
+    fn finish(self, all: &[Schedule], names: &Names) -> Result<Vec<Pending>, RunError> {
+        let CheckFiles { dir, format, names: names_out, sink, current, mut done, .. } = self;
+        sink.finish(all, names).map_err(|e| out_err(&current.dest, e))?;
+        done.push(current);
+        while done.len() < names_out.len() {
+            let (sink, p) = open_checks(dir, format, &names_out[done.len()])?;
+            sink.finish(all, names).map_err(|e| out_err(&p.dest, e))?;
+            done.push(p);
+        }
+        Ok(done)
     }
-    Ok((rows, pending))
 }
 
 #[cfg(test)]
