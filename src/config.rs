@@ -264,6 +264,45 @@ impl RawPattern {
     /// Checks the entry for `role` (whose canonical columns are `canonical`); `Err` is
     /// the message after `[inputs] ROLE: `.
     fn check(self, role: &str, canonical: &[&str]) -> Result<InputPattern, String> {
+        self.check_columns(canonical)?;
+        let timezone = match self.timezone.as_deref() {
+            None => None,
+            Some(name) => Some(parse_tz(name).ok_or_else(|| {
+                format!(
+                    "timezone: unknown time zone {}, expected an IANA name like Europe/London",
+                    crate::common::quote(name)
+                )
+            })?),
+        };
+        let timestamp_format = match self.timestamp_format.as_deref() {
+            None => None,
+            Some(f) => Some(InstantFormat::parse(f).map_err(|m| format!("timestamp_format: {m}"))?),
+        };
+        let series = series_mode(role, self.series.as_deref(), self.max_hold_seconds)?;
+        let format = self.native_format(role, timestamp_format.is_some())?;
+        if format.is_none() && !self.options.is_empty() {
+            return Err("options: only an input with a format has options".into());
+        }
+        let scalar = |m: BTreeMap<String, Scalar>| m.into_iter().map(|(k, v)| (k, v.0)).collect();
+        Ok(InputPattern {
+            format,
+            options: scalar(self.options),
+            pattern: self.path,
+            optional: self.optional,
+            mapping: Mapping {
+                columns: self.columns,
+                values: self.values.into_iter().map(|(k, m)| (k, scalar(m))).collect(),
+                timestamp_format,
+                timezone,
+                constants: scalar(self.constants),
+            },
+            series,
+        })
+    }
+
+    /// The columns of `columns`, `values` and `constants` are canonical ones, no two are
+    /// mapped to one header, and a constant is neither mapped nor given a values map.
+    fn check_columns(&self, canonical: &[&str]) -> Result<(), String> {
         let expected = canonical.join(", ");
         let known = |what: &str, col: &str| -> Result<(), String> {
             if canonical.contains(&col) {
@@ -308,80 +347,54 @@ impl RawPattern {
                 ));
             }
         }
-        let timezone = match self.timezone {
-            None => None,
-            Some(name) => Some(parse_tz(&name).ok_or_else(|| {
-                format!(
-                    "timezone: unknown time zone {}, expected an IANA name like Europe/London",
-                    crate::common::quote(&name)
-                )
-            })?),
-        };
-        let timestamp_format = match self.timestamp_format {
-            None => None,
-            Some(f) => Some(InstantFormat::parse(&f).map_err(|m| format!("timestamp_format: {m}"))?),
-        };
-        let series = match (role, self.series.as_deref(), self.max_hold_seconds) {
-            (_, None, None) => SeriesMode::Checks,
-            ("checks", Some("checks"), None) => SeriesMode::Checks,
-            ("checks", Some("events"), hold) => {
-                if let Some(h) = hold
-                    && !(1..=MAX_HOLD_SECONDS).contains(&h)
-                {
-                    return Err(format!("max_hold_seconds: expected 1 to {MAX_HOLD_SECONDS} seconds, found {h}"));
-                }
-                SeriesMode::Events { max_hold: hold }
-            }
-            ("checks", Some(other), _) if other != "checks" => {
-                return Err(format!(
-                    "series: unknown series kind {}, expected checks or events",
-                    crate::common::quote(other)
-                ));
-            }
-            ("checks", _, Some(_)) => {
-                return Err("max_hold_seconds: only a state-change log has it; add series = \"events\"".into());
-            }
-            (_, Some(_), _) => return Err("series: only checks inputs have a series kind".into()),
-            (_, None, Some(_)) => {
-                return Err("max_hold_seconds: only checks inputs with series = \"events\" have it".into());
-            }
-        };
-        let format = match self.format.as_deref() {
-            None => None,
-            Some(name) => {
-                let f = name.parse::<NativeFormat>()?;
-                if role == "customers" {
-                    return Err(format!(
-                        "format {name}: customers are read from a table file, a native source holds none"
-                    ));
-                }
-                if !self.columns.is_empty() || timestamp_format.is_some() {
-                    return Err(format!(
-                        "format {name}: columns and timestamp_format are for table files; a native format has its own fields (values and constants still apply)"
-                    ));
-                }
-                Some(f)
-            }
-        };
-        if format.is_none() && !self.options.is_empty() {
-            return Err("options: only an input with a format has options".into());
-        }
-        let scalar = |m: BTreeMap<String, Scalar>| m.into_iter().map(|(k, v)| (k, v.0)).collect();
-        Ok(InputPattern {
-            format,
-            options: scalar(self.options),
-            pattern: self.path,
-            optional: self.optional,
-            mapping: Mapping {
-                columns: self.columns,
-                values: self.values.into_iter().map(|(k, m)| (k, scalar(m))).collect(),
-                timestamp_format,
-                timezone,
-                constants: scalar(self.constants),
-            },
-            series,
-        })
+        Ok(())
     }
+
+    /// The native `format` of the entry, if any: not for customers, and not with the
+    /// table-file settings `columns` and `timestamp_format` (`has_timestamp_format`).
+    fn native_format(&self, role: &str, has_timestamp_format: bool) -> Result<Option<NativeFormat>, String> {
+        let Some(name) = self.format.as_deref() else { return Ok(None) };
+        let f = name.parse::<NativeFormat>()?;
+        if role == "customers" {
+            return Err(format!("format {name}: customers are read from a table file, a native source holds none"));
+        }
+        if !self.columns.is_empty() || has_timestamp_format {
+            return Err(format!(
+                "format {name}: columns and timestamp_format are for table files; a native format has its own fields (values and constants still apply)"
+            ));
+        }
+        Ok(Some(f))
+    }
+}
+
+/// How the rows of a `role` entry are read, from its `series` and `max_hold_seconds`:
+/// only checks may be a state-change log (`events`), and only such a log has a hold.
+fn series_mode(role: &str, series: Option<&str>, max_hold_seconds: Option<i64>) -> Result<SeriesMode, String> {
+    Ok(match (role, series, max_hold_seconds) {
+        (_, None, None) => SeriesMode::Checks,
+        ("checks", Some("checks"), None) => SeriesMode::Checks,
+        ("checks", Some("events"), hold) => {
+            if let Some(h) = hold
+                && !(1..=MAX_HOLD_SECONDS).contains(&h)
+            {
+                return Err(format!("max_hold_seconds: expected 1 to {MAX_HOLD_SECONDS} seconds, found {h}"));
+            }
+            SeriesMode::Events { max_hold: hold }
+        }
+        ("checks", Some(other), _) if other != "checks" => {
+            return Err(format!(
+                "series: unknown series kind {}, expected checks or events",
+                crate::common::quote(other)
+            ));
+        }
+        ("checks", _, Some(_)) => {
+            return Err("max_hold_seconds: only a state-change log has it; add series = \"events\"".into());
+        }
+        (_, Some(_), _) => return Err("series: only checks inputs have a series kind".into()),
+        (_, None, Some(_)) => {
+            return Err("max_hold_seconds: only checks inputs with series = \"events\" have it".into());
+        }
+    })
 }
 
 /// `'name'`, clipped, for column names in messages.
@@ -647,247 +660,343 @@ impl Config {
     }
 
     pub fn parse(text: &str, file: &str, base_dir: PathBuf, bytes: Vec<u8>) -> Result<Config, ConfigError> {
-        let err = |line: Option<(usize, usize)>, message: String| ConfigError { file: file.to_string(), line, message };
-        let rewritten = floats_to_strings(text)
-            .map_err(|e| err(e.span().map(|s| line_col(text, s.start)), one_line(e.message())))?;
-        let raw: RawConfig = toml::from_str(&rewritten).map_err(|e| {
-            let at = e
-                .span()
-                .map(|s| line_col(&rewritten, s.start))
-                .map(|(l, c)| (l, original_column(text, &rewritten, l, c)));
-            err(at, one_line(e.message()))
-        })?;
-        let key = |k: &str, m: String| err(None, format!("{k}: {m}"));
-        let tz = |k: &str, v: Option<String>| -> Result<Tz, ConfigError> {
-            match v {
-                None => Ok(Tz::UTC),
-                Some(name) => parse_tz(&name).ok_or_else(|| {
-                    key(k, format!("unknown time zone {name:?}, expected an IANA name like Europe/London"))
-                }),
-            }
-        };
-        let report_timezone = tz("[report] timezone", raw.report.timezone)?;
-        let inputs_timezone = tz("[inputs] timezone", raw.inputs.timezone)?;
-        let decimals = raw.report.decimals.unwrap_or(4);
+        let RawConfig { report, inputs, monitoring, tiers, backups } = raw_config(text, file)?;
+        let keys = Keys { file };
+        let report_timezone = keys.zone("[report] timezone", report.timezone.as_deref())?;
+        let inputs_timezone = keys.zone("[inputs] timezone", inputs.timezone.as_deref())?;
+        let decimals = report.decimals.unwrap_or(4);
         if decimals > MAX_DECIMALS {
-            return Err(key("[report] decimals", format!("expected 0 to {MAX_DECIMALS}, found {decimals}")));
+            return Err(keys.err("[report] decimals", format!("expected 0 to {MAX_DECIMALS}, found {decimals}")));
         }
-        let m = raw.monitoring;
-        // A number with more digits than a decimal holds, named with its key.
-        let exact = |k: &str, d: Dec| -> Result<Decimal, ConfigError> {
-            d.0.map_err(|t| {
-                key(
-                    k,
-                    format!(
-                        "expected a number of at most 28 significant digits and {MAX_SCALE} decimal places, found {t}"
-                    ),
-                )
-            })
-        };
-        let min_coverage_percent = match m.min_coverage_percent {
-            None => Decimal::from(90),
-            Some(d) => exact("[monitoring] min_coverage_percent", d)?,
-        };
-        if min_coverage_percent < Decimal::ZERO
-            || min_coverage_percent > Decimal::from(100)
-            || min_coverage_percent.normalize().scale() > MAX_SCALE
-        {
-            return Err(key(
-                "[monitoring] min_coverage_percent",
-                format!(
-                    "expected a percentage from 0 to 100 with at most {MAX_SCALE} decimal places, found {min_coverage_percent}"
-                ),
-            ));
-        }
-        let monitoring = MonitoringRules {
-            max_gap_seconds: m.max_gap_seconds.unwrap_or(300),
-            confirm_checks: m.confirm_checks.unwrap_or(1),
-            quorum: match m.quorum {
-                None => Quorum::Majority,
-                Some(q) => q.parse().map_err(|_| {
-                    key("[monitoring] quorum", format!("unknown quorum {q:?}, expected one of: {}", Quorum::expected()))
-                })?,
-            },
-            gaps: match m.gaps {
-                None => GapPolicy::Up,
-                Some(g) => g.parse().map_err(|_| {
-                    key(
-                        "[monitoring] gaps",
-                        format!("unknown gap policy {g:?}, expected one of: {}", GapPolicy::expected()),
-                    )
-                })?,
-            },
-        };
-        if monitoring.max_gap_seconds <= 0 || monitoring.max_gap_seconds > MAX_GAP_SECONDS {
-            return Err(key(
-                "[monitoring] max_gap_seconds",
-                format!("expected 1 to {MAX_GAP_SECONDS} seconds, found {}", monitoring.max_gap_seconds),
-            ));
-        }
-        if monitoring.confirm_checks == 0 {
-            return Err(key("[monitoring] confirm_checks", "expected at least 1".into()));
-        }
-        if raw.tiers.is_empty() {
-            return Err(key("[tiers]", "at least one tier is required".into()));
-        }
-        let mut tiers = BTreeMap::new();
-        for (name, t) in raw.tiers {
-            let k = |field: &str| format!("[tiers.{name}] {field}");
-            let percent = |field: &str, d: Decimal| -> Result<Decimal, ConfigError> {
-                if d < Decimal::ZERO || d > Decimal::from(100) {
-                    Err(key(&k(field), format!("expected a percentage from 0 to 100, found {d}")))
-                } else if d.normalize().scale() > MAX_SCALE {
-                    Err(key(&k(field), format!("at most {MAX_SCALE} decimal places, found {d}")))
-                } else {
-                    Ok(d)
-                }
-            };
-            let dec = |field: &str, d: Option<Dec>, default: Decimal| d.map_or(Ok(default), |d| exact(&k(field), d));
-            let notice_hours = dec("maintenance_notice_hours", t.maintenance_notice_hours, Decimal::from(48))?;
-            if notice_hours > Decimal::from(MAX_NOTICE_HOURS) {
-                return Err(key(
-                    &k("maintenance_notice_hours"),
-                    format!("expected at most {MAX_NOTICE_HOURS} hours, found {notice_hours}"),
-                ));
-            }
-            if notice_hours < Decimal::ZERO {
-                return Err(key(
-                    &k("maintenance_notice_hours"),
-                    format!("expected 0 or more hours, found {notice_hours}"),
-                ));
-            }
-            let notice_seconds = notice_hours * Decimal::from(3600);
-            if !notice_seconds.fract().is_zero() {
-                return Err(key(
-                    &k("maintenance_notice_hours"),
-                    format!("expected whole seconds of notice, found {notice_hours} hours"),
-                ));
-            }
-            let excluded_categories = match t.excluded_categories {
-                None => TierRules::DEFAULT_EXCLUDED.to_vec(),
-                Some(list) => list
-                    .iter()
-                    .map(|c| {
-                        c.parse::<Category>().map_err(|_| {
-                            key(
-                                &k("excluded_categories"),
-                                format!("unknown category {c:?}, expected one of: {}", Category::expected()),
-                            )
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-            };
-            let min_downtime_seconds = t.min_downtime_seconds.unwrap_or(0);
-            if min_downtime_seconds < 0 {
-                return Err(key(&k("min_downtime_seconds"), "expected 0 or more".into()));
-            }
-            let partial_weight = dec("partial_weight", t.partial_weight, Decimal::ZERO)?;
-            if partial_weight < Decimal::ZERO
-                || partial_weight > Decimal::ONE
-                || partial_weight.normalize().scale() > MAX_SCALE
-            {
-                return Err(key(
-                    &k("partial_weight"),
-                    format!(
-                        "expected a weight from 0 to 1 with at most {MAX_SCALE} decimal places, found {partial_weight}"
-                    ),
-                ));
-            }
-            let mut credits = Vec::new();
-            for (n, b) in t.credits.iter().enumerate() {
-                credits.push(CreditBand {
-                    below_percent: percent(
-                        &format!("credits[{n}].below_percent"),
-                        exact(&k(&format!("credits[{n}].below_percent")), b.below_percent.clone())?,
-                    )?,
-                    credit_percent: percent(
-                        &format!("credits[{n}].credit_percent"),
-                        exact(&k(&format!("credits[{n}].credit_percent")), b.credit_percent.clone())?,
-                    )?,
-                });
-            }
-            // A recovery objective: positive minutes, exact, at most a year.
-            let objective = |field: &str, d: Option<Dec>| -> Result<Option<Decimal>, ConfigError> {
-                let Some(d) = d else { return Ok(None) };
-                let d = exact(&k(field), d)?;
-                if d <= Decimal::ZERO || d > Decimal::from(MAX_OBJECTIVE_MINUTES) || d.normalize().scale() > MAX_SCALE {
-                    return Err(key(
-                        &k(field),
-                        format!(
-                            "expected positive minutes up to {MAX_OBJECTIVE_MINUTES} with at most {MAX_SCALE} decimal places, found {d}"
-                        ),
-                    ));
-                }
-                Ok(Some(d))
-            };
-            let tier = TierRules {
-                name: name.clone(),
-                target_percent: percent("target_percent", exact(&k("target_percent"), t.target_percent)?)?,
-                maintenance_notice_seconds: notice_seconds.try_into().unwrap_or(i64::MAX),
-                excluded_categories,
-                min_downtime_seconds,
-                partial_weight,
-                exclusions_in_denominator: t.exclusions_in_denominator.unwrap_or(false),
-                prorate_fee: t.prorate_fee.unwrap_or(true),
-                credit_cap_percent: percent(
-                    "credit_cap_percent",
-                    dec("credit_cap_percent", t.credit_cap_percent, Decimal::from(100))?,
-                )?,
-                credits,
-                rto_minutes: objective("rto_minutes", t.rto_minutes)?,
-                rpo_minutes: objective("rpo_minutes", t.rpo_minutes)?,
-                recovery_credit_percent: percent(
-                    "recovery_credit_percent",
-                    dec("recovery_credit_percent", t.recovery_credit_percent, Decimal::ZERO)?,
-                )?,
-            };
-            tiers.insert(name, tier);
-        }
-        let pats = |role: &str, canonical: &[&str], p: Option<Patterns>| -> Result<Vec<InputPattern>, ConfigError> {
-            p.map_or(Ok(Vec::new()), |p| p.check(role, canonical)).map_err(|m| key(&format!("[inputs] {role}"), m))
-        };
-        let customers = pats("customers", CUSTOMER_COLUMNS, Some(raw.inputs.customers))?;
-        let checks = pats("checks", CHECK_COLUMNS, raw.inputs.checks)?;
-        let outages = pats("outages", OUTAGE_COLUMNS, raw.inputs.outages)?;
-        let incidents = pats("incidents", INCIDENT_COLUMNS, raw.inputs.incidents)?;
-        if customers.is_empty() {
-            return Err(key("[inputs] customers", "at least one file is required".into()));
-        }
-        let backups = pats("backups", BACKUP_COLUMNS, raw.inputs.backups)?;
-        if let Some(p) = backups.iter().find(|p| p.format.is_some()) {
-            return Err(key(
-                "[inputs] backups",
-                format!("{}: backups are read from a table file, a native format holds none", p.pattern),
-            ));
-        }
-        let backup_rules = backup_rules(raw.backups.unwrap_or_default()).map_err(|(k, m)| key(k, m))?;
-        let reduced = pats("reduced", REDUCED_COLUMNS, raw.inputs.reduced)?;
-        if let Some(p) = reduced.iter().find(|p| p.format.is_some() || p.series != SeriesMode::Checks) {
-            return Err(key(
-                "[inputs] reduced",
-                format!("{}: reduced checks are read from a table file (no format, no series)", p.pattern),
-            ));
-        }
+        let (monitoring, min_coverage_percent) = monitoring_rules(keys, monitoring)?;
+        let tiers = tier_rules(keys, tiers)?;
+        let lists = input_lists(keys, inputs, backups)?;
         Ok(Config {
             path: PathBuf::from(file),
             bytes,
             report_timezone,
             decimals,
-            template: raw.report.template.map(|t| base_dir.join(t)),
+            template: report.template.map(|t| base_dir.join(t)),
             inputs_timezone,
-            customers,
-            checks,
-            outages,
-            incidents,
+            customers: lists.customers,
+            checks: lists.checks,
+            outages: lists.outages,
+            incidents: lists.incidents,
             monitoring,
             min_coverage_percent,
             tiers,
             base_dir,
-            backups,
-            backup_rules,
-            reduced,
+            backups: lists.backups,
+            backup_rules: lists.backup_rules,
+            reduced: lists.reduced,
         })
     }
+}
+
+/// The TOML text read into the raw tables: a syntax error or an unknown key is named
+/// with its line and column in `text`.
+fn raw_config(text: &str, file: &str) -> Result<RawConfig, ConfigError> {
+    let err = |line: Option<(usize, usize)>, message: String| ConfigError { file: file.to_string(), line, message };
+    let rewritten =
+        floats_to_strings(text).map_err(|e| err(e.span().map(|s| line_col(text, s.start)), one_line(e.message())))?;
+    toml::from_str(&rewritten).map_err(|e| {
+        let at =
+            e.span().map(|s| line_col(&rewritten, s.start)).map(|(l, c)| (l, original_column(text, &rewritten, l, c)));
+        err(at, one_line(e.message()))
+    })
+}
+
+/// The errors of one config file that name a key (`KEY: what is wrong`), without a line.
+#[derive(Clone, Copy)]
+struct Keys<'a> {
+    file: &'a str,
+}
+
+impl Keys<'_> {
+    fn err(self, key: &str, message: String) -> ConfigError {
+        ConfigError { file: self.file.to_string(), line: None, message: format!("{key}: {message}") }
+    }
+
+    /// A time zone setting: UTC when absent.
+    fn zone(self, key: &str, name: Option<&str>) -> Result<Tz, ConfigError> {
+        match name {
+            None => Ok(Tz::UTC),
+            Some(name) => parse_tz(name).ok_or_else(|| {
+                self.err(key, format!("unknown time zone {name:?}, expected an IANA name like Europe/London"))
+            }),
+        }
+    }
+
+    /// A number with more digits than a decimal holds, named with its key.
+    fn exact(self, key: &str, d: Dec) -> Result<Decimal, ConfigError> {
+        d.0.map_err(|t| {
+            self.err(
+                key,
+                format!("expected a number of at most 28 significant digits and {MAX_SCALE} decimal places, found {t}"),
+            )
+        })
+    }
+}
+
+/// `[monitoring]`: the rules that turn checks into downtime, and the coverage below which
+/// a customer-month is a warning.
+fn monitoring_rules(keys: Keys, m: RawMonitoring) -> Result<(MonitoringRules, Decimal), ConfigError> {
+    let min_coverage_percent = match m.min_coverage_percent {
+        None => Decimal::from(90),
+        Some(d) => keys.exact("[monitoring] min_coverage_percent", d)?,
+    };
+    if min_coverage_percent < Decimal::ZERO
+        || min_coverage_percent > Decimal::from(100)
+        || min_coverage_percent.normalize().scale() > MAX_SCALE
+    {
+        return Err(keys.err(
+            "[monitoring] min_coverage_percent",
+            format!(
+                "expected a percentage from 0 to 100 with at most {MAX_SCALE} decimal places, found {min_coverage_percent}"
+            ),
+        ));
+    }
+    let monitoring = MonitoringRules {
+        max_gap_seconds: m.max_gap_seconds.unwrap_or(300),
+        confirm_checks: m.confirm_checks.unwrap_or(1),
+        quorum: match m.quorum {
+            None => Quorum::Majority,
+            Some(q) => q.parse().map_err(|_| {
+                keys.err(
+                    "[monitoring] quorum",
+                    format!("unknown quorum {q:?}, expected one of: {}", Quorum::expected()),
+                )
+            })?,
+        },
+        gaps: match m.gaps {
+            None => GapPolicy::Up,
+            Some(g) => g.parse().map_err(|_| {
+                keys.err(
+                    "[monitoring] gaps",
+                    format!("unknown gap policy {g:?}, expected one of: {}", GapPolicy::expected()),
+                )
+            })?,
+        },
+    };
+    if monitoring.max_gap_seconds <= 0 || monitoring.max_gap_seconds > MAX_GAP_SECONDS {
+        return Err(keys.err(
+            "[monitoring] max_gap_seconds",
+            format!("expected 1 to {MAX_GAP_SECONDS} seconds, found {}", monitoring.max_gap_seconds),
+        ));
+    }
+    if monitoring.confirm_checks == 0 {
+        return Err(keys.err("[monitoring] confirm_checks", "expected at least 1".into()));
+    }
+    Ok((monitoring, min_coverage_percent))
+}
+
+/// `[tiers.NAME]`: at least one, each checked in name order.
+fn tier_rules(keys: Keys, raw: BTreeMap<String, RawTier>) -> Result<BTreeMap<String, TierRules>, ConfigError> {
+    if raw.is_empty() {
+        return Err(keys.err("[tiers]", "at least one tier is required".into()));
+    }
+    let mut tiers = BTreeMap::new();
+    for (name, t) in raw {
+        let tier = Tier { keys, name: &name }.rules(t)?;
+        tiers.insert(name, tier);
+    }
+    Ok(tiers)
+}
+
+/// One `[tiers.NAME]` table being checked: its errors name `[tiers.NAME] FIELD`.
+struct Tier<'a> {
+    keys: Keys<'a>,
+    name: &'a str,
+}
+
+impl Tier<'_> {
+    fn key(&self, field: &str) -> String {
+        format!("[tiers.{}] {field}", self.name)
+    }
+
+    fn err(&self, field: &str, message: String) -> ConfigError {
+        self.keys.err(&self.key(field), message)
+    }
+
+    fn exact(&self, field: &str, d: Dec) -> Result<Decimal, ConfigError> {
+        self.keys.exact(&self.key(field), d)
+    }
+
+    /// An optional decimal field, `default` when absent.
+    fn dec(&self, field: &str, d: Option<Dec>, default: Decimal) -> Result<Decimal, ConfigError> {
+        d.map_or(Ok(default), |d| self.exact(field, d))
+    }
+
+    /// A percentage: 0 to 100, with at most `MAX_SCALE` decimal places.
+    fn percent(&self, field: &str, d: Decimal) -> Result<Decimal, ConfigError> {
+        if d < Decimal::ZERO || d > Decimal::from(100) {
+            Err(self.err(field, format!("expected a percentage from 0 to 100, found {d}")))
+        } else if d.normalize().scale() > MAX_SCALE {
+            Err(self.err(field, format!("at most {MAX_SCALE} decimal places, found {d}")))
+        } else {
+            Ok(d)
+        }
+    }
+
+    /// The checked tier, its fields checked in the order they are listed here.
+    fn rules(&self, t: RawTier) -> Result<TierRules, ConfigError> {
+        let notice_seconds = self.notice_seconds(t.maintenance_notice_hours)?;
+        let excluded_categories = self.excluded_categories(t.excluded_categories)?;
+        let min_downtime_seconds = t.min_downtime_seconds.unwrap_or(0);
+        if min_downtime_seconds < 0 {
+            return Err(self.err("min_downtime_seconds", "expected 0 or more".into()));
+        }
+        let partial_weight = self.partial_weight(t.partial_weight)?;
+        let credits = self.credits(&t.credits)?;
+        Ok(TierRules {
+            name: self.name.to_string(),
+            target_percent: self.percent("target_percent", self.exact("target_percent", t.target_percent)?)?,
+            maintenance_notice_seconds: notice_seconds.try_into().unwrap_or(i64::MAX),
+            excluded_categories,
+            min_downtime_seconds,
+            partial_weight,
+            exclusions_in_denominator: t.exclusions_in_denominator.unwrap_or(false),
+            prorate_fee: t.prorate_fee.unwrap_or(true),
+            credit_cap_percent: self.percent(
+                "credit_cap_percent",
+                self.dec("credit_cap_percent", t.credit_cap_percent, Decimal::from(100))?,
+            )?,
+            credits,
+            rto_minutes: self.objective("rto_minutes", t.rto_minutes)?,
+            rpo_minutes: self.objective("rpo_minutes", t.rpo_minutes)?,
+            recovery_credit_percent: self.percent(
+                "recovery_credit_percent",
+                self.dec("recovery_credit_percent", t.recovery_credit_percent, Decimal::ZERO)?,
+            )?,
+        })
+    }
+
+    /// `maintenance_notice_hours` (default 48) as whole seconds, at most a year.
+    fn notice_seconds(&self, hours: Option<Dec>) -> Result<Decimal, ConfigError> {
+        let notice_hours = self.dec("maintenance_notice_hours", hours, Decimal::from(48))?;
+        if notice_hours > Decimal::from(MAX_NOTICE_HOURS) {
+            return Err(self.err(
+                "maintenance_notice_hours",
+                format!("expected at most {MAX_NOTICE_HOURS} hours, found {notice_hours}"),
+            ));
+        }
+        if notice_hours < Decimal::ZERO {
+            return Err(self.err("maintenance_notice_hours", format!("expected 0 or more hours, found {notice_hours}")));
+        }
+        let notice_seconds = notice_hours * Decimal::from(3600);
+        if !notice_seconds.fract().is_zero() {
+            return Err(self.err(
+                "maintenance_notice_hours",
+                format!("expected whole seconds of notice, found {notice_hours} hours"),
+            ));
+        }
+        Ok(notice_seconds)
+    }
+
+    /// `excluded_categories`: known category names, the default exclusions when absent.
+    fn excluded_categories(&self, list: Option<Vec<String>>) -> Result<Vec<Category>, ConfigError> {
+        match list {
+            None => Ok(TierRules::DEFAULT_EXCLUDED.to_vec()),
+            Some(list) => list
+                .iter()
+                .map(|c| {
+                    c.parse::<Category>().map_err(|_| {
+                        self.err(
+                            "excluded_categories",
+                            format!("unknown category {c:?}, expected one of: {}", Category::expected()),
+                        )
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// `partial_weight` (default 0): from 0 to 1.
+    fn partial_weight(&self, d: Option<Dec>) -> Result<Decimal, ConfigError> {
+        let partial_weight = self.dec("partial_weight", d, Decimal::ZERO)?;
+        if partial_weight < Decimal::ZERO
+            || partial_weight > Decimal::ONE
+            || partial_weight.normalize().scale() > MAX_SCALE
+        {
+            return Err(self.err(
+                "partial_weight",
+                format!(
+                    "expected a weight from 0 to 1 with at most {MAX_SCALE} decimal places, found {partial_weight}"
+                ),
+            ));
+        }
+        Ok(partial_weight)
+    }
+
+    /// `credits`: each band's two percentages, band by band.
+    fn credits(&self, bands: &[RawBand]) -> Result<Vec<CreditBand>, ConfigError> {
+        let mut credits = Vec::new();
+        for (n, b) in bands.iter().enumerate() {
+            let (below, credit) = (format!("credits[{n}].below_percent"), format!("credits[{n}].credit_percent"));
+            credits.push(CreditBand {
+                below_percent: self.percent(&below, self.exact(&below, b.below_percent.clone())?)?,
+                credit_percent: self.percent(&credit, self.exact(&credit, b.credit_percent.clone())?)?,
+            });
+        }
+        Ok(credits)
+    }
+
+    /// A recovery objective: positive minutes, exact, at most a year.
+    fn objective(&self, field: &str, d: Option<Dec>) -> Result<Option<Decimal>, ConfigError> {
+        let Some(d) = d else { return Ok(None) };
+        let d = self.exact(field, d)?;
+        if d <= Decimal::ZERO || d > Decimal::from(MAX_OBJECTIVE_MINUTES) || d.normalize().scale() > MAX_SCALE {
+            return Err(self.err(
+                field,
+                format!(
+                    "expected positive minutes up to {MAX_OBJECTIVE_MINUTES} with at most {MAX_SCALE} decimal places, found {d}"
+                ),
+            ));
+        }
+        Ok(Some(d))
+    }
+}
+
+/// The checked `[inputs]` lists and the `[backups]` rules.
+struct InputLists {
+    customers: Vec<InputPattern>,
+    checks: Vec<InputPattern>,
+    outages: Vec<InputPattern>,
+    incidents: Vec<InputPattern>,
+    backups: Vec<InputPattern>,
+    backup_rules: crate::core::backups::BackupRules,
+    reduced: Vec<InputPattern>,
+}
+
+/// `[inputs]` role by role (at least one customers file; backups and reduced checks are
+/// table files), with `[backups]` checked after the backups inputs.
+fn input_lists(keys: Keys, inputs: RawInputs, backups: Option<RawBackups>) -> Result<InputLists, ConfigError> {
+    let pats = |role: &str, canonical: &[&str], p: Option<Patterns>| -> Result<Vec<InputPattern>, ConfigError> {
+        p.map_or(Ok(Vec::new()), |p| p.check(role, canonical)).map_err(|m| keys.err(&format!("[inputs] {role}"), m))
+    };
+    let customers = pats("customers", CUSTOMER_COLUMNS, Some(inputs.customers))?;
+    let checks = pats("checks", CHECK_COLUMNS, inputs.checks)?;
+    let outages = pats("outages", OUTAGE_COLUMNS, inputs.outages)?;
+    let incidents = pats("incidents", INCIDENT_COLUMNS, inputs.incidents)?;
+    if customers.is_empty() {
+        return Err(keys.err("[inputs] customers", "at least one file is required".into()));
+    }
+    let backup_inputs = pats("backups", BACKUP_COLUMNS, inputs.backups)?;
+    if let Some(p) = backup_inputs.iter().find(|p| p.format.is_some()) {
+        return Err(keys.err(
+            "[inputs] backups",
+            format!("{}: backups are read from a table file, a native format holds none", p.pattern),
+        ));
+    }
+    let backup_rules = backup_rules(backups.unwrap_or_default()).map_err(|(k, m)| keys.err(k, m))?;
+    let reduced = pats("reduced", REDUCED_COLUMNS, inputs.reduced)?;
+    if let Some(p) = reduced.iter().find(|p| p.format.is_some() || p.series != SeriesMode::Checks) {
+        return Err(keys.err(
+            "[inputs] reduced",
+            format!("{}: reduced checks are read from a table file (no format, no series)", p.pattern),
+        ));
+    }
+    Ok(InputLists { customers, checks, outages, incidents, backups: backup_inputs, backup_rules, reduced })
 }
 
 /// `[backups]`: whole minutes and days, each at least 1 (at most 100 years).

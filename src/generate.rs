@@ -417,183 +417,19 @@ fn days_in(m: Month) -> u32 {
 /// The story of the month: events on the series, the incidents and outages that log
 /// them, and monitoring gaps.
 fn plan(spec: &Spec, step: f64) -> Plan {
-    let (ms, me) = month_bounds(spec.month);
-    let (svc, reg, loc) = (spec.services, spec.regions, spec.locations);
-    let series = (svc * reg * loc) as usize;
-    let pairs = (svc * reg) as u64;
-    let index = |s: u32, r: u32, l: u32| ((s * reg + r) * loc + l) as usize;
-    let step_s = step.ceil() as i64;
-    let mut down: Vec<Vec<Span>> = vec![Vec::new(); series];
-    let mut gaps: Vec<Vec<Span>> = vec![Vec::new(); series];
-    let mut incidents = Vec::new();
-    let mut rng = Rng::new(spec.seed, 2);
-    // Event starts: inside the month, leaving room for the longest event.
-    let when = |rng: &mut Rng| rng.range(ms + 3600, me - 6 * 3600);
-    // Every location of a pair is down; each recovers within a check or two of the others.
-    let pair_down = |down: &mut Vec<Vec<Span>>, rng: &mut Rng, s: u32, r: u32, start: Instant, end: Instant| {
-        for l in 0..loc {
-            let a = start + rng.below(step_s as u64 + 1) as i64;
-            let b = end + rng.below(2 * step_s as u64 + 1) as i64;
-            down[index(s, r, l)].push((a, b));
-        }
-    };
-
-    // Short blips at one location: not confirmed by the quorum of a pair's locations.
-    for list in down.iter_mut() {
-        for _ in 0..rng.below(4) {
-            let start = when(&mut rng);
-            list.push((start, start + step_s * (1 + rng.below(3) as i64)));
-        }
-    }
-    // Unplanned outages of one service in one region, most of them logged as incidents.
-    for _ in 0..(pairs / 8).max(2) {
-        let (s, r) = (rng.below(svc as u64) as u32, rng.below(reg as u64) as u32);
-        let start = when(&mut rng);
-        let end = start + rng.log_seconds(90, 5400);
-        pair_down(&mut down, &mut rng, s, r, start, end);
-        if rng.percent(70) {
-            let major = rng.percent(85);
-            // Opened a little after the probes saw it.
-            let late = rng.range(30, 300).min((end - start) / 2);
-            incidents.push(Incident {
-                start: start + late,
-                end: end + rng.range(0, 120),
-                category: "unplanned",
-                impact: if major { "major" } else { "partial" },
-                title: format!("Errors from {} in {}: service unavailable", service_name(s), region_name(r)),
-                services: service_name(s),
-                regions: region_name(r),
-                customers: "*".into(),
-                announced: None,
-                data_loss: (major && rng.percent(50)).then(|| rng.below(30) as u32),
-            });
-        }
-    }
-    // Planned maintenance at night, announced with more or less notice; some overrun.
-    for _ in 0..(pairs / 10).max(2) {
-        let (s, r) = (rng.below(svc as u64) as u32, rng.below(reg as u64) as u32);
-        let day = (when(&mut rng) - ms) / 86_400;
-        let start = ms + day * 86_400 + 3600 * rng.range(1, 4);
-        let end = start + 1800 * rng.range(1, 5);
-        let notice = *rng.pick(&[5i64, 24, 60, 72, 96, 120, 168, 168, 240, 336]);
-        let overrun = if rng.percent(20) { rng.range(300, 1500) } else { 0 };
-        let late = rng.range(60, 600);
-        pair_down(&mut down, &mut rng, s, r, start + late, end - 600 + overrun);
-        incidents.push(Incident {
-            start,
-            end,
-            category: "planned_maintenance",
-            impact: "major",
-            title: format!("Scheduled maintenance of {} in {}", service_name(s), region_name(r)),
-            services: service_name(s),
-            regions: region_name(r),
-            customers: "*".into(),
-            announced: Some(start - notice * 3600),
-            data_loss: None,
-        });
-    }
-    // Region-wide: force majeure (power, fibre cuts) and third-party (DNS, transit) failures.
-    for k in 0..(reg as u64 / 3).max(1) + 1 {
-        let r = rng.below(reg as u64) as u32;
-        let start = when(&mut rng);
-        let third_party = k == 0;
-        let end = start + if third_party { rng.range(1200, 4200) } else { rng.range(1800, 3 * 3600) };
-        // The probes see recovery before the incident is closed (no tail beyond it).
-        let recovered = (end - 2 * step_s - 60).max(start + 60);
-        for s in 0..svc {
-            pair_down(&mut down, &mut rng, s, r, start, recovered);
-        }
-        incidents.push(Incident {
-            start,
-            end,
-            category: if third_party { "third_party" } else { "force_majeure" },
-            impact: "major",
-            title: if third_party {
-                format!("Upstream DNS provider outage in {}", region_name(r))
-            } else {
-                format!("Power grid failure at the {} data centre", region_name(r))
-            },
-            services: "*".into(),
-            regions: region_name(r),
-            customers: "*".into(),
-            announced: None,
-            data_loss: (!third_party).then(|| rng.below(10) as u32),
-        });
-    }
-    // Informational incidents (degraded, none) and partial ones nothing probes.
-    for k in 0..(pairs / 8).max(2) {
-        let (s, r) = (rng.below(svc as u64) as u32, rng.below(reg as u64) as u32);
-        let start = when(&mut rng);
-        let impact = ["degraded", "none", "partial"][k as usize % 3];
-        incidents.push(Incident {
-            start,
-            end: start + rng.range(600, 4 * 3600),
-            category: "unplanned",
-            impact,
-            title: format!("Slow responses from {} in {}", service_name(s), region_name(r)),
-            services: service_name(s),
-            regions: region_name(r),
-            customers: "*".into(),
-            announced: None,
-            data_loss: None,
-        });
-    }
-    // Monitoring gaps: a series, a whole location (every service), a whole pair.
-    for _ in 0..(series as u64 / 20).max(1) {
-        let i = rng.below(series as u64) as usize;
-        let start = when(&mut rng);
-        gaps[i].push((start, start + rng.range(600, 3600)));
-    }
-    for r in 0..reg {
-        let l = rng.below(loc as u64) as u32;
-        let start = when(&mut rng);
-        let end = start + rng.range(1800, 7200);
-        for s in 0..svc {
-            gaps[index(s, r, l)].push((start, end));
-        }
-    }
-    for _ in 0..(pairs / 30).max(1) {
-        let (s, r) = (rng.below(svc as u64) as u32, rng.below(reg as u64) as u32);
-        let start = when(&mut rng);
-        let end = start + rng.range(1200, 5400);
-        for l in 0..loc {
-            gaps[index(s, r, l)].push((start, end));
-        }
-    }
-    // External monitors: short outages of a pair the probes may or may not see.
-    let mut outages = Vec::new();
-    for _ in 0..(pairs / 12).max(1) {
-        let (s, r) = (rng.below(svc as u64) as u32, rng.below(reg as u64) as u32);
-        let start = when(&mut rng);
-        outages.push(Outage {
-            service: s,
-            region: r,
-            start,
-            end: start + rng.range(60, 900),
-            source: ["external-synthetics", "cdn-vendor-status"][rng.below(2) as usize],
-        });
-    }
-    outages.sort_by_key(|o| (o.start, o.service, o.region));
+    let mut story = Story::new(spec, step);
+    story.blips();
+    story.unplanned_outages();
+    story.maintenance();
+    story.region_failures();
+    story.informational_incidents();
+    story.monitoring_gaps();
+    let outages = story.external_outages();
 
     let mut crng = Rng::new(spec.seed, 1);
     let customers = customers(spec, &mut crng);
-    // Customer-caused incidents: one customer's own doing, excluded for it alone.
-    for _ in 0..(spec.customers as u64 / 20).clamp(1, 200) {
-        let c = &customers[crng.below(customers.len() as u64) as usize];
-        let start = crng.range(ms + 3600, me - 6 * 3600);
-        incidents.push(Incident {
-            start,
-            end: start + 1800 * crng.range(1, 8),
-            category: "customer_caused",
-            impact: "major",
-            title: "Customer deployment revoked its production API keys".into(),
-            services: "*".into(),
-            regions: "*".into(),
-            customers: c.id.clone(),
-            announced: None,
-            data_loss: None,
-        });
-    }
+    story.customer_caused(spec, &customers, &mut crng);
+    let Story { mut incidents, down, gaps, .. } = story;
     incidents.sort_by(|a, b| (a.start, a.end, &a.title).cmp(&(b.start, b.end, &b.title)));
     Plan {
         customers,
@@ -601,6 +437,257 @@ fn plan(spec: &Spec, step: f64) -> Plan {
         outages,
         down: down.into_iter().map(merged).collect(),
         gaps: gaps.into_iter().map(merged).collect(),
+    }
+}
+
+/// The story as [`plan`] writes it, stage by stage from one random stream: per series
+/// the down intervals and those without data (unsorted), and the incidents.
+struct Story {
+    /// The month, UTC.
+    ms: Instant,
+    me: Instant,
+    svc: u32,
+    reg: u32,
+    loc: u32,
+    /// Seconds between two checks of a series, rounded up.
+    step_s: i64,
+    rng: Rng,
+    down: Vec<Vec<Span>>,
+    gaps: Vec<Vec<Span>>,
+    incidents: Vec<Incident>,
+}
+
+impl Story {
+    fn new(spec: &Spec, step: f64) -> Story {
+        let (ms, me) = month_bounds(spec.month);
+        let series = (spec.services * spec.regions * spec.locations) as usize;
+        Story {
+            ms,
+            me,
+            svc: spec.services,
+            reg: spec.regions,
+            loc: spec.locations,
+            step_s: step.ceil() as i64,
+            rng: Rng::new(spec.seed, 2),
+            down: vec![Vec::new(); series],
+            gaps: vec![Vec::new(); series],
+            incidents: Vec::new(),
+        }
+    }
+
+    fn series(&self) -> usize {
+        (self.svc * self.reg * self.loc) as usize
+    }
+
+    fn pairs(&self) -> u64 {
+        (self.svc * self.reg) as u64
+    }
+
+    fn index(&self, s: u32, r: u32, l: u32) -> usize {
+        ((s * self.reg + r) * self.loc + l) as usize
+    }
+
+    /// An event start: inside the month, leaving room for the longest event.
+    fn when(&mut self) -> Instant {
+        self.rng.range(self.ms + 3600, self.me - 6 * 3600)
+    }
+
+    /// A random service and region.
+    fn pair(&mut self) -> (u32, u32) {
+        (self.rng.below(self.svc as u64) as u32, self.rng.below(self.reg as u64) as u32)
+    }
+
+    /// Every location of a pair is down; each recovers within a check or two of the others.
+    fn pair_down(&mut self, s: u32, r: u32, start: Instant, end: Instant) {
+        for l in 0..self.loc {
+            let a = start + self.rng.below(self.step_s as u64 + 1) as i64;
+            let b = end + self.rng.below(2 * self.step_s as u64 + 1) as i64;
+            let i = self.index(s, r, l);
+            self.down[i].push((a, b));
+        }
+    }
+
+    /// Short blips at one location: not confirmed by the quorum of a pair's locations.
+    fn blips(&mut self) {
+        for i in 0..self.down.len() {
+            for _ in 0..self.rng.below(4) {
+                let start = self.when();
+                let end = start + self.step_s * (1 + self.rng.below(3) as i64);
+                self.down[i].push((start, end));
+            }
+        }
+    }
+
+    /// Unplanned outages of one service in one region, most of them logged as incidents.
+    fn unplanned_outages(&mut self) {
+        for _ in 0..(self.pairs() / 8).max(2) {
+            let (s, r) = self.pair();
+            let start = self.when();
+            let end = start + self.rng.log_seconds(90, 5400);
+            self.pair_down(s, r, start, end);
+            if self.rng.percent(70) {
+                let major = self.rng.percent(85);
+                // Opened a little after the probes saw it.
+                let late = self.rng.range(30, 300).min((end - start) / 2);
+                self.incidents.push(Incident {
+                    start: start + late,
+                    end: end + self.rng.range(0, 120),
+                    category: "unplanned",
+                    impact: if major { "major" } else { "partial" },
+                    title: format!("Errors from {} in {}: service unavailable", service_name(s), region_name(r)),
+                    services: service_name(s),
+                    regions: region_name(r),
+                    customers: "*".into(),
+                    announced: None,
+                    data_loss: (major && self.rng.percent(50)).then(|| self.rng.below(30) as u32),
+                });
+            }
+        }
+    }
+
+    /// Planned maintenance at night, announced with more or less notice; some overrun.
+    fn maintenance(&mut self) {
+        for _ in 0..(self.pairs() / 10).max(2) {
+            let (s, r) = self.pair();
+            let day = (self.when() - self.ms) / 86_400;
+            let start = self.ms + day * 86_400 + 3600 * self.rng.range(1, 4);
+            let end = start + 1800 * self.rng.range(1, 5);
+            let notice = *self.rng.pick(&[5i64, 24, 60, 72, 96, 120, 168, 168, 240, 336]);
+            let overrun = if self.rng.percent(20) { self.rng.range(300, 1500) } else { 0 };
+            let late = self.rng.range(60, 600);
+            self.pair_down(s, r, start + late, end - 600 + overrun);
+            self.incidents.push(Incident {
+                start,
+                end,
+                category: "planned_maintenance",
+                impact: "major",
+                title: format!("Scheduled maintenance of {} in {}", service_name(s), region_name(r)),
+                services: service_name(s),
+                regions: region_name(r),
+                customers: "*".into(),
+                announced: Some(start - notice * 3600),
+                data_loss: None,
+            });
+        }
+    }
+
+    /// Region-wide: force majeure (power, fibre cuts) and third-party (DNS, transit) failures.
+    fn region_failures(&mut self) {
+        for k in 0..(self.reg as u64 / 3).max(1) + 1 {
+            let r = self.rng.below(self.reg as u64) as u32;
+            let start = self.when();
+            let third_party = k == 0;
+            let end = start + if third_party { self.rng.range(1200, 4200) } else { self.rng.range(1800, 3 * 3600) };
+            // The probes see recovery before the incident is closed (no tail beyond it).
+            let recovered = (end - 2 * self.step_s - 60).max(start + 60);
+            for s in 0..self.svc {
+                self.pair_down(s, r, start, recovered);
+            }
+            self.incidents.push(Incident {
+                start,
+                end,
+                category: if third_party { "third_party" } else { "force_majeure" },
+                impact: "major",
+                title: if third_party {
+                    format!("Upstream DNS provider outage in {}", region_name(r))
+                } else {
+                    format!("Power grid failure at the {} data centre", region_name(r))
+                },
+                services: "*".into(),
+                regions: region_name(r),
+                customers: "*".into(),
+                announced: None,
+                data_loss: (!third_party).then(|| self.rng.below(10) as u32),
+            });
+        }
+    }
+
+    /// Informational incidents (degraded, none) and partial ones nothing probes.
+    fn informational_incidents(&mut self) {
+        for k in 0..(self.pairs() / 8).max(2) {
+            let (s, r) = self.pair();
+            let start = self.when();
+            let impact = ["degraded", "none", "partial"][k as usize % 3];
+            self.incidents.push(Incident {
+                start,
+                end: start + self.rng.range(600, 4 * 3600),
+                category: "unplanned",
+                impact,
+                title: format!("Slow responses from {} in {}", service_name(s), region_name(r)),
+                services: service_name(s),
+                regions: region_name(r),
+                customers: "*".into(),
+                announced: None,
+                data_loss: None,
+            });
+        }
+    }
+
+    /// Monitoring gaps: a series, a whole location (every service), a whole pair.
+    fn monitoring_gaps(&mut self) {
+        for _ in 0..(self.series() as u64 / 20).max(1) {
+            let i = self.rng.below(self.series() as u64) as usize;
+            let start = self.when();
+            let end = start + self.rng.range(600, 3600);
+            self.gaps[i].push((start, end));
+        }
+        for r in 0..self.reg {
+            let l = self.rng.below(self.loc as u64) as u32;
+            let start = self.when();
+            let end = start + self.rng.range(1800, 7200);
+            for s in 0..self.svc {
+                let i = self.index(s, r, l);
+                self.gaps[i].push((start, end));
+            }
+        }
+        for _ in 0..(self.pairs() / 30).max(1) {
+            let (s, r) = self.pair();
+            let start = self.when();
+            let end = start + self.rng.range(1200, 5400);
+            for l in 0..self.loc {
+                let i = self.index(s, r, l);
+                self.gaps[i].push((start, end));
+            }
+        }
+    }
+
+    /// External monitors: short outages of a pair the probes may or may not see.
+    fn external_outages(&mut self) -> Vec<Outage> {
+        let mut outages = Vec::new();
+        for _ in 0..(self.pairs() / 12).max(1) {
+            let (s, r) = self.pair();
+            let start = self.when();
+            outages.push(Outage {
+                service: s,
+                region: r,
+                start,
+                end: start + self.rng.range(60, 900),
+                source: ["external-synthetics", "cdn-vendor-status"][self.rng.below(2) as usize],
+            });
+        }
+        outages.sort_by_key(|o| (o.start, o.service, o.region));
+        outages
+    }
+
+    /// Customer-caused incidents: one customer's own doing, excluded for it alone (drawn
+    /// from the customers' stream `crng`).
+    fn customer_caused(&mut self, spec: &Spec, customers: &[Customer], crng: &mut Rng) {
+        for _ in 0..(spec.customers as u64 / 20).clamp(1, 200) {
+            let c = &customers[crng.below(customers.len() as u64) as usize];
+            let start = crng.range(self.ms + 3600, self.me - 6 * 3600);
+            self.incidents.push(Incident {
+                start,
+                end: start + 1800 * crng.range(1, 8),
+                category: "customer_caused",
+                impact: "major",
+                title: "Customer deployment revoked its production API keys".into(),
+                services: "*".into(),
+                regions: "*".into(),
+                customers: c.id.clone(),
+                announced: None,
+                data_loss: None,
+            });
+        }
     }
 }
 
@@ -1046,69 +1133,118 @@ impl Stamp {
 
 /// Streams every check row, in time order across series, into the files (split by time).
 fn write_checks(dir: &Path, spec: &Spec, plan: &Plan, names_out: &[String]) -> Result<(u64, Vec<Pending>), RunError> {
-    let (ms, me) = month_bounds(spec.month);
-    let (start, span) = (ms - MARGIN, (me - ms + 2 * MARGIN) as u64);
-    let names = Names {
-        services: (0..spec.services).map(service_name).collect(),
-        regions: (0..spec.regions).map(region_name).collect(),
-        locations: (0..spec.regions).map(|r| (0..spec.locations).map(|l| location_name(r, l)).collect()).collect(),
-    };
-    let count = spec.services as u64 * spec.regions as u64 * spec.locations as u64;
-    let (base, extra) = (spec.checks / count, spec.checks % count);
-    let mut rng = Rng::new(spec.seed, 3);
-    let mut series = Vec::with_capacity(count as usize);
-    for s in 0..spec.services {
-        for r in 0..spec.regions {
-            for l in 0..spec.locations {
-                let i = series.len() as u64;
-                let prefix = format!(
-                    "{},{},{},",
-                    names.services[s as usize], names.regions[r as usize], names.locations[r as usize][l as usize]
-                );
-                series.push(Schedule {
-                    next: 0,
-                    n: base + u64::from(i < extra),
-                    phase: rng.below(span),
-                    down: 0,
-                    gap: 0,
-                    prefix: prefix.into_bytes(),
-                    service: s,
-                    region: r,
-                    location: l,
-                });
+    let names = Names::of(spec);
+    let mut merge = Merge::new(spec, &names);
+    let mut out = CheckFiles::new(dir, spec.format, names_out, merge.clock)?;
+    let mut rows = 0u64;
+    while let Some(check) = merge.pop(plan) {
+        if check.in_gap {
+            continue;
+        }
+        out.reach(check.t, &merge.series, &names)?;
+        for copy in 0..check.copies {
+            let st = if check.conflict && copy == 1 { 1 - check.status.min(1) } else { check.status };
+            rows += 1;
+            out.row(check.t, check.series, st, &merge.series, &names)?;
+        }
+    }
+    Ok((rows, out.finish(&merge.series, &names)?))
+}
+
+impl Names {
+    fn of(spec: &Spec) -> Names {
+        Names {
+            services: (0..spec.services).map(service_name).collect(),
+            regions: (0..spec.regions).map(region_name).collect(),
+            locations: (0..spec.regions).map(|r| (0..spec.locations).map(|l| location_name(r, l)).collect()).collect(),
+        }
+    }
+}
+
+/// When the checks of a series fall: `n` of them evenly over `span` seconds from
+/// `start`, shifted by the series' phase.
+#[derive(Clone, Copy)]
+struct Clock {
+    start: Instant,
+    span: u64,
+    /// Jitter of 0..2 s when checks of a series are far enough apart to stay in order.
+    jitter: bool,
+}
+
+impl Clock {
+    fn time_of(&self, s: &Schedule, rng: &mut Rng) -> Instant {
+        let t = self.start + ((s.next as u128 * self.span as u128 + s.phase as u128) / s.n as u128) as i64;
+        if self.jitter { t + rng.below(3) as i64 } else { t }
+    }
+}
+
+/// One check as [`Merge::pop`] draws it.
+struct Check {
+    t: Instant,
+    series: u32,
+    /// Index in [`STATUS`].
+    status: u8,
+    /// Some exports repeat a row at one instant; a few repeats disagree (down wins).
+    copies: u32,
+    conflict: bool,
+    /// In a monitoring gap of its series: no row.
+    in_gap: bool,
+}
+
+/// The k-way merge of the series' schedules (the next check of each in a heap), with the
+/// one random stream of their phases, jitter and statuses.
+struct Merge {
+    clock: Clock,
+    rng: Rng,
+    series: Vec<Schedule>,
+    heap: BinaryHeap<Reverse<(Instant, u32)>>,
+}
+
+impl Merge {
+    /// Every series' schedule, the checks shared out evenly, and its first check.
+    fn new(spec: &Spec, names: &Names) -> Merge {
+        let (ms, me) = month_bounds(spec.month);
+        let clock = Clock { start: ms - MARGIN, span: (me - ms + 2 * MARGIN) as u64, jitter: cadence(spec).0 >= 10.0 };
+        let count = spec.services as u64 * spec.regions as u64 * spec.locations as u64;
+        let (base, extra) = (spec.checks / count, spec.checks % count);
+        let mut rng = Rng::new(spec.seed, 3);
+        let mut series = Vec::with_capacity(count as usize);
+        for s in 0..spec.services {
+            for r in 0..spec.regions {
+                for l in 0..spec.locations {
+                    let i = series.len() as u64;
+                    let prefix = format!(
+                        "{},{},{},",
+                        names.services[s as usize], names.regions[r as usize], names.locations[r as usize][l as usize]
+                    );
+                    series.push(Schedule {
+                        next: 0,
+                        n: base + u64::from(i < extra),
+                        phase: rng.below(clock.span),
+                        down: 0,
+                        gap: 0,
+                        prefix: prefix.into_bytes(),
+                        service: s,
+                        region: r,
+                        location: l,
+                    });
+                }
             }
         }
-    }
-    // Jitter of 0..2 s when checks of a series are far enough apart to stay in order.
-    let jitter = cadence(spec).0 >= 10.0;
-    let time_of = |s: &Schedule, rng: &mut Rng| -> Instant {
-        let t = start + ((s.next as u128 * span as u128 + s.phase as u128) / s.n as u128) as i64;
-        if jitter { t + rng.below(3) as i64 } else { t }
-    };
-    let mut heap = BinaryHeap::with_capacity(series.len());
-    for (i, s) in series.iter().enumerate() {
-        if s.n > 0 {
-            heap.push(Reverse((time_of(s, &mut rng), i as u32)));
+        let mut heap = BinaryHeap::with_capacity(series.len());
+        for (i, s) in series.iter().enumerate() {
+            if s.n > 0 {
+                heap.push(Reverse((clock.time_of(s, &mut rng), i as u32)));
+            }
         }
+        Merge { clock, rng, series, heap }
     }
 
-    let files = names_out.len() as i64;
-    let bound = |k: i64| start + (span as i64 * k) / files;
-    let mut pending = Vec::new();
-    let mut file_index = 0i64;
-    let open = |k: i64| -> Result<(Sink, Pending), RunError> {
-        let (file, p) = create(dir, &names_out[k as usize])?;
-        let mut sink = Sink::open(file, spec.format).map_err(|e| out_err(&p.dest, e))?;
-        sink.header().map_err(|e| out_err(&p.dest, e))?;
-        Ok((sink, p))
-    };
-    let (mut sink, mut current) = open(0)?;
-    let mut stamp = Stamp { day: i64::MIN, text: [0; 20] };
-    let mut stamped = i64::MIN;
-    let mut rows = 0u64;
-    let mut line = Vec::with_capacity(128);
-    while let Some(Reverse((t, i))) = heap.pop() {
-        let s = &mut series[i as usize];
+    /// The next check in time order, drawn against the series' down and gap intervals;
+    /// the series' check after it is scheduled.
+    fn pop(&mut self, plan: &Plan) -> Option<Check> {
+        let Reverse((t, i)) = self.heap.pop()?;
+        let s = &mut self.series[i as usize];
         s.next += 1;
         let (down, gaps) = (&plan.down[i as usize], &plan.gaps[i as usize]);
         while s.gap < gaps.len() && gaps[s.gap].1 <= t {
@@ -1119,7 +1255,7 @@ fn write_checks(dir: &Path, spec: &Spec, plan: &Plan, names_out: &[String]) -> R
         }
         let in_gap = s.gap < gaps.len() && gaps[s.gap].0 <= t;
         let is_down = s.down < down.len() && down[s.down].0 <= t;
-        let r = rng.u64() as u32;
+        let r = self.rng.u64() as u32;
         let status: u8 = if is_down {
             1
         } else if r.is_multiple_of(UNKNOWN) {
@@ -1127,60 +1263,118 @@ fn write_checks(dir: &Path, spec: &Spec, plan: &Plan, names_out: &[String]) -> R
         } else {
             0
         };
-        // Some exports repeat a row at one instant; a few repeats disagree (down wins).
         let copies = if (r / UNKNOWN).is_multiple_of(DUPLICATE) { 2 } else { 1 };
         let conflict = copies == 2 && (r >> 28) == 0;
         if s.next < s.n {
-            let next = time_of(s, &mut rng);
-            heap.push(Reverse((next, i)));
+            let next = self.clock.time_of(s, &mut self.rng);
+            self.heap.push(Reverse((next, i)));
         }
-        if in_gap {
-            continue;
+        Some(Check { t, series: i, status, copies, conflict, in_gap })
+    }
+}
+
+/// Creates a check file, ready for rows (a CSV file has its header).
+fn open_checks(dir: &Path, format: Format, name: &str) -> Result<(Sink, Pending), RunError> {
+    let (file, p) = create(dir, name)?;
+    let mut sink = Sink::open(file, format).map_err(|e| out_err(&p.dest, e))?;
+    sink.header().map_err(|e| out_err(&p.dest, e))?;
+    Ok((sink, p))
+}
+
+/// The check files being written, split by time: the one open now and those done, and
+/// the CSV line being formatted.
+struct CheckFiles<'a> {
+    dir: &'a Path,
+    format: Format,
+    names: &'a [String],
+    clock: Clock,
+    /// Which of `names` is open.
+    index: i64,
+    sink: Sink,
+    current: Pending,
+    done: Vec<Pending>,
+    stamp: Stamp,
+    stamped: Instant,
+    line: Vec<u8>,
+}
+
+impl<'a> CheckFiles<'a> {
+    fn new(dir: &'a Path, format: Format, names: &'a [String], clock: Clock) -> Result<CheckFiles<'a>, RunError> {
+        let (sink, current) = open_checks(dir, format, &names[0])?;
+        Ok(CheckFiles {
+            dir,
+            format,
+            names,
+            clock,
+            index: 0,
+            sink,
+            current,
+            done: Vec::new(),
+            stamp: Stamp { day: i64::MIN, text: [0; 20] },
+            stamped: i64::MIN,
+            line: Vec::with_capacity(128),
+        })
+    }
+
+    /// Where file `k` begins.
+    fn bound(&self, k: i64) -> Instant {
+        self.clock.start + (self.clock.span as i64 * k) / self.names.len() as i64
+    }
+
+    /// Finishes the files that end at or before `t` and opens the one `t` falls in.
+    fn reach(&mut self, t: Instant, all: &[Schedule], names: &Names) -> Result<(), RunError> {
+        while self.index + 1 < self.names.len() as i64 && t >= self.bound(self.index + 1) {
+            let (next_sink, next_pending) = open_checks(self.dir, self.format, &self.names[self.index as usize + 1])?;
+            let done = std::mem::replace(&mut self.sink, next_sink);
+            done.finish(all, names).map_err(|e| out_err(&self.current.dest, e))?;
+            self.done.push(std::mem::replace(&mut self.current, next_pending));
+            self.index += 1;
         }
-        while file_index + 1 < files && t >= bound(file_index + 1) {
-            let (next_sink, next_pending) = open(file_index + 1)?;
-            let done = std::mem::replace(&mut sink, next_sink);
-            done.finish(&series, &names).map_err(|e| out_err(&current.dest, e))?;
-            pending.push(std::mem::replace(&mut current, next_pending));
-            file_index += 1;
-        }
-        for copy in 0..copies {
-            let st = if conflict && copy == 1 { 1 - status.min(1) } else { status };
-            rows += 1;
-            match &mut sink {
-                Sink::Parquet(p) => {
-                    p.ts.push(t * 1000);
-                    p.series.push(i);
-                    p.status.push(st);
-                    if p.ts.len() == ROW_GROUP {
-                        Sink::flush_group(p, &series, &names).map_err(|e| out_err(&current.dest, e))?;
-                    }
-                }
-                _ => {
-                    if t != stamped {
-                        stamp.set(t);
-                        stamped = t;
-                    }
-                    line.clear();
-                    line.extend_from_slice(&stamp.text);
-                    line.push(b',');
-                    line.extend_from_slice(&series[i as usize].prefix);
-                    line.extend_from_slice(STATUS[st as usize].as_bytes());
-                    line.push(b'\n');
-                    sink.write(&line).map_err(|e| out_err(&current.dest, e))?;
+        Ok(())
+    }
+
+    /// One row: series `i` has status `st` at `t`.
+    fn row(&mut self, t: Instant, i: u32, st: u8, all: &[Schedule], names: &Names) -> Result<(), RunError> {
+        match &mut self.sink {
+            Sink::Parquet(p) => {
+                p.ts.push(t * 1000);
+                p.series.push(i);
+                p.status.push(st);
+                if p.ts.len() == ROW_GROUP {
+                    Sink::flush_group(p, all, names).map_err(|e| out_err(&self.current.dest, e))?;
                 }
             }
+            _ => {
+                if t != self.stamped {
+                    self.stamp.set(t);
+                    self.stamped = t;
+                }
+                let line = &mut self.line;
+                line.clear();
+                line.extend_from_slice(&self.stamp.text);
+                line.push(b',');
+                line.extend_from_slice(&all[i as usize].prefix);
+                line.extend_from_slice(STATUS[st as usize].as_bytes());
+                line.push(b'\n');
+                self.sink.write(line).map_err(|e| out_err(&self.current.dest, e))?;
+            }
         }
+        Ok(())
     }
-    sink.finish(&series, &names).map_err(|e| out_err(&current.dest, e))?;
-    pending.push(current);
-    // Files after the last row (a tiny set split many ways) still exist, with a header.
-    while pending.len() < names_out.len() {
-        let (sink, p) = open(pending.len() as i64)?;
-        sink.finish(&series, &names).map_err(|e| out_err(&p.dest, e))?;
-        pending.push(p);
+
+    /// Finishes the open file; the files after the last row (a tiny set split many ways)
+    /// still exist, with a header. All the files, in order.
+    fn finish(self, all: &[Schedule], names: &Names) -> Result<Vec<Pending>, RunError> {
+        let CheckFiles { dir, format, names: names_out, sink, current, mut done, .. } = self;
+        sink.finish(all, names).map_err(|e| out_err(&current.dest, e))?;
+        done.push(current);
+        while done.len() < names_out.len() {
+            let (sink, p) = open_checks(dir, format, &names_out[done.len()])?;
+            sink.finish(all, names).map_err(|e| out_err(&p.dest, e))?;
+            done.push(p);
+        }
+        Ok(done)
     }
-    Ok((rows, pending))
 }
 
 #[cfg(test)]

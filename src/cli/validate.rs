@@ -102,30 +102,7 @@ fn quality_warnings(p: &Prepared, months: &[Period]) -> Vec<String> {
             format_utc(g.longest.end)
         ));
     }
-    for s in quality::irregular_series(
-        &p.inputs.series,
-        &p.inputs.modes,
-        &p.inputs.spacings,
-        p.config.monitoring.max_gap_seconds,
-    ) {
-        if s.sparser_than_max_gap {
-            w.push(format!(
-                "irregular checks: {} is checked every {} typically, longer than [monitoring] max_gap_seconds = {}: most of the time between its checks counts as no data",
-                s.series,
-                secs(s.typical_seconds),
-                p.config.monitoring.max_gap_seconds
-            ));
-        } else {
-            w.push(format!(
-                "irregular checks: {} is checked every {} typically, but {} of {} intervals between its checks are over twice that (the longest {})",
-                s.series,
-                secs(s.typical_seconds),
-                group_thousands(&s.late.to_string()),
-                group_thousands(&s.intervals.to_string()),
-                secs(s.longest_seconds)
-            ));
-        }
-    }
+    w.extend(irregular_checks(p));
     for i in quality::open_incidents(&p.inputs.incidents, &window, p.now) {
         w.push(format!(
             "open incident: {} ({}) started {} and has no end: it counts until {}",
@@ -155,6 +132,36 @@ fn quality_warnings(p: &Prepared, months: &[Period]) -> Vec<String> {
         }
     }
     w
+}
+
+/// The warnings of series checked less often than `max_gap_seconds`, or at irregular
+/// intervals.
+fn irregular_checks(p: &Prepared) -> Vec<String> {
+    let secs = |s: i64| duration(Decimal::from(s));
+    let max_gap = p.config.monitoring.max_gap_seconds;
+    let irregular = quality::irregular_series(&p.inputs.series, &p.inputs.modes, &p.inputs.spacings, max_gap);
+    irregular
+        .into_iter()
+        .map(|s| {
+            if s.sparser_than_max_gap {
+                format!(
+                    "irregular checks: {} is checked every {} typically, longer than [monitoring] max_gap_seconds = {}: most of the time between its checks counts as no data",
+                    s.series,
+                    secs(s.typical_seconds),
+                    max_gap
+                )
+            } else {
+                format!(
+                    "irregular checks: {} is checked every {} typically, but {} of {} intervals between its checks are over twice that (the longest {})",
+                    s.series,
+                    secs(s.typical_seconds),
+                    group_thousands(&s.late.to_string()),
+                    group_thousands(&s.intervals.to_string()),
+                    secs(s.longest_seconds)
+                )
+            }
+        })
+        .collect()
 }
 
 /// The exit status of `validate`: problems, else warnings, else clean.

@@ -144,6 +144,29 @@ fn parse_color(file: &str, key: &str, v: &str) -> Result<Rgb, TemplateError> {
     Ok(Rgb(c(0)?, c(2)?, c(4)?))
 }
 
+/// `[colors]`: every colour of [`Colors`], and no other.
+fn parse_colors(file: &str, colors: &BTreeMap<String, String>) -> Result<Colors, TemplateError> {
+    let err = |message: String| TemplateError { file: file.into(), message };
+    let color = |key: &str| -> Result<Rgb, TemplateError> {
+        let v = colors.get(key).ok_or_else(|| err(format!("[colors] {key}: missing")))?;
+        parse_color(file, key, v)
+    };
+    const COLOR_KEYS: [&str; 8] = ["primary", "accent", "met", "missed", "partial", "excluded", "muted", "rule"];
+    if let Some(k) = colors.keys().find(|k| !COLOR_KEYS.contains(&k.as_str())) {
+        return Err(err(format!("[colors] {k}: unknown colour, expected one of: {}", COLOR_KEYS.join(", "))));
+    }
+    Ok(Colors {
+        primary: color("primary")?,
+        accent: color("accent")?,
+        met: color("met")?,
+        missed: color("missed")?,
+        partial: color("partial")?,
+        excluded: color("excluded")?,
+        muted: color("muted")?,
+        rule: color("rule")?,
+    })
+}
+
 /// Checks that a text only uses known `{placeholders}`.
 fn check_placeholders(file: &str, key: &str, text: &str) -> Result<(), TemplateError> {
     let mut rest = text;
@@ -237,24 +260,7 @@ impl Template {
                 return Err(err(format!("page_size: expected A4 or Letter, found {other:?}")));
             }
         };
-        let color = |key: &str| -> Result<Rgb, TemplateError> {
-            let v = raw.colors.get(key).ok_or_else(|| err(format!("[colors] {key}: missing")))?;
-            parse_color(&file, key, v)
-        };
-        const COLOR_KEYS: [&str; 8] = ["primary", "accent", "met", "missed", "partial", "excluded", "muted", "rule"];
-        if let Some(k) = raw.colors.keys().find(|k| !COLOR_KEYS.contains(&k.as_str())) {
-            return Err(err(format!("[colors] {k}: unknown colour, expected one of: {}", COLOR_KEYS.join(", "))));
-        }
-        let colors = Colors {
-            primary: color("primary")?,
-            accent: color("accent")?,
-            met: color("met")?,
-            missed: color("missed")?,
-            partial: color("partial")?,
-            excluded: color("excluded")?,
-            muted: color("muted")?,
-            rule: color("rule")?,
-        };
+        let colors = parse_colors(&file, &raw.colors)?;
         check_placeholders(&file, "definitions", &raw.text.definitions)?;
         check_placeholders(&file, "disclaimer", &raw.text.disclaimer)?;
         let logo_png = raw.logo.as_deref().map(|l| read("logo", l)).transpose()?;
