@@ -180,7 +180,6 @@ fn the_scanner_sees_functions_through_strings_comments_and_characters() {
 }
 
 #[test]
-#[ignore = "until the long functions are split (issue 12)"]
 fn no_function_in_src_is_longer_than_80_lines() {
     let mut long = Vec::new();
     for (file, text) in sources() {
