@@ -5,10 +5,12 @@
 //! the sample out (see `cli::init`). The bytes are the files' own, so the template digest
 //! of the embedded default is that of `report-templates/default/template.toml`.
 
-use std::path::{Component, Path, PathBuf};
+#[cfg(test)]
+use std::path::PathBuf;
+use std::path::{Component, Path};
 
 /// One embedded file: its path (relative, `/`-separated) and bytes.
-pub type Asset = (&'static str, &'static [u8]);
+pub(crate) type Asset = (&'static str, &'static [u8]);
 
 macro_rules! embed {
     ($root:literal, [$($rel:literal),* $(,)?]) => {
@@ -34,7 +36,7 @@ pub const TEMPLATES: &[Asset] = embed!(
 );
 
 /// The default template's directory within [`TEMPLATES`].
-pub const DEFAULT_TEMPLATE: &str = "default";
+pub(crate) const DEFAULT_TEMPLATE: &str = "default";
 
 /// `sample-data/`: the config and every input it names (the check files are gzip
 /// compressed already, about 5.5 MB together).
@@ -53,16 +55,16 @@ pub const SAMPLE: &[Asset] = embed!(
 );
 
 /// The line of the sample's sla.toml that `init` uncomments to use its template copy.
-pub const TEMPLATE_LINE: &str = "# template = \"template/default\"";
+pub(crate) const TEMPLATE_LINE: &str = "# template = \"template/default\"";
 
 /// The bytes of `rel` in `assets`.
-pub fn get(assets: &[Asset], rel: &str) -> Option<&'static [u8]> {
+pub(crate) fn get(assets: &[Asset], rel: &str) -> Option<&'static [u8]> {
     assets.iter().find(|(p, _)| *p == rel).map(|(_, b)| *b)
 }
 
 /// A template file named `rel` (as `[fonts]` or `logo` name it, relative to the template
 /// directory `dir` of [`TEMPLATES`]), `..` resolved.
-pub fn template_file(dir: &str, rel: &str) -> Option<&'static [u8]> {
+pub(crate) fn template_file(dir: &str, rel: &str) -> Option<&'static [u8]> {
     let mut parts: Vec<&str> = dir.split('/').collect();
     for c in Path::new(rel).components() {
         match c {
@@ -77,8 +79,9 @@ pub fn template_file(dir: &str, rel: &str) -> Option<&'static [u8]> {
     get(TEMPLATES, &parts.join("/"))
 }
 
-/// Writes `assets` under `dir` (created as needed); returns the paths written.
-pub fn write_all(assets: &[Asset], dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// Writes `assets` under `dir` (created as needed); returns the paths written (tests).
+#[cfg(test)]
+pub(crate) fn write_all(assets: &[Asset], dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for (rel, bytes) in assets {
         let p = dir.join(rel);

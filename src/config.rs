@@ -18,19 +18,19 @@ use crate::core::time::{InstantFormat, parse_tz};
 #[derive(Debug, thiserror::Error)]
 #[error("{file}{at}: {message}", at = .line.map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default())]
 pub struct ConfigError {
-    pub file: String,
-    pub line: Option<(usize, usize)>,
-    pub message: String,
+    pub(crate) file: String,
+    pub(crate) line: Option<(usize, usize)>,
+    pub(crate) message: String,
 }
 
 /// Bounds that keep every exact computation inside i128 (see core::numbers): decimal
 /// settings have at most 6 places, `decimals` at most 8.
-pub const MAX_SCALE: u32 = 6;
+pub(crate) const MAX_SCALE: u32 = 6;
 /// The largest recovery objective (`rto_minutes`, `rpo_minutes`): 366 days in minutes.
-pub const MAX_OBJECTIVE_MINUTES: i64 = 527_040;
-pub const MAX_DECIMALS: u32 = 8;
-pub const MAX_GAP_SECONDS: i64 = 366 * 86_400;
-pub const MAX_NOTICE_HOURS: i64 = 366 * 24;
+pub(crate) const MAX_OBJECTIVE_MINUTES: i64 = 527_040;
+pub(crate) const MAX_DECIMALS: u32 = 8;
+pub(crate) const MAX_GAP_SECONDS: i64 = 366 * 86_400;
+pub(crate) const MAX_NOTICE_HOURS: i64 = 366 * 24;
 
 /// A decimal written as a TOML number or string; `Err` holds a number written with more
 /// digits than can be held exactly, reported with its key when the value is used.
@@ -67,7 +67,7 @@ impl<'de> Deserialize<'de> for Dec {
 }
 
 /// The canonical columns of each `[inputs]` role, in the order loaders read them.
-pub const CUSTOMER_COLUMNS: &[&str] = &[
+pub(crate) const CUSTOMER_COLUMNS: &[&str] = &[
     "customer_id",
     "name",
     "tier",
@@ -82,9 +82,9 @@ pub const CUSTOMER_COLUMNS: &[&str] = &[
     "rto_minutes",
     "rpo_minutes",
 ];
-pub const CHECK_COLUMNS: &[&str] = &["timestamp", "service", "region", "location", "status"];
-pub const OUTAGE_COLUMNS: &[&str] = &["service", "region", "start", "end", "duration_seconds"];
-pub const INCIDENT_COLUMNS: &[&str] = &[
+pub(crate) const CHECK_COLUMNS: &[&str] = &["timestamp", "service", "region", "location", "status"];
+pub(crate) const OUTAGE_COLUMNS: &[&str] = &["service", "region", "start", "end", "duration_seconds"];
+pub(crate) const INCIDENT_COLUMNS: &[&str] = &[
     "incident_id",
     "title",
     "category",
@@ -99,9 +99,10 @@ pub const INCIDENT_COLUMNS: &[&str] = &[
     "data_loss_minutes",
 ];
 /// The reduced checks (`slareport reduce`, or the SQL in `sql/`): intervals per pair.
-pub const REDUCED_COLUMNS: &[&str] = &["service", "region", "kind", "start", "end", "locations_down", "locations"];
-pub const REDUCED_REQUIRED: &[&str] = &["service", "region", "kind", "start", "end"];
-pub const BACKUP_COLUMNS: &[&str] = &[
+pub(crate) const REDUCED_COLUMNS: &[&str] =
+    &["service", "region", "kind", "start", "end", "locations_down", "locations"];
+pub(crate) const REDUCED_REQUIRED: &[&str] = &["service", "region", "kind", "start", "end"];
+pub(crate) const BACKUP_COLUMNS: &[&str] = &[
     "backup_id",
     "component",
     "services",
@@ -117,24 +118,17 @@ pub const BACKUP_COLUMNS: &[&str] = &[
 /// How one input file's own columns and values become the canonical ones. Plain data,
 /// checked when the config is read; the default maps nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Mapping {
+pub(crate) struct Mapping {
     /// Canonical column -> its header name in the file.
-    pub columns: BTreeMap<String, String>,
+    pub(crate) columns: BTreeMap<String, String>,
     /// Canonical column -> (value as written in the file, trimmed -> canonical value).
-    pub values: BTreeMap<String, BTreeMap<String, String>>,
+    pub(crate) values: BTreeMap<String, BTreeMap<String, String>>,
     /// How the file writes its instants; `None` = the canonical forms.
-    pub timestamp_format: Option<InstantFormat>,
+    pub(crate) timestamp_format: Option<InstantFormat>,
     /// Zone of the file's naive timestamps; `None` = `[inputs] timezone`.
-    pub timezone: Option<Tz>,
+    pub(crate) timezone: Option<Tz>,
     /// Canonical column -> the value of every row (the column is not read from the file).
-    pub constants: BTreeMap<String, String>,
-}
-
-impl Mapping {
-    /// Whether the mapping changes nothing.
-    pub fn is_empty(&self) -> bool {
-        self == &Mapping::default()
-    }
+    pub(crate) constants: BTreeMap<String, String>,
 }
 
 /// A native source format (`format = ...` on an `[inputs]` entry; read by `load::native`).
@@ -151,10 +145,10 @@ pub enum NativeFormat {
 }
 
 impl NativeFormat {
-    pub const ALL: [NativeFormat; 4] =
+    pub(crate) const ALL: [NativeFormat; 4] =
         [NativeFormat::Statuspage, NativeFormat::UptimeKuma, NativeFormat::Prometheus, NativeFormat::GcpStatus];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             NativeFormat::Statuspage => "statuspage",
             NativeFormat::UptimeKuma => "uptime-kuma",
@@ -185,19 +179,19 @@ impl std::str::FromStr for NativeFormat {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputPattern {
     pub pattern: String,
-    pub optional: bool,
-    pub mapping: Mapping,
+    pub(crate) optional: bool,
+    pub(crate) mapping: Mapping,
     /// How check rows are read (probe results or a state-change log); checks only.
-    pub series: SeriesMode,
+    pub(crate) series: SeriesMode,
     /// A native source format (`statuspage`, `uptime-kuma`, `prometheus`, `gcp-status`)
     /// instead of a table file, with its own options.
-    pub format: Option<NativeFormat>,
-    pub options: BTreeMap<String, String>,
+    pub(crate) format: Option<NativeFormat>,
+    pub(crate) options: BTreeMap<String, String>,
 }
 
 impl InputPattern {
     /// A plain path or glob, with no mapping.
-    pub fn plain(pattern: &str) -> InputPattern {
+    pub(crate) fn plain(pattern: &str) -> InputPattern {
         InputPattern {
             pattern: pattern.to_string(),
             optional: false,
@@ -403,7 +397,7 @@ fn single_quoted(s: &str) -> String {
 }
 
 /// The longest `max_hold_seconds` of a state-change log: 366 days, like `max_gap_seconds`.
-pub const MAX_HOLD_SECONDS: i64 = MAX_GAP_SECONDS;
+pub(crate) const MAX_HOLD_SECONDS: i64 = MAX_GAP_SECONDS;
 
 /// `"checks/*.csv"` or `{ path = "checks/*.csv", optional = true, columns = ..., ... }`.
 struct PatternVisitor;
@@ -551,30 +545,30 @@ struct RawBand {
 /// A parsed, validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Directory that relative input paths are resolved against.
-    pub base_dir: PathBuf,
+    pub(crate) base_dir: PathBuf,
     /// The exact bytes of the file, for the manifest digest.
-    pub bytes: Vec<u8>,
-    pub report_timezone: Tz,
-    pub decimals: u32,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) report_timezone: Tz,
+    pub(crate) decimals: u32,
     /// Report template directory; `None` = the bundled default.
-    pub template: Option<PathBuf>,
-    pub inputs_timezone: Tz,
+    pub(crate) template: Option<PathBuf>,
+    pub(crate) inputs_timezone: Tz,
     pub customers: Vec<InputPattern>,
     pub checks: Vec<InputPattern>,
     pub outages: Vec<InputPattern>,
     pub incidents: Vec<InputPattern>,
-    pub monitoring: MonitoringRules,
+    pub(crate) monitoring: MonitoringRules,
     /// A customer-month whose monitoring coverage is below this is a warning.
-    pub min_coverage_percent: Decimal,
+    pub(crate) min_coverage_percent: Decimal,
     pub tiers: BTreeMap<String, TierRules>,
     /// `[inputs] backups`: backup runs and restore tests per component (optional).
-    pub backups: Vec<InputPattern>,
+    pub(crate) backups: Vec<InputPattern>,
     /// `[backups]`: the RPO and retention limits the backups are held to.
-    pub backup_rules: crate::core::backups::BackupRules,
+    pub(crate) backup_rules: crate::core::backups::BackupRules,
     /// `[inputs] reduced`: checks already reduced per pair (`slareport reduce`, `sql/`).
-    pub reduced: Vec<InputPattern>,
+    pub(crate) reduced: Vec<InputPattern>,
 }
 
 /// Replaces every float literal by a string of its literal text, keeping layout.
@@ -634,7 +628,7 @@ fn one_line(msg: &str) -> String {
 }
 
 /// How a config read from standard input (`--config -`) is named.
-pub const STDIN_NAME: &str = "<stdin>";
+pub(crate) const STDIN_NAME: &str = "<stdin>";
 
 impl Config {
     /// Reads and parses a config file; `-` reads standard input (named `<stdin>` in

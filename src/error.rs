@@ -7,13 +7,13 @@ use crate::load::InputError;
 use crate::render::template::TemplateError;
 
 /// `validate`: warnings only.
-pub const WARNINGS_ONLY: i32 = 1;
+pub(crate) const WARNINGS_ONLY: i32 = 1;
 /// `diff --exit-code`: there are restatements.
-pub const RESTATED: i32 = 1;
+pub(crate) const RESTATED: i32 = 1;
 /// `validate`: problems in the inputs (as a run would fail on them).
-pub const PROBLEMS: i32 = 4;
+pub(crate) const PROBLEMS: i32 = 4;
 /// `verify` found a check that failed.
-pub const VERIFY_FAILED: i32 = 6;
+pub(crate) const VERIFY_FAILED: i32 = 6;
 
 /// Why a run failed; each maps to its own exit code.
 #[derive(Debug, thiserror::Error)]

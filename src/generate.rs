@@ -24,14 +24,14 @@ use crate::error::RunError;
 
 /// The checks file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Csv,
     CsvGz,
     Parquet,
 }
 
 impl Format {
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Format::Csv => "csv",
             Format::CsvGz => "csv.gz",
@@ -42,32 +42,32 @@ impl Format {
 
 /// What to generate.
 #[derive(Debug, Clone)]
-pub struct Spec {
-    pub seed: u64,
+pub(crate) struct Spec {
+    pub(crate) seed: u64,
     /// About this many check rows in all (gaps remove some, duplicates add a few).
-    pub checks: u64,
-    pub customers: u32,
-    pub services: u32,
-    pub regions: u32,
+    pub(crate) checks: u64,
+    pub(crate) customers: u32,
+    pub(crate) services: u32,
+    pub(crate) regions: u32,
     /// Probe locations per region.
-    pub locations: u32,
-    pub month: Month,
-    pub format: Format,
+    pub(crate) locations: u32,
+    pub(crate) month: Month,
+    pub(crate) format: Format,
     /// Check files, split by time (1: `checks.<ext>`, else `checks-0001.<ext>`, ...).
-    pub files: u32,
+    pub(crate) files: u32,
 }
 
 /// What was written.
 #[derive(Debug, Clone)]
-pub struct Summary {
-    pub rows: u64,
-    pub series: u64,
-    pub step_seconds: f64,
-    pub max_gap_seconds: i64,
-    pub customers: u32,
-    pub outages: usize,
-    pub incidents: usize,
-    pub files: Vec<String>,
+pub(crate) struct Summary {
+    pub(crate) rows: u64,
+    pub(crate) series: u64,
+    pub(crate) step_seconds: f64,
+    pub(crate) max_gap_seconds: i64,
+    pub(crate) customers: u32,
+    pub(crate) outages: usize,
+    pub(crate) incidents: usize,
+    pub(crate) files: Vec<String>,
 }
 
 /// Data starts this long before the month (UTC) and ends this long after it, so every
@@ -773,7 +773,7 @@ fn write_small(dir: &Path, name: &str, text: &str) -> Result<Pending, RunError> 
 }
 
 /// Generates the data set into `dir`: refuses a non-empty directory unless `force`.
-pub fn generate(dir: &Path, spec: &Spec, force: bool, command_line: &str) -> Result<Summary, RunError> {
+pub(crate) fn generate(dir: &Path, spec: &Spec, force: bool, command_line: &str) -> Result<Summary, RunError> {
     check_spec(spec)?;
     match std::fs::read_dir(dir) {
         Ok(mut entries) => {

@@ -23,17 +23,17 @@ use crate::render::view::{CustomerInputs, HistoryPoint, SummaryInputs, customer_
 use crate::render::{csv_files, view};
 use std::collections::BTreeMap;
 
-pub use crate::error::RunError;
+pub(crate) use crate::error::RunError;
 
 /// Everything loaded and reduced once, reused for every period of a run.
 pub struct Prepared {
-    pub config: Config,
-    pub inputs: Inputs,
-    pub pairs: Vec<PairDowntime>,
-    pub now: Instant,
-    pub as_of: Option<Instant>,
-    pub template: Template,
-    pub fonts: FontSet,
+    pub(crate) config: Config,
+    pub(crate) inputs: Inputs,
+    pub(crate) pairs: Vec<PairDowntime>,
+    pub(crate) now: Instant,
+    pub(crate) as_of: Option<Instant>,
+    pub(crate) template: Template,
+    pub(crate) fonts: FontSet,
 }
 
 pub fn prepare(config: Config, as_of: Option<Instant>, clock_now: Instant) -> Result<Prepared, RunError> {
@@ -51,7 +51,7 @@ impl Prepared {
     /// kept for customers in other zones do not add a month, and a stray old row does
     /// not either; the latest `limit` of them. When no month qualifies, the month with
     /// data on the most days (the latest of equals).
-    pub fn covered_months(&self, limit: usize) -> Option<CoveredMonths> {
+    pub(crate) fn covered_months(&self, limit: usize) -> Option<CoveredMonths> {
         let i = &self.inputs;
         // Check times come from the files' quarter-hour footprints (taken while loading),
         // not from another pass over every check.
@@ -132,7 +132,7 @@ impl Prepared {
     }
 
     /// The instants of `periods` in the report zone or any customer's zone.
-    pub fn window(&self, periods: &[Period]) -> IntervalSet {
+    pub(crate) fn window(&self, periods: &[Period]) -> IntervalSet {
         let mut zones: Vec<chrono_tz::Tz> = self.inputs.customers.iter().map(|c| c.timezone).collect();
         zones.push(self.config.report_timezone);
         zones.sort_by_key(|z| z.name());
@@ -148,7 +148,7 @@ impl Prepared {
     }
 
     /// Per input file: rows read, and rows inside `periods` (see [`Prepared::window`]).
-    pub fn usage(&self, periods: &[Period]) -> Vec<(&InputFile, usize)> {
+    pub(crate) fn usage(&self, periods: &[Period]) -> Vec<(&InputFile, usize)> {
         let window = self.window(periods);
         self.inputs.files.iter().map(|f| (f, f.footprint.rows_inside(&window))).collect()
     }
@@ -156,7 +156,7 @@ impl Prepared {
     /// The files of a period directory, manifest last, in a fixed order: CSVs, then
     /// `summary.pdf` and `customers/<id>.pdf` (footers carry the data fingerprint, a
     /// digest of the config, the inputs, the template and the CSVs), then the manifest.
-    pub fn render(&self, result: &PeriodResult, trend: &Trend) -> PeriodFiles {
+    pub(crate) fn render(&self, result: &PeriodResult, trend: &Trend) -> PeriodFiles {
         let month = result.period.to_string();
         let mut files = self.render_csvs(result);
         let config_digest = FileDigest::of(
@@ -294,7 +294,7 @@ impl Prepared {
     }
 
     /// The CSV files of a period, in a fixed order.
-    pub fn render_csvs(&self, result: &PeriodResult) -> PeriodFiles {
+    pub(crate) fn render_csvs(&self, result: &PeriodResult) -> PeriodFiles {
         let d = self.config.decimals;
         let p = &result.period;
         let mut files = vec![
@@ -315,7 +315,7 @@ impl Prepared {
 
     /// Backups per component over `period` in the report zone, cut at "now"; `None`
     /// without a backups input.
-    pub fn period_backups(&self, period: &Period) -> Option<Vec<crate::core::backups::ComponentBackups>> {
+    pub(crate) fn period_backups(&self, period: &Period) -> Option<Vec<crate::core::backups::ComponentBackups>> {
         if self.config.backups.is_empty() {
             return None;
         }
@@ -326,7 +326,7 @@ impl Prepared {
     /// The 12-month trend of a calendar month: each of the 11 months before it, from
     /// this run when it computed that month, else from `recorded` (see
     /// [`recorded_points`]). Other periods show their own whole months instead: no trend.
-    pub fn history(&self, recorded: &RecordedPoints, period: &Period, earlier: &[PeriodResult]) -> Trend {
+    pub(crate) fn history(&self, recorded: &RecordedPoints, period: &Period, earlier: &[PeriodResult]) -> Trend {
         let Some(month) = period.as_month() else {
             return Trend::default();
         };
@@ -390,9 +390,9 @@ fn data_fingerprint(
 /// The earlier months of a customer's trend, and the digest of each month's figures
 /// (recorded in the manifest and the data fingerprint).
 #[derive(Default)]
-pub struct Trend {
-    pub points: BTreeMap<String, Vec<HistoryPoint>>,
-    pub months: Vec<TrendDigest>,
+pub(crate) struct Trend {
+    pub(crate) points: BTreeMap<String, Vec<HistoryPoint>>,
+    pub(crate) months: Vec<TrendDigest>,
 }
 
 /// The 11 months before `month`, the earlier months of its trend.
@@ -405,12 +405,12 @@ fn trend_window(month: Month) -> Vec<Month> {
 }
 
 /// Figures of earlier months by month, as last recorded in a history.
-pub type RecordedPoints = BTreeMap<Month, Vec<ReportedPoint>>;
+pub(crate) type RecordedPoints = BTreeMap<Month, Vec<ReportedPoint>>;
 
 /// The figures of the trend months of the calendar months among `periods` as last
 /// recorded in `out`'s history (when the results file has its recorded digest), read
 /// once for a whole run.
-pub fn recorded_points(out: &Path, periods: &[Period]) -> RecordedPoints {
+pub(crate) fn recorded_points(out: &Path, periods: &[Period]) -> RecordedPoints {
     let months: std::collections::BTreeSet<Month> =
         periods.iter().filter_map(Period::as_month).flat_map(trend_window).collect();
     let store = Store::of(out);
@@ -436,32 +436,32 @@ pub fn recorded_points(out: &Path, periods: &[Period]) -> RecordedPoints {
 }
 
 /// The months a run without a period covers.
-pub struct CoveredMonths {
-    pub months: Vec<Month>,
+pub(crate) struct CoveredMonths {
+    pub(crate) months: Vec<Month>,
     /// Whether earlier months with data were left out by the limit.
-    pub truncated: bool,
-    pub first_with_data: Month,
+    pub(crate) truncated: bool,
+    pub(crate) first_with_data: Month,
 }
 
 /// The files of one period directory: (file name, contents), in writing order.
-pub type PeriodFiles = Vec<(String, Vec<u8>)>;
+pub(crate) type PeriodFiles = Vec<(String, Vec<u8>)>;
 
 pub struct PeriodResult {
-    pub period: Period,
+    pub(crate) period: Period,
     pub rows: Vec<CustomerPeriod>,
-    pub tiers: Vec<TierSummary>,
+    pub(crate) tiers: Vec<TierSummary>,
     /// Monitoring warnings (coverage below the minimum, customers nothing monitors).
-    pub warnings: Vec<MonitoringWarning>,
+    pub(crate) warnings: Vec<MonitoringWarning>,
     /// Backups per component, when a backups input is configured.
-    pub backups: Option<Vec<crate::core::backups::ComponentBackups>>,
+    pub(crate) backups: Option<Vec<crate::core::backups::ComponentBackups>>,
     /// Per customer and per tier, for a period holding whole calendar months.
-    pub rollups: Option<Vec<crate::core::sla::Rollup>>,
+    pub(crate) rollups: Option<Vec<crate::core::sla::Rollup>>,
 }
 
 impl PeriodResult {
     /// The run warnings of the period's backups (a missed RPO, an over-kept backup, a
     /// failed restore test).
-    pub fn backup_warnings(&self, rules: &crate::core::backups::BackupRules) -> Vec<String> {
+    pub(crate) fn backup_warnings(&self, rules: &crate::core::backups::BackupRules) -> Vec<String> {
         self.backups.as_deref().map_or(Vec::new(), |b| crate::core::backups::backup_warnings(b, rules))
     }
 }
@@ -470,7 +470,7 @@ impl PeriodResult {
 /// place. On any error before the first move nothing is published and the temporary
 /// directories are removed. An existing period directory is swapped with the new one in
 /// one atomic step (see [`replace_dir`]), so it never goes missing.
-pub fn publish(out: &Path, months: &[(Period, PeriodFiles)]) -> Result<Vec<PathBuf>, RunError> {
+pub(crate) fn publish(out: &Path, months: &[(Period, PeriodFiles)]) -> Result<Vec<PathBuf>, RunError> {
     let fail =
         |what: &str, p: &Path, e: std::io::Error| RunError::Output(format!("{}: cannot {what}: {e}", p.display()));
     std::fs::create_dir_all(out).map_err(|e| fail("create the output directory", out, e))?;
@@ -574,7 +574,7 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
 /// Records a run in the history of `out` and publishes its months: under the store's
 /// lock, the run's files are archived, its results written as Parquet, its record
 /// appended to the chain, and only then the month directories replaced.
-pub fn record_and_publish(
+pub(crate) fn record_and_publish(
     prepared: &Prepared,
     out: &Path,
     results: &[PeriodResult],
@@ -701,7 +701,7 @@ fn with_run_id(rendered: &[(Period, PeriodFiles)], run_id: &str) -> Vec<(Period,
 /// output directory with a history: when no other run holds the lock, leftovers are
 /// cleaned up and every month whose latest recorded run was not published is published
 /// from that run's archive. Returns what was done, in words.
-pub fn complete_interrupted(out: &Path) -> Vec<String> {
+pub(crate) fn complete_interrupted(out: &Path) -> Vec<String> {
     let store = Store::of(out);
     if !store.runs_file().is_file() {
         return Vec::new();

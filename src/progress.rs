@@ -8,14 +8,14 @@ use std::sync::OnceLock;
 static BARS: OnceLock<MultiProgress> = OnceLock::new();
 
 /// Turns progress bars on for this process (a terminal command without `--quiet`).
-pub fn enable() {
+pub(crate) fn enable() {
     if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         let _ = BARS.set(MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(8)));
     }
 }
 
 /// A bar of `total` units (`bytes` shows sizes), or a hidden one when bars are off.
-pub fn bar(label: &str, total: u64, bytes: bool) -> Bar {
+pub(crate) fn bar(label: &str, total: u64, bytes: bool) -> Bar {
     let Some(multi) = BARS.get() else { return Bar(None) };
     let template = if bytes {
         "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}"
@@ -28,29 +28,29 @@ pub fn bar(label: &str, total: u64, bytes: bool) -> Bar {
 }
 
 /// One stage's bar; every call is a no-op when bars are off.
-pub struct Bar(Option<ProgressBar>);
+pub(crate) struct Bar(Option<ProgressBar>);
 
 impl Bar {
-    pub fn set(&self, pos: u64) {
+    pub(crate) fn set(&self, pos: u64) {
         if let Some(b) = &self.0 {
             b.set_position(pos);
         }
     }
 
-    pub fn inc(&self, n: u64) {
+    pub(crate) fn inc(&self, n: u64) {
         if let Some(b) = &self.0 {
             b.inc(n);
         }
     }
 
-    pub fn message(&self, m: String) {
+    pub(crate) fn message(&self, m: String) {
         if let Some(b) = &self.0 {
             b.set_message(m);
         }
     }
 
     /// Leaves the bar, complete, above the next one.
-    pub fn done(self) {
+    pub(crate) fn done(self) {
         if let Some(b) = self.0 {
             b.finish();
         }

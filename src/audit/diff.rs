@@ -8,27 +8,27 @@ use super::history::{Store, short};
 
 /// What a side of the comparison reported for one customer-month.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reported {
-    pub uptime_percent: String,
-    pub met: String,
-    pub credit_percent: String,
-    pub credit_amount: String,
-    pub currency: String,
+pub(crate) struct Reported {
+    pub(crate) uptime_percent: String,
+    pub(crate) met: String,
+    pub(crate) credit_percent: String,
+    pub(crate) credit_amount: String,
+    pub(crate) currency: String,
 }
 
 /// One side: results by (month, customer id), and input digests by "role path".
-pub struct Side {
-    pub label: String,
-    pub results: BTreeMap<(String, String), Reported>,
-    pub inputs: BTreeMap<String, String>,
+pub(crate) struct Side {
+    pub(crate) label: String,
+    pub(crate) results: BTreeMap<(String, String), Reported>,
+    pub(crate) inputs: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Restatement {
-    pub month: String,
-    pub customer_id: String,
-    pub old: Option<Reported>,
-    pub new: Option<Reported>,
+pub(crate) struct Restatement {
+    pub(crate) month: String,
+    pub(crate) customer_id: String,
+    pub(crate) old: Option<Reported>,
+    pub(crate) new: Option<Reported>,
 }
 
 fn read_results(path: &Path, into: &mut BTreeMap<(String, String), Reported>) -> Result<(), String> {
@@ -62,7 +62,7 @@ fn read_results(path: &Path, into: &mut BTreeMap<(String, String), Reported>) ->
 }
 
 /// A run id of the history in `out`, or a month directory.
-pub fn load_side(out: &Path, arg: &str) -> Result<Side, String> {
+pub(crate) fn load_side(out: &Path, arg: &str) -> Result<Side, String> {
     let dir = Path::new(arg);
     let mut results = BTreeMap::new();
     let mut inputs = BTreeMap::new();
@@ -96,7 +96,7 @@ pub fn load_side(out: &Path, arg: &str) -> Result<Side, String> {
 
 /// Customer-months whose reported figures differ (or exist on one side only), for the
 /// months both sides cover.
-pub fn restatements(a: &Side, b: &Side) -> Vec<Restatement> {
+pub(crate) fn restatements(a: &Side, b: &Side) -> Vec<Restatement> {
     let months_a: BTreeSet<&String> = a.results.keys().map(|(m, _)| m).collect();
     let months_b: BTreeSet<&String> = b.results.keys().map(|(m, _)| m).collect();
     let common: BTreeSet<&&String> = months_a.intersection(&months_b).collect();
@@ -117,13 +117,13 @@ pub fn restatements(a: &Side, b: &Side) -> Vec<Restatement> {
 
 /// An input that changed, appeared or disappeared between the sides.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputChange {
+pub(crate) struct InputChange {
     /// `changed`, `added` or `removed`.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// "role path" (or "role name" for a run).
-    pub input: String,
-    pub old_sha256: Option<String>,
-    pub new_sha256: Option<String>,
+    pub(crate) input: String,
+    pub(crate) old_sha256: Option<String>,
+    pub(crate) new_sha256: Option<String>,
 }
 
 impl std::fmt::Display for InputChange {
@@ -136,7 +136,7 @@ impl std::fmt::Display for InputChange {
 }
 
 /// Inputs that changed, appeared or disappeared between the sides.
-pub fn input_changes(a: &Side, b: &Side) -> Vec<InputChange> {
+pub(crate) fn input_changes(a: &Side, b: &Side) -> Vec<InputChange> {
     let keys: BTreeSet<&String> = a.inputs.keys().chain(b.inputs.keys()).collect();
     keys.into_iter()
         .filter_map(|k| {
@@ -164,7 +164,7 @@ fn cells(r: &Option<Reported>) -> [String; 3] {
 }
 
 /// The columns of the terminal table (credit as one readable cell).
-pub const TABLE_HEADER: [&str; 8] = [
+pub(crate) const TABLE_HEADER: [&str; 8] = [
     "month",
     "customer_id",
     "old_uptime_percent",
@@ -176,7 +176,7 @@ pub const TABLE_HEADER: [&str; 8] = [
 ];
 
 /// The rows of the terminal table; `-` for a side without the customer-month.
-pub fn rows(list: &[Restatement]) -> Vec<[String; 8]> {
+pub(crate) fn rows(list: &[Restatement]) -> Vec<[String; 8]> {
     list.iter()
         .map(|r| {
             let [ou, om, oc] = cells(&r.old);
@@ -188,7 +188,7 @@ pub fn rows(list: &[Restatement]) -> Vec<[String; 8]> {
 
 /// The columns of `diff --csv`: every figure in a column of its own, old then new, so a
 /// spreadsheet can sum them.
-pub const CSV_HEADER: [&str; 12] = [
+pub(crate) const CSV_HEADER: [&str; 12] = [
     "month",
     "customer_id",
     "old_uptime_percent",
@@ -216,7 +216,7 @@ fn csv_row(r: &Restatement) -> [String; 12] {
     [r.month.clone(), r.customer_id.clone(), ou, nu, om, nm, ocp, ncp, oca, nca, ocur, ncur]
 }
 
-pub fn to_csv(list: &[Restatement]) -> Vec<u8> {
+pub(crate) fn to_csv(list: &[Restatement]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     w.write_record(CSV_HEADER).expect("csv");
     for r in list {

@@ -19,54 +19,54 @@ use std::time::{Duration, Instant as Clock};
 
 use super::manifest::sha256_hex;
 
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileRef {
-    pub path: String,
-    pub sha256: String,
+pub(crate) struct FileRef {
+    pub(crate) path: String,
+    pub(crate) sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputRef {
-    pub role: String,
+pub(crate) struct InputRef {
+    pub(crate) role: String,
     /// The path as named relative to the config's directory.
-    pub name: String,
+    pub(crate) name: String,
     /// The absolute path when recorded.
-    pub path: String,
-    pub sha256: String,
-    pub rows: usize,
+    pub(crate) path: String,
+    pub(crate) sha256: String,
+    pub(crate) rows: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutputRef {
+pub(crate) struct OutputRef {
     /// Path inside the run's archive directory, e.g. `2026-10/sla_monthly.csv`.
-    pub path: String,
-    pub sha256: String,
+    pub(crate) path: String,
+    pub(crate) sha256: String,
 }
 
 /// One run, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RunRecord {
-    pub run_id: String,
+pub(crate) struct RunRecord {
+    pub(crate) run_id: String,
     /// The run's "now": `--as-of` when given, else the clock.
-    pub recorded_at: String,
-    pub as_of: Option<String>,
-    pub tool_version: String,
-    pub config: FileRef,
-    pub template_sha256: String,
-    pub inputs: Vec<InputRef>,
-    pub months: Vec<String>,
-    pub outputs: Vec<OutputRef>,
+    pub(crate) recorded_at: String,
+    pub(crate) as_of: Option<String>,
+    pub(crate) tool_version: String,
+    pub(crate) config: FileRef,
+    pub(crate) template_sha256: String,
+    pub(crate) inputs: Vec<InputRef>,
+    pub(crate) months: Vec<String>,
+    pub(crate) outputs: Vec<OutputRef>,
     /// SHA-256 of `results/<run-id>.parquet`.
-    pub results_sha256: String,
+    pub(crate) results_sha256: String,
     /// SHA-256 of the previous record's line, or all zeros for the first.
-    pub prev_sha256: String,
+    pub(crate) prev_sha256: String,
 }
 
 impl RunRecord {
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         serde_json::to_string(self).expect("record serializes")
     }
 }
@@ -80,49 +80,49 @@ fn io(p: &Path, what: &str, e: std::io::Error) -> HistoryError {
 }
 
 /// The history directory of an output directory.
-pub struct Store {
-    pub dir: PathBuf,
+pub(crate) struct Store {
+    pub(crate) dir: PathBuf,
 }
 
 /// A line of `runs.jsonl` as stored, with its digest.
 #[derive(Debug, Clone)]
-pub struct StoredRecord {
-    pub line_no: usize,
-    pub line: String,
-    pub record: Option<RunRecord>,
+pub(crate) struct StoredRecord {
+    pub(crate) line_no: usize,
+    pub(crate) line: String,
+    pub(crate) record: Option<RunRecord>,
 }
 
 impl StoredRecord {
-    pub fn digest(&self) -> String {
+    pub(crate) fn digest(&self) -> String {
         sha256_hex(self.line.as_bytes())
     }
 }
 
 /// Exclusive use of a store: an OS file lock, released when the process lets go of the
 /// file (on drop, or when it dies), so a crashed run never leaves a stale lock.
-pub struct Lock {
+pub(crate) struct Lock {
     _file: std::fs::File,
 }
 
 impl Store {
-    pub fn of(out: &Path) -> Store {
+    pub(crate) fn of(out: &Path) -> Store {
         Store { dir: out.join("history") }
     }
 
-    pub fn runs_file(&self) -> PathBuf {
+    pub(crate) fn runs_file(&self) -> PathBuf {
         self.dir.join("runs.jsonl")
     }
 
-    pub fn archive(&self, run_id: &str) -> PathBuf {
+    pub(crate) fn archive(&self, run_id: &str) -> PathBuf {
         self.dir.join("runs").join(run_id)
     }
 
-    pub fn results_file(&self, run_id: &str) -> PathBuf {
+    pub(crate) fn results_file(&self, run_id: &str) -> PathBuf {
         self.dir.join("results").join(format!("{run_id}.parquet"))
     }
 
     /// Takes the store's lock, waiting up to `wait` for another run to finish.
-    pub fn lock(&self, wait: Duration) -> Result<Lock, HistoryError> {
+    pub(crate) fn lock(&self, wait: Duration) -> Result<Lock, HistoryError> {
         self.acquire(wait)?.map_err(HistoryError)
     }
 
@@ -165,12 +165,12 @@ impl Store {
     }
 
     /// Takes the store's lock if no one holds it; `None` when another run does.
-    pub fn try_lock(&self) -> Result<Option<Lock>, HistoryError> {
+    pub(crate) fn try_lock(&self) -> Result<Option<Lock>, HistoryError> {
         Ok(self.acquire(Duration::ZERO)?.ok())
     }
 
     /// Every line of `runs.jsonl` (an absent file is an empty history).
-    pub fn read(&self) -> Result<Vec<StoredRecord>, HistoryError> {
+    pub(crate) fn read(&self) -> Result<Vec<StoredRecord>, HistoryError> {
         let path = self.runs_file();
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
@@ -185,13 +185,13 @@ impl Store {
     }
 
     /// The id the next run gets.
-    pub fn next_id(records: &[StoredRecord]) -> String {
+    pub(crate) fn next_id(records: &[StoredRecord]) -> String {
         format!("run-{:06}", records.len() + 1)
     }
 
     /// Moves a complete staged archive into place (an orphan left by a killed run with
     /// the same id, which has no record, is replaced).
-    pub fn install_archive(&self, run_id: &str, staged: &Path) -> Result<(), HistoryError> {
+    pub(crate) fn install_archive(&self, run_id: &str, staged: &Path) -> Result<(), HistoryError> {
         let target = self.archive(run_id);
         let parent = target.parent().expect("archive parent");
         std::fs::create_dir_all(parent).map_err(|e| io(parent, "create", e))?;
@@ -202,14 +202,14 @@ impl Store {
     }
 
     /// Writes the results file of a run atomically.
-    pub fn install_results(&self, run_id: &str, bytes: &[u8]) -> Result<(), HistoryError> {
+    pub(crate) fn install_results(&self, run_id: &str, bytes: &[u8]) -> Result<(), HistoryError> {
         let target = self.results_file(run_id);
         atomic_write(&target, bytes)
     }
 
     /// Appends a record: all earlier lines unchanged plus the new one, replacing the
     /// file atomically.
-    pub fn append(&self, records: &[StoredRecord], record: &RunRecord) -> Result<(), HistoryError> {
+    pub(crate) fn append(&self, records: &[StoredRecord], record: &RunRecord) -> Result<(), HistoryError> {
         let mut text = String::new();
         for r in records {
             text.push_str(&r.line);
@@ -223,10 +223,10 @@ impl Store {
 
 /// The name prefix of a file being written by [`atomic_write`]; one left by a killed
 /// run is removed by the next command on the output directory.
-pub const TEMP_PREFIX: &str = ".slareport-write-";
+pub(crate) const TEMP_PREFIX: &str = ".slareport-write-";
 
 /// Writes `bytes` beside `target`, syncs, and renames over it.
-pub fn atomic_write(target: &Path, bytes: &[u8]) -> Result<(), HistoryError> {
+pub(crate) fn atomic_write(target: &Path, bytes: &[u8]) -> Result<(), HistoryError> {
     let parent = target.parent().expect("a parent directory");
     std::fs::create_dir_all(parent).map_err(|e| io(parent, "create", e))?;
     let mut tmp = tempfile::Builder::new()
@@ -250,13 +250,13 @@ pub fn atomic_write(target: &Path, bytes: &[u8]) -> Result<(), HistoryError> {
 
 /// The verdict of one check of `verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Check {
-    pub ok: bool,
-    pub what: String,
+pub(crate) struct Check {
+    pub(crate) ok: bool,
+    pub(crate) what: String,
 }
 
 /// Checks the hash chain and record numbering of a history.
-pub fn check_chain(records: &[StoredRecord]) -> Vec<Check> {
+pub(crate) fn check_chain(records: &[StoredRecord]) -> Vec<Check> {
     let mut checks = Vec::new();
     let mut prev = GENESIS.to_string();
     for (k, r) in records.iter().enumerate() {
@@ -294,7 +294,7 @@ pub fn check_chain(records: &[StoredRecord]) -> Vec<Check> {
     checks
 }
 
-pub fn short(hex: &str) -> String {
+pub(crate) fn short(hex: &str) -> String {
     hex.chars().take(12).collect()
 }
 

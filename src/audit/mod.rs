@@ -1,7 +1,7 @@
 //! The audit trail: manifests with digests of every input and output, and the
 //! hash-chained history of runs.
 
-pub mod diff;
-pub mod history;
-pub mod manifest;
-pub mod verify;
+pub(crate) mod diff;
+pub(crate) mod history;
+pub(crate) mod manifest;
+pub(crate) mod verify;

@@ -11,17 +11,17 @@ use crate::load::history::results_points;
 use crate::load::sha256_file;
 
 /// The file in a published month directory naming the run that wrote it.
-pub const RUN_ID_FILE: &str = "RUN_ID";
+pub(crate) const RUN_ID_FILE: &str = "RUN_ID";
 
 /// Which run to verify: the latest, a run id, or the run that wrote a manifest.
-pub enum Target {
+pub(crate) enum Target {
     Latest,
     Run(String),
     Manifest(PathBuf),
 }
 
 impl Target {
-    pub fn parse(arg: Option<&str>) -> Target {
+    pub(crate) fn parse(arg: Option<&str>) -> Target {
         match arg {
             None => Target::Latest,
             Some(a) if a.ends_with(".json") || Path::new(a).is_file() => Target::Manifest(PathBuf::from(a)),
@@ -41,11 +41,11 @@ fn fail(what: String) -> Check {
 /// Recomputes a recorded run's CSVs: from its config file, "now" and periods, every
 /// file as `PERIOD/NAME` with its bytes (the caller runs the pipeline: `audit` does not
 /// depend on it).
-pub type Recompute<'a> =
+pub(crate) type Recompute<'a> =
     &'a dyn Fn(&Path, crate::core::interval::Instant, &[String]) -> Result<Vec<(String, Vec<u8>)>, String>;
 
 /// Runs every check; `Err` only when the store cannot be read or the run not found.
-pub fn verify(out: &Path, target: &Target, recompute: Recompute) -> Result<(String, Vec<Check>), String> {
+pub(crate) fn verify(out: &Path, target: &Target, recompute: Recompute) -> Result<(String, Vec<Check>), String> {
     let store = Store::of(out);
     let records = store.read().map_err(|e| e.to_string())?;
     if records.is_empty() {

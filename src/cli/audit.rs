@@ -11,15 +11,15 @@ use crate::core::time::Month;
 use crate::pipeline::{self, RunError};
 use crate::render::{explain, terminal};
 
-pub use crate::error::VERIFY_FAILED;
+pub(crate) use crate::error::VERIFY_FAILED;
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// A run id (e.g. run-000003) or a month's manifest.json; default: the latest run.
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
     /// The output directory holding the history.
     #[arg(long, value_name = "DIR", default_value = "reports")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Print the verdicts as one JSON object (see README "JSON output") instead of text.
     #[arg(long)]
     pub json: bool,
@@ -69,7 +69,7 @@ fn recompute(
     Ok(files)
 }
 
-pub fn verify(args: VerifyArgs) -> Result<Outcome, RunError> {
+pub(crate) fn verify(args: VerifyArgs) -> Result<Outcome, RunError> {
     let target = verify::Target::parse(args.target.as_deref());
     if args.json {
         let done = completed_lines(&args.out);
@@ -104,25 +104,25 @@ pub fn verify(args: VerifyArgs) -> Result<Outcome, RunError> {
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// The earlier run id or month directory.
-    pub a: String,
+    pub(crate) a: String,
     /// The later run id or month directory.
-    pub b: String,
+    pub(crate) b: String,
     /// The output directory holding the history (for run ids).
     #[arg(long, value_name = "DIR", default_value = "reports")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Also write the restatements as CSV to this file (- for standard output).
     #[arg(long, value_name = "FILE")]
-    pub csv: Option<PathBuf>,
+    pub(crate) csv: Option<PathBuf>,
     /// Print the restatements and input changes as one JSON object (see README "JSON
     /// output") instead of text.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
     /// Exit 1 when there are restatements, 0 when there are none (like `git diff --exit-code`).
     #[arg(long)]
-    pub exit_code: bool,
+    pub(crate) exit_code: bool,
 }
 
-pub use crate::error::RESTATED;
+pub(crate) use crate::error::RESTATED;
 
 /// One side's figures for a customer-month in `diff --json` (null when absent).
 fn reported_json(r: &Option<diff::Reported>) -> serde_json::Value {
@@ -170,7 +170,7 @@ fn diff_json(a: &diff::Side, b: &diff::Side, list: &[diff::Restatement], done: V
     })
 }
 
-pub fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
+pub(crate) fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
     json_and_csv_stdout(args.json, args.csv.as_deref())?;
     let dest = args.csv.as_deref().map(|p| output::destination(p, &args.out)).transpose()?;
     let done = completed_lines(&args.out);
@@ -213,26 +213,26 @@ pub fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
 pub struct ExplainArgs {
     /// Customer id.
     #[arg(long)]
-    pub customer: String,
+    pub(crate) customer: String,
     /// Month, YYYY-MM.
     #[arg(long, value_name = "YYYY-MM", required_unless_present = "period", conflicts_with = "period")]
-    pub month: Option<Month>,
+    pub(crate) month: Option<Month>,
     /// Or any period: 2026-Q3, 2026, 2026-10-01..2026-12-31, last-90-days.
     #[arg(long, value_name = "PERIOD")]
-    pub period: Option<PeriodSpec>,
+    pub(crate) period: Option<PeriodSpec>,
     /// Configuration file (TOML). Default: the bundled sample-data/sla.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "run")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Fix "now" (for incidents still open).
     #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of, conflicts_with = "run")]
-    pub as_of: Option<Instant>,
+    pub(crate) as_of: Option<Instant>,
     /// Explain as a recorded run computed it: its config, inputs and "now" (from the
     /// history in --out); refused when an input changed since.
     #[arg(long, value_name = "RUN_ID")]
-    pub run: Option<String>,
+    pub(crate) run: Option<String>,
     /// The output directory holding the history (with --run).
     #[arg(long, value_name = "DIR", default_value = "reports", requires = "run")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
 /// The config path and "now" of a recorded run, after checking that its config and
@@ -272,7 +272,7 @@ fn recorded_run(out: &std::path::Path, run_id: &str) -> Result<(PathBuf, Instant
     Ok((PathBuf::from(&record.config.path), now))
 }
 
-pub fn explain(args: ExplainArgs, clock_now: Instant) -> Result<Outcome, RunError> {
+pub(crate) fn explain(args: ExplainArgs, clock_now: Instant) -> Result<Outcome, RunError> {
     let (config_path, as_of) = match &args.run {
         Some(id) => {
             let (path, now) = recorded_run(&args.out, id)?;
@@ -309,16 +309,16 @@ pub fn explain(args: ExplainArgs, clock_now: Instant) -> Result<Outcome, RunErro
 pub struct HistoryArgs {
     /// The output directory holding the history.
     #[arg(long, value_name = "DIR", default_value = "reports")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Export every run's per-customer-month results as one CSV file (- for standard output).
     #[arg(long, value_name = "FILE")]
-    pub csv: Option<PathBuf>,
+    pub(crate) csv: Option<PathBuf>,
     /// Print the recorded runs as one JSON object (see README "JSON output") instead of text.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
-pub fn history(args: HistoryArgs) -> Result<Outcome, RunError> {
+pub(crate) fn history(args: HistoryArgs) -> Result<Outcome, RunError> {
     json_and_csv_stdout(args.json, args.csv.as_deref())?;
     let dest = args.csv.as_deref().map(|p| output::destination(p, &args.out)).transpose()?;
     let done_lines = completed_lines(&args.out);

@@ -16,48 +16,48 @@ use crate::generate::{Format, Spec};
 pub struct GenerateArgs {
     /// Output directory (created; must be empty unless --force).
     #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Seed of the random story: the same seed and arguments give the same bytes.
     #[arg(long, default_value_t = 42)]
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// About this many check rows in all, spread evenly over the series and the month.
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
-    pub checks: u64,
+    pub(crate) checks: u64,
     /// Customers in customers.csv.
     #[arg(long, value_name = "N", default_value_t = 20)]
-    pub customers: u32,
+    pub(crate) customers: u32,
     /// Services probed (in every region).
     #[arg(long, value_name = "N", default_value_t = 20)]
-    pub services: u32,
+    pub(crate) services: u32,
     /// Regions.
     #[arg(long, value_name = "N", default_value_t = 3)]
-    pub regions: u32,
+    pub(crate) regions: u32,
     /// Probe locations per region.
     #[arg(long, value_name = "N", default_value_t = 5)]
-    pub locations: u32,
+    pub(crate) locations: u32,
     /// The month the data covers (with 14 hours on each side), YYYY-MM.
     #[arg(long, value_name = "YYYY-MM", default_value = "2026-10")]
-    pub month: Month,
+    pub(crate) month: Month,
     /// Checks file format.
     #[arg(long, value_enum, default_value_t = CheckFormat::Csv)]
-    pub format: CheckFormat,
+    pub(crate) format: CheckFormat,
     /// Split the checks into N files by time (checks-0001.csv, ...).
     #[arg(long, value_name = "N", default_value_t = 1)]
-    pub files: u32,
+    pub(crate) files: u32,
     /// Write into a folder that is not empty (replacing the files generate writes).
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CheckFormat {
+pub(crate) enum CheckFormat {
     Csv,
     #[value(name = "csv.gz")]
     CsvGz,
     Parquet,
 }
 
-pub fn generate(args: GenerateArgs) -> Result<Outcome, RunError> {
+pub(crate) fn generate(args: GenerateArgs) -> Result<Outcome, RunError> {
     let spec = Spec {
         seed: args.seed,
         checks: args.checks,

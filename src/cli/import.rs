@@ -19,20 +19,20 @@ use crate::load::native::{self, Canonical, Format};
 pub struct ImportArgs {
     /// The source format: statuspage, uptime-kuma, prometheus or gcp-status.
     #[arg(value_name = "FORMAT", value_parser = |s: &str| s.parse::<Format>())]
-    pub format: Format,
+    pub(crate) format: Format,
     /// The source file; - reads standard input.
     #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// Output directory for the canonical CSV files; - writes the one table a source
     /// gives to standard output.
     #[arg(long, value_name = "DIR", default_value = "canonical")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// A reader option, as in the config's `options = { KEY = "VALUE" }`; repeatable.
     #[arg(long = "option", value_name = "KEY=VALUE", value_parser = parse_option)]
-    pub options: Vec<(String, String)>,
+    pub(crate) options: Vec<(String, String)>,
     /// "Now" for open incidents, e.g. 2026-11-01T00:00:00Z.
     #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of)]
-    pub as_of: Option<Instant>,
+    pub(crate) as_of: Option<Instant>,
 }
 
 fn parse_option(s: &str) -> Result<(String, String), String> {
@@ -71,7 +71,7 @@ fn source_file(file: &Path) -> Result<(PathBuf, String, Option<tempfile::NamedTe
     Ok((tmp.path().to_path_buf(), STDIN_NAME.to_string(), Some(tmp)))
 }
 
-pub fn import(args: ImportArgs, clock_now: Instant) -> Result<Outcome, RunError> {
+pub(crate) fn import(args: ImportArgs, clock_now: Instant) -> Result<Outcome, RunError> {
     let (file, display, _stdin_copy) = source_file(&args.file)?;
     let to_stdout = args.out.as_os_str() == "-";
     if !to_stdout {

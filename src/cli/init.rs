@@ -17,14 +17,14 @@ use crate::error::RunError;
 pub struct InitArgs {
     /// The folder to write: created, or an empty one.
     #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Write into a folder that is not empty: the starter's files replace files of the
     /// same name there; other files are left alone.
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
-pub fn init(args: InitArgs) -> Result<Outcome, RunError> {
+pub(crate) fn init(args: InitArgs) -> Result<Outcome, RunError> {
     write_project(&args.dir, true, args.force)?;
     let d = args.dir.display();
     Ok(Outcome {
@@ -56,7 +56,7 @@ fn project_files(with_template: bool) -> Vec<(String, std::borrow::Cow<'static, 
 /// into an existing (empty, or with `force` any) folder, staged in a temporary folder
 /// inside it and each file renamed into place. A usage error (exit 2) for a `dir` that is
 /// a file, or not empty without `force`; an output error (exit 5) when writing fails.
-pub fn write_project(dir: &Path, with_template: bool, force: bool) -> Result<(), RunError> {
+pub(crate) fn write_project(dir: &Path, with_template: bool, force: bool) -> Result<(), RunError> {
     let shown = dir.display();
     let exists = dir.symlink_metadata().is_ok();
     let empty = match std::fs::read_dir(dir) {

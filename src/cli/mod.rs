@@ -1,14 +1,14 @@
 //! The command line: clap definitions and one module per subcommand.
 
-pub mod audit;
-pub mod generate;
-pub mod import;
-pub mod init;
-pub mod output;
-pub mod reduce;
-pub mod run;
-pub mod shell;
-pub mod validate;
+pub(crate) mod audit;
+pub(crate) mod generate;
+pub(crate) mod import;
+pub(crate) mod init;
+pub(crate) mod output;
+pub(crate) mod reduce;
+pub(crate) mod run;
+pub(crate) mod shell;
+pub(crate) mod validate;
 
 use clap::{Parser, Subcommand};
 
@@ -55,7 +55,7 @@ pub enum Command {
 }
 
 /// `--as-of`: an instant (naive times are UTC) in the supported range.
-pub fn parse_as_of(s: &str) -> Result<crate::core::interval::Instant, String> {
+pub(crate) fn parse_as_of(s: &str) -> Result<crate::core::interval::Instant, String> {
     crate::core::time::parse_instant(s, chrono_tz::Tz::UTC)
         .and_then(crate::core::time::in_range)
         .map_err(|e| e.to_string())

@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use crate::error::RunError;
 
 /// Where `--csv` goes.
-pub enum Destination {
+pub(crate) enum Destination {
     Stdout,
     File(PathBuf),
 }
 
 /// Checks `--csv PATH` before anything is computed; `out` is the command's `--out`.
-pub fn destination(path: &Path, out: &Path) -> Result<Destination, RunError> {
+pub(crate) fn destination(path: &Path, out: &Path) -> Result<Destination, RunError> {
     if path.as_os_str() == "-" {
         return Ok(Destination::Stdout);
     }
@@ -59,7 +59,7 @@ pub fn destination(path: &Path, out: &Path) -> Result<Destination, RunError> {
 
 /// Writes `bytes` to a checked destination: a file is replaced atomically (written
 /// beside it, then renamed); standard output is returned to be printed by `main`.
-pub fn write(dest: &Destination, bytes: Vec<u8>) -> Result<Option<Vec<u8>>, RunError> {
+pub(crate) fn write(dest: &Destination, bytes: Vec<u8>) -> Result<Option<Vec<u8>>, RunError> {
     match dest {
         Destination::Stdout => Ok(Some(bytes)),
         Destination::File(p) => {

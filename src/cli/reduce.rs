@@ -18,16 +18,16 @@ use crate::error::RunError;
 pub struct ReduceArgs {
     /// Configuration file (TOML) whose checks are reduced. Default: the bundled sample.
     #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// The reduced file to write (CSV), or - for standard output.
     #[arg(long, value_name = "FILE", default_value = "reduced.csv")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// "Now": the end of the last row of a state-change log, e.g. 2026-11-01T00:00:00Z.
     #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of)]
-    pub as_of: Option<Instant>,
+    pub(crate) as_of: Option<Instant>,
 }
 
-pub fn reduce(args: ReduceArgs, clock_now: Instant) -> Result<Outcome, RunError> {
+pub(crate) fn reduce(args: ReduceArgs, clock_now: Instant) -> Result<Outcome, RunError> {
     let config = Config::load(&super::run::config_or_sample(args.config)?)?;
     let now = args.as_of.unwrap_or(clock_now);
     let inputs = crate::load::load_checks(&config, now)?;

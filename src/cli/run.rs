@@ -18,24 +18,24 @@ use crate::render::terminal;
 )]
 pub struct RunArgs {
     #[command(flatten)]
-    pub inputs: InputArgs,
+    pub(crate) inputs: InputArgs,
     /// Output directory; each period goes to OUT/<period>/ (a month to OUT/YYYY-MM/).
     #[arg(long, value_name = "DIR", default_value = "reports")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Seconds to wait for another run writing to the same output directory.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub wait: u64,
+    pub(crate) wait: u64,
     /// Print nothing on success but warnings.
     #[arg(long, short)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Treat every warning (low monitoring coverage, a customer nothing monitors) as an
     /// error: exit 4 and publish nothing.
     #[arg(long)]
-    pub strict: bool,
+    pub(crate) strict: bool,
     /// Print the time each stage took to standard error (load and reduce, evaluate,
     /// CSVs, PDFs, publish), for benchmarks; the reports are unchanged.
     #[arg(long)]
-    pub timings: bool,
+    pub(crate) timings: bool,
 }
 
 /// The sample's configuration in the current folder.
@@ -43,7 +43,7 @@ const SAMPLE_CONFIG: &str = "sample-data/sla.toml";
 
 /// The given config, or `./sample-data/sla.toml` (the repository's, or the one `run`
 /// wrote from the sample embedded in the binary).
-pub fn config_or_sample(config: Option<PathBuf>) -> Result<PathBuf, RunError> {
+pub(crate) fn config_or_sample(config: Option<PathBuf>) -> Result<PathBuf, RunError> {
     match config {
         Some(c) => Ok(c),
         None if Path::new(SAMPLE_CONFIG).is_file() => Ok(PathBuf::from(SAMPLE_CONFIG)),
@@ -76,42 +76,42 @@ pub struct InputArgs {
     /// Configuration file (TOML). Default: ./sample-data/sla.toml (`run` first writes the
     /// sample built into slareport there when this folder has no sample-data/).
     #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// One month, YYYY-MM (default: the months the inputs cover).
     #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to", "period"])]
-    pub month: Option<Month>,
+    pub(crate) month: Option<Month>,
     /// First month of a range, YYYY-MM.
     #[arg(long, value_name = "YYYY-MM", requires = "to", conflicts_with = "period")]
-    pub from: Option<Month>,
+    pub(crate) from: Option<Month>,
     /// Last month of a range (inclusive), YYYY-MM.
     #[arg(long, value_name = "YYYY-MM", requires = "from")]
-    pub to: Option<Month>,
+    pub(crate) to: Option<Month>,
     /// A reporting period: 2026-10, 2026-Q3, 2026, 2026-10-01..2026-12-31 (inclusive
     /// local days) or last-90-days (whole days before --as-of, or before today).
     #[arg(long, value_name = "PERIOD")]
-    pub period: Option<PeriodSpec>,
+    pub(crate) period: Option<PeriodSpec>,
     /// With --period: one report per calendar month or quarter of the period, and the
     /// period's own report with its roll-up.
     #[arg(long, value_name = "month|quarter", requires = "period")]
-    pub every: Option<Every>,
+    pub(crate) every: Option<Every>,
     /// Fix "now" (for incidents still open) to this instant, e.g. 2026-11-01T00:00:00Z.
     #[arg(long, value_name = "INSTANT", value_parser = super::parse_as_of)]
-    pub as_of: Option<Instant>,
+    pub(crate) as_of: Option<Instant>,
 }
 
 /// How `--every` cuts a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Every {
+pub(crate) enum Every {
     Month,
     Quarter,
 }
 
 /// The most months (or periods) one run writes; a longer range is split into several runs.
-pub const MAX_MONTHS: usize = 36;
+pub(crate) const MAX_MONTHS: usize = 36;
 
 /// Checks that `--out` can be an output directory: a folder, or a path that does not
 /// exist yet (it is created), not a file nor a link to nothing.
-pub fn check_out_dir(out: &Path) -> Result<(), RunError> {
+pub(crate) fn check_out_dir(out: &Path) -> Result<(), RunError> {
     let bad = |why: &str| RunError::Usage(format!("--out {}: {why}", out.display()));
     match (out.symlink_metadata(), out.metadata()) {
         (Err(_), _) => Ok(()),
@@ -124,7 +124,11 @@ pub fn check_out_dir(out: &Path) -> Result<(), RunError> {
 /// The periods asked for on the command line, bounded: in the supported years and at
 /// most [`MAX_MONTHS`] of them. `today` (the date of `--as-of` or of the clock in the
 /// report zone) closes `last-N-days`.
-pub fn asked_periods(args: &InputArgs, config: &Config, clock_now: Instant) -> Result<Option<Vec<Period>>, RunError> {
+pub(crate) fn asked_periods(
+    args: &InputArgs,
+    config: &Config,
+    clock_now: Instant,
+) -> Result<Option<Vec<Period>>, RunError> {
     let Some(spec) = args.period else {
         return Ok(asked_months(args)?.map(|months| months.into_iter().map(Period::month).collect()));
     };
@@ -160,7 +164,7 @@ pub fn asked_periods(args: &InputArgs, config: &Config, clock_now: Instant) -> R
 
 /// The months asked for with `--month` or `--from/--to`, bounded: in the supported years
 /// and at most [`MAX_MONTHS`].
-pub fn asked_months(args: &InputArgs) -> Result<Option<Vec<Month>>, RunError> {
+pub(crate) fn asked_months(args: &InputArgs) -> Result<Option<Vec<Month>>, RunError> {
     let months = match (args.month, args.from, args.to) {
         (Some(m), _, _) => vec![m],
         (None, Some(a), Some(b)) if a <= b => {
@@ -184,7 +188,7 @@ pub fn asked_months(args: &InputArgs) -> Result<Option<Vec<Month>>, RunError> {
 /// The periods to report: those asked for, else the months the inputs cover (at most
 /// 12), with a note when earlier months with data were left out. `None` when nothing was
 /// asked and the inputs hold no timestamps.
-pub fn periods_to_report(prepared: &Prepared, asked: Option<Vec<Period>>) -> Option<(Vec<Period>, Vec<String>)> {
+pub(crate) fn periods_to_report(prepared: &Prepared, asked: Option<Vec<Period>>) -> Option<(Vec<Period>, Vec<String>)> {
     if let Some(periods) = asked {
         return Some((periods, Vec::new()));
     }
@@ -202,7 +206,7 @@ pub fn periods_to_report(prepared: &Prepared, asked: Option<Vec<Period>>) -> Opt
 }
 
 /// Runs the reports; returns the summary and the warnings.
-pub fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), RunError> {
+pub(crate) fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<String>), RunError> {
     if args.inputs.config.as_ref().is_some_and(|c| c.as_os_str() == "-") {
         return Err(RunError::Usage(
             "--config -: a run records its config file for verify; give a file (validate, explain and reduce read - as standard input)".into(),

@@ -9,7 +9,7 @@ use crate::error::RunError;
 pub struct CompletionsArgs {
     /// The shell to write a completion script for.
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 fn to_stdout(bytes: Vec<u8>) -> Outcome {
@@ -17,14 +17,14 @@ fn to_stdout(bytes: Vec<u8>) -> Outcome {
 }
 
 /// The completion script for `args.shell`.
-pub fn completions(args: CompletionsArgs) -> Result<Outcome, RunError> {
+pub(crate) fn completions(args: CompletionsArgs) -> Result<Outcome, RunError> {
     let mut bytes = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "slareport", &mut bytes);
     Ok(to_stdout(bytes))
 }
 
 /// The roff man page of `slareport` (section 1).
-pub fn man() -> Result<Outcome, RunError> {
+pub(crate) fn man() -> Result<Outcome, RunError> {
     let mut bytes = Vec::new();
     clap_mangen::Man::new(Cli::command())
         .render(&mut bytes)

@@ -19,8 +19,8 @@ use crate::render::pdf::FontSet;
 use crate::render::template::Template;
 use crate::render::view::{duration, group_thousands};
 
-pub use crate::error::PROBLEMS;
-pub use crate::error::WARNINGS_ONLY;
+pub(crate) use crate::error::PROBLEMS;
+pub(crate) use crate::error::WARNINGS_ONLY;
 /// At most this many problems are listed.
 const MAX_LISTED: usize = 500;
 
@@ -30,14 +30,14 @@ const MAX_LISTED: usize = 500;
 )]
 pub struct ValidateArgs {
     #[command(flatten)]
-    pub inputs: InputArgs,
+    pub(crate) inputs: InputArgs,
     /// Print the problems and warnings as one JSON object (see README "JSON output")
     /// instead of text; the exit status is the same.
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
-pub fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunError> {
+pub(crate) fn validate(args: ValidateArgs, clock_now: Instant) -> Result<Outcome, RunError> {
     let json = args.json;
     let args = args.inputs;
     let config_path = config_or_sample(args.config.clone())?;

@@ -20,14 +20,14 @@ use super::time::format_utc;
 
 /// How a backup run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum BackupStatus {
+pub(crate) enum BackupStatus {
     Success,
     Failed,
     Partial,
 }
 
 impl BackupStatus {
-    pub fn expected() -> &'static str {
+    pub(crate) fn expected() -> &'static str {
         "success, failed, partial"
     }
 }
@@ -46,26 +46,26 @@ impl std::str::FromStr for BackupStatus {
 
 /// One row of a backups input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Backup {
-    pub id: String,
-    pub component: String,
+pub(crate) struct Backup {
+    pub(crate) id: String,
+    pub(crate) component: String,
     /// As written (`;`-separated), for display.
-    pub services: String,
-    pub regions: String,
-    pub started_at: Instant,
-    pub completed_at: Option<Instant>,
-    pub status: BackupStatus,
-    pub expires_at: Option<Instant>,
+    pub(crate) services: String,
+    pub(crate) regions: String,
+    pub(crate) started_at: Instant,
+    pub(crate) completed_at: Option<Instant>,
+    pub(crate) status: BackupStatus,
+    pub(crate) expires_at: Option<Instant>,
     /// When a restore of this backup was tested, and whether it passed.
-    pub restore_test: Option<(Instant, bool)>,
+    pub(crate) restore_test: Option<(Instant, bool)>,
 }
 
 /// `[backups]` of the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackupRules {
-    pub rpo_minutes: Option<i64>,
-    pub max_retention_days: i64,
-    pub min_retention_days: Option<i64>,
+pub(crate) struct BackupRules {
+    pub(crate) rpo_minutes: Option<i64>,
+    pub(crate) max_retention_days: i64,
+    pub(crate) min_retention_days: Option<i64>,
 }
 
 impl Default for BackupRules {
@@ -76,24 +76,24 @@ impl Default for BackupRules {
 
 /// The backups of one component in one period.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ComponentBackups {
-    pub component: String,
-    pub services: String,
-    pub regions: String,
-    pub backups: usize,
-    pub failed: usize,
+pub(crate) struct ComponentBackups {
+    pub(crate) component: String,
+    pub(crate) services: String,
+    pub(crate) regions: String,
+    pub(crate) backups: usize,
+    pub(crate) failed: usize,
     /// Seconds, and where the gap lies.
-    pub largest_gap: i64,
-    pub gap: Interval,
+    pub(crate) largest_gap: i64,
+    pub(crate) gap: Interval,
     /// `None` when no RPO is configured.
-    pub rpo_met: Option<bool>,
+    pub(crate) rpo_met: Option<bool>,
     /// Over-kept backups: (id, days kept or planned, whole days rounded down).
-    pub over_retention: Vec<(String, i64)>,
-    pub short_retention: Vec<String>,
-    pub restore_tests: usize,
+    pub(crate) over_retention: Vec<(String, i64)>,
+    pub(crate) short_retention: Vec<String>,
+    pub(crate) restore_tests: usize,
     /// (backup id, tested at) of the failed restore tests.
-    pub restore_failed: Vec<(String, Instant)>,
-    pub notes: Vec<String>,
+    pub(crate) restore_failed: Vec<(String, Instant)>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// Joins the distinct `;`-separated values of several cells, sorted.
@@ -108,7 +108,7 @@ fn union(cells: impl Iterator<Item = String>) -> String {
 
 /// The backups of every component with a backup started before the window's end, sorted
 /// by component. `window` is the period in the report zone; `now` cuts it.
-pub fn period_backups(
+pub(crate) fn period_backups(
     backups: &[Backup],
     window: Interval,
     now: Instant,
@@ -261,7 +261,7 @@ fn notes(c: &ComponentBackups, rules: &BackupRules) -> Vec<String> {
 
 /// The run warnings of a period's backups: a missed RPO, an over-kept backup, a failed
 /// restore test.
-pub fn backup_warnings(rows: &[ComponentBackups], rules: &BackupRules) -> Vec<String> {
+pub(crate) fn backup_warnings(rows: &[ComponentBackups], rules: &BackupRules) -> Vec<String> {
     let mut out = Vec::new();
     for r in rows {
         if let (Some(false), Some(rpo)) = (r.rpo_met, rules.rpo_minutes) {

@@ -19,15 +19,15 @@ use super::reasons::{LocationsDown, Source};
 
 /// Interned (service, region, location) of a check.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SeriesKey {
-    pub service: String,
-    pub region: String,
-    pub location: String,
+pub(crate) struct SeriesKey {
+    pub(crate) service: String,
+    pub(crate) region: String,
+    pub(crate) location: String,
 }
 
 /// What a probe row says. At one instant of a series, down wins over up, up over unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
+pub(crate) enum Status {
     Up,
     Down,
     /// No data: the probe could not tell (paused, maintenance of the monitor, ...).
@@ -48,7 +48,7 @@ impl Status {
 
 /// How the rows of one series are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SeriesMode {
+pub(crate) enum SeriesMode {
     /// Probe results: each covers until the next, at most `max_gap_seconds`.
     #[default]
     Checks,
@@ -59,10 +59,10 @@ pub enum SeriesMode {
 
 /// One probe result, with its series interned to an index into a key table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Check {
-    pub series: u32,
-    pub at: Instant,
-    pub status: Status,
+pub(crate) struct Check {
+    pub(crate) series: u32,
+    pub(crate) at: Instant,
+    pub(crate) status: Status,
 }
 
 // Millions of checks are held at once: keep one in 16 bytes.
@@ -70,9 +70,9 @@ const _: () = assert!(std::mem::size_of::<Check>() == 16);
 
 /// A (service, region) pair.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Pair {
-    pub service: String,
-    pub region: String,
+pub(crate) struct Pair {
+    pub(crate) service: String,
+    pub(crate) region: String,
 }
 
 impl std::fmt::Display for Pair {
@@ -83,44 +83,44 @@ impl std::fmt::Display for Pair {
 
 /// Down time of a pair with where it came from.
 #[derive(Debug, Clone)]
-pub struct Contribution {
-    pub down: IntervalSet,
-    pub source: Source,
+pub(crate) struct Contribution {
+    pub(crate) down: IntervalSet,
+    pub(crate) source: Source,
 }
 
 /// Everything the core knows about one (service, region).
 #[derive(Debug, Clone)]
-pub struct PairDowntime {
-    pub pair: Pair,
+pub(crate) struct PairDowntime {
+    pub(crate) pair: Pair,
     /// Time covered by at least one location; `None` = data all the time (outages only).
-    pub data: Option<IntervalSet>,
+    pub(crate) data: Option<IntervalSet>,
     /// The union of `contributions`.
-    pub down: IntervalSet,
+    pub(crate) down: IntervalSet,
     /// One entry per maximal quorum-down interval of the checks, one per outage row.
-    pub contributions: Vec<Contribution>,
+    pub(crate) contributions: Vec<Contribution>,
 }
 
 /// Coverage and down time of one probe series.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SeriesState {
-    pub coverage: IntervalSet,
-    pub down: IntervalSet,
+pub(crate) struct SeriesState {
+    pub(crate) coverage: IntervalSet,
+    pub(crate) down: IntervalSet,
     /// The series' first row.
-    pub first: Option<Instant>,
+    pub(crate) first: Option<Instant>,
 }
 
 /// A row of a series earlier than a row already reduced: the series is not in time order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OutOfOrder {
-    pub series: u32,
-    pub at: Instant,
-    pub after: Instant,
+pub(crate) struct OutOfOrder {
+    pub(crate) series: u32,
+    pub(crate) at: Instant,
+    pub(crate) after: Instant,
 }
 
 /// How often a series was checked: the number of times each spacing between consecutive
 /// instants occurs (spacings over a day counted together), for `validate`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Spacing {
+pub(crate) struct Spacing {
     /// (seconds, count), sorted by seconds; only spacings of at most a day.
     counts: Vec<(i64, u64)>,
     /// Index in `counts` of the last spacing seen (spacings mostly repeat).
@@ -151,12 +151,12 @@ impl Spacing {
     }
 
     /// How many spacings were seen.
-    pub fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.counts.iter().map(|c| c.1).sum()
     }
 
     /// The spacing at index `k` of all spacings sorted.
-    pub fn nth(&self, k: u64) -> Option<i64> {
+    pub(crate) fn nth(&self, k: u64) -> Option<i64> {
         let mut seen = 0;
         for &(secs, n) in &self.counts {
             seen += n;
@@ -168,11 +168,11 @@ impl Spacing {
     }
 
     /// How many spacings exceed `seconds`.
-    pub fn longer_than(&self, seconds: i64) -> u64 {
+    pub(crate) fn longer_than(&self, seconds: i64) -> u64 {
         self.counts.iter().filter(|c| c.0 > seconds).map(|c| c.1).sum()
     }
 
-    pub fn longest(&self) -> Option<i64> {
+    pub(crate) fn longest(&self) -> Option<i64> {
         self.counts.last().map(|c| c.0)
     }
 }
@@ -180,7 +180,7 @@ impl Spacing {
 /// Reduces one series as its rows arrive in time order (rows at one instant may come
 /// in any order): memory is the reduced intervals, not the rows.
 #[derive(Debug, Clone)]
-pub struct SeriesReducer {
+pub(crate) struct SeriesReducer {
     /// The longest hold: `max_gap_seconds` for checks, `max_hold` for a log.
     limit: Option<i64>,
     /// A state-change log: the last row holds until "now".
@@ -199,7 +199,7 @@ pub struct SeriesReducer {
 }
 
 impl SeriesReducer {
-    pub fn new(mode: SeriesMode, rules: &MonitoringRules) -> SeriesReducer {
+    pub(crate) fn new(mode: SeriesMode, rules: &MonitoringRules) -> SeriesReducer {
         let (limit, events) = match mode {
             SeriesMode::Checks => (Some(rules.max_gap_seconds), false),
             SeriesMode::Events { max_hold } => (max_hold, true),
@@ -220,7 +220,7 @@ impl SeriesReducer {
 
     /// Adds a row; `Err` when it is earlier than the latest row of the series.
     #[inline]
-    pub fn push(&mut self, at: Instant, status: Status) -> Result<(), (Instant, Instant)> {
+    pub(crate) fn push(&mut self, at: Instant, status: Status) -> Result<(), (Instant, Instant)> {
         match self.pending {
             Some((t, s)) if t == at => {
                 self.pending = Some((t, s.merge(status)));
@@ -272,7 +272,7 @@ impl SeriesReducer {
     }
 
     /// The series' coverage and down time; `now` ends the last row of a state-change log.
-    pub fn finish(mut self, now: Instant) -> (SeriesState, Spacing) {
+    pub(crate) fn finish(mut self, now: Instant) -> (SeriesState, Spacing) {
         if let Some((t, s)) = self.pending.take() {
             let now = self.events.then_some(now);
             self.settle(t, s, None, now);
@@ -284,7 +284,8 @@ impl SeriesReducer {
 
 /// Reduces one series' rows, sorted by time, to its coverage and down time. `now` ends
 /// the hold of the last event of a state-change log.
-pub fn reduce_series(
+#[cfg(test)]
+pub(crate) fn reduce_series(
     checks: &[(Instant, Status)],
     mode: SeriesMode,
     rules: &MonitoringRules,
@@ -300,25 +301,25 @@ pub fn reduce_series(
 /// Every series of a run, reduced as rows arrive: each series must arrive in time order
 /// (series may interleave, as in an export sorted by time).
 #[derive(Debug, Clone)]
-pub struct Reduction {
+pub(crate) struct Reduction {
     rules: MonitoringRules,
     series: Vec<SeriesReducer>,
     spacing: bool,
 }
 
 impl Reduction {
-    pub fn new(rules: &MonitoringRules) -> Reduction {
+    pub(crate) fn new(rules: &MonitoringRules) -> Reduction {
         Reduction { rules: rules.clone(), series: Vec::new(), spacing: false }
     }
 
     /// Also keeps each series' spacing histogram (for `validate`).
-    pub fn with_spacing(mut self) -> Reduction {
+    pub(crate) fn with_spacing(mut self) -> Reduction {
         self.spacing = true;
         self
     }
 
     /// Makes room for series `id` (ids are given out densely, in order), read in `mode`.
-    pub fn add_series(&mut self, id: u32, mode: SeriesMode) {
+    pub(crate) fn add_series(&mut self, id: u32, mode: SeriesMode) {
         while self.series.len() <= id as usize {
             let mut r = SeriesReducer::new(mode, &self.rules);
             r.spacing = self.spacing.then(Spacing::default);
@@ -328,7 +329,7 @@ impl Reduction {
 
     /// Adds a row of a series made known with [`Reduction::add_series`].
     #[inline]
-    pub fn push(&mut self, c: Check) -> Result<(), OutOfOrder> {
+    pub(crate) fn push(&mut self, c: Check) -> Result<(), OutOfOrder> {
         self.series[c.series as usize].push(c.at, c.status).map_err(|(at, after)| OutOfOrder {
             series: c.series,
             at,
@@ -337,7 +338,7 @@ impl Reduction {
     }
 
     /// The pairs' reductions (`keys[s]` names series `s`) and each series' spacing.
-    pub fn finish(self, keys: &[SeriesKey], now: Instant) -> (Vec<ReducedPair>, Vec<Spacing>) {
+    pub(crate) fn finish(self, keys: &[SeriesKey], now: Instant) -> (Vec<ReducedPair>, Vec<Spacing>) {
         let mut seen = Vec::with_capacity(self.series.len());
         let mut states = Vec::with_capacity(self.series.len());
         let mut spacings = Vec::with_capacity(self.series.len());
@@ -360,29 +361,29 @@ impl Reduction {
 /// intervals, each with the locations down at some point of it (as the reduced input
 /// also gives them, when it has them).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReducedPair {
-    pub pair: Pair,
-    pub data: IntervalSet,
+pub(crate) struct ReducedPair {
+    pub(crate) pair: Pair,
+    pub(crate) data: IntervalSet,
     /// The number of the pair's locations (series); `None` when a reduced file omits it.
-    pub locations: Option<usize>,
-    pub down: Vec<DownSpan>,
+    pub(crate) locations: Option<usize>,
+    pub(crate) down: Vec<DownSpan>,
     /// The earliest row of the pair (a pair whose rows were all `unknown` has no data,
     /// yet is monitored).
-    pub first: Option<Instant>,
+    pub(crate) first: Option<Instant>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DownSpan {
-    pub interval: Interval,
+pub(crate) struct DownSpan {
+    pub(crate) interval: Interval,
     /// The locations down at some point of the interval, by name.
-    pub locations_down: Vec<String>,
+    pub(crate) locations_down: Vec<String>,
     /// Where a reduced row came from (file and line); `None` when reduced from checks here.
-    pub origin: Option<SourceRef>,
+    pub(crate) origin: Option<SourceRef>,
 }
 
 impl DownSpan {
     /// The evidence source of this down time.
-    pub fn source(&self, pair: &Pair, locations: Option<usize>) -> Source {
+    pub(crate) fn source(&self, pair: &Pair, locations: Option<usize>) -> Source {
         Source::Checks {
             pair: pair.clone(),
             locations: locations.map(|of| LocationsDown { names: self.locations_down.clone(), of }),
@@ -392,7 +393,7 @@ impl DownSpan {
 }
 
 /// Groups reduced series by pair (locations by name) and combines them by quorum.
-pub fn reduce_pairs(keys: &[SeriesKey], states: Vec<SeriesState>, rules: &MonitoringRules) -> Vec<ReducedPair> {
+pub(crate) fn reduce_pairs(keys: &[SeriesKey], states: Vec<SeriesState>, rules: &MonitoringRules) -> Vec<ReducedPair> {
     let mut by_pair: BTreeMap<Pair, Vec<(&str, SeriesState)>> = BTreeMap::new();
     for (key, state) in keys.iter().zip(states) {
         let pair = Pair { service: key.service.clone(), region: key.region.clone() };
@@ -448,7 +449,7 @@ fn combine_locations(
 }
 
 /// Per-pair downtime from reduced pairs (from checks, or a reduced input) and outages.
-pub fn with_outages(reduced: Vec<ReducedPair>, outages: &[Outage]) -> Vec<PairDowntime> {
+pub(crate) fn with_outages(reduced: Vec<ReducedPair>, outages: &[Outage]) -> Vec<PairDowntime> {
     let mut result: BTreeMap<Pair, PairDowntime> = BTreeMap::new();
     for r in reduced {
         let contributions = r
@@ -482,8 +483,10 @@ pub fn with_outages(reduced: Vec<ReducedPair>, outages: &[Outage]) -> Vec<PairDo
 
 /// Reduces checks held in memory (sorted here) and outages to per-pair downtime.
 /// `modes[s]` says how series `s` (an index into `keys`) is read, checks when absent;
-/// `now` ends the last event of each state-change log.
-pub fn pair_downtime(
+/// `now` ends the last event of each state-change log. (Tests; a run streams its checks
+/// through [`Reduction`].)
+#[cfg(test)]
+pub(crate) fn pair_downtime(
     keys: &[SeriesKey],
     modes: &[SeriesMode],
     checks: &mut [Check],

@@ -6,49 +6,49 @@
 //! of two sorted lists, so costs are O(n + m), never quadratic.
 
 /// Seconds since the Unix epoch, UTC.
-pub type Instant = i64;
+pub(crate) type Instant = i64;
 
 /// A half-open interval `[start, end)`; empty when `end <= start`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Interval {
-    pub start: Instant,
-    pub end: Instant,
+pub(crate) struct Interval {
+    pub(crate) start: Instant,
+    pub(crate) end: Instant,
 }
 
 impl Interval {
-    pub fn new(start: Instant, end: Instant) -> Self {
+    pub(crate) fn new(start: Instant, end: Instant) -> Self {
         Interval { start, end }
     }
 
-    pub fn len(&self) -> i64 {
+    pub(crate) fn len(&self) -> i64 {
         (self.end - self.start).max(0)
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.end <= self.start
     }
 
-    pub fn intersect(&self, other: &Interval) -> Interval {
+    pub(crate) fn intersect(&self, other: &Interval) -> Interval {
         Interval::new(self.start.max(other.start), self.end.min(other.end))
     }
 
-    pub fn overlaps(&self, other: &Interval) -> bool {
+    pub(crate) fn overlaps(&self, other: &Interval) -> bool {
         !self.intersect(other).is_empty()
     }
 }
 
 /// A normalized set of disjoint, non-adjacent, sorted, non-empty intervals.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct IntervalSet {
+pub(crate) struct IntervalSet {
     spans: Vec<Interval>,
 }
 
 impl IntervalSet {
-    pub fn empty() -> Self {
+    pub(crate) fn empty() -> Self {
         IntervalSet { spans: Vec::new() }
     }
 
-    pub fn single(iv: Interval) -> Self {
+    pub(crate) fn single(iv: Interval) -> Self {
         let mut s = IntervalSet::empty();
         if !iv.is_empty() {
             s.spans.push(iv);
@@ -57,14 +57,14 @@ impl IntervalSet {
     }
 
     /// Builds a set from intervals in any order, overlapping or not.
-    pub fn from_intervals(mut ivs: Vec<Interval>) -> Self {
+    pub(crate) fn from_intervals(mut ivs: Vec<Interval>) -> Self {
         ivs.retain(|iv| !iv.is_empty());
         ivs.sort_unstable();
         Self::from_sorted(ivs)
     }
 
     /// Builds a set from intervals sorted by start (overlaps allowed).
-    pub fn from_sorted(ivs: impl IntoIterator<Item = Interval>) -> Self {
+    pub(crate) fn from_sorted(ivs: impl IntoIterator<Item = Interval>) -> Self {
         let mut spans: Vec<Interval> = Vec::new();
         for iv in ivs {
             if iv.is_empty() {
@@ -84,7 +84,7 @@ impl IntervalSet {
     /// Adds an interval that starts at or after the start of every interval already in
     /// the set (the order in which a series is reduced), merging it with the last when
     /// they overlap or touch. Empty intervals are ignored.
-    pub fn push_sorted(&mut self, iv: Interval) {
+    pub(crate) fn push_sorted(&mut self, iv: Interval) {
         if iv.is_empty() {
             return;
         }
@@ -98,25 +98,25 @@ impl IntervalSet {
     }
 
     /// Whether `iv` lies inside one interval of the set.
-    pub fn contains(&self, iv: &Interval) -> bool {
+    pub(crate) fn contains(&self, iv: &Interval) -> bool {
         let i = self.spans.partition_point(|s| s.end < iv.end);
         self.spans.get(i).is_some_and(|s| s.start <= iv.start && iv.end <= s.end)
     }
 
-    pub fn intervals(&self) -> &[Interval] {
+    pub(crate) fn intervals(&self) -> &[Interval] {
         &self.spans
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.spans.is_empty()
     }
 
     /// Total number of seconds in the set.
-    pub fn measure(&self) -> i64 {
+    pub(crate) fn measure(&self) -> i64 {
         self.spans.iter().map(Interval::len).sum()
     }
 
-    pub fn union(&self, other: &IntervalSet) -> IntervalSet {
+    pub(crate) fn union(&self, other: &IntervalSet) -> IntervalSet {
         let mut merged = Vec::with_capacity(self.spans.len() + other.spans.len());
         let (mut i, mut j) = (0, 0);
         while i < self.spans.len() || j < other.spans.len() {
@@ -132,7 +132,7 @@ impl IntervalSet {
         Self::from_sorted(merged)
     }
 
-    pub fn intersect(&self, other: &IntervalSet) -> IntervalSet {
+    pub(crate) fn intersect(&self, other: &IntervalSet) -> IntervalSet {
         let mut out = Vec::new();
         let (mut i, mut j) = (0, 0);
         while i < self.spans.len() && j < other.spans.len() {
@@ -151,12 +151,12 @@ impl IntervalSet {
         IntervalSet { spans: out }
     }
 
-    pub fn clip(&self, window: Interval) -> IntervalSet {
+    pub(crate) fn clip(&self, window: Interval) -> IntervalSet {
         self.intersect(&IntervalSet::single(window))
     }
 
     /// `self \ other`.
-    pub fn subtract(&self, other: &IntervalSet) -> IntervalSet {
+    pub(crate) fn subtract(&self, other: &IntervalSet) -> IntervalSet {
         let mut out = Vec::new();
         let mut j = 0;
         for &a in &self.spans {
@@ -184,17 +184,17 @@ impl IntervalSet {
     }
 
     /// `window \ self`: the parts of `window` not in the set.
-    pub fn complement_within(&self, window: Interval) -> IntervalSet {
+    pub(crate) fn complement_within(&self, window: Interval) -> IntervalSet {
         IntervalSet::single(window).subtract(self)
     }
 
     /// Keeps only the maximal intervals at least `min_len` seconds long.
-    pub fn drop_shorter_than(&self, min_len: i64) -> (IntervalSet, IntervalSet) {
+    pub(crate) fn drop_shorter_than(&self, min_len: i64) -> (IntervalSet, IntervalSet) {
         let (keep, drop): (Vec<Interval>, Vec<Interval>) = self.spans.iter().partition(|iv| iv.len() >= min_len);
         (IntervalSet { spans: keep }, IntervalSet { spans: drop })
     }
 
-    pub fn overlaps(&self, iv: &Interval) -> bool {
+    pub(crate) fn overlaps(&self, iv: &Interval) -> bool {
         if iv.is_empty() {
             return false;
         }
@@ -204,7 +204,7 @@ impl IntervalSet {
     }
 
     /// Union of many sets at once (k-way, via one sort).
-    pub fn union_all<'a>(sets: impl IntoIterator<Item = &'a IntervalSet>) -> IntervalSet {
+    pub(crate) fn union_all<'a>(sets: impl IntoIterator<Item = &'a IntervalSet>) -> IntervalSet {
         let mut all: Vec<Interval> = sets.into_iter().flat_map(|s| s.spans.iter().copied()).collect();
         all.sort_unstable();
         Self::from_sorted(all)
@@ -215,7 +215,7 @@ impl IntervalSet {
 /// calls `f(segment, counts)` where `counts[k]` says whether set k contains the segment.
 /// Used for quorum decisions across probe locations. Linear in the total number of
 /// boundaries (times the number of sets per boundary, which is small).
-pub fn sweep_count(sets: &[&IntervalSet], mut f: impl FnMut(Interval, &[bool])) {
+pub(crate) fn sweep_count(sets: &[&IntervalSet], mut f: impl FnMut(Interval, &[bool])) {
     let mut events: Vec<(Instant, usize, bool)> = Vec::new();
     for (k, s) in sets.iter().enumerate() {
         for iv in s.intervals() {

@@ -2,16 +2,16 @@
 //! uptime, credits and money. No file or network I/O, no clock, no polars: every input
 //! arrives parsed, "now" arrives as a parameter, and results are plain values.
 
-pub mod backups;
-pub mod checks;
-pub mod interval;
-pub mod model;
-pub mod numbers;
+pub(crate) mod backups;
+pub(crate) mod checks;
+pub(crate) mod interval;
+pub(crate) mod model;
+pub(crate) mod numbers;
 pub mod period;
-pub mod quality;
-pub mod reasons;
-pub mod recovery;
-pub mod sla;
+pub(crate) mod quality;
+pub(crate) mod reasons;
+pub(crate) mod recovery;
+pub(crate) mod sla;
 pub mod time;
 
 #[cfg(test)]

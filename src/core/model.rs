@@ -9,23 +9,23 @@ use std::str::FromStr;
 use super::interval::{Instant, Interval};
 
 /// Where a value came from, for evidence and error messages: `file:line`.
-pub type SourceRef = String;
+pub(crate) type SourceRef = String;
 
 /// A scope list from an input cell: `*` (all) or named values.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     All,
     List(Vec<String>),
 }
 
 impl Scope {
     /// Parses `a;b;c` or `*`. An empty cell is the empty list (matches nothing).
-    pub fn parse(cell: &str) -> Scope {
+    pub(crate) fn parse(cell: &str) -> Scope {
         let items: Vec<String> = cell.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
         if items.iter().any(|s| s == "*") { Scope::All } else { Scope::List(items) }
     }
 
-    pub fn contains(&self, value: &str) -> bool {
+    pub(crate) fn contains(&self, value: &str) -> bool {
         match self {
             Scope::All => true,
             Scope::List(items) => items.iter().any(|s| s == value),
@@ -33,7 +33,7 @@ impl Scope {
     }
 
     /// Whether two scopes share at least one value.
-    pub fn meets(&self, other: &Scope) -> bool {
+    pub(crate) fn meets(&self, other: &Scope) -> bool {
         match (self, other) {
             (Scope::All, Scope::All) => true,
             (Scope::All, Scope::List(l)) | (Scope::List(l), Scope::All) => !l.is_empty(),
@@ -52,27 +52,27 @@ impl fmt::Display for Scope {
 }
 
 #[derive(Debug, Clone)]
-pub struct Customer {
-    pub id: String,
-    pub name: String,
-    pub tier: String,
-    pub services: Scope,
-    pub regions: Scope,
+pub(crate) struct Customer {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) tier: String,
+    pub(crate) services: Scope,
+    pub(crate) regions: Scope,
     /// Contract start (inclusive) and end (exclusive); `None` = unbounded.
-    pub contract_start: Option<Instant>,
-    pub contract_end: Option<Instant>,
-    pub monthly_fee: Decimal,
-    pub currency: String,
-    pub timezone: Tz,
-    pub target_override: Option<Decimal>,
+    pub(crate) contract_start: Option<Instant>,
+    pub(crate) contract_end: Option<Instant>,
+    pub(crate) monthly_fee: Decimal,
+    pub(crate) currency: String,
+    pub(crate) timezone: Tz,
+    pub(crate) target_override: Option<Decimal>,
     /// Per-customer recovery time objective in minutes (overrides the tier's).
-    pub rto_override: Option<Decimal>,
+    pub(crate) rto_override: Option<Decimal>,
     /// Per-customer recovery point objective in minutes (overrides the tier's).
-    pub rpo_override: Option<Decimal>,
+    pub(crate) rpo_override: Option<Decimal>,
 }
 
 impl Customer {
-    pub fn contract(&self) -> Interval {
+    pub(crate) fn contract(&self) -> Interval {
         Interval::new(self.contract_start.unwrap_or(i64::MIN), self.contract_end.unwrap_or(i64::MAX))
     }
 }
@@ -81,15 +81,14 @@ macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name { $($variant),+ }
+        pub(crate) enum $name { $($variant),+ }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str {
+            pub(crate) fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
             /// The accepted spellings, for error messages.
-            pub fn expected() -> String {
+            pub(crate) fn expected() -> String {
                 [$($text),+].join(", ")
             }
         }
@@ -141,7 +140,7 @@ text_enum!(
 
 impl Quorum {
     /// Whether `down` of `with_data` locations is down at this quorum.
-    pub fn is_down(self, down: usize, with_data: usize) -> bool {
+    pub(crate) fn is_down(self, down: usize, with_data: usize) -> bool {
         match self {
             Quorum::Majority => down * 2 > with_data,
             Quorum::Any => down >= 1,
@@ -151,85 +150,85 @@ impl Quorum {
 }
 
 #[derive(Debug, Clone)]
-pub struct Incident {
-    pub id: String,
-    pub title: String,
-    pub category: Category,
-    pub impact: Impact,
-    pub start: Instant,
+pub(crate) struct Incident {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) category: Category,
+    pub(crate) impact: Impact,
+    pub(crate) start: Instant,
     /// `None` = still open.
-    pub end: Option<Instant>,
-    pub services: Scope,
-    pub regions: Scope,
-    pub customers: Scope,
-    pub announced_at: Option<Instant>,
-    pub data_loss_minutes: Option<Decimal>,
+    pub(crate) end: Option<Instant>,
+    pub(crate) services: Scope,
+    pub(crate) regions: Scope,
+    pub(crate) customers: Scope,
+    pub(crate) announced_at: Option<Instant>,
+    pub(crate) data_loss_minutes: Option<Decimal>,
 }
 
 impl Incident {
     /// Whether the incident touches this customer (docs/CONTRACT.md §2).
-    pub fn applies_to(&self, c: &Customer) -> bool {
+    pub(crate) fn applies_to(&self, c: &Customer) -> bool {
         self.services.meets(&c.services) && self.regions.meets(&c.regions) && self.customers.contains(&c.id)
     }
 
     /// The incident's interval; an open incident runs until `now`.
-    pub fn interval(&self, now: Instant) -> Interval {
+    pub(crate) fn interval(&self, now: Instant) -> Interval {
         Interval::new(self.start, self.end.unwrap_or(now.max(self.start)))
     }
 }
 
 /// One row of the outages input.
 #[derive(Debug, Clone)]
-pub struct Outage {
-    pub service: String,
-    pub region: String,
-    pub interval: Interval,
-    pub source: SourceRef,
+pub(crate) struct Outage {
+    pub(crate) service: String,
+    pub(crate) region: String,
+    pub(crate) interval: Interval,
+    pub(crate) source: SourceRef,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CreditBand {
-    pub below_percent: Decimal,
-    pub credit_percent: Decimal,
+pub(crate) struct CreditBand {
+    pub(crate) below_percent: Decimal,
+    pub(crate) credit_percent: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TierRules {
-    pub name: String,
-    pub target_percent: Decimal,
+    pub(crate) name: String,
+    pub(crate) target_percent: Decimal,
     /// Required notice for planned maintenance, in seconds.
-    pub maintenance_notice_seconds: i64,
-    pub excluded_categories: Vec<Category>,
-    pub min_downtime_seconds: i64,
-    pub partial_weight: Decimal,
-    pub exclusions_in_denominator: bool,
-    pub prorate_fee: bool,
-    pub credit_cap_percent: Decimal,
-    pub credits: Vec<CreditBand>,
+    pub(crate) maintenance_notice_seconds: i64,
+    pub(crate) excluded_categories: Vec<Category>,
+    pub(crate) min_downtime_seconds: i64,
+    pub(crate) partial_weight: Decimal,
+    pub(crate) exclusions_in_denominator: bool,
+    pub(crate) prorate_fee: bool,
+    pub(crate) credit_cap_percent: Decimal,
+    pub(crate) credits: Vec<CreditBand>,
     /// Recovery time objective in minutes for major incidents (`None`: none applies).
-    pub rto_minutes: Option<Decimal>,
+    pub(crate) rto_minutes: Option<Decimal>,
     /// Recovery point objective in minutes: the data loss allowed (`None`: none applies).
-    pub rpo_minutes: Option<Decimal>,
+    pub(crate) rpo_minutes: Option<Decimal>,
     /// Credit percent added to a calendar month's uptime credit (under the cap) when an
     /// RTO or RPO was missed in it.
-    pub recovery_credit_percent: Decimal,
+    pub(crate) recovery_credit_percent: Decimal,
 }
 
 impl TierRules {
-    pub const DEFAULT_EXCLUDED: [Category; 4] =
+    pub(crate) const DEFAULT_EXCLUDED: [Category; 4] =
         [Category::PlannedMaintenance, Category::ForceMajeure, Category::CustomerCaused, Category::ThirdParty];
 
-    pub fn excludes(&self, c: Category) -> bool {
+    pub(crate) fn excludes(&self, c: Category) -> bool {
         self.excluded_categories.contains(&c)
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MonitoringRules {
-    pub max_gap_seconds: i64,
-    pub confirm_checks: u32,
-    pub quorum: Quorum,
-    pub gaps: GapPolicy,
+pub(crate) struct MonitoringRules {
+    pub(crate) max_gap_seconds: i64,
+    pub(crate) confirm_checks: u32,
+    pub(crate) quorum: Quorum,
+    pub(crate) gaps: GapPolicy,
 }
 
 impl Default for MonitoringRules {

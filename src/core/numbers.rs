@@ -26,7 +26,7 @@ fn parts(d: Decimal) -> (i128, u32) {
 
 impl Percent {
     /// `100 * part / whole`; 100% when `whole` is zero.
-    pub fn of(part: Decimal, whole: Decimal) -> Percent {
+    pub(crate) fn of(part: Decimal, whole: Decimal) -> Percent {
         if whole.is_zero() {
             return Percent { num: 100, den: 1 };
         }
@@ -42,7 +42,7 @@ impl Percent {
     }
 
     /// The exact value compared with a decimal percentage.
-    pub fn cmp_decimal(&self, d: Decimal) -> Ordering {
+    pub(crate) fn cmp_decimal(&self, d: Decimal) -> Ordering {
         let (m, s) = parts(d);
         (self.num * pow10(s)).cmp(&(m * self.den))
     }
@@ -54,7 +54,7 @@ impl Percent {
     }
 
     /// The exact midpoint of two percentages (for medians).
-    pub fn midpoint(&self, other: &Percent) -> Percent {
+    pub(crate) fn midpoint(&self, other: &Percent) -> Percent {
         Percent::reduced(self.num * other.den + other.num * self.den, 2 * self.den * other.den)
     }
 
@@ -88,19 +88,19 @@ impl Ord for Percent {
 
 /// Decimal places of a currency's minor unit, from the ISO 4217 table; 2 for codes the
 /// table gives none.
-pub fn minor_unit(currency: &str) -> u32 {
+pub(crate) fn minor_unit(currency: &str) -> u32 {
     iso_currency::Currency::from_code(currency).and_then(|c| c.exponent()).map_or(2, u32::from)
 }
 
 /// Whether `code` is an ISO 4217 currency with a minor unit (so money in it can be
 /// rounded): `GBP`, `JPY`, `KWD`; not `XYZ`, nor `XAU` (gold) or `XXX`.
-pub fn is_currency(code: &str) -> bool {
+pub(crate) fn is_currency(code: &str) -> bool {
     iso_currency::Currency::from_code(code).is_some_and(|c| c.exponent().is_some())
 }
 
 /// Why a text is not an exact decimal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DecimalError {
+pub(crate) enum DecimalError {
     /// Not a number at all (`1,000`, `NaN`, `lots`).
     NotANumber,
     /// A number with more digits than a `Decimal` holds exactly (about 28 significant).
@@ -110,7 +110,7 @@ pub enum DecimalError {
 /// Parses a decimal exactly, never rounded. Accepts `-1.50`, `+2`, `.5`, `1e-3`; refuses
 /// `1,000` and `NaN` (not a number) and `99.999999999999999999999999999` (too many
 /// digits).
-pub fn exact_decimal(text: &str) -> Result<Decimal, DecimalError> {
+pub(crate) fn exact_decimal(text: &str) -> Result<Decimal, DecimalError> {
     use DecimalError::{NotANumber, TooManyDigits};
     let t = text.trim();
     let (mantissa, exponent) = match t.find(['e', 'E']) {
@@ -154,7 +154,7 @@ fn div_round_half_away(num: i128, den: i128) -> i128 {
 }
 
 /// `amount * part / whole` rounded half away from zero to `places`, computed exactly.
-pub fn prorate(amount: Decimal, part: i64, whole: i64, places: u32) -> Decimal {
+pub(crate) fn prorate(amount: Decimal, part: i64, whole: i64, places: u32) -> Decimal {
     if whole == 0 {
         return round_money(amount, places);
     }
@@ -165,14 +165,14 @@ pub fn prorate(amount: Decimal, part: i64, whole: i64, places: u32) -> Decimal {
 }
 
 /// Rounds half away from zero to `places`, always showing that many places.
-pub fn round_money(amount: Decimal, places: u32) -> Decimal {
+pub(crate) fn round_money(amount: Decimal, places: u32) -> Decimal {
     let mut r = amount.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
     r.rescale(places);
     r
 }
 
 /// A decimal without trailing zeros (`99.950` → `99.95`, `100.0` → `100`).
-pub fn plain(d: Decimal) -> String {
+pub(crate) fn plain(d: Decimal) -> String {
     d.normalize().to_string()
 }
 

@@ -16,7 +16,7 @@ use super::time::{Month, start_of_local_day};
 
 /// A period as written, before "today" is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PeriodSpec {
+pub(crate) enum PeriodSpec {
     Month(Month),
     Quarter { year: i32, quarter: u32 },
     Year(i32),
@@ -25,7 +25,7 @@ pub enum PeriodSpec {
 }
 
 /// The longest period accepted, in days (a run is bounded).
-pub const MAX_DAYS: u64 = 3 * 366;
+pub(crate) const MAX_DAYS: u64 = 3 * 366;
 
 impl FromStr for PeriodSpec {
     type Err = String;
@@ -70,15 +70,15 @@ impl FromStr for PeriodSpec {
 /// its output directory). Ordered by first day, then end.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period {
-    pub first: NaiveDate,
+    pub(crate) first: NaiveDate,
     /// The day after the last day.
-    pub end: NaiveDate,
-    pub label: String,
+    pub(crate) end: NaiveDate,
+    pub(crate) label: String,
 }
 
 impl PeriodSpec {
     /// The days of the period; `today` closes `last-N-days` (the N whole days before it).
-    pub fn resolve(&self, today: NaiveDate) -> Result<Period, String> {
+    pub(crate) fn resolve(&self, today: NaiveDate) -> Result<Period, String> {
         let day = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(|| format!("no year {y}"));
         let period = match *self {
             PeriodSpec::Month(m) => Period::month(m),
@@ -106,14 +106,14 @@ impl PeriodSpec {
 }
 
 impl Period {
-    pub fn month(m: Month) -> Period {
+    pub(crate) fn month(m: Month) -> Period {
         Period { label: m.to_string(), first: m.first_day(), end: m.next().first_day() }
     }
 
     /// The days `[first, end)` under their one name: a span that is exactly a calendar
     /// month, quarter or year is named as such (`2026-10`, `2026-Q4`, `2026`), whichever
     /// way it was asked for, so its reports, history and credits are that period's.
-    pub fn of_days(first: NaiveDate, end: NaiveDate) -> Period {
+    pub(crate) fn of_days(first: NaiveDate, end: NaiveDate) -> Period {
         let (y, m) = (first.year(), first.month());
         let after = |months: u32| {
             let k = m - 1 + months;
@@ -147,32 +147,32 @@ impl Period {
 
     /// `month` for a calendar month, else `period`: the word reports use for it (and the
     /// name of the first column of its CSV files).
-    pub fn noun(&self) -> &'static str {
+    pub(crate) fn noun(&self) -> &'static str {
         if self.as_month().is_some() { "month" } else { "period" }
     }
 
     /// The calendar month this period is, if it is exactly one.
-    pub fn as_month(&self) -> Option<Month> {
+    pub(crate) fn as_month(&self) -> Option<Month> {
         let m = Month::new(self.first.year(), self.first.month())?;
         (self.first.day() == 1 && m.next().first_day() == self.end).then_some(m)
     }
 
     /// The local days of the period, in order.
-    pub fn dates(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+    pub(crate) fn dates(&self) -> impl Iterator<Item = NaiveDate> + '_ {
         self.first.iter_days().take_while(move |d| *d < self.end)
     }
 
-    pub fn days(&self) -> u64 {
+    pub(crate) fn days(&self) -> u64 {
         (self.end - self.first).num_days().max(0) as u64
     }
 
     /// `[local midnight of the first day, local midnight of the end day)` in `tz`.
-    pub fn bounds_in(&self, tz: Tz) -> Interval {
+    pub(crate) fn bounds_in(&self, tz: Tz) -> Interval {
         Interval::new(start_of_local_day(self.first, tz), start_of_local_day(self.end, tz))
     }
 
     /// The calendar months lying wholly inside the period (credits stay per month).
-    pub fn whole_months(&self) -> Vec<Month> {
+    pub(crate) fn whole_months(&self) -> Vec<Month> {
         let mut out = Vec::new();
         let Some(mut m) = Month::new(self.first.year(), self.first.month()) else { return out };
         if self.first.day() != 1 {
@@ -187,7 +187,7 @@ impl Period {
 
     /// The period cut into calendar months (`quarter = false`) or quarters, each clipped
     /// to the period.
-    pub fn split(&self, quarters: bool) -> Vec<Period> {
+    pub(crate) fn split(&self, quarters: bool) -> Vec<Period> {
         let mut out = Vec::new();
         let mut start = self.first;
         while start < self.end {

@@ -10,15 +10,15 @@ use super::model::{Category, Customer, Incident, Outage, Scope};
 
 /// Time without monitoring data for one (service, region) inside the window.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Gap {
-    pub pair: String,
-    pub count: usize,
-    pub total_seconds: i64,
-    pub longest: Interval,
+pub(crate) struct Gap {
+    pub(crate) pair: String,
+    pub(crate) count: usize,
+    pub(crate) total_seconds: i64,
+    pub(crate) longest: Interval,
 }
 
 /// Per (service, region) measured by checks, the time in `window` no location covered.
-pub fn monitoring_gaps(pairs: &[PairDowntime], window: &IntervalSet) -> Vec<Gap> {
+pub(crate) fn monitoring_gaps(pairs: &[PairDowntime], window: &IntervalSet) -> Vec<Gap> {
     let mut out = Vec::new();
     for p in pairs {
         let Some(data) = &p.data else { continue };
@@ -38,17 +38,17 @@ pub fn monitoring_gaps(pairs: &[PairDowntime], window: &IntervalSet) -> Vec<Gap>
 
 /// A probe series whose checks do not come at a steady pace.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Irregular {
-    pub series: String,
+pub(crate) struct Irregular {
+    pub(crate) series: String,
     /// The median time between consecutive checks, in seconds.
-    pub typical_seconds: i64,
+    pub(crate) typical_seconds: i64,
     /// Intervals longer than twice the typical one (missed checks).
-    pub late: usize,
-    pub intervals: usize,
-    pub longest_seconds: i64,
+    pub(crate) late: usize,
+    pub(crate) intervals: usize,
+    pub(crate) longest_seconds: i64,
     /// Whether the typical interval is longer than `max_gap_seconds`, so that most of
     /// the time between checks counts as no data.
-    pub sparser_than_max_gap: bool,
+    pub(crate) sparser_than_max_gap: bool,
 }
 
 /// Series (by the spacing of their checks, `spacings[s]` of series `s`) whose spacing is
@@ -56,7 +56,7 @@ pub struct Irregular {
 /// Intervals longer than a day are left out (a series paused on purpose is a gap, see
 /// [`monitoring_gaps`]). State-change logs (`modes[s]` events) are skipped: their rows
 /// come when the status changes, irregular by nature.
-pub fn irregular_series(
+pub(crate) fn irregular_series(
     keys: &[SeriesKey],
     modes: &[SeriesMode],
     spacings: &[Spacing],
@@ -87,22 +87,22 @@ pub fn irregular_series(
 }
 
 /// Incidents with no end that touch the window.
-pub fn open_incidents<'a>(incidents: &'a [Incident], window: &IntervalSet, now: Instant) -> Vec<&'a Incident> {
+pub(crate) fn open_incidents<'a>(incidents: &'a [Incident], window: &IntervalSet, now: Instant) -> Vec<&'a Incident> {
     incidents.iter().filter(|i| i.end.is_none() && window.overlaps(&i.interval(now))).collect()
 }
 
 /// A scope value that no check series or outage row measures.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnmonitoredName {
+pub(crate) struct UnmonitoredName {
     /// `customer C1` or `incident INC-3`.
-    pub owner: String,
+    pub(crate) owner: String,
     /// `services` or `regions`.
-    pub column: &'static str,
-    pub value: String,
+    pub(crate) column: &'static str,
+    pub(crate) value: String,
 }
 
 /// Services and regions named in customers' and incidents' scopes that nothing monitors.
-pub fn unmonitored_names(
+pub(crate) fn unmonitored_names(
     keys: &[SeriesKey],
     outages: &[Outage],
     customers: &[Customer],
@@ -132,7 +132,7 @@ pub fn unmonitored_names(
 }
 
 /// Pairs of planned maintenance windows that overlap in time and scope (ids in order).
-pub fn overlapping_maintenance(incidents: &[Incident], now: Instant) -> Vec<(String, String)> {
+pub(crate) fn overlapping_maintenance(incidents: &[Incident], now: Instant) -> Vec<(String, String)> {
     let mut m: Vec<&Incident> = incidents.iter().filter(|i| i.category == Category::PlannedMaintenance).collect();
     m.sort_by_key(|i| (i.start, i.id.clone()));
     let mut out = Vec::new();

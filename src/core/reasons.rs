@@ -10,7 +10,7 @@ use super::model::{Category, Impact, SourceRef};
 
 /// What saw or declared a stretch of downtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// A quorum-down interval of a pair's checks.
     Checks {
         pair: Pair,
@@ -30,16 +30,16 @@ pub enum Source {
 
 /// The locations of a pair down at some point of an interval.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocationsDown {
+pub(crate) struct LocationsDown {
     /// The locations down, by name.
-    pub names: Vec<String>,
+    pub(crate) names: Vec<String>,
     /// The pair's number of locations.
-    pub of: usize,
+    pub(crate) of: usize,
 }
 
 /// Why a stretch of an evidence row counts, does not count, or is excluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reason {
+pub(crate) enum Reason {
     /// Full downtime that counts.
     FullDowntime,
     /// Partial downtime, counted at the tier's partial weight.
@@ -58,7 +58,7 @@ pub enum Reason {
 
 /// Where an open incident stops being counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpenUntil {
+pub(crate) enum OpenUntil {
     /// The end of the eligible window ("now" lies after it).
     EligibleEnd,
     /// "Now": the report time.
@@ -68,24 +68,24 @@ pub enum OpenUntil {
 /// An incident the tier excludes: its category is excluded and, for a planned
 /// maintenance, it was announced early enough.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exclusion {
-    pub category: Category,
-    pub incident: String,
+pub(crate) struct Exclusion {
+    pub(crate) category: Category,
+    pub(crate) incident: String,
     /// The notice of a planned maintenance; `None` for any other category.
-    pub notice: Option<Notice>,
+    pub(crate) notice: Option<Notice>,
 }
 
 /// An incident of a category other than `unplanned` that excludes nothing, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NoExclusion {
-    pub category: Category,
-    pub incident: String,
-    pub why: Counted,
+pub(crate) struct NoExclusion {
+    pub(crate) category: Category,
+    pub(crate) incident: String,
+    pub(crate) why: Counted,
 }
 
 /// Why an incident that could exclude time is counted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Counted {
+pub(crate) enum Counted {
     /// The tier does not exclude its category.
     CategoryNotExcluded { tier: String },
     /// A planned maintenance never announced.
@@ -96,15 +96,15 @@ pub enum Counted {
 
 /// The notice a planned maintenance was given against the notice the tier requires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Notice {
+pub(crate) struct Notice {
     /// Seconds from the announcement to the start; negative when announced after it.
-    pub given_seconds: i64,
-    pub required_seconds: i64,
+    pub(crate) given_seconds: i64,
+    pub(crate) required_seconds: i64,
 }
 
 /// How the tier treats an applicable incident as a whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Treatment {
+pub(crate) enum Treatment {
     Excluded(Exclusion),
     NotExcluded(NoExclusion),
     /// Impact major: full downtime.

@@ -23,28 +23,28 @@ use super::reasons::Exclusion;
 
 /// One major incident as the recovery objectives judge it for one customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecoveryRow {
-    pub incident_id: String,
+pub(crate) struct RecoveryRow {
+    pub(crate) incident_id: String,
     /// The incident's own interval (an open one runs until "now").
-    pub interval: Interval,
-    pub open: bool,
+    pub(crate) interval: Interval,
+    pub(crate) open: bool,
     /// Time to restore in seconds (`None` while the incident is open).
-    pub restore_seconds: Option<i64>,
+    pub(crate) restore_seconds: Option<i64>,
     /// Where the time to restore starts: the incident's start, clipped to the contract.
-    pub restore_start: Instant,
-    pub rto_minutes: Option<Decimal>,
+    pub(crate) restore_start: Instant,
+    pub(crate) rto_minutes: Option<Decimal>,
     /// `None`: not judged (see `notes`).
-    pub rto_met: Option<bool>,
-    pub data_loss_minutes: Option<Decimal>,
-    pub rpo_minutes: Option<Decimal>,
-    pub rpo_met: Option<bool>,
+    pub(crate) rto_met: Option<bool>,
+    pub(crate) data_loss_minutes: Option<Decimal>,
+    pub(crate) rpo_minutes: Option<Decimal>,
+    pub(crate) rpo_met: Option<bool>,
     /// Why an objective is not judged.
-    pub notes: Vec<RecoveryNote>,
+    pub(crate) notes: Vec<RecoveryNote>,
 }
 
 /// Why a recovery objective is not judged.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecoveryNote {
+pub(crate) enum RecoveryNote {
     /// The tier excludes the incident: neither objective is judged.
     Excluded(Exclusion),
     NoRto,
@@ -57,12 +57,12 @@ pub enum RecoveryNote {
 
 impl RecoveryRow {
     /// Whether an objective was missed.
-    pub fn missed(&self) -> bool {
+    pub(crate) fn missed(&self) -> bool {
         self.rto_met == Some(false) || self.rpo_met == Some(false)
     }
 
     /// Time to restore in minutes, exact up to the division by 60.
-    pub fn restore_minutes(&self) -> Option<Decimal> {
+    pub(crate) fn restore_minutes(&self) -> Option<Decimal> {
         self.restore_seconds.map(|s| Decimal::from(s) / Decimal::from(60))
     }
 }
@@ -70,7 +70,7 @@ impl RecoveryRow {
 /// The recovery rows of a customer-period: `applicable` are the incidents that apply to
 /// the customer and overlap its eligible window `e`, each with `Some(exclusion)` when its
 /// tier excludes it. Rows are sorted by start, then id.
-pub fn recovery_rows(
+pub(crate) fn recovery_rows(
     applicable: &[(&Incident, Option<&Exclusion>)],
     observed: &IntervalSet,
     customer: &Customer,
@@ -134,7 +134,7 @@ pub fn recovery_rows(
 
 /// The period's verdict on one objective: `None` when no row was judged on it, else
 /// whether every judged row met it.
-pub fn all_met(rows: &[RecoveryRow], flag: fn(&RecoveryRow) -> Option<bool>) -> Option<bool> {
+pub(crate) fn all_met(rows: &[RecoveryRow], flag: fn(&RecoveryRow) -> Option<bool>) -> Option<bool> {
     let judged: Vec<bool> = rows.iter().filter_map(flag).collect();
     (!judged.is_empty()).then(|| judged.iter().all(|&m| m))
 }
@@ -144,7 +144,7 @@ pub fn all_met(rows: &[RecoveryRow], flag: fn(&RecoveryRow) -> Option<bool>) -> 
 /// restore starts inside the eligible window `e`, under the tier's cap. `band` is the
 /// uptime band's percent, already capped (adding a non-negative amount and capping again
 /// equals capping the sum).
-pub fn credit_with_recovery(band: Decimal, rows: &[RecoveryRow], e: Interval, tier: &TierRules) -> Decimal {
+pub(crate) fn credit_with_recovery(band: Decimal, rows: &[RecoveryRow], e: Interval, tier: &TierRules) -> Decimal {
     let missed_here = rows.iter().any(|r| r.missed() && (e.start..e.end).contains(&r.restore_start));
     if missed_here && tier.recovery_credit_percent > Decimal::ZERO {
         (band + tier.recovery_credit_percent).min(tier.credit_cap_percent)

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use super::checks::{Pair, PairDowntime};
+use super::checks::PairDowntime;
 use super::interval::{Instant, Interval, IntervalSet};
 use super::model::{Category, Customer, GapPolicy, Impact, Incident, MonitoringRules, TierRules};
 use super::numbers::{Percent, minor_unit, prorate, round_money};
@@ -23,7 +23,7 @@ use super::reasons::{Counted, Exclusion, NoExclusion, Notice, OpenUntil, Reason,
 use super::time::start_of_local_day;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum EvidenceKind {
+pub(crate) enum EvidenceKind {
     /// Full downtime that counts.
     Counted,
     /// Partial downtime, counted at the tier's partial weight.
@@ -35,7 +35,7 @@ pub enum EvidenceKind {
 }
 
 impl EvidenceKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EvidenceKind::Counted => "counted",
             EvidenceKind::Partial => "partial",
@@ -48,85 +48,90 @@ impl EvidenceKind {
 /// One maximal interval of a customer's period with where it came from and why it counts
 /// or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Evidence {
-    pub kind: EvidenceKind,
-    pub interval: Interval,
-    pub seconds: i64,
+pub(crate) struct Evidence {
+    pub(crate) kind: EvidenceKind,
+    pub(crate) interval: Interval,
+    pub(crate) seconds: i64,
     /// What this row adds to `downtime_seconds`.
-    pub counted_seconds: Decimal,
+    pub(crate) counted_seconds: Decimal,
     /// Check series, outage rows and incidents behind this time.
-    pub sources: Vec<Source>,
+    pub(crate) sources: Vec<Source>,
     /// Why it counts or not, e.g. why an exclusion applies or does not.
-    pub reasons: Vec<Reason>,
+    pub(crate) reasons: Vec<Reason>,
 }
 
 /// The computed period of one customer: the only source of numbers for every writer.
 #[derive(Debug, Clone)]
 pub struct CustomerPeriod {
-    pub period: Period,
+    pub(crate) period: Period,
     pub customer_id: String,
-    pub customer_name: String,
-    pub tier: String,
-    pub timezone: Tz,
-    pub currency: String,
+    pub(crate) customer_name: String,
+    pub(crate) tier: String,
+    pub(crate) timezone: Tz,
+    pub(crate) currency: String,
     /// The period's local days in the customer's zone.
-    pub window: Interval,
+    pub(crate) window: Interval,
     /// `E`: the period intersected with the contract.
-    pub eligible: Interval,
-    pub full_seconds: i64,
-    pub partial_seconds: i64,
+    pub(crate) eligible: Interval,
+    pub(crate) full_seconds: i64,
+    pub(crate) partial_seconds: i64,
     pub downtime_seconds: Decimal,
-    pub excluded_seconds: i64,
-    pub denominator_seconds: i64,
+    pub(crate) excluded_seconds: i64,
+    pub(crate) denominator_seconds: i64,
     pub uptime: Percent,
-    pub target_percent: Decimal,
-    pub met: bool,
+    pub(crate) target_percent: Decimal,
+    pub(crate) met: bool,
     /// The credit band's percent; only for a calendar month.
-    pub credit_percent: Option<Decimal>,
+    pub(crate) credit_percent: Option<Decimal>,
     /// The (prorated) monthly fee; for a longer period, the sum over its whole months
     /// (`None` when none lies inside it).
-    pub fee: Option<Decimal>,
+    pub(crate) fee: Option<Decimal>,
     /// The credit owed; for a longer period, the sum over its whole months.
-    pub credit_amount: Option<Decimal>,
+    pub(crate) credit_amount: Option<Decimal>,
     /// For a period other than a calendar month: the customer's calendar months lying
     /// wholly inside it, each computed as a month (credits are per month).
-    pub months: Vec<CustomerPeriod>,
+    pub(crate) months: Vec<CustomerPeriod>,
     /// `None` when no monitored pair covers the customer.
-    pub coverage: Option<Percent>,
+    pub(crate) coverage: Option<Percent>,
     /// The downtime the target allows in this period, what was used, and, while the
     /// period is still open, where the current rate leads.
-    pub budget: ErrorBudget,
-    pub pairs: Vec<Pair>,
+    pub(crate) budget: ErrorBudget,
     /// Applicable incidents overlapping the eligible window, by start.
-    pub incidents: Vec<IncidentNote>,
+    pub(crate) incidents: Vec<IncidentNote>,
     /// One entry per local calendar day of the period, in the customer's zone.
-    pub daily: Vec<DayStat>,
-    pub evidence: Vec<Evidence>,
-    pub warnings: Vec<String>,
+    pub(crate) daily: Vec<DayStat>,
+    pub(crate) evidence: Vec<Evidence>,
+    pub(crate) warnings: Vec<String>,
     /// Major incidents judged against the recovery objectives (RTO / RPO), by start.
-    pub recovery: Vec<super::recovery::RecoveryRow>,
+    pub(crate) recovery: Vec<super::recovery::RecoveryRow>,
 }
 
 /// The error budget of a customer-period: the downtime its target allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorBudget {
+pub(crate) struct ErrorBudget {
     /// `denominator × (100 − target) / 100` seconds, exact.
-    pub allowed: Decimal,
+    pub(crate) allowed: Decimal,
     /// The counted downtime.
-    pub used: Decimal,
+    pub(crate) used: Decimal,
     /// `allowed − used`; negative once the budget is overspent.
-    pub remaining: Decimal,
+    pub(crate) remaining: Decimal,
     /// `remaining / allowed`; `None` when nothing is allowed (a 100 % target).
-    pub remaining_percent: Option<Percent>,
+    pub(crate) remaining_percent: Option<Percent>,
     /// While the eligible window is still open at "now": the uptime at its end if
     /// downtime keeps its rate so far (a projection, never below 0 %).
-    pub projected_uptime: Option<Percent>,
+    pub(crate) projected_uptime: Option<Percent>,
 }
 
 impl ErrorBudget {
     /// The budget of `downtime` against `target_percent` over `denominator` seconds of the
     /// eligible window `e`, at `now`.
-    pub fn of(downtime: Decimal, target_percent: Decimal, denominator: i64, e: Interval, now: Instant) -> ErrorBudget {
+    pub(crate) fn of(
+        downtime: Decimal,
+        target_percent: Decimal,
+        denominator: i64,
+        e: Interval,
+        now: Instant,
+    ) -> ErrorBudget {
         let den = Decimal::from(denominator);
         let allowed = (den * (Decimal::from(100) - target_percent) / Decimal::from(100)).normalize();
         let remaining = (allowed - downtime).normalize();
@@ -144,40 +149,43 @@ impl ErrorBudget {
 
 /// An applicable incident as it touched this customer's period.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IncidentNote {
-    pub id: String,
-    pub title: String,
-    pub category: Category,
-    pub impact: Impact,
+pub(crate) struct IncidentNote {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) category: Category,
+    pub(crate) impact: Impact,
     /// The incident's own interval (an open one runs until "now").
-    pub interval: Interval,
-    pub open: bool,
-    pub announced_at: Option<Instant>,
+    pub(crate) interval: Interval,
+    pub(crate) open: bool,
+    pub(crate) announced_at: Option<Instant>,
     /// Seconds of the incident inside the eligible window.
-    pub seconds_in_period: i64,
+    pub(crate) seconds_in_period: i64,
     /// How the tier treats it.
-    pub treatment: Treatment,
+    pub(crate) treatment: Treatment,
 }
 
 impl IncidentNote {
-    pub fn is_maintenance(&self) -> bool {
+    pub(crate) fn is_maintenance(&self) -> bool {
         matches!(self.category, Category::PlannedMaintenance | Category::EmergencyMaintenance)
     }
 }
 
 /// Availability of one local calendar day.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DayStat {
-    pub date: chrono::NaiveDate,
+pub(crate) struct DayStat {
+    pub(crate) date: chrono::NaiveDate,
     /// The part of the day inside the eligible window.
-    pub eligible_seconds: i64,
-    pub downtime_seconds: Decimal,
-    pub excluded_seconds: i64,
+    pub(crate) eligible_seconds: i64,
+    pub(crate) downtime_seconds: Decimal,
+    /// The seconds of full downtime in `downtime_seconds` (the rest is weighted partial
+    /// impact), so a chart can tell a day of partial impact only.
+    pub(crate) full_seconds: i64,
+    pub(crate) excluded_seconds: i64,
 }
 
 impl DayStat {
     /// The day's availability; `None` when no part of the day is eligible.
-    pub fn uptime(&self) -> Option<Percent> {
+    pub(crate) fn uptime(&self) -> Option<Percent> {
         (self.eligible_seconds > 0).then(|| {
             let e = Decimal::from(self.eligible_seconds);
             Percent::of(e - self.downtime_seconds, e)
@@ -187,13 +195,13 @@ impl DayStat {
 
 /// Everything one customer-period computation needs; all of it already parsed.
 #[derive(Clone, Copy)]
-pub struct PeriodContext<'a> {
-    pub period: &'a Period,
-    pub pairs: &'a [PairDowntime],
-    pub incidents: &'a [Incident],
-    pub monitoring: &'a MonitoringRules,
+pub(crate) struct PeriodContext<'a> {
+    pub(crate) period: &'a Period,
+    pub(crate) pairs: &'a [PairDowntime],
+    pub(crate) incidents: &'a [Incident],
+    pub(crate) monitoring: &'a MonitoringRules,
     /// "Now" for open incidents: the run time or `--as-of`.
-    pub now: Instant,
+    pub(crate) now: Instant,
 }
 
 /// A set of seconds labelled with its source, or with the reason it is excluded.
@@ -269,7 +277,7 @@ fn exclusion_verdict(i: &Incident, tier: &TierRules) -> Option<ExclusionVerdict>
 /// stages: the customer's pairs and incidents, their tagged downtime and exclusion sets
 /// ([`Tags`]), the counted sets ([`Sets`]), uptime and the credit band ([`Figures`]),
 /// recovery objectives, money per calendar month, evidence and incident notes.
-pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRules) -> Option<CustomerPeriod> {
+pub(crate) fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRules) -> Option<CustomerPeriod> {
     let window = ctx.period.bounds_in(customer.timezone);
     let e = window.intersect(&customer.contract());
     if e.is_empty() {
@@ -315,7 +323,6 @@ pub fn customer_period(ctx: &PeriodContext, customer: &Customer, tier: &TierRule
         months,
         coverage: coverage(&pairs, e),
         budget: ErrorBudget::of(f.downtime_seconds, f.target_percent, f.denominator_seconds, e, ctx.now),
-        pairs: pairs.iter().map(|p| p.pair.clone()).collect(),
         incidents: incident_notes(&applicable, &tags.verdicts, tier, e, ctx.now),
         daily: daily_stats(ctx.period, customer.timezone, e, &sets, tier.partial_weight),
         evidence: evidence(&tags, &sets, tier),
@@ -656,6 +663,7 @@ fn daily_stats(period: &Period, tz: Tz, e: Interval, sets: &Sets, weight: Decima
                 date,
                 eligible_seconds: day.len(),
                 downtime_seconds: (Decimal::from(full_s) + weight * Decimal::from(partial_s)).normalize(),
+                full_seconds: full_s,
                 excluded_seconds: excluded.clip(day).measure(),
             }
         })
@@ -665,7 +673,7 @@ fn daily_stats(period: &Period, tz: Tz, e: Interval, sets: &Sets, weight: Decima
 /// The days of a period taken together for a chart: each day when the period has at most
 /// 62 of them, otherwise runs of 7 days (or of a multiple of 7, so at most 60 bars),
 /// each dated by its first day. Sums of exact figures, no rounding.
-pub fn chart_stretches(daily: &[DayStat]) -> (usize, Vec<DayStat>) {
+pub(crate) fn chart_stretches(daily: &[DayStat]) -> (usize, Vec<DayStat>) {
     let size = match daily.len() {
         0..=62 => 1,
         n => n.div_ceil(60).div_ceil(7) * 7,
@@ -676,6 +684,7 @@ pub fn chart_stretches(daily: &[DayStat]) -> (usize, Vec<DayStat>) {
             date: days[0].date,
             eligible_seconds: days.iter().map(|d| d.eligible_seconds).sum(),
             downtime_seconds: days.iter().map(|d| d.downtime_seconds).sum::<Decimal>().normalize(),
+            full_seconds: days.iter().map(|d| d.full_seconds).sum(),
             excluded_seconds: days.iter().map(|d| d.excluded_seconds).sum(),
         })
         .collect();
@@ -684,7 +693,7 @@ pub fn chart_stretches(daily: &[DayStat]) -> (usize, Vec<DayStat>) {
 
 /// Customer-seconds per incident over a period's rows: how long each incident overlapped
 /// each affected customer's eligible window, summed; largest first.
-pub fn incident_reach(rows: &[CustomerPeriod]) -> Vec<IncidentReach> {
+pub(crate) fn incident_reach(rows: &[CustomerPeriod]) -> Vec<IncidentReach> {
     let mut by_id: BTreeMap<&str, IncidentReach> = BTreeMap::new();
     for r in rows {
         for i in &r.incidents {
@@ -706,17 +715,17 @@ pub fn incident_reach(rows: &[CustomerPeriod]) -> Vec<IncidentReach> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IncidentReach {
-    pub id: String,
-    pub title: String,
-    pub category: Category,
-    pub impact: Impact,
-    pub customers: usize,
-    pub customer_seconds: i64,
+pub(crate) struct IncidentReach {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) category: Category,
+    pub(crate) impact: Impact,
+    pub(crate) customers: usize,
+    pub(crate) customer_seconds: i64,
 }
 
 /// Credits owed over some customer-periods, summed per currency (exact).
-pub fn credits_by_currency<'a>(rows: impl IntoIterator<Item = &'a CustomerPeriod>) -> BTreeMap<String, Decimal> {
+pub(crate) fn credits_by_currency<'a>(rows: impl IntoIterator<Item = &'a CustomerPeriod>) -> BTreeMap<String, Decimal> {
     let mut credits = BTreeMap::new();
     for r in rows {
         *credits.entry(r.currency.clone()).or_insert(Decimal::ZERO) += r.credit_amount.unwrap_or_default();
@@ -726,20 +735,23 @@ pub fn credits_by_currency<'a>(rows: impl IntoIterator<Item = &'a CustomerPeriod
 
 /// Per-tier roll-up of a period, computed from the exact customer values.
 #[derive(Debug, Clone)]
-pub struct TierSummary {
-    pub tier: String,
-    pub customers: usize,
-    pub met: usize,
-    pub breached: usize,
-    pub lowest: Option<Percent>,
-    pub median: Option<Percent>,
-    pub downtime_seconds: Decimal,
-    pub excluded_seconds: i64,
-    pub credits: BTreeMap<String, Decimal>,
+pub(crate) struct TierSummary {
+    pub(crate) tier: String,
+    pub(crate) customers: usize,
+    pub(crate) met: usize,
+    pub(crate) breached: usize,
+    pub(crate) lowest: Option<Percent>,
+    pub(crate) median: Option<Percent>,
+    pub(crate) downtime_seconds: Decimal,
+    pub(crate) excluded_seconds: i64,
+    pub(crate) credits: BTreeMap<String, Decimal>,
 }
 
 /// Summaries per tier, in tier-name order (tiers without customers are included).
-pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[CustomerPeriod]) -> Vec<TierSummary> {
+pub(crate) fn tier_summaries<'a>(
+    tiers: impl IntoIterator<Item = &'a str>,
+    rows: &[CustomerPeriod],
+) -> Vec<TierSummary> {
     tiers
         .into_iter()
         .map(|tier| {
@@ -769,7 +781,7 @@ pub fn tier_summaries<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[Cust
 
 /// A monitoring warning of a customer-period.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MonitoringWarning {
+pub(crate) enum MonitoringWarning {
     /// No monitored service and region matches the customer (also in its row's warnings).
     Unmonitored { customer: String },
     /// Coverage (truncated for display) below the configured minimum, decided exactly.
@@ -791,7 +803,7 @@ impl std::fmt::Display for MonitoringWarning {
 
 /// The monitoring warnings of a period: customers that nothing monitors, and customers
 /// whose monitoring coverage is below `min_coverage_percent` (decided on the exact value).
-pub fn monitoring_warnings(
+pub(crate) fn monitoring_warnings(
     rows: &[CustomerPeriod],
     min_coverage_percent: Decimal,
     decimals: u32,
@@ -840,23 +852,23 @@ mod attribute_tests {
 /// met and missed, credits summed per currency, and how often and how long the service
 /// was down (MTTR, MTBF).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rollup {
+pub(crate) struct Rollup {
     /// `customer` or `tier`.
-    pub scope: &'static str,
-    pub id: String,
-    pub name: String,
-    pub denominator_seconds: i64,
-    pub downtime_seconds: Decimal,
-    pub uptime: Percent,
-    pub months: usize,
-    pub months_met: usize,
+    pub(crate) scope: &'static str,
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) denominator_seconds: i64,
+    pub(crate) downtime_seconds: Decimal,
+    pub(crate) uptime: Percent,
+    pub(crate) months: usize,
+    pub(crate) months_met: usize,
     /// Maximal intervals of counted downtime.
-    pub failures: usize,
+    pub(crate) failures: usize,
     /// Mean time to restore: counted downtime per failure, in seconds.
-    pub mttr_seconds: Option<Decimal>,
+    pub(crate) mttr_seconds: Option<Decimal>,
     /// Mean time between failures: time up per failure, in seconds.
-    pub mtbf_seconds: Option<Decimal>,
-    pub credits: BTreeMap<String, Decimal>,
+    pub(crate) mtbf_seconds: Option<Decimal>,
+    pub(crate) credits: BTreeMap<String, Decimal>,
 }
 
 impl Rollup {
@@ -886,7 +898,7 @@ impl Rollup {
 }
 
 /// The roll-ups of a period's rows: one per customer, then one per tier (tier-name order).
-pub fn rollups<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[CustomerPeriod]) -> Vec<Rollup> {
+pub(crate) fn rollups<'a>(tiers: impl IntoIterator<Item = &'a str>, rows: &[CustomerPeriod]) -> Vec<Rollup> {
     let mut out: Vec<Rollup> =
         rows.iter().map(|r| Rollup::of("customer", &r.customer_id, &r.customer_name, [r])).collect();
     for tier in tiers {

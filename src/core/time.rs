@@ -33,18 +33,18 @@ pub enum TimeError {
 }
 
 /// The earliest instant an input may hold: 1990-01-01T00:00:00Z.
-pub const EARLIEST: Instant = 631_152_000;
+pub(crate) const EARLIEST: Instant = 631_152_000;
 /// The end of the instants an input may hold: 2100-01-01T00:00:00Z (exclusive).
-pub const LATEST: Instant = 4_102_444_800;
+pub(crate) const LATEST: Instant = 4_102_444_800;
 
 /// `t` when it lies in the supported range [`EARLIEST`, `LATEST`): a stray timestamp far
 /// in the past or future is a data error, not months of reports.
-pub fn in_range(t: Instant) -> Result<Instant, TimeError> {
+pub(crate) fn in_range(t: Instant) -> Result<Instant, TimeError> {
     if (EARLIEST..LATEST).contains(&t) { Ok(t) } else { Err(TimeError::OutOfRange(format_utc(t))) }
 }
 
 /// At most this many characters of input are kept in an error message.
-pub const QUOTED_CHARS: usize = 200;
+pub(crate) const QUOTED_CHARS: usize = 200;
 
 /// Input text kept in an error: at most [`QUOTED_CHARS`] characters, `…` when cut.
 fn shown(text: &str) -> String {
@@ -184,7 +184,7 @@ pub fn parse_instant(text: &str, tz: Tz) -> Result<Instant, TimeError> {
 
 /// Converts a naive wall-clock value (seconds since 1970-01-01T00:00:00 local) in `tz`,
 /// as stored in a Parquet timestamp column without a zone.
-pub fn resolve_naive_seconds(wall: i64, tz: Tz) -> Result<Instant, TimeError> {
+pub(crate) fn resolve_naive_seconds(wall: i64, tz: Tz) -> Result<Instant, TimeError> {
     if tz == Tz::UTC {
         return Ok(wall);
     }
@@ -195,7 +195,7 @@ pub fn resolve_naive_seconds(wall: i64, tz: Tz) -> Result<Instant, TimeError> {
 
 /// The first instant of a local calendar day. Local midnight can fall into a DST gap in a
 /// few zones; then the day starts at the first wall-clock time that exists.
-pub fn start_of_local_day(date: NaiveDate, tz: Tz) -> Instant {
+pub(crate) fn start_of_local_day(date: NaiveDate, tz: Tz) -> Instant {
     let mut t = date.and_time(NaiveTime::MIN);
     loop {
         match tz.from_local_datetime(&t) {
@@ -207,7 +207,7 @@ pub fn start_of_local_day(date: NaiveDate, tz: Tz) -> Instant {
 }
 
 /// A contract date or instant: a date alone means local midnight in the customer's zone.
-pub fn parse_date_or_instant(text: &str, inputs_tz: Tz, customer_tz: Tz) -> Result<Instant, TimeError> {
+pub(crate) fn parse_date_or_instant(text: &str, inputs_tz: Tz, customer_tz: Tz) -> Result<Instant, TimeError> {
     let t = text.trim();
     if t.len() == 10 {
         let (y, m, d) = parse_date_part(t.as_bytes()).ok_or_else(|| TimeError::MalformedDate(shown(t)))?;
@@ -223,7 +223,7 @@ pub fn parse_date_or_instant(text: &str, inputs_tz: Tz, customer_tz: Tz) -> Resu
 /// How a file writes its instants when it does not use the canonical forms: a chrono
 /// strftime format, or seconds (`unix`) or milliseconds (`unix_ms`) since 1970-01-01T00:00:00Z.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InstantFormat {
+pub(crate) enum InstantFormat {
     Strftime(String),
     Unix,
     UnixMs,
@@ -241,7 +241,7 @@ impl fmt::Display for InstantFormat {
 
 /// A formatted time cell: an instant, or a date alone (a format without a time of day).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stamp {
+pub(crate) enum Stamp {
     Instant(Instant),
     Date(NaiveDate),
 }
@@ -250,7 +250,7 @@ impl InstantFormat {
     /// Reads a `timestamp_format` setting: `unix`, `unix_ms`, or a strftime format that
     /// chrono accepts and that reads back what it writes (so it names a day, and an hour
     /// and minute when it has a time of day). `Err` says why, in words.
-    pub fn parse(text: &str) -> Result<InstantFormat, String> {
+    pub(crate) fn parse(text: &str) -> Result<InstantFormat, String> {
         use chrono::format::{Item, StrftimeItems};
         use std::fmt::Write;
         match text {
@@ -286,7 +286,7 @@ impl InstantFormat {
 /// Parses a cell written in `format`. A text with an offset (`%z`, or a Unix time) is an
 /// instant; otherwise it is wall-clock time in `tz` (a DST gap or fold is an error), or a
 /// date alone when the format has no time of day. Fractional seconds are truncated.
-pub fn parse_formatted(text: &str, format: &InstantFormat, tz: Tz) -> Result<Stamp, TimeError> {
+pub(crate) fn parse_formatted(text: &str, format: &InstantFormat, tz: Tz) -> Result<Stamp, TimeError> {
     let text = text.trim();
     let bad = || TimeError::NotInFormat(Box::new((format.to_string(), shown(text))));
     let fmt = match format {
@@ -323,17 +323,17 @@ pub fn parse_formatted(text: &str, format: &InstantFormat, tz: Tz) -> Result<Sta
 
 /// A calendar month, `YYYY-MM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Month {
-    pub year: i32,
-    pub month: u32,
+pub(crate) struct Month {
+    pub(crate) year: i32,
+    pub(crate) month: u32,
 }
 
 impl Month {
-    pub fn new(year: i32, month: u32) -> Option<Month> {
+    pub(crate) fn new(year: i32, month: u32) -> Option<Month> {
         ((1..=12).contains(&month) && (1..=9999).contains(&year)).then_some(Month { year, month })
     }
 
-    pub fn next(self) -> Month {
+    pub(crate) fn next(self) -> Month {
         if self.month == 12 {
             Month { year: self.year + 1, month: 1 }
         } else {
@@ -341,7 +341,7 @@ impl Month {
         }
     }
 
-    pub fn prev(self) -> Month {
+    pub(crate) fn prev(self) -> Month {
         if self.month == 1 {
             Month { year: self.year - 1, month: 12 }
         } else {
@@ -349,17 +349,17 @@ impl Month {
         }
     }
 
-    pub fn first_day(self) -> NaiveDate {
+    pub(crate) fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("valid month")
     }
 
     /// `[local midnight on the 1st, local midnight on the 1st of the next month)` in `tz`.
-    pub fn bounds_in(self, tz: Tz) -> Interval {
+    pub(crate) fn bounds_in(self, tz: Tz) -> Interval {
         Interval::new(start_of_local_day(self.first_day(), tz), start_of_local_day(self.next().first_day(), tz))
     }
 
     /// Every month from `self` to `last`, inclusive.
-    pub fn through(self, last: Month) -> Vec<Month> {
+    pub(crate) fn through(self, last: Month) -> Vec<Month> {
         let mut out = Vec::new();
         let mut m = self;
         while m <= last {
@@ -367,10 +367,6 @@ impl Month {
             m = m.next();
         }
         out
-    }
-
-    pub fn days(self) -> u32 {
-        days_in_month(self.year as i64, self.month)
     }
 }
 
@@ -395,7 +391,7 @@ impl FromStr for Month {
 }
 
 /// Formats a UTC instant as RFC 3339 with `Z`.
-pub fn format_utc(t: Instant) -> String {
+pub(crate) fn format_utc(t: Instant) -> String {
     match chrono::DateTime::from_timestamp(t, 0) {
         Some(dt) => dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         None => t.to_string(),
@@ -403,14 +399,14 @@ pub fn format_utc(t: Instant) -> String {
 }
 
 /// Formats an instant as local time in `tz` with its offset, e.g. `2026-10-25T01:30:00+01:00`.
-pub fn format_local(t: Instant, tz: Tz) -> String {
+pub(crate) fn format_local(t: Instant, tz: Tz) -> String {
     match chrono::DateTime::from_timestamp(t, 0) {
         Some(dt) => dt.with_timezone(&tz).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
         None => t.to_string(),
     }
 }
 
-pub fn parse_tz(name: &str) -> Option<Tz> {
+pub(crate) fn parse_tz(name: &str) -> Option<Tz> {
     name.trim().parse::<Tz>().ok()
 }
 

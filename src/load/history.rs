@@ -4,14 +4,14 @@
 /// One customer's reported figures of a month, as stored in a results file: the raw
 /// customer id, the uptime as printed, and whether the target was met.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ReportedPoint {
-    pub customer_id: String,
-    pub uptime_percent: String,
-    pub met: bool,
+pub(crate) struct ReportedPoint {
+    pub(crate) customer_id: String,
+    pub(crate) uptime_percent: String,
+    pub(crate) met: bool,
 }
 
 /// The points of `month` in a results file (`history/results/<run>.parquet`).
-pub fn results_points(path: &std::path::Path, month: &str) -> Result<Vec<ReportedPoint>, String> {
+pub(crate) fn results_points(path: &std::path::Path, month: &str) -> Result<Vec<ReportedPoint>, String> {
     use polars::prelude::*;
     let file = std::fs::File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     let columns = Some(vec!["month".into(), "customer_id".into(), "uptime_percent".into(), "met".into()]);
@@ -39,7 +39,7 @@ pub fn results_points(path: &std::path::Path, month: &str) -> Result<Vec<Reporte
 }
 
 /// Every results Parquet file of a history, concatenated as one CSV (columns as stored).
-pub fn results_csv(files: &[std::path::PathBuf]) -> Result<Vec<u8>, String> {
+pub(crate) fn results_csv(files: &[std::path::PathBuf]) -> Result<Vec<u8>, String> {
     use polars::prelude::*;
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     let mut header_written = false;

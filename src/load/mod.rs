@@ -2,11 +2,11 @@
 //! named by the config into core types, with explicit column names and explicit value
 //! formats, and fail on the first bad cell with one line naming file, line and column.
 
-pub mod history;
+pub(crate) mod history;
 pub mod native;
 mod records;
 mod spill;
-pub mod table;
+pub(crate) mod table;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,13 +16,13 @@ use crate::core::checks::{Check, ReducedPair, SeriesKey, SeriesMode, Spacing};
 use crate::core::interval::{Instant, Interval, IntervalSet};
 use crate::core::model::{Customer, Incident, Outage};
 use records::Problems;
-pub use table::InputError;
+pub(crate) use table::InputError;
 use table::quote;
 
 /// The input file being read, for a process-level guard that must name it without
 /// allocating (see `main`: a damaged Parquet file can make the reader ask for more memory
 /// than the machine has, which would otherwise abort the process).
-pub static READING: std::sync::RwLock<String> = std::sync::RwLock::new(String::new());
+pub(crate) static READING: std::sync::RwLock<String> = std::sync::RwLock::new(String::new());
 
 /// Marks `display` as the file being read.
 pub(crate) fn reading(display: &str) {
@@ -34,31 +34,31 @@ pub(crate) fn reading(display: &str) {
 
 /// One input file as read, with its digest for the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputFile {
+pub(crate) struct InputFile {
     /// `customers`, `checks`, `outages` or `incidents`.
-    pub role: &'static str,
+    pub(crate) role: &'static str,
     /// The path relative to the config's directory, with `/` separators.
-    pub name: String,
-    pub path: PathBuf,
-    pub sha256: String,
+    pub(crate) name: String,
+    pub(crate) path: PathBuf,
+    pub(crate) sha256: String,
     /// Data rows read (blank lines are not rows).
-    pub rows: usize,
+    pub(crate) rows: usize,
     /// When the rows are, to count those inside a set of months.
-    pub footprint: Footprint,
+    pub(crate) footprint: Footprint,
 }
 
 /// When the rows of a file are: check timestamps by quarter hour (every zone's local
 /// midnight is on a quarter hour, so month bounds never split a bucket), or one interval
 /// per row (outages, incidents, customers' contracts).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Footprint {
+pub(crate) enum Footprint {
     QuarterHours(std::collections::BTreeMap<i64, usize>),
     Spans(Vec<Interval>),
 }
 
 impl Footprint {
     /// How many rows lie in (instants) or touch (intervals) `window`.
-    pub fn rows_inside(&self, window: &IntervalSet) -> usize {
+    pub(crate) fn rows_inside(&self, window: &IntervalSet) -> usize {
         match self {
             Footprint::QuarterHours(b) => window
                 .intervals()
@@ -79,25 +79,25 @@ impl Footprint {
 /// Everything read from the inputs of one configuration.
 #[derive(Debug, Default)]
 pub struct Inputs {
-    pub customers: Vec<Customer>,
-    pub series: Vec<SeriesKey>,
+    pub(crate) customers: Vec<Customer>,
+    pub(crate) series: Vec<SeriesKey>,
     /// How each series (by the index of its key in `series`) is read: probe checks or a
     /// state-change log.
-    pub modes: Vec<SeriesMode>,
+    pub(crate) modes: Vec<SeriesMode>,
     /// The checks reduced per (service, region) as they were read: rows are not kept.
-    pub reduced: Vec<ReducedPair>,
+    pub(crate) reduced: Vec<ReducedPair>,
     /// How often each series was checked (by the index of its key in `series`).
-    pub spacings: Vec<Spacing>,
-    pub outages: Vec<Outage>,
-    pub incidents: Vec<Incident>,
-    pub files: Vec<InputFile>,
+    pub(crate) spacings: Vec<Spacing>,
+    pub(crate) outages: Vec<Outage>,
+    pub(crate) incidents: Vec<Incident>,
+    pub(crate) files: Vec<InputFile>,
     /// What a run should know about how its inputs were read (not problems).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// Backup runs and restore tests (`[inputs] backups`).
-    pub backups: Vec<crate::core::backups::Backup>,
+    pub(crate) backups: Vec<crate::core::backups::Backup>,
 }
 
-pub use crate::common::sha256_file;
+pub(crate) use crate::common::sha256_file;
 
 fn has_glob_chars(p: &str) -> bool {
     p.contains(['*', '?', '['])
@@ -108,7 +108,7 @@ fn has_glob_chars(p: &str) -> bool {
 /// least one file unless it is `optional`; the error names the pattern and what its
 /// folder holds instead. A file matched by two entries that read it differently (their
 /// mapping or series kind) is an error.
-pub fn expand<'a>(
+pub(crate) fn expand<'a>(
     base: &Path,
     patterns: &'a [InputPattern],
     role: &str,
@@ -292,7 +292,7 @@ pub fn load_inputs(config: &Config, now: Instant) -> Result<Inputs, InputError> 
 
 /// Reads only the checks of a configuration (for `slareport reduce`), stopping at the
 /// first problem.
-pub fn load_checks(config: &Config, now: Instant) -> Result<Inputs, InputError> {
+pub(crate) fn load_checks(config: &Config, now: Instant) -> Result<Inputs, InputError> {
     let only_checks = Config {
         customers: Vec::new(),
         outages: Vec::new(),
@@ -306,7 +306,7 @@ pub fn load_checks(config: &Config, now: Instant) -> Result<Inputs, InputError> 
 
 /// Reads every input it can, listing every problem in `problems` (for `validate`): a
 /// file with a problem in its header or format is skipped, a bad row is left out.
-pub fn load_inputs_collecting(config: &Config, now: Instant) -> (Inputs, Vec<InputError>) {
+pub(crate) fn load_inputs_collecting(config: &Config, now: Instant) -> (Inputs, Vec<InputError>) {
     let mut problems = Problems::collecting();
     let inputs = read_inputs(config, now, &mut problems).unwrap_or_default();
     (inputs, problems.list)

@@ -92,34 +92,34 @@ fn required<'a>(t: &Table, row: usize, name: &str, cell: &'a str) -> Result<&'a 
 
 /// Problems found in the inputs: the first stops a run; `validate` collects them all.
 #[derive(Debug, Default)]
-pub struct Problems {
+pub(crate) struct Problems {
     collect: bool,
-    pub list: Vec<InputError>,
+    pub(crate) list: Vec<InputError>,
 }
 
 impl Problems {
     /// Stop at the first problem (a run).
-    pub fn fail_fast() -> Problems {
+    pub(crate) fn fail_fast() -> Problems {
         Problems { collect: false, list: Vec::new() }
     }
 
     /// Keep going and list every problem (`validate`).
-    pub fn collecting() -> Problems {
+    pub(crate) fn collecting() -> Problems {
         Problems { collect: true, list: Vec::new() }
     }
 
     /// An empty sink that stops or collects as this one does.
-    pub fn same_kind(&self) -> Problems {
+    pub(crate) fn same_kind(&self) -> Problems {
         Problems { collect: self.collect, list: Vec::new() }
     }
 
     /// Whether every problem is listed (`validate`, which also wants the check spacing).
-    pub fn collects(&self) -> bool {
+    pub(crate) fn collects(&self) -> bool {
         self.collect
     }
 
     /// Records a problem; `Err` when the first one ends the reading.
-    pub fn report(&mut self, e: InputError) -> Result<(), InputError> {
+    pub(crate) fn report(&mut self, e: InputError) -> Result<(), InputError> {
         if self.collect {
             self.list.push(e);
             Ok(())
@@ -130,7 +130,7 @@ impl Problems {
 }
 
 /// Where each unique key was first seen: `file:line` (or `file row N` in Parquet).
-pub type FirstSeen = HashMap<String, String>;
+pub(crate) type FirstSeen = HashMap<String, String>;
 
 fn check_unique(
     t: &Table,
@@ -184,7 +184,7 @@ fn each_row<T>(
 /// Customer rows; `tz` is the file's zone for naive contract instants (a contract date
 /// alone is local midnight in the customer's zone).
 #[allow(clippy::too_many_arguments)]
-pub fn customers(
+pub(crate) fn customers(
     path: &Path,
     display: &str,
     config: &Config,
@@ -353,7 +353,7 @@ fn objective(t: &Table, row: usize, column: &str, cell: &str) -> Result<Option<D
 /// Interns (service, region, location) to dense ids without allocating per row, with
 /// the mode each series is read in and the file that first had it.
 #[derive(Default, Clone)]
-pub struct SeriesInterner {
+pub(crate) struct SeriesInterner {
     /// Each column's names (service, region, location) as small numbers.
     names: [HashMap<String, u32, rustc_hash::FxBuildHasher>; 3],
     ids: HashMap<(u32, u32, u32), u32, rustc_hash::FxBuildHasher>,
@@ -376,7 +376,7 @@ impl SeriesInterner {
 
     /// The id of a series read in `mode` from `file`; `Err` holds the mode and file of
     /// the series when an earlier file read it in another mode.
-    pub fn id(
+    pub(crate) fn id(
         &mut self,
         service: &str,
         region: &str,
@@ -396,17 +396,17 @@ impl SeriesInterner {
         Ok(id)
     }
 
-    pub fn keys(&self) -> &[SeriesKey] {
+    pub(crate) fn keys(&self) -> &[SeriesKey] {
         &self.keys
     }
 
     /// How each series is read, by id.
-    pub fn modes(&self) -> impl Iterator<Item = SeriesMode> + '_ {
+    pub(crate) fn modes(&self) -> impl Iterator<Item = SeriesMode> + '_ {
         self.modes.iter().map(|(m, _)| *m)
     }
 
     /// The keys of the series by id, and how each is read.
-    pub fn into_keys(self) -> (Vec<SeriesKey>, Vec<SeriesMode>) {
+    pub(crate) fn into_keys(self) -> (Vec<SeriesKey>, Vec<SeriesMode>) {
         (self.keys, self.modes.into_iter().map(|(m, _)| m).collect())
     }
 }
@@ -423,7 +423,7 @@ fn mode_words(mode: SeriesMode) -> String {
 }
 
 /// `up`/`ok`/`1`/`true`, `down`/`fail`/`error`/`0`/`false`, or `unknown`, any case.
-pub fn parse_status(s: &str) -> Option<Status> {
+pub(crate) fn parse_status(s: &str) -> Option<Status> {
     const UP: [&str; 4] = ["up", "ok", "1", "true"];
     const DOWN: [&str; 5] = ["down", "fail", "error", "0", "false"];
     if UP.iter().any(|u| s.eq_ignore_ascii_case(u)) {
@@ -439,7 +439,7 @@ pub fn parse_status(s: &str) -> Option<Status> {
 
 /// Check rows of one file, in batches, into `sink` (the run's reduction and series
 /// names). Returns the rows read, their footprint and the file's SHA-256.
-pub fn checks(
+pub(crate) fn checks(
     path: &Path,
     display: &str,
     tz: Tz,
@@ -680,24 +680,24 @@ fn check_row(
 }
 
 /// Where check rows go as they are read.
-pub struct CheckSink {
-    pub interner: SeriesInterner,
-    pub feed: Feed,
+pub(crate) struct CheckSink {
+    pub(crate) interner: SeriesInterner,
+    pub(crate) feed: Feed,
     /// The rows of state-change logs (a row per change: few), for their footprints.
-    pub logs: Vec<Check>,
+    pub(crate) logs: Vec<Check>,
 }
 
 /// How check rows are reduced: streamed into the reduction while every series arrives in
 /// time order; once one does not, the reduction is dropped and the files are read again
 /// into an on-disk sort.
-pub enum Feed {
+pub(crate) enum Feed {
     Stream { reduction: Reduction, disorder: Option<(OutOfOrder, String)> },
     Sort(super::spill::ExternalSort),
 }
 
 impl CheckSink {
     /// `spacing`: keep each series' spacing histogram (for `validate`).
-    pub fn new(rules: &MonitoringRules, spacing: bool) -> CheckSink {
+    pub(crate) fn new(rules: &MonitoringRules, spacing: bool) -> CheckSink {
         let reduction = if spacing { Reduction::new(rules).with_spacing() } else { Reduction::new(rules) };
         CheckSink {
             interner: SeriesInterner::default(),
@@ -729,7 +729,7 @@ impl CheckSink {
 
 /// Check timestamps counted by quarter hour, as they are read.
 #[derive(Default)]
-pub struct QuarterHours {
+pub(crate) struct QuarterHours {
     buckets: std::collections::BTreeMap<i64, usize>,
     /// Exports are mostly in time order: a run of one bucket is counted, then inserted.
     run: Option<(i64, usize)>,
@@ -737,7 +737,7 @@ pub struct QuarterHours {
 
 impl QuarterHours {
     #[inline]
-    pub fn add(&mut self, t: Instant) {
+    pub(crate) fn add(&mut self, t: Instant) {
         let b = t.div_euclid(900);
         match &mut self.run {
             Some((current, n)) if *current == b => *n += 1,
@@ -749,7 +749,7 @@ impl QuarterHours {
         }
     }
 
-    pub fn finish(mut self) -> Footprint {
+    pub(crate) fn finish(mut self) -> Footprint {
         if let Some((current, n)) = self.run.take() {
             *self.buckets.entry(current).or_insert(0) += n;
         }
@@ -804,7 +804,7 @@ fn end_of(
 /// Outage rows; each keeps `name:line` (the config-relative file name) as its source, so
 /// evidence does not depend on where the inputs live. `tz` is the file's zone.
 #[allow(clippy::too_many_arguments)]
-pub fn outages(
+pub(crate) fn outages(
     path: &Path,
     display: &str,
     name: &str,
@@ -841,20 +841,20 @@ pub fn outages(
 
 /// One row of a reduced file (`slareport reduce`, or the SQL in `sql/`).
 #[derive(Debug, Clone)]
-pub struct ReducedRow {
-    pub pair: Pair,
+pub(crate) struct ReducedRow {
+    pub(crate) pair: Pair,
     /// `data` (false) or `down` (true).
-    pub down: bool,
-    pub interval: Interval,
-    pub locations_down: Vec<String>,
-    pub locations: Option<usize>,
+    pub(crate) down: bool,
+    pub(crate) interval: Interval,
+    pub(crate) locations_down: Vec<String>,
+    pub(crate) locations: Option<usize>,
     /// `name:line` (or `name row N`).
-    pub origin: String,
+    pub(crate) origin: String,
 }
 
 /// Rows of a reduced file; `tz` is the file's zone for naive instants.
 #[allow(clippy::too_many_arguments)]
-pub fn reduced(
+pub(crate) fn reduced(
     path: &Path,
     display: &str,
     name: &str,
@@ -950,7 +950,7 @@ fn reduced_footprint(rows: &[ReducedRow]) -> Footprint {
 
 /// Incident rows; `tz` is the file's zone.
 #[allow(clippy::too_many_arguments)]
-pub fn incidents(
+pub(crate) fn incidents(
     path: &Path,
     display: &str,
     tz: Tz,
@@ -1013,7 +1013,7 @@ fn data_loss_minutes(t: &Table, row: usize, cell: &str) -> Result<Option<Decimal
 /// across files; `completed_at` is not before `started_at`; a restore test has both its
 /// instant and its result.
 #[allow(clippy::too_many_arguments)]
-pub fn backups(
+pub(crate) fn backups(
     path: &Path,
     display: &str,
     tz: Tz,

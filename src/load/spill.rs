@@ -9,12 +9,12 @@ use std::io::{BufReader, BufWriter, Read, Seek, Write};
 use crate::core::checks::{Check, Status};
 
 /// Rows sorted in memory at once: 64 MiB of checks.
-pub const RUN_ROWS: usize = 4 << 20;
+pub(crate) const RUN_ROWS: usize = 4 << 20;
 
 const RECORD: usize = 16;
 
 #[derive(Debug)]
-pub struct ExternalSort {
+pub(crate) struct ExternalSort {
     run: Vec<Check>,
     runs: Vec<std::fs::File>,
     run_rows: usize,
@@ -50,11 +50,11 @@ fn decode(b: &[u8; RECORD]) -> Check {
 }
 
 impl ExternalSort {
-    pub fn with_run_rows(run_rows: usize) -> ExternalSort {
+    pub(crate) fn with_run_rows(run_rows: usize) -> ExternalSort {
         ExternalSort { run: Vec::new(), runs: Vec::new(), run_rows: run_rows.max(1) }
     }
 
-    pub fn push(&mut self, c: Check) -> std::io::Result<()> {
+    pub(crate) fn push(&mut self, c: Check) -> std::io::Result<()> {
         self.run.push(c);
         if self.run.len() >= self.run_rows {
             self.spill()?;
@@ -79,7 +79,7 @@ impl ExternalSort {
     }
 
     /// Every row, by series then time, to `each`.
-    pub fn finish(mut self, mut each: impl FnMut(Check)) -> std::io::Result<()> {
+    pub(crate) fn finish(mut self, mut each: impl FnMut(Check)) -> std::io::Result<()> {
         if self.runs.is_empty() {
             self.run.sort_unstable();
             self.run.iter().for_each(|c| each(*c));

@@ -23,13 +23,13 @@ use crate::core::time::{
 pub struct InputError(pub String);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Csv { gzip: bool },
     Parquet,
 }
 
 impl Format {
-    pub fn of(path: &Path) -> Option<Format> {
+    pub(crate) fn of(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
         if name.ends_with(".csv") {
             Some(Format::Csv { gzip: false })
@@ -44,7 +44,7 @@ impl Format {
 }
 
 /// Time values of a column, in the representation the file stores.
-pub enum TimeColumn {
+pub(crate) enum TimeColumn {
     Text(StringChunked),
     /// A timestamp column: seconds per unit, and whether it carries a zone (then UTC).
     Timestamps {
@@ -57,13 +57,13 @@ pub enum TimeColumn {
 
 /// A time cell: an instant, or a date alone (for contract dates).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeCell {
+pub(crate) enum TimeCell {
     Instant(Instant),
     Date(chrono::NaiveDate),
 }
 
-pub struct Table {
-    pub display: String,
+pub(crate) struct Table {
+    pub(crate) display: String,
     path: PathBuf,
     format: Format,
     header: Vec<String>,
@@ -94,7 +94,7 @@ fn open_text(path: &Path, gzip: bool) -> std::io::Result<Box<dyn Read>> {
     Ok(if gzip { Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(f))) } else { Box::new(BufReader::new(f)) })
 }
 
-pub use crate::common::{QUOTE_LIMIT, clip, quote};
+pub(crate) use crate::common::{clip, quote};
 
 /// A header cell as matched against column names: no BOM, no surrounding spaces, any case.
 fn header_key(h: &str) -> String {
@@ -411,7 +411,7 @@ enum Piece {
 
 /// One batch of a file's rows: a frame parsed by polars, or a block of plain CSV text
 /// read directly (see [`TextBlock`]).
-pub enum Batch<'a> {
+pub(crate) enum Batch<'a> {
     Frame(&'a Table),
     Text(&'a TextBlock<'a>),
 }
@@ -420,7 +420,7 @@ pub enum Batch<'a> {
 /// exactly the header's number of fields, valid UTF-8, and no carriage return but at a
 /// line's end: its cells are the text between commas, read without a dataframe (the
 /// common case of a machine export). Any other block is parsed by polars.
-pub struct TextBlock<'a> {
+pub(crate) struct TextBlock<'a> {
     text: &'a str,
     /// The file's line number of the first line of `text`.
     first_line: u64,
@@ -468,7 +468,7 @@ impl<'a> TextBlock<'a> {
 
     /// Calls `each` with every non-empty line's number and its wanted cells (in the order
     /// of the layout's columns, `None` for a column not in the file).
-    pub fn rows(
+    pub(crate) fn rows(
         &self,
         wanted: &[&'static str],
         mut each: impl FnMut(u64, &[Option<&'a str>]) -> Result<(), InputError>,
@@ -494,7 +494,7 @@ impl<'a> TextBlock<'a> {
     }
 
     /// An error at a cell, worded as [`Table::error_at`] words it for CSV.
-    pub fn error_at(&self, line: u64, column: &str, message: impl std::fmt::Display) -> InputError {
+    pub(crate) fn error_at(&self, line: u64, column: &str, message: impl std::fmt::Display) -> InputError {
         let l = self.layout;
         let index = l.columns.iter().find(|(_, c)| *c == column).map(|(i, _)| *i);
         let shown = index.and_then(|i| l.header.get(i)).map(|h| h.trim_start_matches('\u{feff}').trim());
@@ -506,11 +506,11 @@ impl<'a> TextBlock<'a> {
     }
 
     /// An instant written in this file (its `timestamp_format`, else the canonical forms).
-    pub fn parse_instant(&self, s: &str, tz: Tz) -> Result<Instant, TimeError> {
+    pub(crate) fn parse_instant(&self, s: &str, tz: Tz) -> Result<Instant, TimeError> {
         parse_with(&self.layout.mapping, s, tz)
     }
 
-    pub fn timestamp_format(&self) -> Option<&crate::core::time::InstantFormat> {
+    pub(crate) fn timestamp_format(&self) -> Option<&crate::core::time::InstantFormat> {
         self.layout.mapping.timestamp_format.as_ref()
     }
 }
@@ -709,7 +709,7 @@ impl Layout {
 /// `s` without surrounding white space; cells rarely have any, so those that start and
 /// end with a visible ASCII character are returned as they are, without a scan.
 #[inline]
-pub fn trim(s: &str) -> &str {
+pub(crate) fn trim(s: &str) -> &str {
     match s.as_bytes() {
         [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
         [only] if only.is_ascii_graphic() => s,
@@ -834,7 +834,7 @@ impl Table {
     /// ignored), matching header names ignoring case, surrounding spaces and a BOM, under
     /// the names `mapping` gives them; columns the mapping makes constant are not read.
     /// Fails, before reading any data, naming every column of `required` the file lacks.
-    pub fn read(
+    pub(crate) fn read(
         path: &Path,
         display: &str,
         wanted: &[&'static str],
@@ -864,7 +864,7 @@ impl Table {
     /// with each batch as a table whose errors name the file's own lines and rows:
     /// memory is one batch, whatever the file's size. Returns the SHA-256 of the file's
     /// bytes, taken while reading them.
-    pub fn for_each_batch(
+    pub(crate) fn for_each_batch(
         path: &Path,
         display: &str,
         wanted: &[&'static str],
@@ -879,16 +879,12 @@ impl Table {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.df.height()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Whether every loaded cell of the row is empty (a blank line).
-    pub fn is_blank(&self, row: usize) -> bool {
+    pub(crate) fn is_blank(&self, row: usize) -> bool {
         self.blank().get(row).copied().unwrap_or(false)
     }
 
@@ -897,7 +893,7 @@ impl Table {
     }
 
     /// The line on which each row starts (CSV), in one pass; `None` for Parquet.
-    pub fn row_lines(&self) -> Option<Vec<u64>> {
+    pub(crate) fn row_lines(&self) -> Option<Vec<u64>> {
         self.scan_lines(usize::MAX)
     }
 
@@ -947,7 +943,7 @@ impl Table {
     }
 
     /// Where a row is: `file:line` for CSV, `file row N` for Parquet.
-    pub fn locate(&self, row: usize, lines: Option<&[u64]>) -> String {
+    pub(crate) fn locate(&self, row: usize, lines: Option<&[u64]>) -> String {
         let line = match lines {
             Some(l) => l.get(row).copied(),
             None => self.scan_lines(row).and_then(|l| l.get(row).copied()),
@@ -960,7 +956,7 @@ impl Table {
 
     /// A column as named in messages: `'status'`, `'Status' (status)` when the file's
     /// header names it otherwise, `'status' (constant)` when the mapping fills it.
-    pub fn label(&self, column: &str) -> String {
+    pub(crate) fn label(&self, column: &str) -> String {
         if self.mapping.constants.contains_key(column) {
             return format!("'{column}' (constant)");
         }
@@ -973,7 +969,7 @@ impl Table {
     /// `file row N: column 'name': message` for Parquet (the name as [`Table::label`]
     /// gives it; a constant has no column number). A CSV row with missing or extra
     /// fields is reported as such, whatever the cell.
-    pub fn error_at(&self, row: usize, column: &str, message: impl std::fmt::Display) -> InputError {
+    pub(crate) fn error_at(&self, row: usize, column: &str, message: impl std::fmt::Display) -> InputError {
         let col_no = self.positions.iter().find(|(n, _)| *n == column).map(|(_, i)| i + 1);
         let record = self.scan_records().and_then(|r| r.get(self.record_index(row)).copied());
         let label = self.label(column);
@@ -993,7 +989,7 @@ impl Table {
 
     /// Whether a CSV row has all the header's fields (an empty last field is then a
     /// real empty value, not a missing one).
-    pub fn row_is_complete(&self, row: usize) -> bool {
+    pub(crate) fn row_is_complete(&self, row: usize) -> bool {
         let k = self.record_index(row);
         match self.scan_records() {
             Some(r) => r.get(k).is_some_and(|&(_, fields)| fields == self.header.len()),
@@ -1005,7 +1001,7 @@ impl Table {
     /// timestamps are not text), with the mapping applied: a constant gives every row its
     /// value; a `values` map replaces each trimmed cell (an empty cell stays empty unless
     /// `""` is mapped) and a value it lacks is an error at that cell. `None` if absent.
-    pub fn text(&self, name: &str) -> Result<Option<StringChunked>, InputError> {
+    pub(crate) fn text(&self, name: &str) -> Result<Option<StringChunked>, InputError> {
         if let Some(v) = self.mapping.constants.get(name) {
             return Ok(Some(StringChunked::full(name.into(), v, self.len())));
         }
@@ -1061,20 +1057,20 @@ impl Table {
     }
 
     /// How this file writes its instants, when not in the canonical forms.
-    pub fn timestamp_format(&self) -> Option<&crate::core::time::InstantFormat> {
+    pub(crate) fn timestamp_format(&self) -> Option<&crate::core::time::InstantFormat> {
         self.mapping.timestamp_format.as_ref()
     }
 
     /// An instant written as text in this file: in its `timestamp_format` when it has one
     /// (a date alone is local midnight in `tz`), else in the canonical forms; naive
     /// times are read in `tz`, the file's zone.
-    pub fn parse_instant(&self, s: &str, tz: Tz) -> Result<Instant, TimeError> {
+    pub(crate) fn parse_instant(&self, s: &str, tz: Tz) -> Result<Instant, TimeError> {
         parse_with(&self.mapping, s, tz)
     }
 
     /// A contract date or instant written as text in this file: a date alone is local
     /// midnight in `date_tz` (the customer's zone), naive times are read in `tz`.
-    pub fn parse_date_or_instant(&self, s: &str, tz: Tz, date_tz: Tz) -> Result<Instant, TimeError> {
+    pub(crate) fn parse_date_or_instant(&self, s: &str, tz: Tz, date_tz: Tz) -> Result<Instant, TimeError> {
         match &self.mapping.timestamp_format {
             None => parse_date_or_instant(s, tz, date_tz),
             Some(f) => match parse_formatted(s, f, tz)? {
@@ -1085,7 +1081,7 @@ impl Table {
     }
 
     /// A time column in its stored representation. `None` if absent.
-    pub fn time(&self, name: &str) -> Result<Option<TimeColumn>, InputError> {
+    pub(crate) fn time(&self, name: &str) -> Result<Option<TimeColumn>, InputError> {
         if self.mapping.constants.contains_key(name) {
             return Ok(self.text(name)?.map(TimeColumn::Text));
         }
@@ -1117,7 +1113,7 @@ impl Table {
 
 impl TimeColumn {
     /// Iterates cells as raw values: text, or already-decoded time cells.
-    pub fn cells<'a>(&'a self, naive_tz: Tz) -> Box<dyn Iterator<Item = RawTime<'a>> + 'a> {
+    pub(crate) fn cells<'a>(&'a self, naive_tz: Tz) -> Box<dyn Iterator<Item = RawTime<'a>> + 'a> {
         match self {
             TimeColumn::Text(ca) => Box::new(ca.iter().map(|v| match v.map(trim) {
                 None | Some("") => RawTime::Empty,
@@ -1152,7 +1148,7 @@ impl TimeColumn {
     }
 }
 
-pub enum RawTime<'a> {
+pub(crate) enum RawTime<'a> {
     Empty,
     Text(&'a str),
     Cell(Result<TimeCell, TimeError>),

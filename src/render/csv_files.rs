@@ -13,7 +13,7 @@ use crate::core::sla::{CustomerPeriod, Rollup, TierSummary};
 use crate::core::time::format_utc;
 
 use super::words;
-pub use crate::common::neutralise;
+pub(crate) use crate::common::neutralise;
 
 fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
@@ -29,7 +29,7 @@ fn money(d: Decimal, currency: &str) -> String {
     d.to_string()
 }
 
-pub const SLA_MONTHLY_HEADER: [&str; 28] = [
+pub(crate) const SLA_MONTHLY_HEADER: [&str; 28] = [
     "month",
     "customer_id",
     "customer_name",
@@ -61,7 +61,7 @@ pub const SLA_MONTHLY_HEADER: [&str; 28] = [
 ];
 
 /// The columns of finance's `credits.csv`, a subset of `sla_monthly.csv`'s.
-pub const CREDITS_HEADER: [&str; 11] = [
+pub(crate) const CREDITS_HEADER: [&str; 11] = [
     "month",
     "customer_id",
     "customer_name",
@@ -126,7 +126,7 @@ fn customer_rows<'a>(header: &[&str], rows: impl Iterator<Item = &'a CustomerPer
     finish(w)
 }
 
-pub fn sla_monthly(period: &Period, rows: &[CustomerPeriod], decimals: u32) -> Vec<u8> {
+pub(crate) fn sla_monthly(period: &Period, rows: &[CustomerPeriod], decimals: u32) -> Vec<u8> {
     let mut header = SLA_MONTHLY_HEADER;
     header[0] = period.noun();
     customer_rows(&header, rows.iter(), decimals)
@@ -134,7 +134,7 @@ pub fn sla_monthly(period: &Period, rows: &[CustomerPeriod], decimals: u32) -> V
 
 /// Finance's file: every customer-month that breached or is owed a credit. Credits are
 /// per calendar month: for a longer period, the rows are its whole months.
-pub fn credits(rows: &[CustomerPeriod], decimals: u32) -> Vec<u8> {
+pub(crate) fn credits(rows: &[CustomerPeriod], decimals: u32) -> Vec<u8> {
     let months =
         rows.iter().flat_map(|r| if r.period.as_month().is_some() { std::slice::from_ref(r) } else { &r.months[..] });
     let owed = |r: &&CustomerPeriod| !r.met || r.credit_amount.is_some_and(|c| !c.is_zero());
@@ -143,7 +143,7 @@ pub fn credits(rows: &[CustomerPeriod], decimals: u32) -> Vec<u8> {
 
 /// Per tier: counts, lowest and median uptime, downtime, and one credit column per
 /// currency present in the period.
-pub fn tiers(period: &Period, summaries: &[TierSummary], rows: &[CustomerPeriod], decimals: u32) -> Vec<u8> {
+pub(crate) fn tiers(period: &Period, summaries: &[TierSummary], rows: &[CustomerPeriod], decimals: u32) -> Vec<u8> {
     let currencies: BTreeSet<&str> = rows.iter().map(|r| r.currency.as_str()).collect();
     let mut w = writer();
     let mut header: Vec<String> = [
@@ -182,7 +182,7 @@ pub fn tiers(period: &Period, summaries: &[TierSummary], rows: &[CustomerPeriod]
 /// The roll-up of a period longer than a month: per customer, then per tier, uptime from
 /// the seconds of the whole span, calendar months met and missed, failures, MTTR and
 /// MTBF in seconds, and one `credits_<CUR>` column per currency of the period.
-pub fn rollup(period: &Period, rollups: &[Rollup], decimals: u32) -> Vec<u8> {
+pub(crate) fn rollup(period: &Period, rollups: &[Rollup], decimals: u32) -> Vec<u8> {
     let currencies: BTreeSet<&str> = rollups.iter().flat_map(|r| r.credits.keys().map(String::as_str)).collect();
     let mut w = writer();
     let mut header: Vec<String> = [
@@ -229,7 +229,7 @@ pub fn rollup(period: &Period, rollups: &[Rollup], decimals: u32) -> Vec<u8> {
 /// Every counted, partial, excluded and dropped interval per customer, with sources and
 /// reasons: `counted_seconds` adds up to `downtime_seconds`, the `seconds` of excluded
 /// rows to `excluded_seconds`.
-pub fn evidence(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
+pub(crate) fn evidence(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
     let mut w = writer();
     w.write_record([
         period.noun(),
@@ -269,7 +269,7 @@ fn minutes(d: Decimal) -> String {
 
 /// Every major incident judged against the recovery objectives, per customer: time to
 /// restore against the RTO, data loss against the RPO, and why an objective is not judged.
-pub fn recovery(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
+pub(crate) fn recovery(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
     let mut w = writer();
     w.write_record([
         period.noun(),
@@ -309,7 +309,7 @@ pub fn recovery(period: &Period, rows: &[CustomerPeriod]) -> Vec<u8> {
     finish(w)
 }
 
-pub const BACKUPS_HEADER: [&str; 12] = [
+pub(crate) const BACKUPS_HEADER: [&str; 12] = [
     "component",
     "services",
     "regions",
@@ -325,7 +325,7 @@ pub const BACKUPS_HEADER: [&str; 12] = [
 ];
 
 /// `backups.csv`: one row per component with backups (see `core::backups`).
-pub fn backups(rows: &[crate::core::backups::ComponentBackups], rpo_minutes: Option<i64>) -> Vec<u8> {
+pub(crate) fn backups(rows: &[crate::core::backups::ComponentBackups], rpo_minutes: Option<i64>) -> Vec<u8> {
     let mut w = writer();
     w.write_record(BACKUPS_HEADER).expect("writing to memory cannot fail");
     for r in rows {
@@ -352,7 +352,7 @@ pub fn backups(rows: &[crate::core::backups::ComponentBackups], rpo_minutes: Opt
 /// The reduced checks (the `reduced` input): per pair, its data intervals and its
 /// quorum-down intervals with the locations down, sorted by pair, kind, start. A pair
 /// whose rows were all `unknown` gets one empty data interval at its first row.
-pub fn reduced(pairs: &[crate::core::checks::ReducedPair]) -> Vec<u8> {
+pub(crate) fn reduced(pairs: &[crate::core::checks::ReducedPair]) -> Vec<u8> {
     let mut w = writer();
     w.write_record(["service", "region", "kind", "start", "end", "locations_down", "locations"])
         .expect("writing to memory");

@@ -38,7 +38,7 @@ fn when(t: Instant, tz: Tz) -> String {
 
 /// The stages: who and when, the evidence by kind, downtime and uptime, the credit, the
 /// period's warnings.
-pub fn explain(r: &CustomerPeriod, tier: &TierRules, decimals: u32) -> String {
+pub(crate) fn explain(r: &CustomerPeriod, tier: &TierRules, decimals: u32) -> String {
     let mut out = Lines(String::new());
     out.line(format!("{} ({}), {}, tier {}", r.customer_name, r.customer_id, period_label(&r.period), r.tier));
     out.line("");

@@ -2,11 +2,11 @@
 //! `view` turns results into text; `csv_files`, `pdf` and `terminal` lay that text out.
 //! `words` is where the core's typed sources, reasons and treatments become words.
 
-pub mod csv_files;
-pub mod explain;
-pub mod pdf;
-pub mod results;
-pub mod template;
+pub(crate) mod csv_files;
+pub(crate) mod explain;
+pub(crate) mod pdf;
+pub(crate) mod results;
+pub(crate) mod template;
 pub mod terminal;
-pub mod view;
-pub mod words;
+pub(crate) mod view;
+pub(crate) mod words;

@@ -16,7 +16,7 @@ use super::template::{Colors, Rgb, Template};
 use super::view::{CustomerView, Footer, SummaryView, Table};
 
 /// The template's fonts, parsed once per run.
-pub struct FontSet {
+pub(crate) struct FontSet {
     faces: Vec<ParsedFont>,
     upem: Vec<f32>,
 }
@@ -25,7 +25,7 @@ const REGULAR: usize = 0;
 const BOLD: usize = 1;
 
 impl FontSet {
-    pub fn load(t: &Template) -> Result<FontSet, String> {
+    pub(crate) fn load(t: &Template) -> Result<FontSet, String> {
         let mut faces = Vec::new();
         let all = [&t.regular_font, &t.bold_font].into_iter().chain(t.fallback_fonts.iter());
         for (k, bytes) in all.enumerate() {
@@ -66,7 +66,7 @@ impl FontSet {
     }
 
     /// Width of `text` in points at `size`.
-    pub fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
+    pub(crate) fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
         self.runs(text, bold)
             .iter()
             .map(|(f, s)| {
@@ -81,7 +81,7 @@ impl FontSet {
 
     /// Breaks text into lines no wider than `width`: at spaces where possible, anywhere
     /// in a word that is too long by itself (CJK has no spaces).
-    pub fn wrap(&self, text: &str, width: f32, size: f32, bold: bool) -> Vec<String> {
+    pub(crate) fn wrap(&self, text: &str, width: f32, size: f32, bold: bool) -> Vec<String> {
         let mut lines = Vec::new();
         for para in text.split('\n') {
             let mut line = String::new();
@@ -109,7 +109,7 @@ impl FontSet {
     }
 
     /// `text` on one line of `width`: cut, with an ellipsis, where it is too long.
-    pub fn fit_line(&self, text: &str, width: f32, size: f32, bold: bool) -> String {
+    pub(crate) fn fit_line(&self, text: &str, width: f32, size: f32, bold: bool) -> String {
         if self.width(text, size, bold) <= width {
             return text.to_string();
         }
@@ -121,7 +121,7 @@ impl FontSet {
     }
 
     /// At most `max_lines` lines; the last one ends with an ellipsis if text was cut.
-    pub fn wrap_max(&self, text: &str, width: f32, size: f32, bold: bool, max_lines: usize) -> Vec<String> {
+    pub(crate) fn wrap_max(&self, text: &str, width: f32, size: f32, bold: bool, max_lines: usize) -> Vec<String> {
         let mut lines = self.wrap(text, width, size, bold);
         if lines.len() > max_lines {
             lines.truncate(max_lines);
@@ -528,8 +528,8 @@ fn bar_chart(c: &mut Canvas, v: &CustomerView) {
     let width = c.content_width() - 34.0;
     let n = v.days.len().max(1) as f32;
     let slot = width / n;
-    let (met, missed, muted, rule, excluded) =
-        (c.colors.met, c.colors.missed, c.colors.muted, c.colors.rule, c.colors.excluded);
+    let (met, missed, partial, muted, rule, excluded) =
+        (c.colors.met, c.colors.missed, c.colors.partial, c.colors.muted, c.colors.rule, c.colors.excluded);
     c.rect(left, top + chart_h, width, 0.6, rule);
     c.text_right(left - 3.0, top + 6.0, 6.5, false, muted, "100 %");
     c.text_right(left - 3.0, top + chart_h, 6.5, false, muted, &v.axis_floor);
@@ -541,7 +541,14 @@ fn bar_chart(c: &mut Canvas, v: &CustomerView) {
         let bw = slot * 0.7;
         if d.eligible {
             let h = (d.height * chart_h).max(1.0);
-            c.rect(x, top + chart_h - h, bw, h, if d.has_downtime { missed } else { met });
+            let tone = if d.partial_only {
+                partial
+            } else if d.has_downtime {
+                missed
+            } else {
+                met
+            };
+            c.rect(x, top + chart_h - h, bw, h, tone);
         } else {
             c.rect(x, top + chart_h - 2.0, bw, 2.0, excluded);
         }
@@ -556,8 +563,10 @@ fn bar_chart(c: &mut Canvas, v: &CustomerView) {
     c.text(left + 2.0, ty - 2.5, 6.5, false, accent, &format!("target {}", v.target));
     c.y = top + chart_h + 16.0;
     let unit = &v.bar_unit;
+    let partial =
+        if v.days.iter().any(|d| d.partial_only) { " Amber: partial impact only, counted at its weight." } else { "" };
     let legend = format!(
-        "One bar per {unit}. Green: no counted downtime that {unit}. Red: counted downtime (bar height = that {unit}'s availability). Grey: outside the contract."
+        "One bar per {unit}. Green: no counted downtime that {unit}. Red: counted downtime (bar height = that {unit}'s availability).{partial} Grey: outside the contract."
     );
     for line in c.fonts.wrap(&legend, c.content_width(), 7.0, false) {
         c.text(MARGIN, c.y + 7.0, 7.0, false, muted, &line);
@@ -585,7 +594,7 @@ fn trend_chart(c: &mut Canvas, v: &CustomerView) {
 }
 
 /// The customer PDF.
-pub fn customer_pdf(fonts: &FontSet, t: &Template, v: &CustomerView, generated_unix: i64) -> Vec<u8> {
+pub(crate) fn customer_pdf(fonts: &FontSet, t: &Template, v: &CustomerView, generated_unix: i64) -> Vec<u8> {
     let mut c = Canvas::new(fonts, t);
     let logo = header(&mut c, &v.provider, &v.report_title, &v.period_label, t.logo_png.is_some());
     c.running_header = Some(format!("{} · {} · {}", v.customer_name, v.period_label, v.report_title));
@@ -646,7 +655,7 @@ pub fn customer_pdf(fonts: &FontSet, t: &Template, v: &CustomerView, generated_u
 }
 
 /// The portfolio summary PDF.
-pub fn summary_pdf(fonts: &FontSet, t: &Template, v: &SummaryView, generated_unix: i64) -> Vec<u8> {
+pub(crate) fn summary_pdf(fonts: &FontSet, t: &Template, v: &SummaryView, generated_unix: i64) -> Vec<u8> {
     let mut c = Canvas::new(fonts, t);
     let logo = header(&mut c, &v.provider, &v.title, &v.period_label, t.logo_png.is_some());
     c.running_header = Some(format!("{} · {}", v.title, v.period_label));

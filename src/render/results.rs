@@ -7,7 +7,7 @@ use polars::prelude::*;
 use crate::core::numbers::plain;
 use crate::core::sla::CustomerPeriod;
 
-pub fn results_parquet(run_id: &str, recorded_at: &str, rows: &[&CustomerPeriod], decimals: u32) -> Vec<u8> {
+pub(crate) fn results_parquet(run_id: &str, recorded_at: &str, rows: &[&CustomerPeriod], decimals: u32) -> Vec<u8> {
     let s = |f: &dyn Fn(&CustomerPeriod) -> String| rows.iter().map(|r| f(r)).collect::<Vec<String>>();
     let i = |f: &dyn Fn(&CustomerPeriod) -> i64| rows.iter().map(|r| f(r)).collect::<Vec<i64>>();
     let mut df = df!(

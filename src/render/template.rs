@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 #[error("{file}: {message}")]
 pub struct TemplateError {
-    pub file: String,
-    pub message: String,
+    pub(crate) file: String,
+    pub(crate) message: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,54 +39,54 @@ struct RawFonts {
 /// Section titles.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Titles {
-    pub report: String,
-    pub availability: String,
-    pub trend: String,
-    pub intervals: String,
-    pub incidents: String,
-    pub maintenance: String,
-    pub definitions: String,
-    pub disclaimer: String,
-    pub summary: String,
-    pub tiers: String,
-    pub breaches: String,
-    pub worst_incidents: String,
+pub(crate) struct Titles {
+    pub(crate) report: String,
+    pub(crate) availability: String,
+    pub(crate) trend: String,
+    pub(crate) intervals: String,
+    pub(crate) incidents: String,
+    pub(crate) maintenance: String,
+    pub(crate) definitions: String,
+    pub(crate) disclaimer: String,
+    pub(crate) summary: String,
+    pub(crate) tiers: String,
+    pub(crate) breaches: String,
+    pub(crate) worst_incidents: String,
 }
 
 /// Wording with `{placeholder}`s.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Texts {
-    pub definitions: String,
-    pub disclaimer: String,
+pub(crate) struct Texts {
+    pub(crate) definitions: String,
+    pub(crate) disclaimer: String,
 }
 
 /// An sRGB colour, components 0..=1.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Rgb(pub f32, pub f32, pub f32);
+pub(crate) struct Rgb(pub f32, pub f32, pub f32);
 
 #[derive(Debug, Clone, Copy)]
-pub struct Colors {
-    pub primary: Rgb,
-    pub accent: Rgb,
-    pub met: Rgb,
-    pub missed: Rgb,
-    pub partial: Rgb,
-    pub excluded: Rgb,
-    pub muted: Rgb,
-    pub rule: Rgb,
+pub(crate) struct Colors {
+    pub(crate) primary: Rgb,
+    pub(crate) accent: Rgb,
+    pub(crate) met: Rgb,
+    pub(crate) missed: Rgb,
+    pub(crate) partial: Rgb,
+    pub(crate) excluded: Rgb,
+    pub(crate) muted: Rgb,
+    pub(crate) rule: Rgb,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum PageSize {
+pub(crate) enum PageSize {
     A4,
     Letter,
 }
 
 impl PageSize {
     /// Width and height in points.
-    pub fn points(self) -> (f32, f32) {
+    pub(crate) fn points(self) -> (f32, f32) {
         match self {
             PageSize::A4 => (595.28, 841.89),
             PageSize::Letter => (612.0, 792.0),
@@ -96,26 +96,26 @@ impl PageSize {
 
 /// A loaded template: wording, colours and the raw bytes of its fonts and logo.
 #[derive(Debug, Clone)]
-pub struct Template {
-    pub provider_name: String,
-    pub page_size: PageSize,
-    pub colors: Colors,
-    pub titles: Titles,
-    pub text: Texts,
-    pub logo_png: Option<Vec<u8>>,
-    pub regular_font: Vec<u8>,
-    pub bold_font: Vec<u8>,
-    pub fallback_fonts: Vec<Vec<u8>>,
+pub(crate) struct Template {
+    pub(crate) provider_name: String,
+    pub(crate) page_size: PageSize,
+    pub(crate) colors: Colors,
+    pub(crate) titles: Titles,
+    pub(crate) text: Texts,
+    pub(crate) logo_png: Option<Vec<u8>>,
+    pub(crate) regular_font: Vec<u8>,
+    pub(crate) bold_font: Vec<u8>,
+    pub(crate) fallback_fonts: Vec<Vec<u8>>,
     /// SHA-256 of template.toml, for the manifest.
-    pub digest: String,
+    pub(crate) digest: String,
     /// Customer PDFs name the sources of downtime as evidence.csv does (check series,
     /// probe locations, input files and lines): for internal copies. By default they say
     /// "our external monitors (2 of 3 locations)" and "incident INC-…".
-    pub internal_detail: bool,
+    pub(crate) internal_detail: bool,
 }
 
 /// The placeholders `[text]` may use.
-pub const PLACEHOLDERS: [&str; 13] = [
+pub(crate) const PLACEHOLDERS: [&str; 13] = [
     "period",
     "span",
     "quorum",
@@ -191,7 +191,7 @@ fn check_placeholders(file: &str, key: &str, text: &str) -> Result<(), TemplateE
 }
 
 /// Replaces `{name}` by its value.
-pub fn fill(text: &str, values: &[(&str, String)]) -> String {
+pub(crate) fn fill(text: &str, values: &[(&str, String)]) -> String {
     let mut out = text.trim().to_string();
     for (k, v) in values {
         out = out.replace(&format!("{{{k}}}"), v);
@@ -201,7 +201,7 @@ pub fn fill(text: &str, values: &[(&str, String)]) -> String {
 
 impl Template {
     /// Loads `dir/template.toml` and the files it names.
-    pub fn load(dir: &Path) -> Result<Template, TemplateError> {
+    pub(crate) fn load(dir: &Path) -> Result<Template, TemplateError> {
         let path = dir.join("template.toml");
         let file = path.display().to_string();
         let text = std::fs::read_to_string(&path)
@@ -214,7 +214,7 @@ impl Template {
 
     /// The default template embedded in the binary (`report-templates/default`, its
     /// fonts and logo): the same bytes, so the same digest as that directory.
-    pub fn embedded_default() -> Template {
+    pub(crate) fn embedded_default() -> Template {
         use crate::assets::{DEFAULT_TEMPLATE, template_file};
         let text = template_file(DEFAULT_TEMPLATE, "template.toml").expect("the default template is embedded");
         let text = std::str::from_utf8(text).expect("the default template.toml is UTF-8");
@@ -226,7 +226,7 @@ impl Template {
 
     /// The template directory named in the config (`[report] template`), else the
     /// embedded default.
-    pub fn for_config(dir: Option<&Path>) -> Result<Template, TemplateError> {
+    pub(crate) fn for_config(dir: Option<&Path>) -> Result<Template, TemplateError> {
         match dir {
             Some(d) => Template::load(d),
             None => Ok(Template::embedded_default()),

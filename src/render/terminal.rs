@@ -4,18 +4,18 @@
 use super::view::money;
 use crate::core::sla::{CustomerPeriod, credits_by_currency};
 
-pub struct SummaryLine {
-    pub month: String,
-    pub customers: usize,
-    pub met: usize,
-    pub breached: usize,
+pub(crate) struct SummaryLine {
+    pub(crate) month: String,
+    pub(crate) customers: usize,
+    pub(crate) met: usize,
+    pub(crate) breached: usize,
     /// Customers whose downtime exceeds what their target allows (error budget spent).
-    pub over_budget: usize,
-    pub credits: String,
-    pub directory: String,
+    pub(crate) over_budget: usize,
+    pub(crate) credits: String,
+    pub(crate) directory: String,
 }
 
-pub fn summary_line(month: &str, rows: &[CustomerPeriod], directory: &str) -> SummaryLine {
+pub(crate) fn summary_line(month: &str, rows: &[CustomerPeriod], directory: &str) -> SummaryLine {
     let owed: Vec<String> =
         credits_by_currency(rows).iter().filter(|(_, a)| !a.is_zero()).map(|(c, a)| money(*a, c)).collect();
     let credits = if owed.is_empty() { "none".to_string() } else { owed.join(", ") };
@@ -31,7 +31,7 @@ pub fn summary_line(month: &str, rows: &[CustomerPeriod], directory: &str) -> Su
 }
 
 /// The run summary as an aligned table.
-pub fn table(lines: &[SummaryLine]) -> String {
+pub(crate) fn table(lines: &[SummaryLine]) -> String {
     let header =
         ["period", "customers", "met", "breached", "over budget", "credits", "written to"].map(String::from).to_vec();
     let rows: Vec<Vec<String>> = lines
@@ -52,7 +52,7 @@ pub fn table(lines: &[SummaryLine]) -> String {
 }
 
 /// A plain aligned table; cells that look like numbers are right-aligned.
-pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
+pub(crate) fn grid(header: &[String], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, c) in widths.iter_mut().zip(row) {
@@ -88,7 +88,7 @@ pub fn grid(header: &[String], rows: &[Vec<String>]) -> String {
 }
 
 /// Rows read per input file, and how many lie inside and outside the reported periods.
-pub fn usage_table(usage: &[(&crate::load::InputFile, usize)]) -> String {
+pub(crate) fn usage_table(usage: &[(&crate::load::InputFile, usize)]) -> String {
     let header = ["input", "role", "rows read", "used", "outside the periods"].map(String::from).to_vec();
     let rows: Vec<Vec<String>> = usage
         .iter()

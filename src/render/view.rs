@@ -17,115 +17,117 @@ use crate::core::time::Month;
 
 /// One bar of the daily chart.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DayBar {
-    pub label: String,
+pub(crate) struct DayBar {
+    pub(crate) label: String,
     /// Availability text, e.g. `99.8611 %`, or `n/a` outside the contract.
-    pub value: String,
+    pub(crate) value: String,
     /// Bar height as a fraction of the chart (display only).
-    pub height: f32,
-    pub has_downtime: bool,
-    pub eligible: bool,
+    pub(crate) height: f32,
+    pub(crate) has_downtime: bool,
+    /// It has downtime, all of it partial impact (drawn in the template's `partial` colour).
+    pub(crate) partial_only: bool,
+    pub(crate) eligible: bool,
 }
 
 /// A month of the trend chart.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TrendPoint {
-    pub label: String,
-    pub value: String,
-    pub height: f32,
-    pub met: bool,
+pub(crate) struct TrendPoint {
+    pub(crate) label: String,
+    pub(crate) value: String,
+    pub(crate) height: f32,
+    pub(crate) met: bool,
 }
 
 /// An earlier month's result, from this run or the history's results files.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryPoint {
-    pub month: Month,
-    pub uptime_percent: String,
-    pub met: bool,
+    pub(crate) month: Month,
+    pub(crate) uptime_percent: String,
+    pub(crate) met: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Table {
-    pub headers: Vec<String>,
+pub(crate) struct Table {
+    pub(crate) headers: Vec<String>,
     /// Relative column widths.
-    pub widths: Vec<f32>,
-    pub rows: Vec<Vec<String>>,
+    pub(crate) widths: Vec<f32>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerView {
-    pub document_title: String,
-    pub provider: String,
-    pub report_title: String,
-    pub customer_name: String,
-    pub customer_id: String,
-    pub tier: String,
-    pub period_label: String,
+    pub(crate) document_title: String,
+    pub(crate) provider: String,
+    pub(crate) report_title: String,
+    pub(crate) customer_name: String,
+    pub(crate) customer_id: String,
+    pub(crate) tier: String,
+    pub(crate) period_label: String,
     /// `month` or `period`, for sentences like "Uptime this month".
-    pub noun: String,
+    pub(crate) noun: String,
     /// What one bar of the availability chart is: `day`, `week` or `4 weeks`.
-    pub bar_unit: String,
-    pub timezone: String,
-    pub report_id: String,
-    pub uptime: String,
-    pub target: String,
-    pub met: bool,
-    pub verdict: String,
-    pub credit: String,
-    pub credit_detail: String,
+    pub(crate) bar_unit: String,
+    pub(crate) timezone: String,
+    pub(crate) report_id: String,
+    pub(crate) uptime: String,
+    pub(crate) target: String,
+    pub(crate) met: bool,
+    pub(crate) verdict: String,
+    pub(crate) credit: String,
+    pub(crate) credit_detail: String,
     /// The error budget in one line: allowed, used, left or overspent.
-    pub budget: String,
-    pub key_figures: Vec<(String, String)>,
-    pub availability_title: String,
+    pub(crate) budget: String,
+    pub(crate) key_figures: Vec<(String, String)>,
+    pub(crate) availability_title: String,
     /// Chart axis: the availability at the chart's bottom and the target line's height.
-    pub axis_floor: String,
-    pub target_height: f32,
-    pub days: Vec<DayBar>,
-    pub trend_title: String,
-    pub trend: Vec<TrendPoint>,
-    pub intervals_title: String,
-    pub intervals: Table,
-    pub incidents_title: String,
-    pub incidents: Table,
-    pub maintenance_title: String,
-    pub maintenance: Table,
-    pub warnings: Vec<String>,
+    pub(crate) axis_floor: String,
+    pub(crate) target_height: f32,
+    pub(crate) days: Vec<DayBar>,
+    pub(crate) trend_title: String,
+    pub(crate) trend: Vec<TrendPoint>,
+    pub(crate) intervals_title: String,
+    pub(crate) intervals: Table,
+    pub(crate) incidents_title: String,
+    pub(crate) incidents: Table,
+    pub(crate) maintenance_title: String,
+    pub(crate) maintenance: Table,
+    pub(crate) warnings: Vec<String>,
     /// Major incidents against the recovery objectives (RTO / RPO).
-    pub recovery_title: String,
-    pub recovery: Table,
-    pub definitions_title: String,
-    pub definitions: String,
-    pub disclaimer_title: String,
-    pub disclaimer: String,
-    pub footer: Footer,
+    pub(crate) recovery_title: String,
+    pub(crate) recovery: Table,
+    pub(crate) definitions_title: String,
+    pub(crate) definitions: String,
+    pub(crate) disclaimer_title: String,
+    pub(crate) disclaimer: String,
+    pub(crate) footer: Footer,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Footer {
-    pub generated: String,
-    pub fingerprint: String,
+pub(crate) struct Footer {
+    pub(crate) generated: String,
+    pub(crate) fingerprint: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct SummaryView {
-    pub document_title: String,
-    pub provider: String,
-    pub title: String,
-    pub period_label: String,
-    pub noun: String,
-    pub report_id: String,
-    pub headline: Vec<(String, String)>,
-    pub tiers_title: String,
-    pub tiers: Table,
-    pub breaches_title: String,
-    pub breaches: Table,
-    pub worst_title: String,
-    pub worst: Table,
+pub(crate) struct SummaryView {
+    pub(crate) document_title: String,
+    pub(crate) provider: String,
+    pub(crate) title: String,
+    pub(crate) period_label: String,
+    pub(crate) noun: String,
+    pub(crate) report_id: String,
+    pub(crate) headline: Vec<(String, String)>,
+    pub(crate) tiers_title: String,
+    pub(crate) tiers: Table,
+    pub(crate) breaches_title: String,
+    pub(crate) breaches: Table,
+    pub(crate) worst_title: String,
+    pub(crate) worst: Table,
     /// Per tier over the whole period, when it holds whole months.
-    pub rollup: Option<Table>,
-    pub footer: Footer,
+    pub(crate) rollup: Option<Table>,
+    pub(crate) footer: Footer,
     /// "Backups and recovery tests" (title, table), when a backups input is configured.
-    pub backups: Option<(String, Table)>,
+    pub(crate) backups: Option<(String, Table)>,
 }
 
 /// The longest file-name stem made from an id, in bytes (before the digest suffix).
@@ -143,7 +145,7 @@ fn reserved(stem: &str) -> bool {
 /// A file-name stem for a customer id: the id itself when it is a safe, short name;
 /// otherwise letters, digits, `-`, `_` and `.` kept (others become `_`), at most 64
 /// bytes, never starting with `.`, followed by `-` and the start of the id's SHA-256.
-pub fn file_safe(id: &str) -> String {
+pub(crate) fn file_safe(id: &str) -> String {
     file_stem(id, 8)
 }
 
@@ -168,7 +170,7 @@ fn file_stem(id: &str, digest_chars: usize) -> String {
 /// File-name stems for the customer ids of one month, unique even where file systems
 /// ignore case: where two stems would clash, the changed ones take longer digests,
 /// then a counter. Checked, not assumed.
-pub fn file_stems(ids: &[&str]) -> Vec<String> {
+pub(crate) fn file_stems(ids: &[&str]) -> Vec<String> {
     let mut stems: Vec<String> = ids.iter().map(|id| file_safe(id)).collect();
     for digest_chars in [16, 64, 0] {
         let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -197,12 +199,12 @@ pub fn file_stems(ids: &[&str]) -> Vec<String> {
 }
 
 /// `October 2026`.
-pub fn month_label(m: Month) -> String {
+pub(crate) fn month_label(m: Month) -> String {
     m.first_day().format("%B %Y").to_string()
 }
 
 /// `October 2026`, `Q3 2026`, `Year 2026`, `1 Oct 2026 to 31 Dec 2026`.
-pub fn period_label(p: &Period) -> String {
+pub(crate) fn period_label(p: &Period) -> String {
     if let Some(m) = p.as_month() {
         return month_label(m);
     }
@@ -215,7 +217,7 @@ pub fn period_label(p: &Period) -> String {
 }
 
 /// `2 h 03 min 20 s`, `45 min`, `39 s`; a fractional remainder is kept exact.
-pub fn duration(seconds: Decimal) -> String {
+pub(crate) fn duration(seconds: Decimal) -> String {
     let whole = seconds.trunc().to_i64().unwrap_or(0);
     let frac = seconds - Decimal::from(whole);
     let (d, h, m, s) = (whole / 86_400, whole % 86_400 / 3600, whole % 3600 / 60, whole % 60);
@@ -247,7 +249,7 @@ fn local(t: Instant, tz: Tz) -> String {
 }
 
 /// `1234567` → `1,234,567` (digits only).
-pub fn group_thousands(digits: &str) -> String {
+pub(crate) fn group_thousands(digits: &str) -> String {
     let mut out = String::new();
     for (k, c) in digits.chars().enumerate() {
         if k > 0 && (digits.len() - k).is_multiple_of(3) {
@@ -259,7 +261,7 @@ pub fn group_thousands(digits: &str) -> String {
 }
 
 /// `GBP 1,250.00`: the amount at its minor unit, thousands grouped for reading.
-pub fn money(amount: Decimal, currency: &str) -> String {
+pub(crate) fn money(amount: Decimal, currency: &str) -> String {
     let mut a = amount;
     a.rescale(minor_unit(currency));
     let text = a.abs().to_string();
@@ -307,21 +309,21 @@ fn kind_label(k: crate::core::sla::EvidenceKind) -> &'static str {
     }
 }
 
-pub struct CustomerInputs<'a> {
-    pub row: &'a CustomerPeriod,
-    pub tier: &'a TierRules,
-    pub quorum: Quorum,
-    pub template: &'a Template,
-    pub decimals: u32,
-    pub fingerprint: &'a str,
-    pub generated: &'a str,
+pub(crate) struct CustomerInputs<'a> {
+    pub(crate) row: &'a CustomerPeriod,
+    pub(crate) tier: &'a TierRules,
+    pub(crate) quorum: Quorum,
+    pub(crate) template: &'a Template,
+    pub(crate) decimals: u32,
+    pub(crate) fingerprint: &'a str,
+    pub(crate) generated: &'a str,
     /// Earlier months of this customer, oldest first (for a calendar month's trend).
-    pub history: &'a [HistoryPoint],
+    pub(crate) history: &'a [HistoryPoint],
 }
 
 /// The stages: the headline (credit, error budget), the availability chart, the trend,
 /// the tables, the template's values and the key figures.
-pub fn customer_view(i: &CustomerInputs) -> CustomerView {
+pub(crate) fn customer_view(i: &CustomerInputs) -> CustomerView {
     let r = i.row;
     let t = i.template;
     let tz = r.timezone;
@@ -457,6 +459,7 @@ impl DayChart {
                     value: percent_text(p, d),
                     height: height(p.truncate(6), floor),
                     has_downtime: !day.downtime_seconds.is_zero(),
+                    partial_only: !day.downtime_seconds.is_zero() && day.full_seconds == 0,
                     eligible: true,
                 },
                 None => DayBar {
@@ -464,6 +467,7 @@ impl DayChart {
                     value: "n/a".into(),
                     height: 0.0,
                     has_downtime: false,
+                    partial_only: false,
                     eligible: false,
                 },
             })
@@ -682,7 +686,10 @@ fn recovery_table(r: &CustomerPeriod, tz: Tz) -> Table {
 }
 
 /// The summary's "Backups and recovery tests" table: one row per component.
-pub fn backups_table(rows: &[crate::core::backups::ComponentBackups], rpo_minutes: Option<i64>) -> (String, Table) {
+pub(crate) fn backups_table(
+    rows: &[crate::core::backups::ComponentBackups],
+    rpo_minutes: Option<i64>,
+) -> (String, Table) {
     // Hours and minutes (seconds dropped): "48 h 00 min".
     let hours = |s: i64| format!("{} h {:02} min", s / 3600, s % 3600 / 60);
     let gap = |r: &crate::core::backups::ComponentBackups| {
@@ -722,17 +729,17 @@ pub fn backups_table(rows: &[crate::core::backups::ComponentBackups], rpo_minute
     ("Backups and recovery tests".to_string(), table)
 }
 
-pub struct SummaryInputs<'a> {
-    pub period: &'a Period,
-    pub rows: &'a [CustomerPeriod],
-    pub tiers: &'a [TierSummary],
-    pub reach: &'a [IncidentReach],
+pub(crate) struct SummaryInputs<'a> {
+    pub(crate) period: &'a Period,
+    pub(crate) rows: &'a [CustomerPeriod],
+    pub(crate) tiers: &'a [TierSummary],
+    pub(crate) reach: &'a [IncidentReach],
     /// The tiers' roll-ups of a period holding whole months (empty otherwise).
-    pub rollups: &'a [crate::core::sla::Rollup],
-    pub template: &'a Template,
-    pub decimals: u32,
-    pub fingerprint: &'a str,
-    pub generated: &'a str,
+    pub(crate) rollups: &'a [crate::core::sla::Rollup],
+    pub(crate) template: &'a Template,
+    pub(crate) decimals: u32,
+    pub(crate) fingerprint: &'a str,
+    pub(crate) generated: &'a str,
 }
 
 /// The tiers' roll-ups as a table: uptime from seconds, months, MTTR, MTBF, credits.
@@ -769,7 +776,7 @@ fn rollup_table(rollups: &[crate::core::sla::Rollup], d: u32) -> Option<Table> {
 
 /// The stages: the headline figures, then the tables of tiers, breaches, the incidents
 /// that reached most customer-time and the tiers' roll-ups.
-pub fn summary_view(i: &SummaryInputs) -> SummaryView {
+pub(crate) fn summary_view(i: &SummaryInputs) -> SummaryView {
     let t = i.template;
     let d = i.decimals;
     SummaryView {

@@ -18,7 +18,7 @@ fn hours(seconds: i64) -> String {
 
 /// A source as evidence.csv names it: `checks api/eu: 2 of 3 locations down (dublin,
 /// london)`, `outage outages.csv:6`, `incident INC-7 (unplanned, major)`, ...
-pub fn source(s: &Source) -> String {
+pub(crate) fn source(s: &Source) -> String {
     match s {
         Source::Checks { pair, locations, reduced_in } => {
             let mut text = match locations {
@@ -41,7 +41,7 @@ pub fn source(s: &Source) -> String {
 /// A source as a customer reads it: checks are "our external monitors (2 of 3
 /// locations)", an outage row "external monitoring report", an incident "incident INC-7",
 /// no-data time "no monitoring data".
-pub fn customer_source(s: &Source) -> String {
+pub(crate) fn customer_source(s: &Source) -> String {
     match s {
         Source::Checks { locations: Some(l), .. } => {
             let noun = if l.of == 1 { "location" } else { "locations" };
@@ -55,12 +55,12 @@ pub fn customer_source(s: &Source) -> String {
 }
 
 /// The sources of an evidence row as evidence.csv has them, `; `-separated.
-pub fn sources(sources: &[Source]) -> String {
+pub(crate) fn sources(sources: &[Source]) -> String {
     sources.iter().map(source).collect::<Vec<_>>().join("; ")
 }
 
 /// The sources of an evidence row in customer words, each named once.
-pub fn customer_sources(sources: &[Source]) -> String {
+pub(crate) fn customer_sources(sources: &[Source]) -> String {
     let mut shown: Vec<String> = Vec::new();
     for s in sources.iter().map(customer_source) {
         if !shown.contains(&s) {
@@ -71,7 +71,7 @@ pub fn customer_sources(sources: &[Source]) -> String {
 }
 
 /// Why an evidence row counts or not, in plain words.
-pub fn reason(r: &Reason) -> String {
+pub(crate) fn reason(r: &Reason) -> String {
     match r {
         Reason::FullDowntime => "full downtime".to_string(),
         Reason::PartialAtWeight(w) => partial_at(*w),
@@ -95,12 +95,12 @@ pub fn reason(r: &Reason) -> String {
 }
 
 /// The reasons of an evidence row, `; `-separated.
-pub fn reasons(reasons: &[Reason]) -> String {
+pub(crate) fn reasons(reasons: &[Reason]) -> String {
     reasons.iter().map(reason).collect::<Vec<_>>().join("; ")
 }
 
 /// How the tier treats an incident, in plain words.
-pub fn treatment(t: &Treatment) -> String {
+pub(crate) fn treatment(t: &Treatment) -> String {
     match t {
         Treatment::Excluded(x) => exclusion(x),
         Treatment::NotExcluded(x) => no_exclusion(x),
@@ -112,7 +112,7 @@ pub fn treatment(t: &Treatment) -> String {
 }
 
 /// Why recovery objectives are not judged, `; `-separated.
-pub fn recovery_notes(notes: &[RecoveryNote]) -> String {
+pub(crate) fn recovery_notes(notes: &[RecoveryNote]) -> String {
     notes.iter().map(recovery_note).collect::<Vec<_>>().join("; ")
 }
 

@@ -34,7 +34,7 @@ struct Counts {
     open: usize,
 }
 
-pub fn read(path: &Path, display: &str, options: &Options, _now: Instant) -> Result<Native, InputError> {
+pub(crate) fn read(path: &Path, display: &str, options: &Options, _now: Instant) -> Result<Native, InputError> {
     json::check_options(display, "gcp-status", options, VALID)?;
     from_document(json::read_document(path, display)?, display, options)
 }

@@ -10,7 +10,7 @@ use super::Options;
 use crate::core::interval::Instant;
 
 /// A JSON file as read: one document, or JSON lines (several values, one per line).
-pub enum Document {
+pub(crate) enum Document {
     One(Value),
     /// Each value with the 1-based line it starts on.
     Lines(Vec<(Value, usize)>),
@@ -18,12 +18,12 @@ pub enum Document {
 
 /// Reads `path` as one JSON document or as JSON lines. A syntax error is one line with
 /// the file's line and column: `incidents.json:3:17: malformed JSON: expected value`.
-pub fn read_document(path: &Path, display: &str) -> Result<Document, InputError> {
+pub(crate) fn read_document(path: &Path, display: &str) -> Result<Document, InputError> {
     let bytes = std::fs::read(path).map_err(|e| InputError(format!("{display}: cannot read: {e}")))?;
     parse_document(&bytes, display)
 }
 
-pub fn parse_document(bytes: &[u8], display: &str) -> Result<Document, InputError> {
+pub(crate) fn parse_document(bytes: &[u8], display: &str) -> Result<Document, InputError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(InputError(format!("{display}: the file is empty (no JSON value)")));
@@ -57,11 +57,11 @@ fn syntax_error(display: &str, e: &serde_json::Error) -> InputError {
 }
 
 /// The canonical impacts an option of a JSON reader may map a source level to.
-pub const IMPACTS: &[&str] = &["major", "partial", "degraded", "none"];
+pub(crate) const IMPACTS: &[&str] = &["major", "partial", "degraded", "none"];
 
 /// Checks a reader's options: every key known, every value one of the allowed ones
 /// (an empty list of allowed values accepts any text).
-pub fn check_options(
+pub(crate) fn check_options(
     display: &str,
     format: &str,
     options: &Options,
@@ -90,17 +90,17 @@ pub fn check_options(
 /// Where a record is: in a JSON document (`$[12]`, `$.incidents[3]`) or on a line of
 /// JSON lines; with the record's id once known.
 #[derive(Debug, Clone)]
-pub struct Place {
-    pub path: String,
-    pub line: Option<usize>,
-    pub what: &'static str,
-    pub id: Option<String>,
+pub(crate) struct Place {
+    pub(crate) path: String,
+    pub(crate) line: Option<usize>,
+    pub(crate) what: &'static str,
+    pub(crate) id: Option<String>,
 }
 
 impl Place {
     /// The record's place as a canonical row's source: `$[12] (incident kmlq6qgd1g4c)`,
     /// `line 57 (incident kmlq6qgd1g4c)`.
-    pub fn source(&self) -> String {
+    pub(crate) fn source(&self) -> String {
         let at = match self.line {
             Some(l) => format!("line {l}"),
             None => self.path.clone(),
@@ -112,7 +112,7 @@ impl Place {
     }
 
     /// An error about this record: `file: $[12] (incident x): msg`, `file:57: incident x: msg`.
-    pub fn error(&self, display: &str, msg: impl std::fmt::Display) -> InputError {
+    pub(crate) fn error(&self, display: &str, msg: impl std::fmt::Display) -> InputError {
         match self.line {
             Some(l) => {
                 let id = self.id.as_ref().map(|id| format!("{} {id}: ", self.what)).unwrap_or_default();
@@ -124,7 +124,7 @@ impl Place {
 }
 
 /// The name of a JSON value's type, for messages.
-pub fn kind(v: &Value) -> &'static str {
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -136,12 +136,12 @@ pub fn kind(v: &Value) -> &'static str {
 }
 
 /// A record as an object.
-pub fn object<'a>(v: &'a Value, place: &Place, display: &str) -> Result<&'a Map<String, Value>, InputError> {
+pub(crate) fn object<'a>(v: &'a Value, place: &Place, display: &str) -> Result<&'a Map<String, Value>, InputError> {
     v.as_object().ok_or_else(|| place.error(display, format!("expected an object, found {}", kind(v))))
 }
 
 /// A text field; absent or null is `None`, any other type an error.
-pub fn text<'a>(
+pub(crate) fn text<'a>(
     o: &'a Map<String, Value>,
     key: &str,
     place: &Place,
@@ -155,7 +155,7 @@ pub fn text<'a>(
 }
 
 /// A text or number field as text (ids are numbers in some sources).
-pub fn text_or_number(
+pub(crate) fn text_or_number(
     o: &Map<String, Value>,
     key: &str,
     place: &Place,
@@ -168,7 +168,7 @@ pub fn text_or_number(
 }
 
 /// An array field; absent or null is empty.
-pub fn array<'a>(
+pub(crate) fn array<'a>(
     o: &'a Map<String, Value>,
     key: &str,
     place: &Place,
@@ -183,7 +183,12 @@ pub fn array<'a>(
 
 /// An instant field (`2026-10-03T14:05:00.000Z`, `2026-10-03T14:05:00+00:00`); absent,
 /// null or empty is `None`. Naive text is read as UTC (neither source writes it).
-pub fn instant(o: &Map<String, Value>, key: &str, place: &Place, display: &str) -> Result<Option<Instant>, InputError> {
+pub(crate) fn instant(
+    o: &Map<String, Value>,
+    key: &str,
+    place: &Place,
+    display: &str,
+) -> Result<Option<Instant>, InputError> {
     match text(o, key, place, display)? {
         None => Ok(None),
         Some(s) if s.trim().is_empty() => Ok(None),
@@ -195,13 +200,13 @@ pub fn instant(o: &Map<String, Value>, key: &str, place: &Place, display: &str) 
 
 /// A name usable as one entry of a `;`-separated scope list: `;` becomes `,`, and
 /// surrounding spaces go. Returns whether it was changed by more than trimming.
-pub fn scope_name(name: &str) -> (String, bool) {
+pub(crate) fn scope_name(name: &str) -> (String, bool) {
     let t = name.trim();
     if t.contains(';') { (t.replace(';', ","), true) } else { (t.to_string(), false) }
 }
 
 /// The first line of a text, trimmed.
-pub fn first_line(s: &str) -> &str {
+pub(crate) fn first_line(s: &str) -> &str {
     s.trim().lines().next().unwrap_or("").trim()
 }
 

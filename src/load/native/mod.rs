@@ -44,10 +44,10 @@ pub struct Row {
 /// Everything a native source holds, as canonical rows per role.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Native {
-    pub checks: Option<Canonical>,
+    pub(crate) checks: Option<Canonical>,
     /// Whether the checks are a state-change log (each status holds until the next row).
-    pub checks_are_events: bool,
-    pub outages: Option<Canonical>,
+    pub(crate) checks_are_events: bool,
+    pub(crate) outages: Option<Canonical>,
     pub incidents: Option<Canonical>,
     /// Source records read (incidents, heartbeats, samples).
     pub records: usize,
@@ -69,13 +69,13 @@ pub fn read(format: Format, path: &Path, display: &str, options: &Options, now: 
 }
 
 /// `2026-10-03T14:05:00Z`: the canonical text of an instant.
-pub fn instant_text(t: Instant) -> String {
+pub(crate) fn instant_text(t: Instant) -> String {
     crate::core::time::format_utc(t)
 }
 
 /// A canonical table as CSV bytes, and the line on which each row starts (1-based; line 1
 /// is the header).
-pub fn to_csv(table: &Canonical) -> (Vec<u8>, Vec<u64>) {
+pub(crate) fn to_csv(table: &Canonical) -> (Vec<u8>, Vec<u64>) {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     w.write_record(&table.columns).expect("writing to memory");
     w.flush().expect("writing to memory");
@@ -96,25 +96,25 @@ pub fn to_csv(table: &Canonical) -> (Vec<u8>, Vec<u64>) {
 
 /// Where the canonical rows of one table came from, to report a problem at its source.
 #[derive(Debug, Clone)]
-pub struct Origin {
+pub(crate) struct Origin {
     /// The source file as shown in messages.
-    pub display: String,
+    pub(crate) display: String,
     /// The canonical CSV as shown by the loader (its path in the temporary directory).
-    pub csv_display: String,
-    pub starts: Vec<u64>,
-    pub sources: Vec<String>,
+    pub(crate) csv_display: String,
+    pub(crate) starts: Vec<u64>,
+    pub(crate) sources: Vec<String>,
 }
 
 impl Origin {
     /// The source place of the row starting at or before `line` of the canonical CSV.
-    pub fn place(&self, line: u64) -> Option<&str> {
+    pub(crate) fn place(&self, line: u64) -> Option<&str> {
         let k = self.starts.partition_point(|&s| s <= line).checked_sub(1)?;
         self.sources.get(k).map(String::as_str)
     }
 
     /// A loader's message about the canonical CSV, told about the source instead:
     /// `kuma.db: heartbeat rowid 12: column 'status': ...`.
-    pub fn relocate(&self, e: InputError) -> InputError {
+    pub(crate) fn relocate(&self, e: InputError) -> InputError {
         let Some(rest) = e.0.strip_prefix(&self.csv_display) else { return e };
         let Some(rest) = rest.strip_prefix(':') else {
             return InputError(format!("{}{rest}", self.display));
@@ -137,7 +137,7 @@ impl Origin {
     }
 
     /// An evidence source `name:LINE` of the canonical CSV, as `name: <source place>`.
-    pub fn relocate_source(&self, source: &str, name: &str) -> String {
+    pub(crate) fn relocate_source(&self, source: &str, name: &str) -> String {
         let Some(rest) = source.strip_prefix(name).and_then(|r| r.strip_prefix(':')) else { return source.to_string() };
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
         match digits.parse::<u64>().ok().and_then(|l| self.place(l)) {

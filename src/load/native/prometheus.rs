@@ -69,7 +69,7 @@ fn settings<'a>(display: &str, options: &'a Options) -> Result<Settings<'a>, Inp
     Ok(Settings { service_label, region_label, location_label, other })
 }
 
-pub fn read(path: &Path, display: &str, options: &Options) -> Result<Native, InputError> {
+pub(crate) fn read(path: &Path, display: &str, options: &Options) -> Result<Native, InputError> {
     let s = settings(display, options)?;
     let bytes = std::fs::read(path).map_err(|e| InputError(format!("{display}: cannot read: {e}")))?;
     let root: Value = serde_json::from_slice(&bytes).map_err(|e| {

@@ -71,7 +71,7 @@ struct Counts {
     maintenance_fallback_end: usize,
 }
 
-pub fn read(path: &Path, display: &str, options: &Options, _now: Instant) -> Result<Native, InputError> {
+pub(crate) fn read(path: &Path, display: &str, options: &Options, _now: Instant) -> Result<Native, InputError> {
     json::check_options(display, "statuspage", options, VALID)?;
     let doc = json::read_document(path, display)?;
     from_document(doc, display, options)

@@ -161,7 +161,7 @@ struct Beat {
     status: i64,
 }
 
-pub fn read(path: &Path, display: &str, options: &Options, now: Instant) -> Result<Native, InputError> {
+pub(crate) fn read(path: &Path, display: &str, options: &Options, now: Instant) -> Result<Native, InputError> {
     let s = settings(display, options)?;
     let (db, tables) = open(path, display)?;
     let monitors = monitors(&db, display, &s, &tables)?;
