@@ -339,3 +339,44 @@ fn the_core_imports_nothing_outside_itself_and_does_no_io() {
         }
     }
 }
+
+/// The sections of ARCHITECTURE.md, as (heading, text).
+fn architecture_sections() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md")).unwrap();
+    let mut sections: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with('#') {
+            sections.push((line.to_string(), String::new()));
+        } else if let Some((_, body)) = sections.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    sections
+}
+
+#[test]
+fn architecture_names_every_source_file_in_its_section() {
+    let sections = architecture_sections();
+    let mut missing = Vec::new();
+    for (file, _) in sources() {
+        let parts: Vec<&str> = file.split('/').collect();
+        let name = *parts.last().unwrap();
+        if matches!(name, "mod.rs" | "lib.rs") {
+            continue;
+        }
+        let named = if parts.len() == 1 {
+            // A top-level file: named anywhere, as `src/x.rs` or a heading of its own.
+            sections
+                .iter()
+                .any(|(h, body)| h.contains(&format!("src/{name}")) || body.contains(&format!("`src/{name}`")))
+        } else {
+            let dir = format!("src/{}/", parts[0]);
+            sections.iter().any(|(h, body)| h.contains(&dir) && body.contains(&format!("`{name}`")))
+        };
+        if !named {
+            missing.push(format!("src/{file}"));
+        }
+    }
+    assert!(missing.is_empty(), "ARCHITECTURE.md does not name (in its module's section): {}", missing.join(", "));
+}
