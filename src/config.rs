@@ -10,6 +10,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::common::quote;
 use crate::core::checks::SeriesMode;
 use crate::core::model::{Category, CreditBand, GapPolicy, MonitoringRules, Quorum, TierRules};
 use crate::core::numbers::DecimalError;
@@ -57,7 +58,7 @@ impl<'de> Deserialize<'de> for Dec {
                     Ok(d) => Ok(Dec(Ok(d))),
                     Err(DecimalError::TooManyDigits) => Ok(Dec(Err(crate::common::clip(v)))),
                     Err(DecimalError::NotANumber) => {
-                        Err(E::custom(format!("expected a decimal number, found {}", crate::common::quote(v))))
+                        Err(E::custom(format!("expected a decimal number, found {}", quote(v))))
                     }
                 }
             }
@@ -169,7 +170,7 @@ impl std::str::FromStr for NativeFormat {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         NativeFormat::ALL.into_iter().find(|f| f.as_str() == s).ok_or_else(|| {
             let names: Vec<&str> = NativeFormat::ALL.iter().map(|f| f.as_str()).collect();
-            format!("format: unknown format {}, expected one of: {}", crate::common::quote(s), names.join(", "))
+            format!("format: unknown format {}, expected one of: {}", quote(s), names.join(", "))
         })
     }
 }
@@ -262,10 +263,7 @@ impl RawPattern {
         let timezone = match self.timezone.as_deref() {
             None => None,
             Some(name) => Some(parse_tz(name).ok_or_else(|| {
-                format!(
-                    "timezone: unknown time zone {}, expected an IANA name like Europe/London",
-                    crate::common::quote(name)
-                )
+                format!("timezone: unknown time zone {}, expected an IANA name like Europe/London", quote(name))
             })?),
         };
         let timestamp_format = match self.timestamp_format.as_deref() {
@@ -376,10 +374,7 @@ fn series_mode(role: &str, series: Option<&str>, max_hold_seconds: Option<i64>) 
             SeriesMode::Events { max_hold: hold }
         }
         ("checks", Some(other), _) if other != "checks" => {
-            return Err(format!(
-                "series: unknown series kind {}, expected checks or events",
-                crate::common::quote(other)
-            ));
+            return Err(format!("series: unknown series kind {}, expected checks or events", quote(other)));
         }
         ("checks", _, Some(_)) => {
             return Err("max_hold_seconds: only a state-change log has it; add series = \"events\"".into());
@@ -716,7 +711,7 @@ impl Keys<'_> {
         match name {
             None => Ok(Tz::UTC),
             Some(name) => parse_tz(name).ok_or_else(|| {
-                self.err(key, format!("unknown time zone {name:?}, expected an IANA name like Europe/London"))
+                self.err(key, format!("unknown time zone {}, expected an IANA name like Europe/London", quote(name)))
             }),
         }
     }
@@ -758,7 +753,7 @@ fn monitoring_rules(keys: Keys, m: RawMonitoring) -> Result<(MonitoringRules, De
             Some(q) => q.parse().map_err(|_| {
                 keys.err(
                     "[monitoring] quorum",
-                    format!("unknown quorum {q:?}, expected one of: {}", Quorum::expected()),
+                    format!("unknown quorum {}, expected one of: {}", quote(&q), Quorum::expected()),
                 )
             })?,
         },
@@ -767,7 +762,7 @@ fn monitoring_rules(keys: Keys, m: RawMonitoring) -> Result<(MonitoringRules, De
             Some(g) => g.parse().map_err(|_| {
                 keys.err(
                     "[monitoring] gaps",
-                    format!("unknown gap policy {g:?}, expected one of: {}", GapPolicy::expected()),
+                    format!("unknown gap policy {}, expected one of: {}", quote(&g), GapPolicy::expected()),
                 )
             })?,
         },
@@ -897,7 +892,7 @@ impl Tier<'_> {
                     c.parse::<Category>().map_err(|_| {
                         self.err(
                             "excluded_categories",
-                            format!("unknown category {c:?}, expected one of: {}", Category::expected()),
+                            format!("unknown category {}, expected one of: {}", quote(c), Category::expected()),
                         )
                     })
                 })

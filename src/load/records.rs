@@ -309,10 +309,10 @@ fn fee_and_currency(t: &Table, row: usize, fee_cell: &str, cur: &str) -> Result<
         decimal(t, row, "monthly_fee", fee_cell, "a decimal amount like 1250.00", FEE_RANGE)?
     };
     if monthly_fee > Decimal::from(MAX_FEE) || monthly_fee.normalize().scale() > 6 {
-        return Err(t.error_at(row, "monthly_fee", format!("expected {FEE_RANGE}, found {fee_cell}")));
+        return Err(t.error_at(row, "monthly_fee", format!("expected {FEE_RANGE}, found {}", quote(fee_cell))));
     }
     if monthly_fee < Decimal::ZERO {
-        return Err(t.error_at(row, "monthly_fee", format!("negative fee {fee_cell}, expected 0 or more")));
+        return Err(t.error_at(row, "monthly_fee", format!("negative fee {}, expected 0 or more", quote(fee_cell))));
     }
     let currency_optional = cur.is_empty() && monthly_fee.is_zero();
     if !(currency_optional || crate::core::numbers::is_currency(cur)) {
@@ -332,7 +332,7 @@ fn target_percent(t: &Table, row: usize, cell: &str) -> Result<Option<Decimal>, 
     }
     let d = decimal(t, row, "target_percent", cell, "a percentage like 99.99", TARGET_RANGE)?;
     if d < Decimal::ZERO || d > Decimal::from(100) || d.normalize().scale() > crate::config::MAX_SCALE {
-        return Err(t.error_at(row, "target_percent", format!("expected {TARGET_RANGE}, found {d}")));
+        return Err(t.error_at(row, "target_percent", format!("expected {TARGET_RANGE}, found {}", quote(cell))));
     }
     Ok(Some(d))
 }
@@ -345,7 +345,7 @@ fn objective(t: &Table, row: usize, column: &str, cell: &str) -> Result<Option<D
     let d = decimal(t, row, column, cell, "minutes like 60", OBJECTIVE_RANGE)?;
     let max = Decimal::from(crate::config::MAX_OBJECTIVE_MINUTES);
     if d <= Decimal::ZERO || d > max || d.normalize().scale() > crate::config::MAX_SCALE {
-        return Err(t.error_at(row, column, format!("expected {OBJECTIVE_RANGE}, found {d}")));
+        return Err(t.error_at(row, column, format!("expected {OBJECTIVE_RANGE}, found {}", quote(cell))));
     }
     Ok(Some(d))
 }

@@ -253,12 +253,11 @@ impl Template {
         let read = |key: &str, rel: &str| -> Result<Vec<u8>, TemplateError> {
             read_rel(rel).map_err(|e| err(format!("{key}: {e}")))
         };
-        let page_size = match raw.page_size.as_deref().unwrap_or("A4").to_ascii_lowercase().as_str() {
+        let given = raw.page_size.as_deref().unwrap_or("A4");
+        let page_size = match given.to_ascii_lowercase().as_str() {
             "a4" => PageSize::A4,
             "letter" => PageSize::Letter,
-            other => {
-                return Err(err(format!("page_size: expected A4 or Letter, found {other:?}")));
-            }
+            _ => return Err(err(format!("page_size: expected A4 or Letter, found {}", crate::common::quote(given)))),
         };
         let colors = parse_colors(&file, &raw.colors)?;
         check_placeholders(&file, "definitions", &raw.text.definitions)?;
@@ -363,7 +362,7 @@ mod tests {
         assert!(e.contains("[text] definitions: unknown placeholder {notice}"), "{e}");
         let tmp = copy_default();
         let e = edit(&tmp, "page_size = \"A4\"", "page_size = \"A3\"");
-        assert!(e.contains("page_size: expected A4 or Letter"), "{e}");
+        assert!(e.ends_with("page_size: expected A4 or Letter, found \"A3\""), "{e}");
         let tmp = copy_default();
         let e = edit(&tmp, "logo = \"logo.png\"", "logo = \"nope.png\"");
         assert!(e.contains("logo: cannot read"), "{e}");

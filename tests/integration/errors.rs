@@ -188,7 +188,7 @@ fn negative_fee() {
     fails(
         &with("customers.csv", &CUSTOMERS.replace("1000.00", "-5")),
         4,
-        "customers.csv:2:6: column 'monthly_fee': negative fee -5",
+        "customers.csv:2:6: column 'monthly_fee': negative fee \"-5\"",
     );
 }
 
@@ -231,7 +231,7 @@ fn bad_target_override() {
     fails(
         &with("customers.csv", c),
         4,
-        "customers.csv:2:3: column 'target_percent': expected a percentage from 0 to 100 with at most 6 decimal places, found 120",
+        "customers.csv:2:3: column 'target_percent': expected a percentage from 0 to 100 with at most 6 decimal places, found \"120\"",
     );
 }
 
