@@ -13,7 +13,7 @@ use printpdf::{
 };
 
 use super::template::{Colors, Rgb, Template};
-use super::view::{CustomerView, Footer, SummaryView, Table};
+use super::view::{BarTone, CustomerView, Footer, SummaryView, Table};
 
 /// The template's fonts, parsed once per run.
 pub(crate) struct FontSet {
@@ -528,8 +528,7 @@ fn bar_chart(c: &mut Canvas, v: &CustomerView) {
     let width = c.content_width() - 34.0;
     let n = v.days.len().max(1) as f32;
     let slot = width / n;
-    let (met, missed, partial, muted, rule, excluded) =
-        (c.colors.met, c.colors.missed, c.colors.partial, c.colors.muted, c.colors.rule, c.colors.excluded);
+    let (muted, rule) = (c.colors.muted, c.colors.rule);
     c.rect(left, top + chart_h, width, 0.6, rule);
     c.text_right(left - 3.0, top + 6.0, 6.5, false, muted, "100 %");
     c.text_right(left - 3.0, top + chart_h, 6.5, false, muted, &v.axis_floor);
@@ -539,18 +538,12 @@ fn bar_chart(c: &mut Canvas, v: &CustomerView) {
     for (k, d) in v.days.iter().enumerate() {
         let x = left + k as f32 * slot + slot * 0.15;
         let bw = slot * 0.7;
-        if d.eligible {
-            let h = (d.height * chart_h).max(1.0);
-            let tone = if d.partial_only {
-                partial
-            } else if d.has_downtime {
-                missed
-            } else {
-                met
-            };
-            c.rect(x, top + chart_h - h, bw, h, tone);
+        let tone = tone_color(c, d.tone);
+        if d.tone == BarTone::Excluded {
+            c.rect(x, top + chart_h - 2.0, bw, 2.0, tone);
         } else {
-            c.rect(x, top + chart_h - 2.0, bw, 2.0, excluded);
+            let h = (d.height * chart_h).max(1.0);
+            c.rect(x, top + chart_h - h, bw, h, tone);
         }
         if k % step == 0 {
             let lw = c.fonts.width(&d.label, 6.0, false);
@@ -562,16 +555,41 @@ fn bar_chart(c: &mut Canvas, v: &CustomerView) {
     c.hline(left, left + width, ty, 0.8, accent, true);
     c.text(left + 2.0, ty - 2.5, 6.5, false, accent, &format!("target {}", v.target));
     c.y = top + chart_h + 16.0;
-    let unit = &v.bar_unit;
-    let partial =
-        if v.days.iter().any(|d| d.partial_only) { " Amber: partial impact only, counted at its weight." } else { "" };
-    let legend = format!(
-        "One bar per {unit}. Green: no counted downtime that {unit}. Red: counted downtime (bar height = that {unit}'s availability).{partial} Grey: outside the contract."
-    );
-    for line in c.fonts.wrap(&legend, c.content_width(), 7.0, false) {
+    for line in c.fonts.wrap(&v.days_caption, c.content_width(), 7.0, false) {
         c.text(MARGIN, c.y + 7.0, 7.0, false, muted, &line);
         c.y += 9.5;
     }
+    colour_key(c, &v.days_key);
+}
+
+/// The template colour of a bar's tone.
+fn tone_color(c: &Canvas, tone: BarTone) -> Rgb {
+    match tone {
+        BarTone::Met => c.colors.met,
+        BarTone::Missed => c.colors.missed,
+        BarTone::Partial => c.colors.partial,
+        BarTone::Excluded => c.colors.excluded,
+    }
+}
+
+/// A colour key on one line (wrapping when it is full): a swatch in the tone's colour,
+/// then its words, so the key stays true whatever colours a template chooses.
+fn colour_key(c: &mut Canvas, key: &[(BarTone, String)]) {
+    const SWATCH: f32 = 7.0;
+    let muted = c.colors.muted;
+    let mut x = MARGIN;
+    for (tone, words) in key {
+        let w = SWATCH + 3.0 + c.fonts.width(words, 7.0, false);
+        if x > MARGIN && x + w > MARGIN + c.content_width() {
+            x = MARGIN;
+            c.y += 10.0;
+        }
+        let colour = tone_color(c, *tone);
+        c.rect(x, c.y + 0.5, SWATCH, SWATCH, colour);
+        c.text(x + SWATCH + 3.0, c.y + 7.0, 7.0, false, muted, words);
+        x += w + 12.0;
+    }
+    c.y += 10.0;
 }
 
 fn trend_chart(c: &mut Canvas, v: &CustomerView) {

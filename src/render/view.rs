@@ -15,6 +15,19 @@ use crate::core::period::Period;
 use crate::core::sla::{CustomerPeriod, IncidentReach, TierSummary, chart_stretches, credits_by_currency};
 use crate::core::time::Month;
 
+/// What a bar of the daily chart shows, drawn in the template colour of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BarTone {
+    /// No counted downtime.
+    Met,
+    /// Counted downtime, some of it full.
+    Missed,
+    /// Counted downtime, all of it partial impact.
+    Partial,
+    /// No part of the day is inside the contract.
+    Excluded,
+}
+
 /// One bar of the daily chart.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct DayBar {
@@ -23,10 +36,7 @@ pub(crate) struct DayBar {
     pub(crate) value: String,
     /// Bar height as a fraction of the chart (display only).
     pub(crate) height: f32,
-    pub(crate) has_downtime: bool,
-    /// It has downtime, all of it partial impact (drawn in the template's `partial` colour).
-    pub(crate) partial_only: bool,
-    pub(crate) eligible: bool,
+    pub(crate) tone: BarTone,
 }
 
 /// A month of the trend chart.
@@ -65,8 +75,6 @@ pub struct CustomerView {
     pub(crate) period_label: String,
     /// `month` or `period`, for sentences like "Uptime this month".
     pub(crate) noun: String,
-    /// What one bar of the availability chart is: `day`, `week` or `4 weeks`.
-    pub(crate) bar_unit: String,
     pub(crate) timezone: String,
     pub(crate) report_id: String,
     pub(crate) uptime: String,
@@ -83,6 +91,10 @@ pub struct CustomerView {
     pub(crate) axis_floor: String,
     pub(crate) target_height: f32,
     pub(crate) days: Vec<DayBar>,
+    /// Under the chart: what a bar is, then a colour key of the tones it uses (and always
+    /// met and missed).
+    pub(crate) days_caption: String,
+    pub(crate) days_key: Vec<(BarTone, String)>,
     pub(crate) trend_title: String,
     pub(crate) trend: Vec<TrendPoint>,
     pub(crate) intervals_title: String,
@@ -342,11 +354,8 @@ pub(crate) fn customer_view(i: &CustomerInputs) -> CustomerView {
         tier: r.tier.clone(),
         period_label: period_label(&r.period),
         noun: r.period.noun().to_string(),
-        bar_unit: match chart.size {
-            1 => "day".to_string(),
-            7 => "week".to_string(),
-            n => format!("{} weeks", n / 7),
-        },
+        days_caption: format!("One bar per {}: its height is the availability of that {}.", chart.unit(), chart.unit()),
+        days_key: chart.key(),
         timezone: format!("Times in {}", tz.name()),
         report_id: format!("{}-{}-{}", r.period, r.customer_id, &i.fingerprint[..12.min(i.fingerprint.len())]),
         uptime: percent_text(r.uptime, d),
@@ -458,21 +467,43 @@ impl DayChart {
                     label: bar_label(day.date),
                     value: percent_text(p, d),
                     height: height(p.truncate(6), floor),
-                    has_downtime: !day.downtime_seconds.is_zero(),
-                    partial_only: !day.downtime_seconds.is_zero() && day.full_seconds == 0,
-                    eligible: true,
+                    tone: match (day.downtime_seconds.is_zero(), day.full_seconds) {
+                        (true, _) => BarTone::Met,
+                        (false, 0) => BarTone::Partial,
+                        (false, _) => BarTone::Missed,
+                    },
                 },
-                None => DayBar {
-                    label: bar_label(day.date),
-                    value: "n/a".into(),
-                    height: 0.0,
-                    has_downtime: false,
-                    partial_only: false,
-                    eligible: false,
-                },
+                None => {
+                    DayBar { label: bar_label(day.date), value: "n/a".into(), height: 0.0, tone: BarTone::Excluded }
+                }
             })
             .collect();
         DayChart { size, floor, days }
+    }
+
+    /// What one bar is: `day`, `week` or `N weeks`.
+    fn unit(&self) -> String {
+        match self.size {
+            1 => "day".to_string(),
+            7 => "week".to_string(),
+            n => format!("{} weeks", n / 7),
+        }
+    }
+
+    /// The colour key: met and missed always, partial and excluded when a bar has them.
+    fn key(&self) -> Vec<(BarTone, String)> {
+        let unit = self.unit();
+        let has = |t: BarTone| self.days.iter().any(|b| b.tone == t);
+        [
+            (BarTone::Met, format!("no counted downtime that {unit}"), true),
+            (BarTone::Missed, "counted downtime".to_string(), true),
+            (BarTone::Partial, "partial impact only, counted at its weight".to_string(), has(BarTone::Partial)),
+            (BarTone::Excluded, "outside the contract".to_string(), has(BarTone::Excluded)),
+        ]
+        .into_iter()
+        .filter(|(_, _, shown)| *shown)
+        .map(|(tone, words, _)| (tone, words))
+        .collect()
     }
 }
 
