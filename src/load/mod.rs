@@ -639,15 +639,7 @@ fn read_checks(
         let entry = &src.entry;
         let first = sink.logs.len();
         let mut own = problems.same_kind();
-        let read = records::checks(
-            &src.path,
-            &src.display(),
-            file_zone(config, entry),
-            &entry.mapping,
-            entry.series,
-            &mut sink,
-            &mut own,
-        );
+        let read = read_check_file(config, src, &mut sink, &mut own);
         relay(src, own, problems)?;
         match read {
             Ok((rows, footprint, digest)) => files.push(CheckFile {
@@ -682,6 +674,17 @@ fn read_checks(
     Ok(ChecksRead { files, series, modes, reduced, spacings, log_rows, notes })
 }
 
+/// One check file of `src` into `sink`, in its entry's zone, mapping and series mode.
+fn read_check_file(
+    config: &Config,
+    src: &Source,
+    sink: &mut records::CheckSink,
+    problems: &mut Problems,
+) -> Result<(usize, Footprint, String), InputError> {
+    let entry = &src.entry;
+    records::checks(&src.path, &src.display(), file_zone(config, entry), &entry.mapping, entry.series, sink, problems)
+}
+
 /// The second reading of check files that were not in time order: the rows the first
 /// reading accepted, sorted on disk by series and time, then reduced.
 fn sorted_reduction(
@@ -695,19 +698,9 @@ fn sorted_reduction(
         records::CheckSink { interner, feed: records::Feed::Sort(spill::ExternalSort::default()), logs: Vec::new() };
     for file in files {
         let src = &sources[file.source];
-        let entry = &src.entry;
         // The first reading reported every problem; the same rows are left out again.
         let mut ignored = Problems::collecting();
-        let read = records::checks(
-            &src.path,
-            &src.display(),
-            file_zone(config, entry),
-            &entry.mapping,
-            entry.series,
-            &mut sink,
-            &mut ignored,
-        );
-        read.map_err(|e| src.relocate(e))?;
+        read_check_file(config, src, &mut sink, &mut ignored).map_err(|e| src.relocate(e))?;
     }
     let records::Feed::Sort(sort) = sink.feed else { unreachable!("sorting") };
     let mut reduction = crate::core::checks::Reduction::new(&config.monitoring);
