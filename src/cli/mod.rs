@@ -16,7 +16,8 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "slareport",
     version,
-    about = "SLA compliance reports for months or any period, from monitoring exports and incident records"
+    about = "SLA compliance reports for months or any period, from monitoring exports and incident records",
+    after_help = "Start with `slareport init DIR` (a commented sla.toml, sample inputs, a template) or `slareport run` (the built-in sample).\nThe rules behind every figure (time, inputs, reduction of checks, exclusions, credits, outputs, configuration) with worked examples: docs/CONTRACT.md in slareport's source repository; the options of every command: `slareport man`."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -14,7 +14,7 @@ use crate::render::terminal;
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  slareport run                                   # the built-in sample (written to sample-data/) into reports/\n  slareport run --config sla.toml --month 2026-10 --out reports/\n  slareport run --config sla.toml --from 2026-01 --to 2026-06\n  slareport run --config sla.toml --period 2026-Q3 --every month\n  slareport run --config sla.toml --period last-90-days --as-of 2026-11-26T00:00:00Z"
+    after_help = "Examples:\n  slareport run                                   # the built-in sample (written to sample-data/) into reports/\n  slareport run --config sla.toml --month 2026-10 --out reports/\n  slareport run --config sla.toml --from 2026-01 --to 2026-06\n  slareport run --config sla.toml --period 2026-Q3 --every month\n  slareport run --config sla.toml --period last-90-days --as-of 2026-11-26T00:00:00Z\n\nHow each figure is computed: docs/CONTRACT.md in slareport's source repository; `slareport explain` for one customer."
 )]
 pub struct RunArgs {
     #[command(flatten)]

@@ -69,6 +69,11 @@ fn man_page_is_roff_and_names_the_subcommands() {
     for name in subcommands() {
         assert!(page.contains(&format!("slareport\\-{name}(1)")), "man page lacks {name}");
     }
+    // The page and --help point to the contract.
+    assert!(page.contains("docs/CONTRACT.md"), "{page}");
+    let help = w.run(&["--help"]);
+    help.assert_ok();
+    assert!(help.stdout().contains("docs/CONTRACT.md") && help.stdout().contains("slareport init DIR"));
 }
 
 #[test]
