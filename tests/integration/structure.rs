@@ -66,11 +66,8 @@ fn code_only(text: &str) -> String {
                     i += 1;
                 }
             }
-        } else if c == 'r'
-            && matches!(next, Some('"') | Some('#'))
-            && !b[..i].last().is_some_and(|p| p.is_alphanumeric() || *p == '_')
-        {
-            // A raw string r"…" or r#"…"#.
+        } else if c == 'r' && matches!(next, Some('"') | Some('#')) && raw_prefix_ok(&b[..i]) {
+            // A raw string r"…" or r#"…"# (also br"…" and cr"…").
             let mut j = i + 1;
             let mut hashes = 0;
             while b.get(j) == Some(&'#') {
@@ -107,9 +104,9 @@ fn code_only(text: &str) -> String {
             out.push('"');
             i += 1;
         } else if c == '\'' {
-            // A character literal ('x', '\n', '\u{..}'), or a lifetime ('a), left as it is.
+            // A character literal ('x', '\n', '\'', '\u{..}'), or a lifetime ('a), left as it is.
             let end = if next == Some('\\') {
-                (i + 2..b.len().min(i + 12)).find(|&j| b[j] == '\'')
+                (i + 3..b.len().min(i + 12)).find(|&j| b[j] == '\'')
             } else if b.get(i + 2) == Some(&'\'') {
                 Some(i + 2)
             } else {
@@ -133,35 +130,68 @@ fn code_only(text: &str) -> String {
     out
 }
 
+/// Whether an `r` after `before` starts a raw string: not inside an identifier, except
+/// the byte and C string prefixes `br` and `cr`.
+fn raw_prefix_ok(before: &[char]) -> bool {
+    let word = |c: &char| c.is_alphanumeric() || *c == '_';
+    match before {
+        [.., p, 'b' | 'c'] => !word(p),
+        ['b' | 'c'] => true,
+        [.., p] => !word(p),
+        [] => true,
+    }
+}
+
+/// The `fn NAME` items of a line: (byte offset just after the name, name). `fn` as a type
+/// (`impl Fn`, `fn(i64) -> i64`) has no name after it and is not one.
+fn fn_items(line: &str) -> Vec<(usize, String)> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut items = Vec::new();
+    let mut from = 0;
+    while let Some(k) = line[from..].find("fn").map(|k| k + from) {
+        from = k + 2;
+        let before_ok = !line[..k].chars().next_back().is_some_and(is_word);
+        let after = &line[k + 2..];
+        let gap = after.len() - after.trim_start().len();
+        if !before_ok || gap == 0 {
+            continue;
+        }
+        let name: String = after.trim_start().chars().take_while(|c| is_word(*c)).collect();
+        if name.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+            items.push((k + 2 + gap + name.len(), name));
+        }
+    }
+    items
+}
+
 /// Each function with a body: (name, first line, length in lines from `fn` to its `}`).
+/// The body is the first `{` outside the parameters' parentheses and brackets (array types
+/// `[T; N]` and patterns `P { x }: P` belong to the signature); a `;` there ends a
+/// declaration without a body.
 fn functions(code: &str) -> Vec<(String, usize, usize)> {
     let lines: Vec<&str> = code.lines().collect();
     let mut found = Vec::new();
     for (n, line) in lines.iter().enumerate() {
-        let words: Vec<&str> = line.split(|c: char| !(c.is_alphanumeric() || c == '_')).collect();
-        let Some(k) = words.iter().position(|w| *w == "fn") else { continue };
-        let Some(name) = words[k + 1..].iter().find(|w| !w.is_empty()) else { continue };
-        // `fn` as a type (`impl Fn`, `fn(i64) -> i64`) has no name after it.
-        let after = line[line.find("fn").unwrap() + 2..].trim_start();
-        if !after.starts_with(|c: char| c.is_alphabetic() || c == '_') {
-            continue;
-        }
-        let mut depth = 0i32;
-        let mut opened = false;
-        'scan: for (m, l) in lines.iter().enumerate().skip(n) {
-            for ch in l.chars() {
-                match ch {
-                    '{' => {
-                        depth += 1;
-                        opened = true;
+        for (start, name) in fn_items(line) {
+            let (mut nest, mut depth, mut opened) = (0i32, 0i32, false);
+            let rest = std::iter::once(&line[start..]).chain(lines[n + 1..].iter().copied());
+            'scan: for (m, l) in rest.enumerate() {
+                for ch in l.chars() {
+                    match ch {
+                        '(' | '[' if !opened => nest += 1,
+                        ')' | ']' if !opened => nest -= 1,
+                        '{' if opened || nest == 0 => {
+                            depth += 1;
+                            opened = true;
+                        }
+                        '}' if opened => depth -= 1,
+                        ';' if !opened && nest == 0 => break 'scan,
+                        _ => {}
                     }
-                    '}' => depth -= 1,
-                    ';' if !opened && depth == 0 => break 'scan,
-                    _ => {}
-                }
-                if opened && depth == 0 {
-                    found.push((name.to_string(), n + 1, m - n + 1));
-                    break 'scan;
+                    if opened && depth == 0 {
+                        found.push((name.clone(), n + 1, m + 1));
+                        break 'scan;
+                    }
                 }
             }
         }
@@ -175,8 +205,16 @@ fn the_scanner_sees_functions_through_strings_comments_and_characters() {
         "fn a() {\n    let s = \"}}{\";\n    let c = '}';\n    // }\n    let r = r#\"{\"#;\n}\n",
         "fn b<'x>(v: &'x str) -> impl Fn(i64) -> i64 {\n    /* { */\n    move |x| x\n}\n",
         "fn decl();\n",
+        "fn arr(x: [u8; 4], P { y }: P) -> [u8; 2] {\n    let q = b'{';\n    let e = '\\'';\n    [x[0], y]\n}\n",
+        "fn raw() { let s = br#\"}\"#; let t = br\"{\"; }\n",
+        "fn nested() {\n    fn inner() {\n    }\n}\n",
     ));
-    assert_eq!(functions(&code), vec![("a".to_string(), 1, 6), ("b".to_string(), 7, 4)]);
+    let names = |v: &[(String, usize, usize)]| v.iter().map(|(n, l, len)| format!("{n}@{l}:{len}")).collect::<Vec<_>>();
+    assert_eq!(
+        names(&functions(&code)),
+        ["a@1:6", "b@7:4", "arr@12:5", "raw@17:1", "nested@18:4", "inner@19:2"],
+        "{code}"
+    );
 }
 
 #[test]
@@ -202,37 +240,81 @@ fn module_of(file: &str) -> Option<String> {
     (top != "lib" && top != "main").then(|| top.to_string())
 }
 
-/// The top-level modules a file's code names through `crate::` (also inside `use crate::{…}`).
-fn crate_paths(code: &str) -> BTreeSet<String> {
+/// The module path of a file of `src/`: `core/sla.rs` is `[core, sla]`, `core/mod.rs` is
+/// `[core]`, `pipeline.rs` is `[pipeline]`.
+fn module_path(file: &str) -> Vec<String> {
+    let mut parts: Vec<String> = file.trim_end_matches(".rs").split('/').map(String::from).collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The first names of the paths that start at `rest` (after `crate::`): one name, or each
+/// item of a `{…}` group.
+fn path_heads(rest: &str) -> Vec<String> {
+    let Some(group) = rest.strip_prefix('{') else { return vec![first_ident(rest)] };
+    // Top-level items of the group: split at commas outside nested braces.
+    let (mut heads, mut depth, mut item) = (Vec::new(), 0, String::new());
+    for ch in group.chars() {
+        match ch {
+            '{' => depth += 1,
+            '}' if depth == 0 => break,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                heads.push(first_ident(&item));
+                item.clear();
+                continue;
+            }
+            _ => {}
+        }
+        item.push(ch);
+    }
+    heads.push(first_ident(&item));
+    heads
+}
+
+/// `code` with the spaces around `::` removed, so `crate :: x` reads as `crate::x`.
+fn tight_paths(code: &str) -> String {
+    let mut s = code.to_string();
+    for (from, to) in [(" ::", "::"), (":: ", "::"), ("\n::", "::"), ("::\n", "::")] {
+        while s.contains(from) {
+            s = s.replace(from, to);
+        }
+    }
+    s
+}
+
+/// The top-level modules the code of `file` names: through `crate::` (also inside
+/// `use crate::{…}`) and through `super::` chains that reach the crate root or another
+/// top-level module.
+fn crate_paths(file: &str, code: &str) -> BTreeSet<String> {
+    let code = tight_paths(code);
+    let here = module_path(file);
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
     let mut names = BTreeSet::new();
-    let mut rest = code;
-    while let Some(k) = rest.find("crate::") {
-        let before = rest[..k].chars().last();
-        rest = &rest[k + "crate::".len()..];
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+    for (k, _) in code.match_indices("crate::") {
+        if !code[..k].chars().next_back().is_some_and(is_word) {
+            names.extend(path_heads(&code[k + "crate::".len()..]));
+        }
+    }
+    for (k, _) in code.match_indices("super::") {
+        let before = &code[..k];
+        if before.chars().next_back().is_some_and(is_word) || before.ends_with("::") {
             continue;
         }
-        if let Some(group) = rest.strip_prefix('{') {
-            // Top-level items of the group: split at commas outside nested braces.
-            let mut depth = 0;
-            let mut item = String::new();
-            for ch in group.chars() {
-                match ch {
-                    '{' => depth += 1,
-                    '}' if depth == 0 => break,
-                    '}' => depth -= 1,
-                    ',' if depth == 0 => {
-                        names.insert(first_ident(&item));
-                        item.clear();
-                        continue;
-                    }
-                    _ => {}
-                }
-                item.push(ch);
+        let mut rest = &code[k..];
+        let mut up = 0;
+        while let Some(r) = rest.strip_prefix("super::") {
+            rest = r;
+            up += 1;
+        }
+        match here.len().checked_sub(up) {
+            Some(0) => names.extend(path_heads(rest)),
+            Some(n) => {
+                names.insert(here[..n][0].clone());
             }
-            names.insert(first_ident(&item));
-        } else {
-            names.insert(first_ident(rest));
+            None => {}
         }
     }
     names.retain(|n| !n.is_empty() && n != "self");
@@ -247,7 +329,7 @@ fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (file, text) in sources() {
         let Some(module) = module_of(&file) else { continue };
-        let mut uses = crate_paths(&code_only(&text));
+        let mut uses = crate_paths(&file, &code_only(&text));
         uses.remove(&module);
         graph.entry(module).or_default().extend(uses);
     }
@@ -298,10 +380,13 @@ fn the_cycle_finder_finds_a_cycle_and_accepts_a_layering() {
         cycle(&g(&[("audit", "pipeline"), ("pipeline", "render"), ("render", "audit")])),
         Some(vec!["audit".into(), "pipeline".into(), "render".into(), "audit".into()])
     );
-    let paths = crate_paths(&code_only(
-        "use crate::{core::x, load::{a, b}, self};\nlet s = \"crate::audit\";\ncrate::render::f();",
-    ));
-    assert_eq!(paths, ["core", "load", "render"].iter().map(|s| s.to_string()).collect());
+    let set = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
+    let code = "use crate::{core::x, load::{a, b}, self};\nlet s = \"crate::audit\";\ncrate :: render::f();";
+    assert_eq!(crate_paths("cli/run.rs", &code_only(code)), set(&["core", "load", "render"]));
+    // super:: from a module's mod.rs reaches the crate root; from a file, its module.
+    assert_eq!(crate_paths("core/mod.rs", "use super::{pipeline, render::x};"), set(&["pipeline", "render"]));
+    assert_eq!(crate_paths("core/sla.rs", "use super::model::Customer;"), set(&["core"]));
+    assert_eq!(crate_paths("load/native/json.rs", "use super::super::super::audit::x;"), set(&["audit"]));
 }
 
 #[test]
@@ -317,27 +402,54 @@ fn the_top_level_modules_import_each_other_without_a_cycle() {
 fn the_core_imports_nothing_outside_itself_and_does_no_io() {
     let graph = module_graph();
     assert_eq!(graph.get("core"), Some(&BTreeSet::new()), "core imports other modules");
-    let forbidden = [
+    for (file, text) in sources() {
+        if file.starts_with("core/") {
+            let io = io_uses(&code_only(&text));
+            assert!(io.is_empty(), "src/{file} uses {io:?}: the core is pure (no I/O, no clock, no polars)");
+        }
+    }
+}
+
+/// What `code` uses of I/O, the clock or polars, as written: `std::fs` (also in
+/// `use std::{fs, …}`), `polars`, `Utc::now`, `println!`, …
+fn io_uses(code: &str) -> Vec<String> {
+    const FORBIDDEN: [&str; 15] = [
         "std::fs",
         "std::io",
         "std::env",
         "std::net",
         "std::process",
+        "std::time::SystemTime",
         "polars",
         "SystemTime",
         "Utc::now",
         "Local::now",
         "Instant::now",
+        "println!",
+        "print!",
+        "eprint!",
+        "dbg!",
     ];
-    for (file, text) in sources() {
-        if !file.starts_with("core/") {
-            continue;
-        }
-        let code = code_only(&text);
-        for f in forbidden {
-            assert!(!code.contains(f), "src/{file} uses {f}: the core is pure (no I/O, no clock, no polars)");
-        }
-    }
+    let code = tight_paths(code);
+    let mut named: Vec<String> = code
+        .match_indices("std::{")
+        .flat_map(|(k, _)| path_heads(&code[k + "std::".len()..]))
+        .map(|head| format!("std::{head}"))
+        .collect();
+    named.push(code);
+    let mut found: Vec<String> =
+        FORBIDDEN.iter().filter(|f| named.iter().any(|n| n.contains(*f))).map(|f| f.to_string()).collect();
+    found.dedup();
+    found
+}
+
+#[test]
+fn the_purity_check_sees_io_however_it_is_written() {
+    assert_eq!(io_uses("use std::{collections::BTreeMap, fs};"), ["std::fs"]);
+    assert_eq!(io_uses("let t = chrono::Utc :: now();"), ["Utc::now"]);
+    assert_eq!(io_uses("eprintln!(\"x\");"), ["println!"]);
+    assert_eq!(io_uses("dbg!(x);"), ["dbg!"]);
+    assert!(io_uses(&code_only("use std::collections::BTreeMap; // std::fs")).is_empty());
 }
 
 /// The sections of ARCHITECTURE.md, as (heading, text).
