@@ -14,7 +14,7 @@ use crate::load::native::{self, Canonical, Format};
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  slareport import statuspage incidents.json --out canonical/\n  slareport import uptime-kuma kuma.db --option pending=down --out canonical/\n  curl -s https://status.example.com/api/v2/incidents.json | slareport import statuspage - --out - > incidents.csv\n\nWrites checks.csv, outages.csv and incidents.csv (those the source has), each with a last column source_record naming the record each row comes from; with --out - the one table the source gives goes to standard output and the summary to standard error."
+    after_help = "Examples:\n  slareport import statuspage incidents.json --out canonical/\n  slareport import uptime-kuma kuma.db --option pending=down --out canonical/\n  curl -s https://status.example.com/api/v2/incidents.json | slareport import statuspage - --out - > incidents.csv\n  slareport import uptime-kuma kuma.db --table checks --out - | head\n\nWrites checks.csv, outages.csv and incidents.csv (those the source has), each with a last column source_record naming the record each row comes from; with --out - the one table the source gives (or --table names) goes to standard output and the summary to standard error."
 )]
 pub struct ImportArgs {
     /// The source format: statuspage, uptime-kuma, prometheus or gcp-status.
@@ -27,6 +27,10 @@ pub struct ImportArgs {
     /// gives to standard output.
     #[arg(long, value_name = "DIR", default_value = "canonical")]
     pub(crate) out: PathBuf,
+    /// Only this table: checks, outages or incidents (for --out - when a source gives
+    /// several, such as an Uptime Kuma database with maintenance windows).
+    #[arg(long, value_name = "ROLE", value_parser = ["checks", "outages", "incidents"])]
+    pub(crate) table: Option<String>,
     /// A reader option, as in the config's `options = { KEY = "VALUE" }`; repeatable.
     #[arg(long = "option", value_name = "KEY=VALUE", value_parser = parse_option)]
     pub(crate) options: Vec<(String, String)>,
@@ -72,25 +76,26 @@ fn source_file(file: &Path) -> Result<(PathBuf, String, Option<tempfile::NamedTe
 }
 
 pub(crate) fn import(args: ImportArgs, clock_now: Instant) -> Result<Outcome, RunError> {
-    let (file, display, _stdin_copy) = source_file(&args.file)?;
     let to_stdout = args.out.as_os_str() == "-";
-    if !to_stdout {
+    let stdin = args.file.as_os_str() == "-";
+    // A bad --out is told before standard input is read; a missing file before a bad --out.
+    if stdin && !to_stdout {
+        super::run::check_out_dir(&args.out)?;
+    }
+    let (file, display, _stdin_copy) = source_file(&args.file)?;
+    if !stdin && !to_stdout {
         super::run::check_out_dir(&args.out)?;
     }
     let options: native::Options = args.options.into_iter().collect();
     let native = native::read(args.format, &file, &display, &options, args.as_of.unwrap_or(clock_now))?;
-    let tables: Vec<(&str, &Canonical)> =
-        [("checks", &native.checks), ("outages", &native.outages), ("incidents", &native.incidents)]
-            .into_iter()
-            .filter_map(|(role, t)| t.as_ref().map(|t| (role, t)))
-            .collect();
+    let tables = chosen_tables(&native, args.table.as_deref(), &display)?;
     let mut text = format!("{display}: {} records read as {}\n", native.records, args.format);
     let kind = |role: &str| if role == "checks" && native.checks_are_events { " (a state-change log)" } else { "" };
     let data = if to_stdout {
         let [(role, table)] = tables[..] else {
             let roles: Vec<&str> = tables.iter().map(|(r, _)| *r).collect();
             return Err(RunError::Usage(format!(
-                "--out -: {display} gives {} tables ({}), and standard output takes one; give a directory",
+                "--out -: {display} gives {} tables ({}), and standard output takes one; give --table ROLE or a directory",
                 roles.len(),
                 roles.join(", ")
             )));
@@ -110,6 +115,30 @@ pub(crate) fn import(args: ImportArgs, clock_now: Instant) -> Result<Outcome, Ru
         text.push_str(&format!("  note: {n}\n"));
     }
     Ok(Outcome { text, code: 0, data, warnings: Vec::new() })
+}
+
+/// The tables of a source to write: all it gives, or the one `--table` names (an error
+/// when the source gives none of that role).
+fn chosen_tables<'a>(
+    native: &'a native::Native,
+    only: Option<&str>,
+    display: &str,
+) -> Result<Vec<(&'static str, &'a Canonical)>, RunError> {
+    let all: Vec<(&'static str, &Canonical)> =
+        [("checks", &native.checks), ("outages", &native.outages), ("incidents", &native.incidents)]
+            .into_iter()
+            .filter_map(|(role, t)| t.as_ref().map(|t| (role, t)))
+            .collect();
+    let Some(only) = only else { return Ok(all) };
+    let given: Vec<&str> = all.iter().map(|(r, _)| *r).collect();
+    let chosen: Vec<_> = all.into_iter().filter(|(r, _)| *r == only).collect();
+    if chosen.is_empty() {
+        return Err(RunError::Input(InputError(format!(
+            "{display}: --table {only}: the source gives no {only} (it gives: {})",
+            if given.is_empty() { "nothing".to_string() } else { given.join(", ") }
+        ))));
+    }
+    Ok(chosen)
 }
 
 /// Writes `OUT/ROLE.csv` whole under a temporary name, then renames it: never a

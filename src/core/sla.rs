@@ -237,6 +237,7 @@ fn attribute<T: Clone + PartialEq>(tags: &[Tagged<T>], ivs: &[Interval]) -> Vec<
         .collect()
 }
 
+/// An incident as the source of its downtime.
 fn incident_source(i: &Incident) -> Source {
     Source::Incident { id: i.id.clone(), category: i.category, impact: i.impact }
 }

@@ -217,7 +217,9 @@ fn customer_pairs_follow_services_and_regions() {
     ];
     let r = run(SEP, &pairs, &[], &c, &tier());
     assert_eq!(r.downtime_seconds, Decimal::from(100));
-    assert!(r.evidence.iter().all(|e| e.sources.len() == 1), "{:?}", r.evidence);
+    let api_eu =
+        Source::Checks { pair: Pair { service: "api".into(), region: "eu".into() }, locations: None, reduced_in: None };
+    assert_eq!(r.evidence.iter().map(|e| e.sources.clone()).collect::<Vec<_>>(), vec![vec![api_eu]]);
 }
 
 #[test]

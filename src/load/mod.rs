@@ -519,7 +519,7 @@ fn read_check_files(
     inputs: &mut Inputs,
     problems: &mut Problems,
 ) -> Result<(), InputError> {
-    let checks = read_checks(config, &files, now, problems)?;
+    let checks = reduce_check_files(config, &files, now, problems)?;
     // (index in `inputs.files`, its rows in `checks.log_rows`) of each state-change log.
     let mut logs: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     for file in checks.files {
@@ -626,7 +626,7 @@ struct ChecksRead {
 /// series is not in time order (unsorted files, or a series whose files are named out of
 /// order), the files are read a second time into a sort on disk, and the sorted rows are
 /// reduced: memory stays bounded either way.
-fn read_checks(
+fn reduce_check_files(
     config: &Config,
     sources: &[Source],
     now: Instant,
@@ -639,7 +639,7 @@ fn read_checks(
         let entry = &src.entry;
         let first = sink.logs.len();
         let mut own = problems.same_kind();
-        let read = read_check_file(config, src, &mut sink, &mut own);
+        let read = read_one_check_file(config, src, &mut sink, &mut own);
         relay(src, own, problems)?;
         match read {
             Ok((rows, footprint, digest)) => files.push(CheckFile {
@@ -675,7 +675,7 @@ fn read_checks(
 }
 
 /// One check file of `src` into `sink`, in its entry's zone, mapping and series mode.
-fn read_check_file(
+fn read_one_check_file(
     config: &Config,
     src: &Source,
     sink: &mut records::CheckSink,
@@ -700,7 +700,7 @@ fn sorted_reduction(
         let src = &sources[file.source];
         // The first reading reported every problem; the same rows are left out again.
         let mut ignored = Problems::collecting();
-        read_check_file(config, src, &mut sink, &mut ignored).map_err(|e| src.relocate(e))?;
+        read_one_check_file(config, src, &mut sink, &mut ignored).map_err(|e| src.relocate(e))?;
     }
     let records::Feed::Sort(sort) = sink.feed else { unreachable!("sorting") };
     let mut reduction = crate::core::checks::Reduction::new(&config.monitoring);

@@ -539,7 +539,7 @@ fn bar_chart(c: &mut Canvas, v: &CustomerView) {
         let x = left + k as f32 * slot + slot * 0.15;
         let bw = slot * 0.7;
         let tone = tone_color(c, d.tone);
-        if d.tone == BarTone::Excluded {
+        if d.tone == BarTone::OutsideContract {
             c.rect(x, top + chart_h - 2.0, bw, 2.0, tone);
         } else {
             let h = (d.height * chart_h).max(1.0);
@@ -568,7 +568,7 @@ fn tone_color(c: &Canvas, tone: BarTone) -> Rgb {
         BarTone::Met => c.colors.met,
         BarTone::Missed => c.colors.missed,
         BarTone::Partial => c.colors.partial,
-        BarTone::Excluded => c.colors.excluded,
+        BarTone::OutsideContract => c.colors.excluded,
     }
 }
 

@@ -24,8 +24,8 @@ pub(crate) enum BarTone {
     Missed,
     /// Counted downtime, all of it partial impact.
     Partial,
-    /// No part of the day is inside the contract.
-    Excluded,
+    /// No part of the bar's days is inside the contract.
+    OutsideContract,
 }
 
 /// One bar of the daily chart.
@@ -354,7 +354,10 @@ pub(crate) fn customer_view(i: &CustomerInputs) -> CustomerView {
         tier: r.tier.clone(),
         period_label: period_label(&r.period),
         noun: r.period.noun().to_string(),
-        days_caption: format!("One bar per {}: its height is the availability of that {}.", chart.unit(), chart.unit()),
+        days_caption: format!(
+            "One bar per {unit}: its height is the availability of that {unit}.",
+            unit = chart.unit()
+        ),
         days_key: chart.key(),
         timezone: format!("Times in {}", tz.name()),
         report_id: format!("{}-{}-{}", r.period, r.customer_id, &i.fingerprint[..12.min(i.fingerprint.len())]),
@@ -369,7 +372,7 @@ pub(crate) fn customer_view(i: &CustomerInputs) -> CustomerView {
         availability_title: match chart.size {
             1 => t.titles.availability.clone(),
             7 => "Weekly availability".to_string(),
-            n => format!("Availability per {} weeks", n / 7),
+            _ => format!("Availability per {}", chart.unit()),
         },
         axis_floor: format!("{} %", plain(chart.floor)),
         target_height: height(r.target_percent, chart.floor),
@@ -473,9 +476,12 @@ impl DayChart {
                         (false, _) => BarTone::Missed,
                     },
                 },
-                None => {
-                    DayBar { label: bar_label(day.date), value: "n/a".into(), height: 0.0, tone: BarTone::Excluded }
-                }
+                None => DayBar {
+                    label: bar_label(day.date),
+                    value: "n/a".into(),
+                    height: 0.0,
+                    tone: BarTone::OutsideContract,
+                },
             })
             .collect();
         DayChart { size, floor, days }
@@ -498,7 +504,7 @@ impl DayChart {
             (BarTone::Met, format!("no counted downtime that {unit}"), true),
             (BarTone::Missed, "counted downtime".to_string(), true),
             (BarTone::Partial, "partial impact only, counted at its weight".to_string(), has(BarTone::Partial)),
-            (BarTone::Excluded, "outside the contract".to_string(), has(BarTone::Excluded)),
+            (BarTone::OutsideContract, "outside the contract".to_string(), has(BarTone::OutsideContract)),
         ]
         .into_iter()
         .filter(|(_, _, shown)| *shown)
@@ -563,6 +569,8 @@ fn intervals_table(r: &CustomerPeriod, internal: bool) -> Table {
     }
 }
 
+/// The incidents that touched the customer: id, title, impact, times, how the tier treats
+/// them.
 fn incidents_table(r: &CustomerPeriod) -> Table {
     let tz = r.timezone;
     Table {
@@ -587,6 +595,8 @@ fn incidents_table(r: &CustomerPeriod) -> Table {
     }
 }
 
+/// The maintenance incidents of the period, with their notice and whether they excluded
+/// time.
 fn maintenance_table(r: &CustomerPeriod) -> Table {
     let tz = r.timezone;
     Table {
@@ -654,6 +664,8 @@ fn template_values(i: &CustomerInputs, coverage: &str) -> [(&'static str, String
     ]
 }
 
+/// The labelled figures under the headline: eligible time, downtime counted and excluded,
+/// the error budget, the fee, the monitoring coverage.
 fn key_figures(r: &CustomerPeriod, d: u32, budget_detail: String, coverage: &str) -> Vec<(String, String)> {
     let mut key_figures = vec![
         (

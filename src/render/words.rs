@@ -1,7 +1,8 @@
 //! The words for the core's typed sources, reasons, treatments and recovery notes: the
-//! one place they become text. The internal wording is what evidence.csv, `explain`,
-//! recovery.csv and internal PDF copies show; the customer wording of a source says what
-//! saw the downtime, never an internal file name, line or probe location.
+//! one place they become text. Reasons, treatments and recovery notes read the same
+//! everywhere (evidence.csv, `explain`, recovery.csv, every PDF). A source has two
+//! wordings: the internal one (evidence.csv, `explain`, internal PDF copies) names files,
+//! lines and probe locations; the customer one says what saw the downtime, never those.
 
 use rust_decimal::Decimal;
 
@@ -116,6 +117,7 @@ pub(crate) fn recovery_notes(notes: &[RecoveryNote]) -> String {
     notes.iter().map(recovery_note).collect::<Vec<_>>().join("; ")
 }
 
+/// Why one incident's recovery objectives are not judged.
 fn recovery_note(n: &RecoveryNote) -> String {
     match n {
         RecoveryNote::Excluded(x) => format!("excluded: {}", exclusion(x)),
@@ -126,10 +128,12 @@ fn recovery_note(n: &RecoveryNote) -> String {
     }
 }
 
+/// "partial impact, counted at weight W".
 fn partial_at(weight: Decimal) -> String {
     format!("partial impact, counted at weight {}", plain(weight))
 }
 
+/// Why an incident excludes its window (its category, the notice given).
 fn exclusion(x: &Exclusion) -> String {
     match x.notice {
         None => format!("{} {} excluded", x.category, x.incident),
@@ -143,6 +147,7 @@ fn exclusion(x: &Exclusion) -> String {
     }
 }
 
+/// Why an incident whose category could be excluded is counted.
 fn no_exclusion(x: &NoExclusion) -> String {
     let id = &x.incident;
     match &x.why {

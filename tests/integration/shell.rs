@@ -364,8 +364,15 @@ fn with_stdin_bytes(args: &[&str], input: &[u8]) -> (i32, Vec<u8>, String) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
+    // Written from a thread: a child that exits early (or fills its output pipe before it
+    // reads) must not block or fail the test before its exit code is seen.
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
     let o = child.wait_with_output().unwrap();
+    writer.join().unwrap();
     (o.status.code().unwrap_or(-1), o.stdout, String::from_utf8_lossy(&o.stderr).into_owned())
 }
 
@@ -373,10 +380,11 @@ fn with_stdin_bytes(args: &[&str], input: &[u8]) -> (i32, Vec<u8>, String) {
 fn import_reads_standard_input_and_writes_one_table_to_standard_output() {
     let formats = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/formats");
     let as_of = ["--as-of", "2026-11-15T00:00:00Z"];
-    for (format, file, role) in [
-        ("statuspage", "statuspage/incidents.json", "incidents"),
-        ("uptime-kuma", "uptime-kuma/kuma.db", "checks"),
-        ("prometheus", "prometheus/probe_success.json", "checks"),
+    // (format, example, the tables it gives, the one asked for with --table).
+    for (format, file, tables, role) in [
+        ("statuspage", "statuspage/incidents.json", &["incidents"][..], "incidents"),
+        ("uptime-kuma", "uptime-kuma/kuma.db", &["checks", "incidents"][..], "checks"),
+        ("prometheus", "prometheus/probe_success.json", &["checks"][..], "checks"),
     ] {
         let source = formats.join(file);
         let dir = tempfile::tempdir().unwrap();
@@ -387,28 +395,49 @@ fn import_reads_standard_input_and_writes_one_table_to_standard_output() {
             .output()
             .unwrap();
         assert!(o.status.success(), "{format}: {}", String::from_utf8_lossy(&o.stderr));
-        let written = std::fs::read(out.join(format!("{role}.csv"))).unwrap();
-        let tables = std::fs::read_dir(&out).unwrap().count();
+        let mut written: Vec<String> =
+            std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        written.sort();
+        assert_eq!(written, tables.iter().map(|t| format!("{t}.csv")).collect::<Vec<_>>(), "{format}");
+        let want = std::fs::read(out.join(format!("{role}.csv"))).unwrap();
         let bytes = std::fs::read(&source).unwrap();
-        let (code, stdout, stderr) =
-            with_stdin_bytes(&["import", format, "-", "--out", "-", as_of[0], as_of[1]], &bytes);
-        if tables == 1 {
-            assert_eq!(code, 0, "{format}: {stderr}");
-            assert_eq!(stdout, written, "{format}: standard output differs from {role}.csv");
-            assert!(stderr.starts_with("<stdin>: ") && stderr.contains("-> standard output"), "{format}: {stderr}");
+        let piped = |extra: &[&str]| {
+            let mut args = vec!["import", format, "-", "--out", "-", as_of[0], as_of[1]];
+            args.extend_from_slice(extra);
+            with_stdin_bytes(&args, &bytes)
+        };
+        // --table picks the table whatever else the source gives.
+        let (code, stdout, stderr) = piped(&["--table", role]);
+        assert_eq!(code, 0, "{format}: {stderr}");
+        assert_eq!(stdout, want, "{format}: standard output differs from {role}.csv");
+        assert!(stderr.starts_with("<stdin>: ") && stderr.contains("-> standard output"), "{format}: {stderr}");
+        // Without it, one table goes out; several ask for --table or a directory.
+        let (code, stdout, stderr) = piped(&[]);
+        if tables.len() == 1 {
+            assert_eq!((code, &stdout), (0, &want), "{format}: {stderr}");
         } else {
             assert_eq!(code, 2, "{format}: {stderr}");
             assert!(stdout.is_empty(), "{format}");
-            assert!(
-                stderr.contains("standard output takes one; give a directory") && stderr.lines().count() == 1,
-                "{stderr}"
-            );
+            let e =
+                "gives 2 tables (checks, incidents), and standard output takes one; give --table ROLE or a directory";
+            assert!(stderr.contains(e) && stderr.lines().count() == 1, "{stderr}");
         }
     }
+    // A table the source does not give is named with those it gives.
+    let json = std::fs::read(formats.join("prometheus/probe_success.json")).unwrap();
+    let (code, _, stderr) = with_stdin_bytes(&["import", "prometheus", "-", "--table", "outages", "--out", "-"], &json);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("<stdin>: --table outages: the source gives no outages (it gives: checks)"), "{stderr}");
     // A problem in the piped source is named at <stdin>.
     let (code, stdout, stderr) = with_stdin_bytes(&["import", "statuspage", "-", "--out", "-"], b"{\"incidents\": [");
     assert_eq!(code, 4, "{stderr}");
     assert!(stdout.is_empty() && stderr.starts_with("slareport: error: <stdin>"), "{stderr}");
+    // A bad --out (here a file) is told before standard input is read.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let out = file.path().to_str().unwrap();
+    let (code, _, stderr) = with_stdin_bytes(&["import", "statuspage", "-", "--out", out], b"");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(&format!("--out {out}: is not a folder")) && !stderr.contains("<stdin>"), "{stderr}");
 }
 
 /// `slareport … | head -1`: a reader that stops reading ends the output quietly, with the
@@ -424,9 +453,30 @@ fn a_closed_pipe_on_standard_output_is_not_an_error() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // Its ~75 KB of CSV is more than a pipe holds, so a write fails once the reader is gone.
     drop(child.stdout.take());
     let o = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("error") && !stderr.contains("panicked"), "{stderr}");
+}
+
+/// Standard output that cannot be written (a full disk) is an output error, exit 5, with
+/// one line on standard error, for text (`history`) and data (`man`, `completions`) alike.
+#[test]
+fn a_full_standard_output_is_an_output_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let history = ["history", "--out", empty.path().to_str().unwrap()];
+    for args in [&["man"][..], &["completions", "bash"][..], &history[..]] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_slareport"))
+            .args(args)
+            .env_remove("RUST_BACKTRACE")
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(5), "{args:?}: {stderr}");
+        assert_eq!(stderr, "slareport: error: cannot write to standard output\n", "{args:?}");
+    }
 }
