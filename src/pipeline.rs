@@ -181,12 +181,7 @@ impl Prepared {
         let summary = self.render_summary(result, &fingerprint, &generated, generated_at);
         files.push(("summary.pdf".to_string(), Contents::Bytes(summary)));
         let pdfs = scratch.period_dir(&month).map_err(|(p, e)| output_error("create", &p, e))?;
-        files.extend(self.render_customers(
-            result,
-            trend,
-            (&fingerprint, &generated, generated_at),
-            pdfs.as_deref(),
-        )?);
+        files.extend(self.render_customers(result, trend, &fingerprint, &generated, generated_at, pdfs.as_deref())?);
         let manifest = Manifest {
             tool: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
@@ -238,7 +233,9 @@ impl Prepared {
         &self,
         result: &PeriodResult,
         trend: &Trend,
-        (fingerprint, generated, generated_at): (&str, &str, Instant),
+        fingerprint: &str,
+        generated: &str,
+        generated_at: Instant,
         dir: Option<&Path>,
     ) -> Result<Vec<(String, Contents)>, RunError> {
         let history = &trend.points;
