@@ -156,9 +156,16 @@ impl Prepared {
     /// The files of a period directory, manifest last, in a fixed order: CSVs, then
     /// `summary.pdf` and `customers/<id>.pdf` (footers carry the data fingerprint, a
     /// digest of the config, the inputs, the template and the CSVs), then the manifest.
-    pub(crate) fn render(&self, result: &PeriodResult, trend: &Trend) -> PeriodFiles {
+    /// The customer PDFs are written to `scratch` as they are rendered.
+    pub(crate) fn render(
+        &self,
+        result: &PeriodResult,
+        trend: &Trend,
+        scratch: &Scratch,
+    ) -> Result<PeriodFiles, RunError> {
         let month = result.period.to_string();
-        let mut files = self.render_csvs(result);
+        let mut files: PeriodFiles =
+            self.render_csvs(result).into_iter().map(|(name, bytes)| (name, Contents::Bytes(bytes))).collect();
         let config_digest = FileDigest::of(
             &self.config.path.file_name().map_or(String::new(), |n| n.to_string_lossy().to_string()),
             &self.config.bytes,
@@ -172,8 +179,9 @@ impl Prepared {
         let generated_at = self.as_of.unwrap_or(self.now);
         let generated = format!("{} UTC", format_utc(generated_at).replace('T', " ").trim_end_matches('Z'));
         let summary = self.render_summary(result, &fingerprint, &generated, generated_at);
-        files.push(("summary.pdf".to_string(), summary));
-        files.extend(self.render_customers(result, trend, &fingerprint, &generated, generated_at));
+        files.push(("summary.pdf".to_string(), Contents::Bytes(summary)));
+        let pdfs = scratch.period_dir(&month).map_err(|(p, e)| output_error("create", &p, e))?;
+        files.extend(self.render_customers(result, trend, &fingerprint, &generated, generated_at, pdfs.as_deref())?);
         let manifest = Manifest {
             tool: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
@@ -183,13 +191,13 @@ impl Prepared {
             config: config_digest,
             template: self.template.digest.clone(),
             inputs,
-            outputs: files.iter().map(|(name, bytes)| FileDigest::of(name, bytes)).collect(),
+            outputs: files.iter().map(|(name, contents)| contents.digest(name)).collect(),
             customers: result.rows.len(),
             trend: trend.months.clone(),
             warnings: self.period_warnings(result),
         };
-        files.push(("manifest.json".to_string(), manifest.to_json()));
-        files
+        files.push(("manifest.json".to_string(), Contents::Bytes(manifest.to_json())));
+        Ok(files)
     }
 
     /// The summary PDF of a period.
@@ -217,8 +225,10 @@ impl Prepared {
         summary_pdf(&self.fonts, &self.template, &summary, generated_at)
     }
 
-    /// The customer PDFs of a period, `customers/<stem>.pdf`, in customer order. They are
-    /// independent: rendered on every core.
+    /// The customer PDFs of a period, `customers/<stem>.pdf`, in customer order, each
+    /// written to `dir` (the period's scratch directory) as soon as it is rendered, so
+    /// only its name, size and digest stay in memory (without a scratch directory, its
+    /// bytes do). They are independent: rendered on every core.
     fn render_customers(
         &self,
         result: &PeriodResult,
@@ -226,15 +236,25 @@ impl Prepared {
         fingerprint: &str,
         generated: &str,
         generated_at: Instant,
-    ) -> Vec<(String, Vec<u8>)> {
+        dir: Option<&Path>,
+    ) -> Result<Vec<(String, Contents)>, RunError> {
         let history = &trend.points;
         let no_history = Vec::new();
         let ids: Vec<&str> = result.rows.iter().map(|r| r.customer_id.as_str()).collect();
         let jobs: Vec<(&CustomerPeriod, String)> = result.rows.iter().zip(view::file_stems(&ids)).collect();
-        let render_one = |(row, stem): &(&CustomerPeriod, String)| {
+        let render_one = |(row, stem): &(&CustomerPeriod, String)| -> Result<(String, Contents), RunError> {
             let v =
                 self.customer_view(row, fingerprint, generated, history.get(&row.customer_id).unwrap_or(&no_history));
-            (format!("customers/{stem}.pdf"), customer_pdf(&self.fonts, &self.template, &v, generated_at))
+            let name = format!("customers/{stem}.pdf");
+            let pdf = customer_pdf(&self.fonts, &self.template, &v, generated_at);
+            let contents = match dir {
+                Some(dir) => {
+                    let path = dir.join(&name);
+                    Contents::written(path.clone(), &pdf).map_err(|e| output_error("write", &path, e))?
+                }
+                None => Contents::Bytes(pdf),
+            };
+            Ok((name, contents))
         };
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
         let chunk = jobs.len().div_ceil(workers).max(1);
@@ -245,7 +265,7 @@ impl Prepared {
             pdf
         };
         let render_one = &render_one;
-        let rendered: Vec<Vec<(String, Vec<u8>)>> = std::thread::scope(|scope| {
+        let rendered: Vec<Vec<Result<(String, Contents), RunError>>> = std::thread::scope(|scope| {
             let handles: Vec<_> = jobs
                 .chunks(chunk)
                 .map(|part| scope.spawn(move || part.iter().map(render_one).collect::<Vec<_>>()))
@@ -293,8 +313,8 @@ impl Prepared {
         })
     }
 
-    /// The CSV files of a period, in a fixed order.
-    pub(crate) fn render_csvs(&self, result: &PeriodResult) -> PeriodFiles {
+    /// The CSV files of a period, in a fixed order: (file name, contents).
+    pub(crate) fn render_csvs(&self, result: &PeriodResult) -> Vec<(String, Vec<u8>)> {
         let d = self.config.decimals;
         let p = &result.period;
         let mut files = vec![
@@ -378,8 +398,8 @@ fn data_fingerprint(
     for i in inputs {
         fingerprint_text.push_str(&format!("input {} {} {}\n", i.role, i.path, i.sha256));
     }
-    for (name, bytes) in files {
-        fingerprint_text.push_str(&format!("output {name} {}\n", crate::audit::manifest::sha256_hex(bytes)));
+    for (name, contents) in files {
+        fingerprint_text.push_str(&format!("output {name} {}\n", contents.sha256()));
     }
     for t in &trend.months {
         fingerprint_text.push_str(&format!("trend {} {}\n", t.month, t.sha256));
@@ -444,7 +464,136 @@ pub(crate) struct CoveredMonths {
 }
 
 /// The files of one period directory: (file name, contents), in writing order.
-pub(crate) type PeriodFiles = Vec<(String, Vec<u8>)>;
+pub(crate) type PeriodFiles = Vec<(String, Contents)>;
+
+/// What a file of a period directory holds: small files (CSVs, the summary PDF, the
+/// manifest) in memory; a customer PDF, written to the run's [`Scratch`] directory as
+/// soon as it is rendered (or, published from an archive, the archived file), on disk,
+/// with its size and digest.
+#[derive(Clone)]
+pub(crate) enum Contents {
+    Bytes(Vec<u8>),
+    File { path: PathBuf, bytes: u64, sha256: String },
+}
+
+impl Contents {
+    /// Writes `bytes` to `path` and keeps only where, their size and digest.
+    fn written(path: PathBuf, bytes: &[u8]) -> std::io::Result<Contents> {
+        std::fs::write(&path, bytes)?;
+        Ok(Contents::File { path, bytes: bytes.len() as u64, sha256: sha256_hex(bytes) })
+    }
+
+    /// SHA-256 of the contents, hex.
+    pub(crate) fn sha256(&self) -> String {
+        match self {
+            Contents::Bytes(bytes) => sha256_hex(bytes),
+            Contents::File { sha256, .. } => sha256.clone(),
+        }
+    }
+
+    /// The manifest entry of the file `name` with these contents.
+    fn digest(&self, name: &str) -> FileDigest {
+        match self {
+            Contents::Bytes(bytes) => FileDigest::of(name, bytes),
+            Contents::File { bytes, sha256, .. } => {
+                FileDigest { path: name.to_string(), sha256: sha256.clone(), bytes: *bytes }
+            }
+        }
+    }
+
+    /// Creates `dest` with these contents: bytes are written; a file on disk is
+    /// hard-linked when `link` (the run's own archive: the scratch copy goes away), else,
+    /// or when linking fails (another file system), copied, so a published report never
+    /// shares its inode with the archive it is verified against.
+    fn put(&self, dest: &Path, link: bool) -> std::io::Result<()> {
+        match self {
+            Contents::Bytes(bytes) => std::fs::write(dest, bytes),
+            Contents::File { path, .. } if link && std::fs::hard_link(path, dest).is_ok() => Ok(()),
+            Contents::File { path, .. } => std::fs::copy(path, dest).map(|_| ()),
+        }
+    }
+}
+
+/// The name prefix of a run's [`Scratch`] directory inside the output directory.
+const SCRATCH_PREFIX: &str = ".rendering-";
+
+/// A run's private directory inside the output directory, `OUT/.rendering-XXXXXX/`,
+/// where customer PDFs go as soon as they are rendered (`<period>/customers/<stem>.pdf`),
+/// so a run's memory does not grow with its customers; the archive links them, the
+/// publication copies them. Its first entry, `lock`, is locked (an OS lock) while the run
+/// lives. Removed when dropped; one left by a killed run (its lock free) is removed by
+/// the next command on the output directory ([`recover_interrupted`]). When the output
+/// directory cannot take it, the PDFs stay in memory (and the run fails where it always
+/// did, when writing).
+pub(crate) struct Scratch {
+    dir: Option<tempfile::TempDir>,
+    lock: Option<std::fs::File>,
+    /// The output directory and its parents, innermost first, when this created them:
+    /// removed again when still empty (a run that failed before writing anything).
+    created: Vec<PathBuf>,
+}
+
+impl Scratch {
+    pub(crate) fn new(out: &Path) -> Scratch {
+        let created: Vec<PathBuf> = out
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && a.symlink_metadata().is_err())
+            .map(Path::to_path_buf)
+            .collect();
+        let made = std::fs::create_dir_all(out).ok().and_then(|()| {
+            let dir = tempfile::Builder::new().prefix(SCRATCH_PREFIX).tempdir_in(out).ok()?;
+            let lock = std::fs::File::create_new(dir.path().join("lock")).ok()?;
+            lock.try_lock().ok()?;
+            Some((dir, lock))
+        });
+        let (dir, lock) = made.unzip();
+        Scratch { dir, lock, created }
+    }
+
+    /// The directory of a period's customer PDFs (`<period>/customers/` created), or
+    /// `None` without a scratch directory.
+    fn period_dir(&self, period: &str) -> Result<Option<PathBuf>, (PathBuf, std::io::Error)> {
+        let Some(dir) = &self.dir else { return Ok(None) };
+        let p = dir.path().join(period);
+        std::fs::create_dir_all(p.join("customers")).map_err(|e| (p.clone(), e))?;
+        Ok(Some(p))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        drop(self.lock.take());
+        drop(self.dir.take());
+        for d in &self.created {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// Removes a [`Scratch`] directory left by a run that is gone: its lock is free (held
+/// while removing, so a new run cannot take it meanwhile), or it is empty (the run was
+/// killed before creating the lock; a live run that has not yet created it fails to and
+/// keeps its PDFs in memory).
+fn remove_abandoned_scratch(dir: &Path) {
+    match std::fs::File::open(dir.join("lock")) {
+        Ok(lock) => {
+            if lock.try_lock().is_ok() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let _ = std::fs::remove_dir(dir);
+        }
+        Err(_) => {}
+    }
+}
+
+/// An error writing to the output directory.
+fn output_error(what: &str, p: &Path, e: std::io::Error) -> RunError {
+    RunError::Output(format!("{}: cannot {what}: {e}", p.display()))
+}
 
 pub struct PeriodResult {
     pub(crate) period: Period,
@@ -480,12 +629,12 @@ pub(crate) fn publish(out: &Path, months: &[(Period, PeriodFiles)]) -> Result<Ve
             .prefix(&format!(".{month}.partial-"))
             .tempdir_in(out)
             .map_err(|e| fail("create a temporary directory", out, e))?;
-        for (name, bytes) in files {
+        for (name, contents) in files {
             let p = tmp.path().join(name);
             if let Some(parent) = p.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| fail("create", parent, e))?;
             }
-            std::fs::write(&p, bytes).map_err(|e| fail("write", &p, e))?;
+            contents.put(&p, false).map_err(|e| fail("write", &p, e))?;
         }
         staged.push((out.join(month.to_string()), tmp));
     }
@@ -581,6 +730,7 @@ pub(crate) fn record_and_publish(
     rendered: &[(Period, PeriodFiles)],
     wait: std::time::Duration,
 ) -> Result<(String, Vec<PathBuf>), RunError> {
+    crash_point("after-render");
     refuse_foreign_months(out, rendered)?;
     let store = Store::of(out);
     let _lock = store.lock(wait)?;
@@ -654,12 +804,12 @@ fn archive_run(store: &Store, run_id: &str, rendered: &[(Period, PeriodFiles)]) 
         .map_err(|e| fail("create a temporary directory in", &store.dir, e))?;
     let mut outputs = Vec::new();
     for (month, files) in rendered {
-        for (name, bytes) in files {
+        for (name, contents) in files {
             let rel = format!("{month}/{name}");
             let p = staging.path().join(&rel);
             std::fs::create_dir_all(p.parent().expect("parent")).map_err(|e| fail("create", &p, e))?;
-            std::fs::write(&p, bytes).map_err(|e| fail("write", &p, e))?;
-            outputs.push(OutputRef { path: rel, sha256: sha256_hex(bytes) });
+            contents.put(&p, true).map_err(|e| fail("write", &p, e))?;
+            outputs.push(OutputRef { path: rel, sha256: contents.sha256() });
         }
     }
     store.install_archive(run_id, &staging.keep())?;
@@ -691,7 +841,10 @@ fn with_run_id(rendered: &[(Period, PeriodFiles)], run_id: &str) -> Vec<(Period,
         .iter()
         .map(|(m, files)| {
             let mut files = files.clone();
-            files.push((crate::audit::verify::RUN_ID_FILE.to_string(), format!("{run_id}\n").into_bytes()));
+            files.push((
+                crate::audit::verify::RUN_ID_FILE.to_string(),
+                Contents::Bytes(format!("{run_id}\n").into_bytes()),
+            ));
             (m.clone(), files)
         })
         .collect()
@@ -765,12 +918,18 @@ fn finish_publication(out: &Path, store: &Store, records: &[crate::audit::histor
         }
         let mut contents: PeriodFiles = Vec::new();
         for o in &files {
-            match std::fs::read(archive.join(&o.path)) {
-                Ok(bytes) => contents.push((o.path[name.len() + 1..].to_string(), bytes)),
+            // Copied from the archive when published, never read into memory.
+            let path = archive.join(&o.path);
+            match path.metadata() {
+                Ok(meta) => contents.push((
+                    o.path[name.len() + 1..].to_string(),
+                    Contents::File { path, bytes: meta.len(), sha256: o.sha256.clone() },
+                )),
                 Err(_) => continue,
             }
         }
-        contents.push((crate::audit::verify::RUN_ID_FILE.to_string(), format!("{}\n", rec.run_id).into_bytes()));
+        let run_id = format!("{}\n", rec.run_id).into_bytes();
+        contents.push((crate::audit::verify::RUN_ID_FILE.to_string(), Contents::Bytes(run_id)));
         if publish(out, &[(month, contents)]).is_ok() {
             done.push(format!(
                 "completed the interrupted publication of {}: {name}/ published from its archive",
@@ -799,6 +958,8 @@ fn recover_interrupted(out: &Path, store: &Store) {
             let _ = std::fs::remove_dir_all(&p);
         } else if name.starts_with('.') && name.contains(".partial-") {
             let _ = std::fs::remove_dir_all(&p);
+        } else if name.starts_with(SCRATCH_PREFIX) {
+            remove_abandoned_scratch(&p);
         }
     }
     for p in entries(&store.dir) {

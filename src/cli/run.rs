@@ -223,6 +223,8 @@ pub(crate) fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<Stri
         RunError::Usage("the inputs contain no timestamps to take months from: give --month or --period".into())
     })?;
     let recorded = pipeline::recorded_points(&args.out, &periods);
+    // Customer PDFs go there as they are rendered; removed when the run ends.
+    let scratch = pipeline::Scratch::new(&args.out);
     let mut rendered = Vec::new();
     let mut lines = Vec::new();
     let mut results = Vec::new();
@@ -237,7 +239,7 @@ pub(crate) fn run(args: RunArgs, clock_now: Instant) -> Result<(String, Vec<Stri
         let dir = args.out.join(&period.label);
         lines.push(terminal::summary_line(&period.label, &result.rows, &format!("{}/", dir.display())));
         let history = prepared.history(&recorded, period, &results);
-        rendered.push((period.clone(), prepared.render(&result, &history)));
+        rendered.push((period.clone(), prepared.render(&result, &history, &scratch)?));
         stages.done("CSVs and PDFs");
         results.push(result);
     }

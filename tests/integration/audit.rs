@@ -225,6 +225,49 @@ fn a_run_killed_at_any_point_leaves_a_valid_history() {
 }
 
 #[test]
+fn a_run_killed_after_rendering_leaves_its_scratch_directory_to_the_next_run() {
+    let w = valid();
+    let scratch = |w: &Workdir| -> Vec<String> {
+        std::fs::read_dir(w.path().join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with(".rendering-"))
+            .collect()
+    };
+    // The first run into a new output directory: killed with its PDFs rendered on disk.
+    let o = Command::new(env!("CARGO_BIN_EXE_slareport"))
+        .args(["run", "--config", "sla.toml", "--month", "2026-10", "--out", "out", "--as-of", AS_OF])
+        .current_dir(w.path())
+        .env("SLAREPORT_CRASH_AT", "after-render")
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "the run must die");
+    let left = scratch(&w);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(w.exists(&format!("out/{}/2026-10/customers", left[0])));
+    assert!(!w.exists("out/2026-10") && !w.exists("out/history/runs.jsonl"), "nothing published or recorded");
+    // The next run removes it (its lock is free) and publishes as usual.
+    assert!(run(&w).contains("run-000001"));
+    assert_eq!(scratch(&w), Vec::<String>::new());
+    assert_eq!(verify(&w, None).0, 0);
+    // A failing run into a new output directory leaves no directory behind.
+    let r = w.run(&[
+        "run",
+        "--config",
+        "sla.toml",
+        "--month",
+        "2026-10",
+        "--out",
+        "new/out",
+        "--strict",
+        "--as-of",
+        "2026-10-15T00:00:00Z",
+    ]);
+    r.assert_error(4, "--strict");
+    assert!(!w.exists("new"), "the output directory is removed again");
+}
+
+#[test]
 fn concurrent_runs_are_serialised_by_the_lock() {
     let w = valid();
     let spawn = || {
