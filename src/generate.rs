@@ -1178,8 +1178,8 @@ impl Clock {
     }
 }
 
-/// One check as [`Merge::pop`] draws it.
-struct Check {
+/// One check row as [`Merge::pop`] draws it (not yet written; not `core::checks::Check`).
+struct DrawnCheck {
     t: Instant,
     series: u32,
     /// Index in [`STATUS`].
@@ -1242,7 +1242,7 @@ impl Merge {
 
     /// The next check in time order, drawn against the series' down and gap intervals;
     /// the series' check after it is scheduled.
-    fn pop(&mut self, plan: &Plan) -> Option<Check> {
+    fn pop(&mut self, plan: &Plan) -> Option<DrawnCheck> {
         let Reverse((t, i)) = self.heap.pop()?;
         let s = &mut self.series[i as usize];
         s.next += 1;
@@ -1269,7 +1269,7 @@ impl Merge {
             let next = self.clock.time_of(s, &mut self.rng);
             self.heap.push(Reverse((next, i)));
         }
-        Some(Check { t, series: i, status, copies, conflict, in_gap })
+        Some(DrawnCheck { t, series: i, status, copies, conflict, in_gap })
     }
 }
 
@@ -1286,9 +1286,9 @@ fn open_checks(dir: &Path, format: Format, name: &str) -> Result<(Sink, Pending)
 struct CheckFiles<'a> {
     dir: &'a Path,
     format: Format,
-    names: &'a [String],
+    file_names: &'a [String],
     clock: Clock,
-    /// Which of `names` is open.
+    /// Which of `file_names` is open.
     index: i64,
     sink: Sink,
     current: Pending,
@@ -1299,12 +1299,12 @@ struct CheckFiles<'a> {
 }
 
 impl<'a> CheckFiles<'a> {
-    fn new(dir: &'a Path, format: Format, names: &'a [String], clock: Clock) -> Result<CheckFiles<'a>, RunError> {
-        let (sink, current) = open_checks(dir, format, &names[0])?;
+    fn new(dir: &'a Path, format: Format, file_names: &'a [String], clock: Clock) -> Result<CheckFiles<'a>, RunError> {
+        let (sink, current) = open_checks(dir, format, &file_names[0])?;
         Ok(CheckFiles {
             dir,
             format,
-            names,
+            file_names,
             clock,
             index: 0,
             sink,
@@ -1318,13 +1318,14 @@ impl<'a> CheckFiles<'a> {
 
     /// Where file `k` begins.
     fn bound(&self, k: i64) -> Instant {
-        self.clock.start + (self.clock.span as i64 * k) / self.names.len() as i64
+        self.clock.start + (self.clock.span as i64 * k) / self.file_names.len() as i64
     }
 
     /// Finishes the files that end at or before `t` and opens the one `t` falls in.
     fn reach(&mut self, t: Instant, all: &[Schedule], names: &Names) -> Result<(), RunError> {
-        while self.index + 1 < self.names.len() as i64 && t >= self.bound(self.index + 1) {
-            let (next_sink, next_pending) = open_checks(self.dir, self.format, &self.names[self.index as usize + 1])?;
+        while self.index + 1 < self.file_names.len() as i64 && t >= self.bound(self.index + 1) {
+            let (next_sink, next_pending) =
+                open_checks(self.dir, self.format, &self.file_names[self.index as usize + 1])?;
             let done = std::mem::replace(&mut self.sink, next_sink);
             done.finish(all, names).map_err(|e| out_err(&self.current.dest, e))?;
             self.done.push(std::mem::replace(&mut self.current, next_pending));
@@ -1365,7 +1366,7 @@ impl<'a> CheckFiles<'a> {
     /// Finishes the open file; the files after the last row (a tiny set split many ways)
     /// still exist, with a header. All the files, in order.
     fn finish(self, all: &[Schedule], names: &Names) -> Result<Vec<Pending>, RunError> {
-        let CheckFiles { dir, format, names: names_out, sink, current, mut done, .. } = self;
+        let CheckFiles { dir, format, file_names: names_out, sink, current, mut done, .. } = self;
         sink.finish(all, names).map_err(|e| out_err(&current.dest, e))?;
         done.push(current);
         while done.len() < names_out.len() {

@@ -116,7 +116,7 @@ fn sql_error(display: &str, e: rusqlite::Error) -> InputError {
 
 /// Runs `sql` and hands each row, as `map` reads it, to `each` in turn: an SQLite error
 /// stops the reading (the database is unreadable), and so does an error of `each`.
-fn each_row<T>(
+fn each_sql_row<T>(
     db: &Connection,
     display: &str,
     sql: &str,
@@ -141,7 +141,7 @@ fn all_rows<T>(
     map: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
 ) -> Result<Vec<T>, InputError> {
     let mut rows = Vec::new();
-    each_row(db, display, sql, params, map, |row| {
+    each_sql_row(db, display, sql, params, map, |row| {
         rows.push(row);
         Ok(())
     })?;
@@ -168,7 +168,7 @@ pub(crate) fn read(path: &Path, display: &str, options: &Options, now: Instant) 
     let mut k = Kuma { db, display, s, tables, monitors, records: 0, notes: Vec::new() };
     let mut checks = Canonical { columns: CHECK_COLUMNS.to_vec(), rows: Vec::new() };
     let beats = k.heartbeats(&mut checks.rows)?;
-    k.buckets(&beats, &mut checks.rows)?;
+    k.pruned_time_checks(&beats, &mut checks.rows)?;
     k.intervals_note();
     let mut incidents = Canonical { columns: INCIDENT_COLUMNS.to_vec(), rows: Vec::new() };
     let windows = k.maintenances(&mut incidents.rows)?;
@@ -225,7 +225,7 @@ fn region_tags(
         return Err(InputError(format!("{display}: options: region_tag: the database has no tag tables")));
     }
     let mut region_of: HashMap<i64, String> = HashMap::new();
-    each_row(
+    each_sql_row(
         db,
         display,
         "SELECT mt.monitor_id, mt.value FROM monitor_tag mt JOIN tag t ON t.id = mt.tag_id WHERE t.name = ?1 ORDER BY mt.id",
@@ -255,7 +255,7 @@ fn monitors(
         None => HashMap::new(),
     };
     let mut monitors: BTreeMap<i64, Monitor> = BTreeMap::new();
-    each_row(
+    each_sql_row(
         db,
         display,
         "SELECT id, name, interval FROM monitor ORDER BY id",
@@ -317,7 +317,7 @@ impl Kuma<'_> {
         let mut beats: BTreeMap<i64, Vec<Beat>> = BTreeMap::new();
         let mut records = 0usize;
         let mut pending = 0usize;
-        each_row(
+        each_sql_row(
             &self.db,
             display,
             "SELECT id, monitor_id, status, time FROM heartbeat ORDER BY monitor_id, time, id",
@@ -378,7 +378,11 @@ impl Kuma<'_> {
 
     /// 2.x aggregates for pruned time, finest first: each bucket used becomes its beats as
     /// synthetic check rows.
-    fn buckets(&mut self, beats: &BTreeMap<i64, Vec<Beat>>, checks: &mut Vec<Row>) -> Result<(), InputError> {
+    fn pruned_time_checks(
+        &mut self,
+        beats: &BTreeMap<i64, Vec<Beat>>,
+        checks: &mut Vec<Row>,
+    ) -> Result<(), InputError> {
         let mut used: BTreeMap<i64, Vec<(Instant, Instant)>> = BTreeMap::new();
         let mut synthetic = 0usize;
         for (table, len) in [("stat_minutely", 60i64), ("stat_hourly", 3600), ("stat_daily", 86_400)] {
@@ -416,7 +420,7 @@ impl Kuma<'_> {
         let monitors = &self.monitors;
         let mut records = 0usize;
         let mut this: BTreeMap<i64, Vec<(Instant, Instant)>> = BTreeMap::new();
-        each_row(
+        each_sql_row(
             &self.db,
             self.display,
             &format!(
