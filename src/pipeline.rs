@@ -176,12 +176,11 @@ impl Prepared {
             .map(|(f, used)| InputDigest::of(f, used))
             .collect();
         let fingerprint = data_fingerprint(&config_digest, &self.template.digest, &inputs, &files, trend);
-        let generated_at = self.as_of.unwrap_or(self.now);
-        let generated = format!("{} UTC", format_utc(generated_at).replace('T', " ").trim_end_matches('Z'));
-        let summary = self.render_summary(result, &fingerprint, &generated, generated_at);
+        let stamp = Stamp::new(&fingerprint, self.as_of.unwrap_or(self.now));
+        let summary = self.render_summary(result, &stamp);
         files.push(("summary.pdf".to_string(), Contents::Bytes(summary)));
         let pdfs = scratch.period_dir(&month).map_err(|(p, e)| output_error("create", &p, e))?;
-        files.extend(self.render_customers(result, trend, &fingerprint, &generated, generated_at, pdfs.as_deref())?);
+        files.extend(self.render_customers(result, trend, &stamp, pdfs.as_deref())?);
         let manifest = Manifest {
             tool: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
@@ -201,13 +200,7 @@ impl Prepared {
     }
 
     /// The summary PDF of a period.
-    fn render_summary(
-        &self,
-        result: &PeriodResult,
-        fingerprint: &str,
-        generated: &str,
-        generated_at: Instant,
-    ) -> Vec<u8> {
+    fn render_summary(&self, result: &PeriodResult, stamp: &Stamp) -> Vec<u8> {
         let reach = incident_reach(&result.rows);
         let mut summary = summary_view(&SummaryInputs {
             period: &result.period,
@@ -217,12 +210,12 @@ impl Prepared {
             rollups: result.rollups.as_deref().unwrap_or_default(),
             template: &self.template,
             decimals: self.config.decimals,
-            fingerprint,
-            generated,
+            fingerprint: stamp.fingerprint,
+            generated: &stamp.generated,
         });
         summary.backups =
             result.backups.as_deref().map(|b| view::backups_table(b, self.config.backup_rules.rpo_minutes));
-        summary_pdf(&self.fonts, &self.template, &summary, generated_at)
+        summary_pdf(&self.fonts, &self.template, &summary, stamp.at)
     }
 
     /// The customer PDFs of a period, `customers/<stem>.pdf`, in customer order, each
@@ -233,9 +226,7 @@ impl Prepared {
         &self,
         result: &PeriodResult,
         trend: &Trend,
-        fingerprint: &str,
-        generated: &str,
-        generated_at: Instant,
+        stamp: &Stamp,
         dir: Option<&Path>,
     ) -> Result<Vec<(String, Contents)>, RunError> {
         let history = &trend.points;
@@ -243,10 +234,10 @@ impl Prepared {
         let ids: Vec<&str> = result.rows.iter().map(|r| r.customer_id.as_str()).collect();
         let jobs: Vec<(&CustomerPeriod, String)> = result.rows.iter().zip(view::file_stems(&ids)).collect();
         let render_one = |(row, stem): &(&CustomerPeriod, String)| -> Result<(String, Contents), RunError> {
-            let v =
-                self.customer_view(row, fingerprint, generated, history.get(&row.customer_id).unwrap_or(&no_history));
+            let points = history.get(&row.customer_id).unwrap_or(&no_history);
+            let v = self.customer_view(row, stamp.fingerprint, &stamp.generated, points);
             let name = format!("customers/{stem}.pdf");
-            let pdf = customer_pdf(&self.fonts, &self.template, &v, generated_at);
+            let pdf = customer_pdf(&self.fonts, &self.template, &v, stamp.at);
             let contents = match dir {
                 Some(dir) => {
                     let path = dir.join(&name);
@@ -461,6 +452,21 @@ pub(crate) struct CoveredMonths {
     /// Whether earlier months with data were left out by the limit.
     pub(crate) truncated: bool,
     pub(crate) first_with_data: Month,
+}
+
+/// What every page footer of a period's PDFs carries: the data fingerprint and the
+/// generation instant (`--as-of`, else the run's "now"), as text and as the PDF date.
+struct Stamp<'a> {
+    fingerprint: &'a str,
+    generated: String,
+    at: Instant,
+}
+
+impl<'a> Stamp<'a> {
+    fn new(fingerprint: &'a str, at: Instant) -> Stamp<'a> {
+        let generated = format!("{} UTC", format_utc(at).replace('T', " ").trim_end_matches('Z'));
+        Stamp { fingerprint, generated, at }
+    }
 }
 
 /// The files of one period directory: (file name, contents), in writing order.
