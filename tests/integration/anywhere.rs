@@ -4,6 +4,7 @@
 //! reports exactly what a run on the repository's sample-data/ reports, PDFs and fonts
 //! included. A config naming its own template directory uses it.
 
+use crate::pdfs::pdf_words;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -67,17 +68,6 @@ fn wait(child: Child, cwd: &Path) -> Run {
 
 fn read(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
-fn pdf_text(path: &Path) -> String {
-    let o = Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed for the PDF tests");
-    assert!(o.status.success(), "pdftotext failed on {}", path.display());
-    String::from_utf8(o.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The fonts of a PDF (`pdffonts`), each with whether it is embedded.
@@ -164,9 +154,9 @@ fn a_copied_binary_reports_the_sample_from_an_empty_folder() {
 
     // PDFs with their fonts embedded, and the customer's name in them.
     let summary = starter.join("summary.pdf");
-    assert!(pdf_text(&summary).contains("Portfolio summary"));
+    assert!(pdf_words(&summary).contains("Portfolio summary"));
     let pdf = starter.join("customers/C002.pdf");
-    assert!(pdf_text(&pdf).contains("Müller & Söhne GmbH"));
+    assert!(pdf_words(&pdf).contains("Müller & Söhne GmbH"));
     let faces = fonts(&pdf);
     assert!(faces.iter().any(|(name, _)| name.ends_with("DejaVuSans")), "{faces:?}");
     assert!(faces.iter().all(|(_, embedded)| *embedded), "every font is embedded: {faces:?}");
@@ -199,8 +189,8 @@ fn a_template_directory_in_the_config_overrides_the_built_in_one() {
         let child = spawn(&e.root.path().join("bin/slareport"), w.path(), &args);
         wait(child, w.path()).assert_ok();
     }
-    let plain = pdf_text(&w.path().join("plain/2026-10/customers/C1.pdf"));
-    let branded = pdf_text(&w.path().join("branded/2026-10/customers/C1.pdf"));
+    let plain = pdf_words(&w.path().join("plain/2026-10/customers/C1.pdf"));
+    let branded = pdf_words(&w.path().join("branded/2026-10/customers/C1.pdf"));
     assert!(plain.contains("Service level report") && plain.contains("Northwind Cloud Ltd"), "{plain}");
     assert!(branded.contains("Rapport de disponibilite") && branded.contains("Blue Heron Hosting"), "{branded}");
     assert!(!branded.contains("Service level report") && !branded.contains("Northwind"), "{branded}");
