@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 
 use crate::core::interval::Instant;
-use crate::core::time::Month;
+use crate::core::time::{Month, format_utc};
 use crate::error::RunError;
 
 /// The checks file format.
@@ -305,10 +305,6 @@ struct Plan {
     gaps: Vec<Vec<Span>>,
 }
 
-fn instant_text(t: Instant) -> String {
-    chrono::DateTime::from_timestamp(t, 0).expect("in range").format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// A CSV field, quoted when it needs to be.
 fn field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
@@ -341,7 +337,7 @@ const NAME_C: &[&str] = &[
 fn customers(spec: &Spec, rng: &mut Rng) -> Vec<Customer> {
     let width = spec.customers.to_string().len().max(4);
     let first = spec.month.first_day();
-    let days = days_in(spec.month) as i64;
+    let days = spec.month.days() as i64;
     (0..spec.customers)
         .map(|i| {
             let tier = match rng.below(10) {
@@ -406,12 +402,6 @@ fn customers(spec: &Spec, rng: &mut Rng) -> Vec<Customer> {
             }
         })
         .collect()
-}
-
-fn days_in(m: Month) -> u32 {
-    let next =
-        if m.month == 12 { Month { year: m.year + 1, month: 1 } } else { Month { year: m.year, month: m.month + 1 } };
-    (next.first_day() - m.first_day()).num_days() as u32
 }
 
 /// The story of the month: events on the series, the incidents and outages that log
@@ -950,8 +940,8 @@ fn outages_text(outages: &[Outage]) -> String {
             "{},{},{},{},{}\n",
             service_name(o.service),
             region_name(o.region),
-            instant_text(o.start),
-            instant_text(o.end),
+            format_utc(o.start),
+            format_utc(o.end),
             o.source
         ));
     }
@@ -970,12 +960,12 @@ fn incidents_text(incidents: &[Incident]) -> String {
             field(&x.title),
             x.category,
             x.impact,
-            instant_text(x.start),
-            instant_text(x.end),
+            format_utc(x.start),
+            format_utc(x.end),
             x.services,
             x.regions,
             x.customers,
-            x.announced.map(instant_text).unwrap_or_default(),
+            x.announced.map(format_utc).unwrap_or_default(),
             x.data_loss.map(|d| d.to_string()).unwrap_or_default()
         ));
     }
@@ -1387,7 +1377,7 @@ mod tests {
         let mut s = Stamp { day: i64::MIN, text: [0; 20] };
         for t in [0i64, 1_790_812_800, 1_790_812_800 + 86_399, 1_793_491_199] {
             s.set(t);
-            assert_eq!(std::str::from_utf8(&s.text).unwrap(), instant_text(t));
+            assert_eq!(std::str::from_utf8(&s.text).unwrap(), format_utc(t));
         }
     }
 

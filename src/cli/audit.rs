@@ -25,21 +25,10 @@ pub struct VerifyArgs {
     pub json: bool,
 }
 
-/// Lines telling what [`pipeline::complete_interrupted`] did, for a command's output.
-fn completed(out: &std::path::Path) -> String {
-    completed_lines(out).into_iter().map(|l| format!("done  {l}\n")).collect()
-}
-
-/// What [`pipeline::complete_interrupted`] did, one sentence each (`--json`: `completed`).
-fn completed_lines(out: &std::path::Path) -> Vec<String> {
-    pipeline::complete_interrupted(out)
-}
-
-/// `--json` output: the object, pretty-printed, as the command's only standard output.
-fn json_outcome(value: serde_json::Value, code: i32) -> Outcome {
-    let mut text = serde_json::to_string_pretty(&value).expect("JSON value serializes");
-    text.push('\n');
-    Outcome { text, code, data: None, warnings: Vec::new() }
+/// What [`pipeline::complete_interrupted`] did (one sentence each, `--json`: `completed`),
+/// as lines of a command's text output.
+fn done_text(done: &[String]) -> String {
+    done.iter().map(|l| format!("done  {l}\n")).collect()
 }
 
 /// `--json` and `--csv -` would both write to standard output.
@@ -72,7 +61,7 @@ fn recompute(
 pub(crate) fn verify(args: VerifyArgs) -> Result<Outcome, RunError> {
     let target = verify::Target::parse(args.target.as_deref());
     if args.json {
-        let done = completed_lines(&args.out);
+        let done = pipeline::complete_interrupted(&args.out);
         let (id, checks) = verify::verify(&args.out, &target, &recompute).map_err(RunError::Usage)?;
         let failed = checks.iter().filter(|c| !c.ok).count();
         let checks: Vec<serde_json::Value> =
@@ -84,9 +73,9 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<Outcome, RunError> {
             "checks": checks,
             "completed": done,
         });
-        return Ok(json_outcome(value, if failed == 0 { 0 } else { VERIFY_FAILED }));
+        return Ok(super::json_outcome(value, if failed == 0 { 0 } else { VERIFY_FAILED }));
     }
-    let mut text = completed(&args.out);
+    let mut text = done_text(&pipeline::complete_interrupted(&args.out));
     let (id, checks) = verify::verify(&args.out, &target, &recompute).map_err(RunError::Usage)?;
     for c in &checks {
         text.push_str(&format!("{}  {}\n", if c.ok { "ok  " } else { "FAIL" }, c.what));
@@ -173,8 +162,8 @@ fn diff_json(a: &diff::Side, b: &diff::Side, list: &[diff::Restatement], done: V
 pub(crate) fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
     json_and_csv_stdout(args.json, args.csv.as_deref())?;
     let dest = args.csv.as_deref().map(|p| output::destination(p, &args.out)).transpose()?;
-    let done = completed_lines(&args.out);
-    let mut text: String = done.iter().map(|l| format!("done  {l}\n")).collect();
+    let done = pipeline::complete_interrupted(&args.out);
+    let mut text = done_text(&done);
     let a = diff::load_side(&args.out, &args.a).map_err(RunError::Usage)?;
     let b = diff::load_side(&args.out, &args.b).map_err(RunError::Usage)?;
     let list = diff::restatements(&a, &b);
@@ -183,7 +172,7 @@ pub(crate) fn diff(args: DiffArgs) -> Result<Outcome, RunError> {
         if let Some(dest) = &dest {
             output::write(dest, diff::to_csv(&list))?;
         }
-        return Ok(json_outcome(diff_json(&a, &b, &list, done), code));
+        return Ok(super::json_outcome(diff_json(&a, &b, &list, done), code));
     }
     text.push_str(&format!("Restatements from {} to {}: {}\n", a.label, b.label, list.len()));
     if !list.is_empty() {
@@ -321,8 +310,8 @@ pub struct HistoryArgs {
 pub(crate) fn history(args: HistoryArgs) -> Result<Outcome, RunError> {
     json_and_csv_stdout(args.json, args.csv.as_deref())?;
     let dest = args.csv.as_deref().map(|p| output::destination(p, &args.out)).transpose()?;
-    let done_lines = completed_lines(&args.out);
-    let done: String = done_lines.iter().map(|l| format!("done  {l}\n")).collect();
+    let done_lines = pipeline::complete_interrupted(&args.out);
+    let done = done_text(&done_lines);
     let store = Store::of(&args.out);
     let records = store.read()?;
     if args.json {
@@ -337,7 +326,7 @@ pub(crate) fn history(args: HistoryArgs) -> Result<Outcome, RunError> {
             "unreadable_lines": unreadable,
             "completed": done_lines,
         });
-        return Ok(json_outcome(value, 0));
+        return Ok(super::json_outcome(value, 0));
     }
     let header = ["run", "recorded at", "months", "config", "inputs", "outputs"].map(String::from).to_vec();
     let rows: Vec<Vec<String>> = records

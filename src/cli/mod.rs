@@ -73,6 +73,13 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
+/// `--json` output: the object, pretty-printed, as the command's only standard output.
+fn json_outcome(value: serde_json::Value, code: i32) -> Outcome {
+    let mut text = serde_json::to_string_pretty(&value).expect("JSON value serializes");
+    text.push('\n');
+    Outcome { text, code, data: None, warnings: Vec::new() }
+}
+
 /// Runs a parsed command line; `clock_now` is the only clock reading.
 pub fn dispatch(
     command: Command,

@@ -185,9 +185,7 @@ fn report_json(config: &str, problems: &[String], warnings: &[String]) -> Outcom
         "problems": problems.iter().take(MAX_LISTED).collect::<Vec<_>>(),
         "warnings": warnings,
     });
-    let mut text = serde_json::to_string_pretty(&value).expect("JSON value serializes");
-    text.push('\n');
-    Outcome { text, code, data: None, warnings: Vec::new() }
+    super::json_outcome(value, code)
 }
 
 fn report(config: &str, problems: Vec<String>, warnings: Vec<String>, json: bool) -> Outcome {

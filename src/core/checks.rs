@@ -312,9 +312,9 @@ impl Reduction {
         Reduction { rules: rules.clone(), series: Vec::new(), spacing: false }
     }
 
-    /// Also keeps each series' spacing histogram (for `validate`).
-    pub(crate) fn with_spacing(mut self) -> Reduction {
-        self.spacing = true;
+    /// Also keeps each series' spacing histogram when `on` (for `validate`).
+    pub(crate) fn with_spacing(mut self, on: bool) -> Reduction {
+        self.spacing = on;
         self
     }
 

@@ -193,7 +193,7 @@ mod tests {
             checks.push(Check { series: 2, at: t, status: Status::Up });
         }
         let spacings = |checks: &[Check]| {
-            let mut r = crate::core::checks::Reduction::new(&MonitoringRules::default()).with_spacing();
+            let mut r = crate::core::checks::Reduction::new(&MonitoringRules::default()).with_spacing(true);
             (0..3).for_each(|id| r.add_series(id, SeriesMode::Checks));
             checks.iter().for_each(|c| r.push(*c).expect("in order"));
             r.finish(&keys, 0).1

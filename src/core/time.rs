@@ -160,14 +160,20 @@ fn resolve_local(text: &str, naive: NaiveDateTime, tz: Tz) -> Result<Instant, Ti
     }
 }
 
+/// `s` without surrounding white space; cells rarely have any, so those that start and
+/// end with a visible ASCII character are returned as they are, without a scan.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        [only] if only.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// Parses an instant as in docs/CONTRACT.md §1; naive times are read in `tz`.
 pub fn parse_instant(text: &str, tz: Tz) -> Result<Instant, TimeError> {
-    // Most cells have no surrounding spaces: no scan for them then.
-    let b = text.as_bytes();
-    let text = match (b.first(), b.last()) {
-        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => text,
-        _ => text.trim(),
-    };
+    let text = trim(text);
     let p = parse_fields(text).ok_or_else(|| TimeError::Malformed(shown(text)))?;
     let wall = days_from_civil(p.y, p.mo, p.d) * 86_400 + (p.h * 3600 + p.mi * 60 + p.s) as i64;
     match p.offset {
@@ -367,6 +373,11 @@ impl Month {
             m = m.next();
         }
         out
+    }
+
+    /// The number of days of the month.
+    pub(crate) fn days(self) -> u32 {
+        days_in_month(self.year as i64, self.month)
     }
 }
 

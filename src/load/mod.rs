@@ -703,10 +703,7 @@ fn sorted_reduction(
         read_one_check_file(config, src, &mut sink, &mut ignored).map_err(|e| src.relocate(e))?;
     }
     let records::Feed::Sort(sort) = sink.feed else { unreachable!("sorting") };
-    let mut reduction = crate::core::checks::Reduction::new(&config.monitoring);
-    if spacing {
-        reduction = reduction.with_spacing();
-    }
+    let mut reduction = crate::core::checks::Reduction::new(&config.monitoring).with_spacing(spacing);
     for (id, mode) in sink.interner.modes().enumerate() {
         reduction.add_series(id as u32, mode);
     }

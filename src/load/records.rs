@@ -698,7 +698,7 @@ pub(crate) enum Feed {
 impl CheckSink {
     /// `spacing`: keep each series' spacing histogram (for `validate`).
     pub(crate) fn new(rules: &MonitoringRules, spacing: bool) -> CheckSink {
-        let reduction = if spacing { Reduction::new(rules).with_spacing() } else { Reduction::new(rules) };
+        let reduction = Reduction::new(rules).with_spacing(spacing);
         CheckSink {
             interner: SeriesInterner::default(),
             feed: Feed::Stream { reduction, disorder: None },

@@ -706,16 +706,8 @@ impl Layout {
     }
 }
 
-/// `s` without surrounding white space; cells rarely have any, so those that start and
-/// end with a visible ASCII character are returned as they are, without a scan.
-#[inline]
-pub(crate) fn trim(s: &str) -> &str {
-    match s.as_bytes() {
-        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
-        [only] if only.is_ascii_graphic() => s,
-        _ => s.trim(),
-    }
-}
+/// A cell without surrounding white space (the same fast path as instants).
+pub(crate) use crate::core::time::trim;
 
 /// A file's name as a progress bar's label: its last 12 characters.
 fn short_name(display: &str) -> String {

@@ -282,7 +282,10 @@ impl Template {
             None | Some("customer") => false,
             Some("internal") => true,
             Some(other) => {
-                return Err(err(format!("evidence_detail: expected customer or internal, found {other:?}")));
+                return Err(err(format!(
+                    "evidence_detail: expected customer or internal, found {}",
+                    crate::common::quote(other)
+                )));
             }
         };
         Ok(Template {
