@@ -13,7 +13,6 @@ windows. Customers by id, kinds in that order, intervals by start. evidence.csv 
 an interval where its sources change: the comparison merges its adjacent rows of one kind.
 """
 
-import argparse
 import datetime
 import os
 import sys
@@ -49,16 +48,9 @@ def sets(c, cfg, win, pairs, cs, e_start, e_end):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("config")
-    ap.add_argument("period")
-    ap.add_argument("--as-of", dest="as_of")
+    ap = ref.period_arguments(__doc__, period_help=None)
     args = ap.parse_args(argv)
-    try:
-        x = ref.Loaded(args.config, args.period, args.as_of)
-    except ref.InputError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    x = ref.loaded_or_exit(args)
     period, cfg, customers, incidents, as_of, win, pairs = (
         x.period, x.cfg, x.customers, x.incidents, x.as_of, x.win, x.pairs)
     lines = []

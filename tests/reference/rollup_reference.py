@@ -27,7 +27,6 @@ copied for the figures it already computes):
 - credits: the months' rounded credit amounts summed per currency, at its minor unit.
 """
 
-import argparse
 import csv
 import io
 import math
@@ -188,10 +187,7 @@ def run(config_path, label, as_of_text=None):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("config")
-    ap.add_argument("period", help="YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD (holding a whole month)")
-    ap.add_argument("--as-of", dest="as_of")
+    ap = ref.period_arguments(__doc__, "YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD (holding a whole month)")
     args = ap.parse_args(argv)
     try:
         text = run(args.config, args.period, args.as_of)

@@ -936,12 +936,27 @@ def run(config_path, label, as_of_text=None):
     return out.getvalue()
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def period_arguments(doc, period_help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD"):
+    """The command line every reference script takes: CONFIG PERIOD [--as-of INSTANT]
+    (callers may add arguments after these)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("config")
-    ap.add_argument("period", help="YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD..YYYY-MM-DD")
+    ap.add_argument("period", help=period_help)
     ap.add_argument("--as-of", dest="as_of")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def loaded_or_exit(args):
+    """The inputs named by `args`, loaded; an input error ends the script with exit 2."""
+    try:
+        return Loaded(args.config, args.period, args.as_of)
+    except InputError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
+def main(argv=None):
+    args = period_arguments(__doc__).parse_args(argv)
     try:
         text = run(args.config, args.period, args.as_of)
     except InputError as e:

@@ -20,7 +20,6 @@ figure is that model's own), by the README's definitions:
   summed, at the currency's minor unit).
 """
 
-import argparse
 import csv
 import io
 import os
@@ -56,17 +55,10 @@ def owed(row):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("config")
-    ap.add_argument("period")
+    ap = ref.period_arguments(__doc__, period_help=None)
     ap.add_argument("file", choices=["credits", "tiers"])
-    ap.add_argument("--as-of", dest="as_of")
     args = ap.parse_args(argv)
-    try:
-        x = ref.Loaded(args.config, args.period, args.as_of)
-    except ref.InputError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    x = ref.loaded_or_exit(args)
     period, cfg, customers, incidents, as_of, win, pairs = (
         x.period, x.cfg, x.customers, x.incidents, x.as_of, x.win, x.pairs)
     rows = rows_of(period, cfg, customers, win, pairs, incidents, as_of)
